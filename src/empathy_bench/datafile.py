@@ -1,0 +1,83 @@
+"""Fetching a label source's files: from a local mirror ($EMPATHY_BENCH_DATA) or the pinned
+public URL into the user cache, always verified against the card's sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import platformdirs
+
+from empathy_bench.errors import ChecksumError, InputError
+from empathy_bench.source_card import SourceCard
+
+DATA_ENV = "EMPATHY_BENCH_DATA"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("empathy-bench"))
+
+
+def data_file(card: SourceCard, rel_path: str) -> Path:
+    """The verified local path of one of the card's files."""
+    expected = card.file(rel_path).sha256
+    if mirror := os.environ.get(DATA_ENV):
+        path = Path(mirror) / card.mirror_dir / rel_path
+        if not path.is_file():
+            raise InputError(
+                path,
+                f"missing from the local mirror ({DATA_ENV}={mirror})",
+                f"put {card.id}'s files under {Path(mirror) / card.mirror_dir}, or unset {DATA_ENV} to download them",
+            )
+    else:
+        path = cache_dir() / card.id / card.revision / rel_path
+        if not path.is_file():
+            _download(card.base_url + rel_path, path, expected, card)
+    _verify(path, expected, card)
+    return path
+
+
+def _verify(path: Path, expected: str, card: SourceCard) -> None:
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ChecksumError(
+            f"{path}: sha256 {actual} differs from {expected} pinned in human_labels/{card.id}.yaml. "
+            "Fix: the file is corrupt or not the pinned revision; delete it (a cached copy is downloaded again) "
+            "or restore the mirror from the pinned commit. Refusing to proceed."
+        )
+
+
+def _download(url: str, dest: Path, expected: str, card: SourceCard) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Download beside the target and rename only when complete, so an interrupted
+    # download never leaves a partial file that looks cached.
+    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False, suffix=".part") as tmp:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    tmp.write(block)
+        except (urllib.error.URLError, TimeoutError) as err:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise InputError(
+                url,
+                f"download failed ({err})",
+                f"check the network, or point {DATA_ENV} at a local mirror with the same relative paths",
+            ) from None
+    try:
+        _verify(Path(tmp.name), expected, card)
+    except ChecksumError:
+        Path(tmp.name).unlink()  # never cache a file that failed its checksum
+        raise
+    Path(tmp.name).replace(dest)

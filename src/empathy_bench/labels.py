@@ -1,0 +1,251 @@
+"""Human labels in the canonical long format: an items table and a ratings table.
+
+Items: item_id, framework, source, target, turns (list of {speaker, text}), metadata.
+Ratings: item_id, framework, dimension, rater_id, rater_group, value, aggregate, evidence.
+`aggregate` is "" for one rater's own rating and names the method ("mean", "median",
+"adjudicated") when the released value already combines several raters.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from empathy_bench.datafile import data_file
+from empathy_bench.errors import InputError
+from empathy_bench.rubric import Rubric, load_rubric
+from empathy_bench.source_card import FrameworkSpec, RaterSpec, SourceCard, TextSpec, load_source_card
+
+log = logging.getLogger(__name__)
+
+ITEM_COLUMNS = ["item_id", "framework", "source", "target", "turns", "metadata"]
+RATING_COLUMNS = ["item_id", "framework", "dimension", "rater_id", "rater_group", "value"]
+OPTIONAL_RATING_COLUMNS = ["aggregate", "evidence"]
+TARGET_SPEAKER = "Supporter"
+
+
+@dataclass
+class LabelSet:
+    """Items and ratings of one label source, plus what loading did to the raw rows."""
+
+    items: pd.DataFrame
+    ratings: pd.DataFrame
+    report: list[str] = field(default_factory=list)
+
+    def framework(self, framework_id: str) -> LabelSet:
+        return LabelSet(
+            self.items[self.items.framework == framework_id].reset_index(drop=True),
+            self.ratings[self.ratings.framework == framework_id].reset_index(drop=True),
+            [line for line in self.report if line.startswith(f"{framework_id}:")],
+        )
+
+
+def load_source(name: str, frameworks: list[str] | None = None) -> LabelSet:
+    """Load a label source (id or card path): download/verify its files, map them to the
+    canonical tables. `frameworks` restricts to some of the card's frameworks."""
+    card = load_source_card(name)
+    chosen = [card.framework(f) for f in frameworks] if frameworks else card.frameworks
+    parts = [_load_framework(card, fw) for fw in chosen]
+    return LabelSet(
+        pd.concat([p.items for p in parts], ignore_index=True),
+        pd.concat([p.ratings for p in parts], ignore_index=True),
+        [line for p in parts for line in p.report],
+    )
+
+
+def _load_framework(card: SourceCard, fw: FrameworkSpec) -> LabelSet:
+    rubric = load_rubric(fw.rubric)
+    keys = _item_keys(card, fw)
+    items = _items(card, fw, keys)
+    report: list[str] = []
+    ratings = pd.concat([_rater_ratings(card, fw, spec, keys, rubric, report) for spec in fw.raters], ignore_index=True)
+    ratings = _deduplicate(ratings, fw, report)
+    return LabelSet(items, ratings, report)
+
+
+def _read_csv(card: SourceCard, rel_path: str, key: list[str]) -> pd.DataFrame:
+    path = data_file(card, rel_path)
+    frame = pd.read_csv(path, dtype={k: str for k in key})
+    missing = [k for k in key if k not in frame.columns]
+    if missing:
+        raise InputError(path, f"missing key column(s) {missing}", f"fix the 'key' of this file in human_labels/{card.id}.yaml")
+    return frame
+
+
+def _item_keys(card: SourceCard, fw: FrameworkSpec) -> pd.DataFrame:
+    """One row per item: the framework's key columns and the item_id built from them. Items
+    come from the text file, or for ratings-only frameworks from the first rater file."""
+    source_file = fw.items.file if fw.items else fw.raters[0].file
+    frame = _read_csv(card, source_file, fw.key)[fw.key].drop_duplicates(ignore_index=True)
+    frame["item_id"] = frame[fw.key].agg("/".join, axis=1)
+    return frame
+
+
+def _items(card: SourceCard, fw: FrameworkSpec, keys: pd.DataFrame) -> pd.DataFrame:
+    if fw.items is None:
+        turns = pd.Series([[] for _ in range(len(keys))], dtype=object)
+        metadata = pd.Series([{"text_released": False} for _ in range(len(keys))], dtype=object)
+    else:
+        frame = _read_csv(card, fw.items.file, fw.key).drop_duplicates(subset=fw.key, ignore_index=True)
+        frame = keys[fw.key].merge(frame, on=fw.key, how="left")
+        turns = frame.apply(lambda row: _turns(row, fw.items.text), axis=1)
+        cols = fw.items.metadata_columns
+        metadata = frame[cols].apply(lambda row: {c: _plain(row[c]) for c in cols}, axis=1) if cols else pd.Series([{}] * len(frame))
+    return pd.DataFrame(
+        {
+            "item_id": keys["item_id"],
+            "framework": fw.id,
+            "source": card.id,
+            "target": TARGET_SPEAKER,
+            "turns": list(turns),
+            "metadata": list(metadata),
+        }
+    )
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and NaN -> JSON-friendly Python values."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _turns(row: pd.Series, spec: TextSpec) -> list[dict[str, str]]:
+    if spec.format == "post_response":
+        turns = [("Seeker", row[spec.post_column]), (TARGET_SPEAKER, row[spec.response_column])]
+    else:
+        turns = parse_transcript(str(row[spec.column]))
+    out = []
+    for speaker, text in turns:
+        for old, new in spec.replace.items():
+            text = text.replace(old, new)
+        out.append({"speaker": speaker, "text": text.strip()})
+    return out
+
+
+def parse_transcript(text: str) -> list[tuple[str, str]]:
+    """'Seeker: ...\\nSupporter: ...' -> [(speaker, text)]. A line without a speaker prefix
+    continues the previous turn (messages may span lines)."""
+    turns: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        speaker, sep, rest = line.strip().partition(":")
+        if sep and speaker in {"Seeker", TARGET_SPEAKER}:
+            turns.append((speaker, rest.strip()))
+        elif line.strip() and turns:
+            turns[-1] = (turns[-1][0], f"{turns[-1][1]}\n{line.strip()}")
+        elif line.strip():
+            turns.append(("Seeker", line.strip()))
+    return turns
+
+
+def _rater_ratings(
+    card: SourceCard, fw: FrameworkSpec, spec: RaterSpec, keys: pd.DataFrame, rubric: Rubric, report: list[str]
+) -> pd.DataFrame:
+    key = spec.key or fw.key
+    frame = _read_csv(card, spec.file, key)
+    frame["_row"] = np.arange(1, len(frame) + 1)
+    frame = _attach_item_ids(frame, keys, key, card, spec)
+    long = _to_long(frame, spec, rubric, card)
+    missing = long["value"].isna()
+    if missing.any():
+        report.append(f"{fw.id}: {spec.file}: {int(missing.sum())} empty rating cells (no rating given) left out")
+    long = long[~missing]
+    _check_scale(long, rubric, card, spec)
+    long["framework"] = fw.id
+    long["rater_group"] = spec.group
+    long["aggregate"] = spec.aggregate or ""
+    long["rater_id"] = spec.id if spec.rater_column is None else spec.id + ":" + frame.loc[long.index, spec.rater_column].astype(str)
+    return long[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row"]].assign(_file=spec.file)
+
+
+def _attach_item_ids(frame: pd.DataFrame, keys: pd.DataFrame, key: list[str], card: SourceCard, spec: RaterSpec) -> pd.DataFrame:
+    lookup = keys[key + ["item_id"]]
+    if lookup.duplicated(key).any():
+        raise InputError(
+            f"human_labels/{card.id}.yaml", f"key {key} of {spec.file} does not identify one item", "give the rater file a key that is unique per item"
+        )
+    merged = frame.merge(lookup, on=key, how="left", validate="many_to_one")
+    unknown = merged[merged["item_id"].isna()]
+    if len(unknown):
+        row = unknown.iloc[0]
+        raise InputError(
+            spec.file,
+            f"rating for an unknown item ({', '.join(f'{k}={row[k]}' for k in key)}); {len(unknown)} such rows",
+            "rate only items present in the items file, or correct the key",
+            where=f"data row {row['_row']}",
+        )
+    merged.index = frame.index
+    return merged
+
+
+def _to_long(frame: pd.DataFrame, spec: RaterSpec, rubric: Rubric, card: SourceCard) -> pd.DataFrame:
+    if spec.dimension is not None:
+        pieces = {spec.dimension: (spec.value_column, spec.evidence_column)}
+    else:
+        pieces = {d: (d, f"{d}{spec.evidence_suffix}" if spec.evidence_suffix else None) for d in rubric.dimension_ids}
+    for dim, (value_col, _) in pieces.items():
+        if dim not in rubric.dimension_ids:
+            raise InputError(f"human_labels/{card.id}.yaml", f"unknown dimension '{dim}' for rubric '{rubric.id}'", f"use one of {rubric.dimension_ids}")
+        if value_col not in frame.columns:
+            raise InputError(spec.file, f"missing column '{value_col}'", f"the rubric '{rubric.id}' needs it; fix the file or the card")
+    longs = []
+    for dim, (value_col, evidence_col) in pieces.items():
+        longs.append(
+            pd.DataFrame(
+                {
+                    "item_id": frame["item_id"],
+                    "dimension": dim,
+                    "value": pd.to_numeric(frame[value_col], errors="raise").astype(float),
+                    "evidence": frame[evidence_col].where(frame[evidence_col].notna(), None) if evidence_col else None,
+                    "_row": frame["_row"],
+                },
+                index=frame.index,
+            )
+        )
+    return pd.concat(longs)
+
+
+def _check_scale(long: pd.DataFrame, rubric: Rubric, card: SourceCard, spec: RaterSpec) -> None:
+    for dim, group in long.groupby("dimension"):
+        scale = rubric.scale_of(str(dim))
+        ok = group["value"].between(scale.min, scale.max)
+        if spec.aggregate is None:  # one rater's own rating must be a scale point
+            ok &= group["value"] == group["value"].round()
+        if not ok.all():
+            bad = group[~ok].iloc[0]
+            raise InputError(
+                spec.file,
+                f"value {bad['value']} of '{dim}' is outside the scale {scale.min}..{scale.max}",
+                "correct the value or the rubric's scale",
+                where=f"data row {bad['_row']}",
+            )
+
+
+def _deduplicate(ratings: pd.DataFrame, fw: FrameworkSpec, report: list[str]) -> pd.DataFrame:
+    """Apply the card's duplicate policy to repeated (item, rater, dimension) rows."""
+    ident = ["item_id", "rater_id", "dimension"]
+    dup = ratings.duplicated(ident, keep=False)
+    if not dup.any():
+        return ratings.drop(columns=["_row", "_file"]).reset_index(drop=True)
+    if fw.duplicates.policy == "error":
+        first = ratings[dup].iloc[0]
+        raise InputError(
+            first["_file"],
+            f"duplicate rating for item {first['item_id']}, rater {first['rater_id']}, dimension {first['dimension']}",
+            "keep one rating per (item, rater, dimension), or set a duplicates policy in the source card",
+            where=f"data row {first['_row']}",
+        )
+    values = ratings.groupby(ident)["value"].transform("nunique")
+    conflicts = ratings[values > 1]
+    identical = ratings[(values == 1) & ratings.duplicated(ident, keep="first")]
+    kept = ratings[values == 1].drop_duplicates(ident, keep="first")
+    for dim, group in conflicts.groupby("dimension"):
+        pairs = group.item_id.nunique()
+        report.append(f"{fw.id}: {dim}: {pairs} items with conflicting repeated labels dropped ({', '.join(sorted(group.item_id.unique()))})")
+    for dim, group in identical.groupby("dimension"):
+        report.append(f"{fw.id}: {dim}: {len(group)} repeated rows with the same label collapsed into one")
+    return kept.drop(columns=["_row", "_file"]).reset_index(drop=True)

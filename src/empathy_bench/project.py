@@ -1,0 +1,73 @@
+"""The project directory: where rubrics/, human_labels/, tasks/ and evals/ live, and how
+their YAML files become validated pydantic models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from empathy_bench.errors import InputError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_FIXES = {
+    "missing": "add this field",
+    "extra_forbidden": "remove this field or correct its spelling",
+    "literal_error": "use one of the allowed values",
+    "enum": "use one of the allowed values",
+    "int_parsing": "write a whole number",
+    "int_from_float": "write a whole number",
+    "float_parsing": "write a number",
+    "string_type": "write a text value (quote it in YAML)",
+}
+
+
+def project_dir() -> Path:
+    """The folder holding rubrics/ etc.: $EMPATHY_BENCH_HOME, else the current directory or
+    one of its parents, else the checkout this package was installed from (editable install)."""
+    if home := os.environ.get("EMPATHY_BENCH_HOME"):
+        return Path(home)
+    for candidate in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):
+        if (candidate / "rubrics").is_dir() and (candidate / "human_labels").is_dir():
+            return candidate
+    raise InputError(
+        Path.cwd(),
+        "no empathy-bench project (a folder with rubrics/ and human_labels/) here or above",
+        "run from the empathy-bench checkout or set EMPATHY_BENCH_HOME to it",
+    )
+
+
+def load_model(path: Path, model: type[Model]) -> Model:
+    """Read a YAML file into `model`, turning validation errors into one clear message."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "file not found", "check the path or the id you asked for") from None
+    except yaml.YAMLError as err:
+        raise InputError(path, f"not valid YAML ({err})", "correct the YAML syntax") from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "expected a mapping of fields at the top level", "see an existing file for the layout")
+    try:
+        return model.model_validate(raw, context={"path": path})
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        fix = _FIXES.get(first["type"], "correct the value as described")
+        more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
+        raise InputError(path, f"{first['msg']}{more}", fix, where=f"field '{field}'") from None
+
+
+def find_file(kind: str, name: str) -> Path:
+    """Resolve a rubric/source/task id or a path to a YAML file under the project folder `kind`."""
+    as_path = Path(name)
+    if as_path.suffix in {".yaml", ".yml"}:
+        return as_path
+    path = project_dir() / kind / f"{name}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in (project_dir() / kind).glob("*.yaml"))
+        raise InputError(path, f"no {kind} file named '{name}'", f"use one of: {', '.join(known) or '(none yet)'}")
+    return path

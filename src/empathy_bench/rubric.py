@@ -1,0 +1,119 @@
+"""Rubrics: named, versioned sets of dimensions with a scale, a polarity and examples."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from empathy_bench.errors import InputError
+from empathy_bench.project import find_file, load_model, project_dir
+
+Polarity = Literal["prescriptive", "proscriptive"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(_Strict):
+    min: int
+    max: int
+    labels: dict[int, str]
+    level: Literal["ordinal", "interval", "nominal"] = "ordinal"
+
+    @model_validator(mode="after")
+    def _every_point_labelled(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
+        missing = [p for p in self.points if p not in self.labels]
+        if missing or set(self.labels) - set(self.points):
+            raise ValueError(f"labels must name exactly the points {self.min}..{self.max}; check {missing or sorted(self.labels)}")
+        return self
+
+    @property
+    def points(self) -> list[int]:
+        return list(range(self.min, self.max + 1))
+
+    def contains(self, value: float) -> bool:
+        """Within range: aggregates (means of ratings) may fall between the points."""
+        return self.min <= value <= self.max
+
+    def describe(self) -> str:
+        return ", ".join(f"{p} = {self.labels[p]}" for p in self.points)
+
+
+class Example(_Strict):
+    text: str
+    rating: int
+    why: str
+
+
+class Dimension(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    polarity: Polarity
+    question: str
+    examples: list[Example] = Field(min_length=1)
+    scale: Scale | None = None  # None: the rubric's scale
+
+
+class Overall(_Strict):
+    method: Literal["prescriptive_minus_proscriptive"]
+
+
+class Rubric(_Strict):
+    id: str
+    version: int
+    title: str
+    description: str
+    source: str
+    scale: Scale
+    overall: Overall | None = None
+    dimensions: list[Dimension] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        ids = [d.id for d in self.dimensions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"dimension ids must be unique, got {ids}")
+        for dim in self.dimensions:
+            scale = self.scale_of(dim.id)
+            for ex in dim.examples:
+                if ex.rating not in scale.points:
+                    raise ValueError(f"example rating {ex.rating} of '{dim.id}' is outside {scale.min}..{scale.max}")
+        return self
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        for dim in self.dimensions:
+            if dim.id == dimension_id:
+                return dim
+        raise KeyError(f"rubric '{self.id}' has no dimension '{dimension_id}'; it has {self.dimension_ids}")
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        return [d.id for d in self.dimensions]
+
+    def scale_of(self, dimension_id: str) -> Scale:
+        return self.dimension(dimension_id).scale or self.scale
+
+    def overall_score(self, wide: pd.DataFrame) -> pd.Series:
+        """Overall score per row of a wide table (one column per dimension): the sum of the
+        prescriptive dimensions minus the sum of the proscriptive ones (Lend an Ear: -12..12).
+        A row missing any dimension has no overall score (NaN) rather than a partial sum."""
+        if self.overall is None:
+            raise ValueError(f"rubric '{self.id}' defines no overall score")
+        signs = pd.Series({d.id: 1 if d.polarity == "prescriptive" else -1 for d in self.dimensions})
+        return wide[signs.index].mul(signs).sum(axis=1, min_count=len(signs)).where(wide[signs.index].notna().all(axis=1))
+
+
+@cache
+def load_rubric(name: str) -> Rubric:
+    """A rubric by id (a file in rubrics/) or by path."""
+    path = find_file("rubrics", name)
+    rubric = load_model(path, Rubric)
+    if path.parent == project_dir() / "rubrics" and rubric.id != path.stem:
+        raise InputError(path, f"id '{rubric.id}' differs from the file name", f"set id: {path.stem}", where="field 'id'")
+    return rubric
