@@ -249,3 +249,29 @@ def _deduplicate(ratings: pd.DataFrame, fw: FrameworkSpec, report: list[str]) ->
     for dim, group in identical.groupby("dimension"):
         report.append(f"{fw.id}: {dim}: {len(group)} repeated rows with the same label collapsed into one")
     return kept.drop(columns=["_row", "_file"]).reset_index(drop=True)
+
+
+# Named aggregates of a rater group. `experts` is the reference of Kumar et al.: the median
+# of the three experts. `crowd` is the released aggregate where a source ships one, else
+# the mean of the individual crowd ratings (for Lend an Ear this reproduces the released
+# crowd file exactly).
+AGGREGATES: dict[str, tuple[str, str]] = {"experts": ("expert", "median"), "crowd": ("crowd", "mean")}
+
+
+def rater_values(ratings: pd.DataFrame, rater: str, dimension: str) -> pd.Series:
+    """One rater's (or named aggregate's) values on one dimension, indexed by item_id."""
+    rows = ratings[(ratings.dimension == dimension) & (ratings.rater_id == rater)]
+    if len(rows):
+        return rows.set_index("item_id")["value"].rename(rater)
+    if rater in AGGREGATES:
+        group, how = AGGREGATES[rater]
+        individual = group_table(ratings, group, dimension)
+        if individual.shape[1]:
+            return individual.agg(how, axis=1).rename(rater)
+    raise KeyError(f"no ratings by '{rater}' on '{dimension}'")
+
+
+def group_table(ratings: pd.DataFrame, group: str, dimension: str) -> pd.DataFrame:
+    """Items x raters table of a group's individual (not aggregated) ratings on a dimension."""
+    rows = ratings[(ratings.dimension == dimension) & (ratings.rater_group == group) & (ratings["aggregate"] == "")]
+    return rows.pivot(index="item_id", columns="rater_id", values="value")

@@ -1,0 +1,84 @@
+"""The reliability table: pairwise agreement among human raters, their aggregates and the
+recorded LLM judges, per framework and dimension, plus alpha within each human group and the
+median kappa of each comparison class (the headline numbers of Kumar et al.)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import pandas as pd
+
+from empathy_bench.agreement import N_RESAMPLES, Categories, alpha, alpha_ci, compare, leave_one_out, resample_indices
+from empathy_bench.labels import LabelSet, group_table, rater_values
+from empathy_bench.rubric import load_rubric
+
+EXPERTS = ["expert1", "expert2", "expert3"]
+RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]
+RATERS = [*EXPERTS, "experts", "crowd", *RECORDED]
+GROUPS = ["expert", "crowd"]
+
+
+@dataclass
+class Reliability:
+    pairs: pd.DataFrame
+    alpha: pd.DataFrame
+    ceiling: pd.DataFrame
+    medians: pd.DataFrame
+
+
+def comparison_class(a: str, b: str) -> str:
+    if a in EXPERTS and b in EXPERTS:
+        return "expert-expert"
+    if a == "experts" and b not in EXPERTS:
+        return f"experts-{b}"
+    return "other"
+
+
+def reliability_table(
+    labels: LabelSet, categories: Categories = "rank", n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> Reliability:
+    pairs, alphas, ceiling = [], [], []
+    for framework in labels.ratings.framework.unique():
+        rubric = load_rubric(framework)
+        ratings = labels.ratings[labels.ratings.framework == framework]
+        for dim in rubric.dimension_ids:
+            where = {"framework": framework, "dimension": dim}
+            values = {r: rater_values(ratings, r, dim) for r in RATERS if _has(ratings, r, dim)}
+            for a, b in combinations(values, 2):
+                stats = compare(values[a], values[b], categories, n_resamples, seed)
+                pairs.append(where | {"rater_a": a, "rater_b": b, "comparison": comparison_class(a, b)} | stats.model_dump())
+            for group in GROUPS:
+                table = group_table(ratings, group, dim)
+                if table.shape[1] >= 2:
+                    alphas.append(where | _alpha_row(group, table, rubric.scale_of(dim).level, n_resamples, seed))
+            experts = group_table(ratings, "expert", dim)
+            if experts.shape[1] >= 2:
+                for rater, stats in leave_one_out(experts, categories, n_resamples=n_resamples, seed=seed).items():
+                    ceiling.append(where | {"rater": rater, "reference": "median of the other experts"} | stats.model_dump())
+    pairs_df = pd.DataFrame(pairs)
+    return Reliability(pairs_df, pd.DataFrame(alphas), pd.DataFrame(ceiling), class_medians(pairs_df))
+
+
+def _has(ratings: pd.DataFrame, rater: str, dim: str) -> bool:
+    try:
+        rater_values(ratings, rater, dim)
+    except KeyError:
+        return False
+    return True
+
+
+def _alpha_row(group: str, table: pd.DataFrame, level: str, n_resamples: int, seed: int) -> dict[str, object]:
+    data = table.T.to_numpy()  # krippendorff wants raters x units
+    low, high = alpha_ci(data, level, resample_indices(data.shape[1], n_resamples, seed))
+    return {"group": group, "n_raters": data.shape[0], "n_items": data.shape[1], "alpha": alpha(data, level), "alpha_low": low, "alpha_high": high}
+
+
+def class_medians(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Median kappa and rho per comparison class over all dimensions (and frameworks)."""
+    named = pairs[pairs.comparison != "other"]
+    return (
+        named.groupby("comparison", sort=False)
+        .agg(n_comparisons=("qwk", "size"), median_qwk=("qwk", "median"), median_spearman=("spearman", "median"))
+        .reset_index()
+    )
