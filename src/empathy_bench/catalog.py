@@ -1,0 +1,50 @@
+"""The catalog of the project's files (rubrics, label source cards, and later tasks and
+candidates) and their validation, without calling any model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from empathy_bench.errors import EmpathyBenchError
+from empathy_bench.labels import load_source
+from empathy_bench.project import project_dir
+from empathy_bench.rubric import load_rubric
+from empathy_bench.source_card import load_source_card
+
+def _check_card(path: str, check_data: bool = False) -> None:
+    card = load_source_card(path)
+    for fw in card.frameworks:
+        load_rubric(fw.rubric)
+    if check_data:
+        load_source(path)
+
+
+# Each folder's files and how to check one of them (a task or candidate folder joins here).
+FOLDERS: dict[str, Callable[..., object]] = {
+    "rubrics": lambda path, check_data: load_rubric(path),
+    "human_labels": _check_card,
+}
+
+
+def project_files(folder: str) -> list[Path]:
+    return sorted((project_dir() / folder).glob("*.yaml"))
+
+
+def validate(check_data: bool = False) -> list[tuple[Path, str | None]]:
+    """(file, error or None) for every project file. With `check_data`, also download or
+    read every label source's files, verify their sha256 and map them to the canonical
+    tables."""
+    results: list[tuple[Path, str | None]] = []
+    for folder, loader in FOLDERS.items():
+        for path in project_files(folder):
+            results.append((path, _error_of(lambda: loader(str(path), check_data))))
+    return results
+
+
+def _error_of(action: Callable[[], object]) -> str | None:
+    try:
+        action()
+    except (EmpathyBenchError, KeyError, ValueError) as err:
+        return str(err)
+    return None

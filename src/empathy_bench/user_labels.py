@@ -1,0 +1,188 @@
+"""A user's own labels in the canonical format: CSV or JSONL files, or a Hugging Face Hub
+dataset read through `datasets`. Every row is checked against the rubric of its framework;
+the first bad row stops the import with the file, the row and the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from empathy_bench.errors import InputError
+from empathy_bench.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS, TARGET_SPEAKER, LabelSet, parse_transcript
+from empathy_bench.rubric import Rubric, load_rubric
+
+RaterGroup = Literal["expert", "crowd", "self", "recorded", "judge"]
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    speaker: str = Field(min_length=1)
+    text: str
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(min_length=1)
+    framework: str = Field(min_length=1)
+    turns: list[Turn] = []
+    text: str | None = None  # alternative to turns: 'Seeker: ...' / 'Supporter: ...' lines
+    target: str = TARGET_SPEAKER
+    source: str = "user"
+    metadata: dict[str, object] = {}
+
+
+class Rating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(min_length=1)
+    framework: str = Field(min_length=1)
+    dimension: str = Field(min_length=1)
+    rater_id: str = Field(min_length=1)
+    rater_group: RaterGroup
+    value: float
+    aggregate: Literal["", "mean", "median", "adjudicated"] = ""
+    evidence: str | None = None
+
+
+def read_labels(ratings: str | Path, items: str | Path | pd.DataFrame | None = None) -> LabelSet:
+    """Read ratings (and optionally items, a file or an existing items table) from files."""
+    item_table = items if isinstance(items, pd.DataFrame) or items is None else read_items(items)
+    return LabelSet(item_table if item_table is not None else pd.DataFrame(columns=ITEM_COLUMNS), read_ratings(ratings, item_table))
+
+
+def read_items(path: str | Path) -> pd.DataFrame:
+    rows = _read_rows(Path(path), required=["item_id", "framework"])
+    items = [_validated(Item, row, path, where) for where, row in rows]
+    _no_duplicates(pd.DataFrame([{"item_id": i.item_id, "framework": i.framework} for i in items]), ["framework", "item_id"], path, [w for w, _ in rows])
+    return pd.DataFrame([_item_record(item) for item in items], columns=ITEM_COLUMNS)
+
+
+def _item_record(item: Item) -> dict[str, object]:
+    turns = [t.model_dump() for t in item.turns]
+    if not turns and item.text:
+        turns = [{"speaker": s, "text": t} for s, t in parse_transcript(item.text)]
+    return {"item_id": item.item_id, "framework": item.framework, "source": item.source, "target": item.target, "turns": turns, "metadata": item.metadata}
+
+
+def read_ratings(path: str | Path, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Ratings from a CSV or JSONL file in the canonical long format."""
+    return check_ratings(_read_rows(Path(path), required=RATING_COLUMNS), str(path), items)
+
+
+def read_hub_ratings(repo_id: str, split: str = "train", revision: str | None = None, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Ratings from a Hugging Face Hub dataset (or a local dataset folder) in the canonical format."""
+    import datasets
+
+    try:
+        frame = datasets.load_dataset(repo_id, split=split, revision=revision).to_pandas()
+    except (FileNotFoundError, ValueError, datasets.exceptions.DatasetNotFoundError) as err:
+        raise InputError(repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network") from None
+    _require_columns(list(frame.columns), RATING_COLUMNS, repo_id)
+    rows = [(f"row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
+    if not rows:
+        raise InputError(repo_id, f"split '{split}' has no rows", "choose a split with ratings")
+    return check_ratings(rows, repo_id, items)
+
+
+def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items: pd.DataFrame | None) -> pd.DataFrame:
+    """Validate (where, row) pairs into the canonical ratings table."""
+    known_items = set(zip(items.framework, items.item_id)) if items is not None else None
+    records = []
+    for where, row in rows:
+        rating = _validated(Rating, row, source, where)
+        rubric = _rubric_for(rating.framework, source, where)
+        _check_value(rating, rubric, source, where)
+        if known_items is not None and (rating.framework, rating.item_id) not in known_items:
+            raise InputError(source, f"rating for an unknown item '{rating.item_id}' ({rating.framework})", "add the item to the items file or correct item_id", where)
+        records.append(rating.model_dump())
+    table = pd.DataFrame(records, columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS)
+    _no_duplicates(table, ["item_id", "rater_id", "dimension"], source, [w for w, _ in rows])
+    return table
+
+
+def _rubric_for(framework: str, source: str, where: str) -> Rubric:
+    try:
+        return load_rubric(framework)
+    except InputError as err:
+        raise InputError(source, f"unknown framework '{framework}'", err.fix.replace("use one of", "use a rubric id:"), where) from None
+
+
+def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> None:
+    if rating.dimension not in rubric.dimension_ids:
+        raise InputError(source, f"unknown dimension '{rating.dimension}' for rubric '{rubric.id}'", f"use one of: {', '.join(rubric.dimension_ids)}", where)
+    scale = rubric.scale_of(rating.dimension)
+    on_point = rating.aggregate != "" or rating.value == round(rating.value)
+    if not (scale.contains(rating.value) and on_point):
+        kind = "a whole number" if rating.aggregate == "" else "a number"
+        raise InputError(
+            source,
+            f"value {rating.value:g} is outside the scale of '{rating.dimension}' ({scale.describe()})",
+            f"use {kind} from {scale.min} to {scale.max}" + ("" if rating.aggregate else ", or mark an averaged value with the 'aggregate' column"),
+            where,
+        )
+
+
+def _no_duplicates(table: pd.DataFrame, key: list[str], source: str | Path, wheres: list[str]) -> None:
+    dup = table.duplicated(key, keep=False)
+    if dup.any():
+        first, second = [wheres[i] for i in table.index[dup][:2]]
+        values = ", ".join(f"{k}={table.loc[table.index[dup][0], k]}" for k in key)
+        raise InputError(source, f"duplicate of {first} ({values})", f"keep one row per ({', '.join(key)})", second)
+
+
+def _validated(model: type[BaseModel], row: dict[str, object], source: str | Path, where: str) -> BaseModel:
+    try:
+        return model.model_validate(row)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(source, f"field '{field}': {first['msg']}", "correct the value (see the canonical format in the README)", where) from None
+
+
+def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, object]]]:
+    if not path.is_file():
+        raise InputError(path, "file not found", "check the path")
+    if path.stat().st_size == 0:
+        raise InputError(path, "empty file", "the file needs a header and at least one row")
+    if path.suffix == ".jsonl":
+        rows = _jsonl_rows(path)
+        columns = sorted({k for _, row in rows for k in row})
+    elif path.suffix == ".csv":
+        frame = pd.read_csv(path, dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]})
+        columns = list(frame.columns)
+        rows = [(f"data row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
+    else:
+        raise InputError(path, f"unsupported file type '{path.suffix}'", "use .csv or .jsonl")
+    if not rows:
+        raise InputError(path, "no rows (the file is empty apart from its header)", "add at least one row")
+    _require_columns(columns, required, path)
+    return rows
+
+
+def _jsonl_rows(path: Path) -> list[tuple[str, dict[str, object]]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(path, f"not valid JSON ({err.msg})", "write one JSON object per line", f"line {number}") from None
+        if not isinstance(row, dict):
+            raise InputError(path, "expected a JSON object", "write one JSON object per line", f"line {number}")
+        rows.append((f"line {number}", row))
+    return rows
+
+
+def _require_columns(columns: list[str], required: list[str], source: str | Path) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(source, f"missing column(s) {', '.join(missing)}", f"the canonical columns are {', '.join(required)}")
+
+
+def _clean(row: dict[str, object]) -> dict[str, object]:
+    """Drop empty optional cells so the model's defaults apply; keep NaN values visible."""
+    return {k: v for k, v in row.items() if not (k in OPTIONAL_RATING_COLUMNS and (v is None or v == "" or v != v))}
