@@ -1,1 +1,141 @@
-def main() -> None: ...
+"""Command line: `empathy-bench <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from empathy_bench.agreement import N_RESAMPLES
+from empathy_bench.errors import EmpathyBenchError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except EmpathyBenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="empathy-bench", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    agreement = commands.add_parser("agreement", help="reliability table of a label source's raters")
+    agreement.add_argument("--source", default="kumar2025", help="label source id (human_labels/<id>.yaml) or card path")
+    agreement.add_argument("--framework", action="append", help="restrict to a framework (repeatable)")
+    agreement.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    agreement.add_argument("--output", type=Path, help="also write the result here")
+    agreement.add_argument(
+        "--categories",
+        choices=["rank", "value"],
+        default="rank",
+        help="kappa weights: 'rank' reproduces Kumar et al. (each distinct value its own category); "
+        "'value' weighs by value distance (principled for non-integer aggregates)",
+    )
+    agreement.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
+    agreement.add_argument("--seed", type=int, default=0)
+    agreement.set_defaults(handler=_agreement)
+
+    run = commands.add_parser("run", help="run judges on tasks (inspect eval_set) and print their agreement with the humans")
+    run.add_argument("--judge", action="append", default=[], help="judge id (evals/judges/<id>.yaml), file, or model string such as litellm/openai/gpt-4o (repeatable; default: every built-in offline judge)")
+    run.add_argument("--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)")
+    run.add_argument("--limit", type=int, help="only the first N samples of each task")
+    run.add_argument("--epochs", type=int, default=1, help="rate each sample K times (test-retest; the median is the rating)")
+    run.add_argument("--max-connections", type=int, help="concurrent provider calls per model")
+    run.add_argument("--log-dir", default="logs", help="inspect log dir; re-running with the same dir resumes (default: logs)")
+    run.add_argument("--display", default="full", choices=["full", "conversation", "rich", "plain", "log", "none"], help="inspect progress display")
+    run.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
+    run.add_argument("--no-recorded", action="store_true", help="leave out the label source's recorded judges")
+    run.add_argument("--output", type=Path, help="also write the summaries as JSON here")
+    run.set_defaults(handler=_run)
+
+    validate = commands.add_parser("validate", help="check every rubric, source card, task and candidate file")
+    validate.add_argument("--data", action="store_true", help="also fetch and verify every label source's data")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from empathy_bench.labels import load_source
+    from empathy_bench.reliability import reliability_table
+
+    labels = load_source(args.source, args.framework)
+    for line in labels.report:
+        print(f"note: {line}", file=sys.stderr)
+    result = reliability_table(labels, args.categories, args.resamples, args.seed)
+    tables = {"pairs": result.pairs, "alpha": result.alpha, "ceiling": result.ceiling, "medians": result.medians}
+    text = _render(tables, args.format)
+    print(text)
+    if args.output:
+        _write(tables, text, args.format, args.output)
+    return 0
+
+
+def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
+    if fmt == "csv":
+        return tables["pairs"].to_csv(index=False, float_format="%.4f").rstrip("\n")
+    if fmt == "json":
+        return json.dumps({name: json.loads(df.to_json(orient="records", double_precision=6)) for name, df in tables.items()}, indent=1)
+    titles = {
+        "pairs": "Pairwise agreement (quadratic-weighted kappa, bootstrap 95% CI; Spearman, Fisher-z 95% CI)",
+        "alpha": "Krippendorff's alpha within each human group (bootstrap 95% CI)",
+        "ceiling": "Human ceiling: each expert against the median of the other experts",
+        "medians": "Median over dimensions per comparison class",
+    }
+    return "\n\n".join(f"{titles[name]}\n{df.to_string(index=False, float_format=lambda v: f'{v:.2f}')}" for name, df in tables.items())
+
+
+def _write(tables: dict[str, pd.DataFrame], text: str, fmt: str, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n", encoding="utf-8")
+    if fmt == "csv":  # one CSV per table: the pairs at PATH, the others beside it
+        for name in ("alpha", "ceiling", "medians"):
+            tables[name].to_csv(output.with_name(f"{output.stem}.{name}.csv"), index=False, float_format="%.4f")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from empathy_bench.report import render
+    from empathy_bench.run import RunOptions, run
+
+    options = RunOptions(
+        judges=args.judge,
+        tasks=args.task,
+        limit=args.limit,
+        epochs=args.epochs,
+        max_connections=args.max_connections,
+        log_dir=args.log_dir,
+        display=args.display,
+        n_resamples=args.resamples,
+        recorded=not args.no_recorded,
+    )
+    result = run(options)
+    print(render(result.summaries))
+    print(f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)")
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps([s.model_dump(mode="json") for s in result.summaries], indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from empathy_bench.catalog import validate
+
+    results = validate(check_data=args.data)
+    for path, error in results:
+        print(f"{'ok   ' if error is None else 'FAIL '} {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        if error:
+            print(f"      {error}")
+    failed = sum(error is not None for _, error in results)
+    print(f"{len(results) - failed} ok, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
