@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from empathy_bench.errors import EmpathyBenchError
+from empathy_bench.candidate import load_judge
+from empathy_bench.errors import EmpathyBenchError, InputError
 from empathy_bench.labels import load_source
 from empathy_bench.project import project_dir
+from empathy_bench.prompt import load_template
 from empathy_bench.rubric import load_rubric
 from empathy_bench.source_card import load_source_card
+from empathy_bench.task import load_task
+
 
 def _check_card(path: str, check_data: bool = False) -> None:
     card = load_source_card(path)
@@ -20,10 +24,19 @@ def _check_card(path: str, check_data: bool = False) -> None:
         load_source(path)
 
 
-# Each folder's files and how to check one of them (a task or candidate folder joins here).
+def _check_judge(path: str, check_data: bool = False) -> None:
+    judge = load_judge(path)
+    if judge.id != Path(path).stem:
+        raise InputError(path, f"id '{judge.id}' differs from the file name", f"set id: {Path(path).stem}", where="field 'id'")
+    load_template(judge.prompt)
+
+
+# Each folder's files and how to check one of them.
 FOLDERS: dict[str, Callable[..., object]] = {
     "rubrics": lambda path, check_data: load_rubric(path),
     "human_labels": _check_card,
+    "tasks": lambda path, check_data: load_task(path),
+    "evals/judges": _check_judge,
 }
 
 

@@ -5,8 +5,9 @@ the first bad row stops the import with the file, the row and the fix."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from empathy_bench.errors import InputError
 from empathy_bench.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS, TARGET_SPEAKER, LabelSet, parse_transcript
 from empathy_bench.rubric import Rubric, load_rubric
+
+if TYPE_CHECKING:
+    import datasets  # imported lazily at run time: it is slow to import
 
 RaterGroup = Literal["expert", "crowd", "self", "recorded", "judge"]
 
@@ -77,7 +81,7 @@ def read_hub_ratings(repo_id: str, split: str = "train", revision: str | None = 
     import datasets
 
     try:
-        frame = datasets.load_dataset(repo_id, split=split, revision=revision).to_pandas()
+        frame = _load_hub_split(repo_id, split, revision).to_pandas()
     except (FileNotFoundError, ValueError, datasets.exceptions.DatasetNotFoundError) as err:
         raise InputError(repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network") from None
     _require_columns(list(frame.columns), RATING_COLUMNS, repo_id)
@@ -85,6 +89,23 @@ def read_hub_ratings(repo_id: str, split: str = "train", revision: str | None = 
     if not rows:
         raise InputError(repo_id, f"split '{split}' has no rows", "choose a split with ratings")
     return check_ratings(rows, repo_id, items)
+
+
+def _load_hub_split(repo_id: str, split: str, revision: str | None) -> datasets.Dataset:
+    """One split of a Hub dataset or local dataset folder. A folder written by
+    `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (state.json / dataset_dict.json) is
+    refused by `load_dataset` ("use load_from_disk instead"), so read it the way it was written."""
+    import datasets
+
+    folder = Path(repo_id)
+    if (folder / "state.json").is_file() or (folder / "dataset_dict.json").is_file():
+        loaded = datasets.load_from_disk(str(folder))
+        if isinstance(loaded, datasets.DatasetDict):
+            if split not in loaded:
+                raise ValueError(f'Unknown split "{split}". Should be one of {list(loaded)}.')
+            return loaded[split]
+        return loaded  # a single saved Dataset has no splits to choose from
+    return datasets.load_dataset(repo_id, split=split, revision=revision)
 
 
 def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items: pd.DataFrame | None) -> pd.DataFrame:
@@ -107,13 +128,23 @@ def _rubric_for(framework: str, source: str, where: str) -> Rubric:
     try:
         return load_rubric(framework)
     except InputError as err:
-        raise InputError(source, f"unknown framework '{framework}'", err.fix.replace("use one of", "use a rubric id:"), where) from None
+        # find_file's fix reads "use one of: a, b": replace with its colon, or the message gets "::"
+        raise InputError(source, f"unknown framework '{framework}'", err.fix.replace("use one of:", "use a rubric id:"), where) from None
 
 
 def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> None:
     if rating.dimension not in rubric.dimension_ids:
         raise InputError(source, f"unknown dimension '{rating.dimension}' for rubric '{rubric.id}'", f"use one of: {', '.join(rubric.dimension_ids)}", where)
     scale = rubric.scale_of(rating.dimension)
+    if not math.isfinite(rating.value):
+        # An empty CSV cell arrives as NaN (pydantic accepts NaN/inf floats); round() below
+        # would crash on it with a bare ValueError instead of naming the row.
+        raise InputError(
+            source,
+            f"value of '{rating.dimension}' is empty or not a finite number",
+            f"write a number from {scale.min} to {scale.max}, or leave the row out when there is no rating",
+            where,
+        )
     on_point = rating.aggregate != "" or rating.value == round(rating.value)
     if not (scale.contains(rating.value) and on_point):
         kind = "a whole number" if rating.aggregate == "" else "a number"

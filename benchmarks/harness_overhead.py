@@ -1,0 +1,73 @@
+"""Benchmark: harness overhead over a bare litellm loop, and the cached re-run.
+
+2,000 judgements through the built-in `constant` judge with a fixed 200 ms latency
+(`builtin/constant@200ms`), at concurrency 50:
+  harness: the `rate` task on inspect's eval_set (what `empathy-bench run` does), cache on;
+  bare:    asyncio.gather over litellm.acompletion with a semaphore of 50, same prompts;
+  cached:  the harness again with a fresh log dir, every reply served from inspect's cache.
+Target: harness / bare <= 1.15. Ideal bare time: 2000 / 50 x 0.2 s = 8 s.
+
+Run: EMPATHY_BENCH_DATA=../shared/data uv run python benchmarks/harness_overhead.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+N, CONCURRENCY, MODEL = 2000, 50, "builtin/constant@200ms"
+
+
+def harness(log_dir: Path, judge_file: Path) -> float:
+    from inspect_ai import eval_set
+
+    from empathy_bench.rate_task import rate
+
+    task = rate(task="epitome_reddit", judge=str(judge_file))
+    start = time.perf_counter()
+    ok, _ = eval_set([task], log_dir=str(log_dir), limit=N, max_connections=CONCURRENCY, max_samples=CONCURRENCY, display="none")
+    assert ok, "harness run failed"
+    return time.perf_counter() - start
+
+
+async def bare(prompts: list[str]) -> float:
+    import litellm
+
+    from empathy_bench import builtin
+
+    builtin.register()
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(prompt: str) -> str:
+        async with gate:
+            reply = await litellm.acompletion(model=MODEL, messages=[{"role": "user", "content": prompt}], num_retries=0)
+            return reply.choices[0].message.content
+
+    start = time.perf_counter()
+    replies = await asyncio.gather(*(one(p) for p in prompts))
+    assert len(replies) == N
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    from empathy_bench.rate_task import rate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["INSPECT_CACHE_DIR"] = str(Path(tmp) / "cache")  # a cold cache, then a warm one
+        judge = Path(tmp) / "latency.yaml"
+        judge.write_text(f"id: latency\nmodel: litellm/{MODEL}\noffline: true\n")
+        prompts = [s.input for s in rate(task="epitome_reddit", judge=str(judge)).dataset[:N]]
+        t_bare = asyncio.run(bare(prompts))
+        t_harness = harness(Path(tmp) / "logs-1", judge)
+        t_cached = harness(Path(tmp) / "logs-2", judge)
+    print(f"{N} judgements, concurrency {CONCURRENCY}, provider latency 200 ms (ideal {N / CONCURRENCY * 0.2:.1f} s)")
+    print(f"bare asyncio.gather over litellm.acompletion: {t_bare:.2f} s")
+    print(f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   ratio harness/bare = {t_harness / t_bare:.3f}")
+    print(f"harness re-run served from cache:             {t_cached:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

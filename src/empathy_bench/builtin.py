@@ -1,0 +1,584 @@
+"""Built-in offline judges: a litellm `CustomLLM` provider named `builtin`.
+
+After `register()`, `litellm.completion(model="builtin/<name>", messages=[...])` and
+`await litellm.acompletion(...)` answer a rendered judge prompt (see `empathy_bench.prompt`)
+without any network or API key, so the default benchmark and the tests run anywhere and every
+code path is the same for local and remote judges. The judges read the item back from the very
+prompt every other judge sees (`prompt.read_prompt`) and reply one line per requested dimension,
+`<rating dimension="ID">N</rating>`, with N a whole number inside the prompt's scale.
+
+Models (all deterministic):
+
+- `constant`: the scale midpoint, floor((min + max) / 2), for every dimension. The floor any
+  judge must beat.
+- `length`: the supporter's total word count on a log scale (see `length_rating`), the same way
+  for every dimension, proscriptive ones included. A trivial baseline and a length-bias probe: a
+  judge that does no better than this is mostly rewarding longer replies.
+- `lexicon`: a transparent cue-lexicon judge. For each dimension it counts cue phrases in the
+  supporter's turns: hand-written empathic and misattuned phrasings (`CUES`, combined per
+  dimension by `RECIPES`), simple text features (questions, reflecting the seeker's words,
+  first-person focus, fluency) and words that tell apart the rubric's own high- and low-rated
+  examples, derived at run time (`derived_cues`). See `lexicon_rating` for the mapping onto the
+  scale. Dimensions it has no rule and no rubric examples for get the scale midpoint.
+
+A model-name suffix `@<N>ms` (e.g. `builtin/constant@200ms`) makes the judge wait N
+milliseconds before answering (`asyncio.sleep` in `acompletion`, `time.sleep` in `completion`),
+to benchmark concurrency and timeouts without a provider.
+
+Token usage is approximate: prompt and completion tokens are whitespace-separated word counts
+(no tokenizer is involved, so nothing is downloaded). Every model is registered with litellm at
+price zero, so `litellm.completion_cost` works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import litellm
+from litellm import CustomLLM
+from litellm.types.utils import ModelResponse, Usage
+
+from empathy_bench import prompt as judge_prompt
+from empathy_bench.project import project_dir
+from empathy_bench.rubric import Dimension, Rubric, load_rubric
+
+PROVIDER = "builtin"
+MODELS = ("constant", "length", "lexicon")
+
+MODEL_NAME_RE = re.compile(r"^(?P<name>[a-z_]+)(?:@(?P<ms>\d+)ms)?$")
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def register() -> None:
+    """Make `builtin/<model>` callable through litellm. Idempotent; other custom providers in
+    `litellm.custom_provider_map` are kept."""
+    if not any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):
+        litellm.custom_provider_map.append({"provider": PROVIDER, "custom_handler": BuiltinJudge()})
+    # litellm copies the map into its provider lists at the start of every call; doing it now
+    # too lets provider lookups (e.g. completion_cost) work before the first call.
+    litellm.utils.custom_llm_setup()
+    for name in MODELS:
+        _register_price(f"{PROVIDER}/{name}")
+
+
+_PRICED: set[str] = set()
+
+
+def _register_price(model: str) -> None:
+    """Price zero, so completion_cost works. The cache fields are given (as zero) only because
+    litellm warns about custom models registered without them."""
+    if model in _PRICED:
+        return
+    litellm.register_model(
+        {
+            model: {
+                "input_cost_per_token": 0.0,
+                "output_cost_per_token": 0.0,
+                "cache_creation_input_token_cost": 0.0,
+                "cache_read_input_token_cost": 0.0,
+                "litellm_provider": PROVIDER,
+                "mode": "chat",
+            }
+        }
+    )
+    _PRICED.add(model)
+
+
+# --- the litellm handler ------------------------------------------------------------------
+
+
+class BuiltinJudge(CustomLLM):
+    """litellm hands us the model name without the `builtin/` prefix."""
+
+    def completion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:
+        name, delay = _parse_model(model)
+        if delay:
+            time.sleep(delay)
+        return _answer(model, name, messages, model_response)
+
+    async def acompletion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:
+        name, delay = _parse_model(model)
+        if delay:
+            await asyncio.sleep(delay)
+        return _answer(model, name, messages, model_response)
+
+    def streaming(self, model: str, *args: Any, **kwargs: Any) -> Any:
+        raise _bad_request(model, "built-in judges do not stream", "call without stream=True")
+
+    async def astreaming(self, model: str, *args: Any, **kwargs: Any) -> Any:
+        raise _bad_request(model, "built-in judges do not stream", "call without stream=True")
+
+
+def _bad_request(model: str, problem: str, fix: str) -> litellm.BadRequestError:
+    # BadRequestError passes through litellm unchanged and is not retried; a plain exception
+    # raised in a handler would surface as a (retryable) APIConnectionError.
+    return litellm.BadRequestError(message=f"{PROVIDER}/{model}: {problem}. Fix: {fix}", model=f"{PROVIDER}/{model}", llm_provider=PROVIDER)
+
+
+def _parse_model(model: str) -> tuple[str, float]:
+    """'lexicon@200ms' -> ('lexicon', 0.2)."""
+    match = MODEL_NAME_RE.match(model)
+    if match is None or match["name"] not in MODELS:
+        raise _bad_request(model, "unknown built-in model", f"use builtin/<name> with <name> one of {', '.join(MODELS)}, optionally with a latency suffix such as @200ms")
+    return match["name"], int(match["ms"] or 0) / 1000
+
+
+def _answer(model: str, name: str, messages: list, model_response: ModelResponse) -> ModelResponse:
+    text = prompt_text(messages)
+    try:
+        reply = judge_reply(name, text)
+    except ValueError as err:
+        raise _bad_request(model, str(err), "send a prompt rendered by empathy_bench.prompt.render (it needs the <conversation> block and the answer format)") from None
+    if model != name:  # a latency variant: price it too, so completion_cost finds it
+        _register_price(f"{PROVIDER}/{model}")
+    model_response.choices[0].message.content = reply  # type: ignore[union-attr]
+    model_response.choices[0].finish_reason = "stop"
+    model_response.model = f"{PROVIDER}/{model}"
+    model_response.created = int(time.time())
+    prompt_words, reply_words = len(text.split()), len(reply.split())
+    # Approximate: word counts, not tokenizer tokens.
+    model_response.usage = Usage(prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words)  # type: ignore[attr-defined]
+    return model_response
+
+
+def prompt_text(messages: Iterable[Any]) -> str:
+    """The text of all messages (system and user), in order: a template may split the prompt."""
+    parts: list[str] = []
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else getattr(message, "content", None)
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):  # OpenAI content parts
+            parts.extend(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return "\n\n".join(parts)
+
+
+# --- judging -----------------------------------------------------------------------------
+
+
+def judge_reply(name: str, text: str) -> str:
+    """The reply of built-in judge `name` to a rendered judge prompt. ValueError if `text` is
+    not an empathy-bench judge prompt."""
+    request = judge_prompt.read_prompt(text)
+    target = request.target
+    rate = {"constant": constant_rating, "length": length_rating, "lexicon": lexicon_rating}[name]
+    lines = [f'<rating dimension="{dim}">{rate(request, dim, target)}</rating>' for dim in request.dimensions]
+    return "\n".join(lines)
+
+
+def supporter_turns(request: judge_prompt.PromptRequest, target: str) -> list[str]:
+    return [text for speaker, text in request.turns if speaker == target]
+
+
+def _to_scale(fraction: float, lo: int, hi: int) -> int:
+    """0..1 -> nearest scale point (half rounds up, not to even, so ties are predictable)."""
+    fraction = min(1.0, max(0.0, fraction))
+    return lo + math.floor(fraction * (hi - lo) + 0.5)
+
+
+def constant_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
+    return (request.scale_min + request.scale_max) // 2
+
+
+# Typical supporter replies run from a few words to a few hundred: the log range 5..300 words
+# is cut into as many equal slices as the scale has points. On a 1-5 scale: up to 11 words -> 1,
+# 12-25 -> 2, 26-58 -> 3, 59-132 -> 4, 133 and more -> 5 (boundaries 5 * 60^(k/5) words).
+LENGTH_MIN_WORDS, LENGTH_MAX_WORDS = 5, 300
+
+
+def length_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
+    words = sum(len(text.split()) for text in supporter_turns(request, target))
+    points = request.scale_max - request.scale_min + 1
+    span = math.log(LENGTH_MAX_WORDS) - math.log(LENGTH_MIN_WORDS)
+    position = (math.log(max(words, 1)) - math.log(LENGTH_MIN_WORDS)) / span
+    return request.scale_min + min(points - 1, max(0, math.floor(position * points)))
+
+
+# --- the cue lexicon ----------------------------------------------------------------------
+#
+# Cues are regular expressions matched on lower-cased text (curly apostrophes made straight),
+# whole words only; most are plain phrases. Each family is one alternation tried longest pattern
+# first, so "that sounds hard" is one match, not also "that sounds".
+
+FEELINGS = (
+    "hard|tough|difficult|rough|frustrating|stressful|painful|awful|upsetting|scary|overwhelming|discouraging|"
+    "disappointing|exhausting|draining|lonely|isolating|unfair|heartbreaking|terrible|horrible|sad|hurtful|devastating|"
+    "worrying|confusing|shocking|demoralizing|demoralising|defeating|shock|blow|lot"
+)
+INTENSIFIER = r"(?:(?:so|really|very|quite|pretty|incredibly|extremely|truly|such|super|completely|totally) )?"
+
+CUES: dict[str, tuple[str, ...]] = {
+    # Acknowledging the feeling and saying it is legitimate (Lend an Ear: validating emotions).
+    "validating": (
+        r"makes? (?:(?:complete|total|perfect|a lot of|so much) )?sense", r"(?:completely |totally |very )?understandabl[ey]", "no wonder", "of course you",
+        r"(?:it's|it is|that's|that is) {INTENSIFIER}(?:normal|natural|okay|ok|valid|fair|reasonable|human)",
+        r"(?:anyone|anybody) would", "who wouldn't", r"you have every right", r"you(?:'re| are) not alone", "valid",
+        # "that's so hard", "it must be a huge blow"
+        rf"(?:that|this|it)(?:'s| is| sounds| seems| must be| must feel| must have been| was| can be| would be) {INTENSIFIER}(?:an? (?:\w+ )?)?(?:{FEELINGS})",
+        r"(?:you'd|you would) feel",
+        r"must (?:be|feel|have been)", "that sounds", r"i can (?:only )?imagine", r"(?:feel|feeling|felt) (?:that way|like that|this way)",
+        r"sorry (?:to hear|that|you)", r"i(?:'d| would) (?:feel|be) (?:\w+ )?(?:the same|that way|upset|frustrated|angry|hurt|sad)",
+    ),
+    # Minimising, denying or hurrying past the feeling (Lend an Ear: dismissing emotions).
+    "dismissing": (
+        "at least", r"don't (?:worry|stress|be sad|be upset|be so|feel|take it|let it)", "calm down", r"(?:it's )?not (?:a|that) big (?:a )?deal",
+        "no big deal", "look on the bright side", "bright side", "silver lining", "everything happens for a reason", "happens for a reason",
+        r"(?:it )?could (?:be|have been) worse", "cheer up", "get over it", r"move on", "lighten up", r"(?:it's|it is) (?:just|only)",
+        "overreacting", "too sensitive", "dramatic", r"(?:you'll|you will|it'll|it will) be (?:fine|okay|ok|alright)",
+        r"(?:it's|it is) not that bad", "others have it worse", r"suck it up", "toughen up", "come on", r"happens? (?:to everyone|all the time)",
+        "it is what it is", r"(?:stay|be|think) positive", r"(?:everyone|everybody) (?:gets|goes through|feels)", "stop worrying",
+    ),
+    # Open invitations to say more (elaboration); questions are counted separately.
+    "inviting": (
+        r"tell me (?:more|about|what|how)", r"i(?:'d| would) (?:like|love) to hear", r"i(?:'m| am) (?:here to listen|listening)",
+        r"(?:do|would) you (?:want|like) to (?:talk|share|say)", r"feel free to (?:share|talk|vent)", r"(?:say|share) more", "go on",
+        r"how (?:are|have) you (?:been )?(?:feeling|doing|holding up|coping)", "what happened",
+    ),
+    # Questions that are advice in disguise: they do not invite the seeker's own story.
+    "advice_questions": (
+        r"have you (?:tried|considered|thought about|thought of)", r"why (?:don't|not) you", "why not", r"(?:what|how) about",
+        r"did you (?:try|consider)", r"(?:could|can) you (?:try|ask|talk)",
+    ),
+    # Telling the seeker what to do.
+    "advice": (
+        r"you (?:should|shouldn't|could|ought to|need to|have to|must not|gotta|might want to|may want to)", r"you(?:'ve| have) got to",
+        r"try (?:to|and)", r"i (?:would )?(?:suggest|recommend|advise)", r"if i were you", r"(?:it )?(?:might|may|would|could) help (?:to|if)",
+        r"(?:it's|it is|it might be|it may be|it would be) (?:a good idea|worth|best|important) to", "make sure", "don't forget", "the key is",
+        r"what you need (?:is|to)", r"the best (?:thing|way)", r"maybe you", r"perhaps you",
+    ),
+    # Showing one has grasped the situation and what it means (demonstrating understanding).
+    "understanding": (
+        r"so you(?:'re| are|'ve| have)?", r"(?:it )?sounds like", r"(?:it )?seems like", r"you(?:'re| are) feeling", r"you feel", r"you felt",
+        r"makes you feel", r"you must (?:be|feel|have)", r"i hear (?:you|that)", r"what i(?:'m| am) hearing", r"i (?:completely |totally )?understand",
+        r"i can see", r"i get (?:it|that)", r"(?:it|that) feels like", r"you(?:'ve| have) been", r"you(?:'re| are) going through", r"that must",
+    ),
+    # Turning to one's own story (self-oriented); first-person density is counted separately.
+    "self_story": (
+        r"when (?:i|my)", r"i remember", r"i had", r"i was", r"i went through", r"i(?:'ve| have) been through", "me too", "same here",
+        r"happened to me", r"in my experience", r"my own", r"i know exactly", r"i used to", r"for me", r"i did",
+    ),
+    # The responder's own warmth and concern (EPITOME: emotional reactions).
+    "warmth": (
+        "sorry", "my heart", "hugs", "oh no", r"aw+", r"i feel for you", r"sending (?:you )?(?:love|hugs|strength|good vibes)", "heartbreaking",
+        r"i(?:'m| am) (?:so |really )?glad", "congratulations", r"that's (?:so |really )?(?:sad|awful|terrible|horrible)", "take care",
+        r"thinking of you", r"i wish i could", r"i(?:'m| am) here for you", r"i hope", "proud of you",
+    ),
+    # Relating to the experience (EPITOME: interpretations).
+    "relating": (
+        r"i (?:completely |totally )?understand", r"i(?:'ve| have) been there", r"i feel", r"i know (?:how|what)", r"i went through",
+        r"i can (?:only )?imagine", r"i can relate", r"i relate", "me too", "similar", r"same thing", r"(?:it )?sounds like", r"must be",
+    ),
+    # Supporting the seeker's worth or judgement (Perceived Empathy: affirmed, accepted).
+    "affirming": (
+        r"proud of you", "courage", "brave", r"(?:so )?strong", r"(?:the )?right (?:thing|choice|decision)", r"not your fault",
+        r"you deserve", "good for you", "well done", r"shows how much", r"you(?:'re| are) doing (?:your best|great|well)", r"it's okay to",
+    ),
+    # Passing judgement on the seeker (the opposite of accepting).
+    "judging": (
+        r"should(?:n't)? have", "silly", "mistake", r"your (?:own )?fault", r"(?:good|real|normal) (?:people|parents|friends) don't",
+        r"don't be so", "ridiculous", "stupid",
+    ),
+    # Offering to stay with the seeker (Perceived Empathy: emotional support, motivation).
+    "presence": (
+        r"i(?:'m| am) (?:always )?here", r"here for you", r"(?:happy|glad) to (?:talk|listen|help)", "anytime", r"whenever you (?:need|want)",
+        r"thinking of you", r"i(?:'d| would) like to hear", r"i want to hear", r"you can (?:always )?(?:talk|reach out) to me",
+    ),
+    # Closing the topic or leaving (the opposite of inviting and of being invested).
+    "disengaging": (
+        "anyway", r"got(?:ta| to) go", "noted", "whatever", r"hope (?:things|it) work(?:s)? out", r"let's talk about something else",
+        r"what are you doing (?:this|tonight|later)", "moving on",
+    ),
+}
+
+# Sentence-initial verbs that make a sentence an instruction ("Try praying.", "Talk to HR.").
+IMPERATIVE_VERBS = frozenset(
+    "try talk go take make ask get focus remember keep find look stop start reach consider update apply write speak "
+    "call put give let's seek join practice schedule set plan avoid".split()
+)
+# Phrases in which "I"/"my" serve the seeker, not the supporter's own story.
+EMPATHIC_FIRST_PERSON = re.compile(
+    r"\bi(?:'m| am) (?:so |really |very )?sorry\b|\bi (?:completely |totally )?understand\b|\bi can (?:only )?imagine\b|\bi hear\b|"
+    r"\bi(?:'m| am) (?:always )?here\b|\bi see\b|\bi get (?:it|that)\b|\bi hope\b|\bi wonder\b|\bi think\b|\blet me\b|\btell me\b|"
+    r"\bi(?:'m| am) glad\b|\bi(?:'d| would) (?:like|love) to\b|\bi want to hear\b|\bi feel for you\b|\bmy heart\b"
+)
+FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll)\b")
+QUESTION_OPENERS = re.compile(
+    r"^(?:what|how|why|when|where|who|which|do you|did you|are you|is it|is that|is there|have you|would you|can you|could you|were you|was it)\b"
+)
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between both but by can
+    could did do does doing down during each few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours yourself yourselves also really
+    get got like yes yeah okay well oh one thing things much many even still maybe something anything know think going want way lot""".split()
+)
+
+_WORD_RE = re.compile(r"[a-z0-9']+")
+_SENTENCE_RE = re.compile(r"[^.!?;\n]+[.!?;]*")
+
+
+def _normalise(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+@cache
+def _family_re(family: str) -> re.Pattern[str]:
+    cues = sorted(CUES[family], key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(cues) + r")(?![\w'])")
+
+
+def count_cues(family: str, text: str) -> int:
+    return len(_family_re(family).findall(_normalise(text)))
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper, enough to match 'exams' with 'exam' or 'feeling' with 'feel'."""
+    for suffix in ("ing", "ed", "ly", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry content: no stopwords, contractions or very short words."""
+    words = _WORD_RE.findall(_normalise(text))
+    return {stem(w) for w in words if len(w) >= 3 and "'" not in w and w not in STOPWORDS and not w.isdigit()}
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip(" .!?;")]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One supporter message with the seeker's words it answers."""
+
+    text: str
+    previous_seeker: str  # the seeker's message(s) since the supporter last spoke
+    seeker_so_far: str  # everything the seeker said before this message (all of it if nothing yet)
+
+
+def _turns(request: judge_prompt.PromptRequest, target: str) -> list[Turn]:
+    out, pending, seen = [], [], []
+    for speaker, text in request.turns:
+        if speaker == target:
+            out.append(Turn(text, "\n".join(pending), "\n".join(seen)))
+            pending = []
+        else:
+            pending.append(text)
+            seen.append(text)
+    everything = "\n".join(seen)
+    return [t if t.seeker_so_far else Turn(t.text, t.previous_seeker, everything) for t in out]
+
+
+# --- features: evidence of one behaviour in one supporter turn -----------------------------
+
+
+def _questions(turn: Turn) -> float:
+    """Sentences asking something ('?' or a question opener; chat writers often drop the '?')."""
+    return float(sum(1 for s in sentences(turn.text) if s.endswith("?") or QUESTION_OPENERS.match(_normalise(s))))
+
+
+def _specific_questions(turn: Turn) -> float:
+    """A question counts half; a longer question (8+ words), usually a specific one, counts fully."""
+    asked = [s for s in sentences(turn.text) if s.endswith("?") or QUESTION_OPENERS.match(_normalise(s))]
+    return sum(1.0 if len(s.split()) >= 8 else 0.5 for s in asked)
+
+
+def _reflection(turn: Turn) -> float:
+    """Reusing the seeker's own content words: three or more shared words count as one cue."""
+    return min(1.0, len(content_stems(turn.text) & content_stems(turn.previous_seeker)) / 3)
+
+
+def _imperatives(turn: Turn) -> float:
+    """Statements that open with a bare verb ('Try praying.'); not questions ('Get what you
+    need?') nor 'tell me' / 'ask yourself' style invitations."""
+    count = 0
+    for s in sentences(turn.text):
+        words = _WORD_RE.findall(_normalise(s))
+        if words and words[0] in IMPERATIVE_VERBS and not s.endswith("?") and words[1:2] not in (["me"], ["you"], ["yourself"]):
+            count += 1
+    return float(count)
+
+
+def _self_focus(turn: Turn) -> float:
+    """First-person words outside empathic formulae ('I'm sorry', 'I understand'): four of them
+    in a turn weigh as much as one self-story phrase."""
+    text = EMPATHIC_FIRST_PERSON.sub(" ", _normalise(turn.text))
+    return len(FIRST_PERSON.findall(text)) / 4
+
+
+def _seeker_overlap(turn: Turn) -> float:
+    """Topic kept: one content word shared with what the seeker said so far earns 0.75, two 1."""
+    shared = len(content_stems(turn.text) & content_stems(turn.seeker_so_far))
+    return 0.0 if shared == 0 else (0.75 if shared == 1 else 1.0)
+
+
+FEATURES: dict[str, Callable[[Turn], float]] = {
+    "questions": _questions,
+    "specific_questions": _specific_questions,
+    "reflection": _reflection,
+    "imperatives": _imperatives,
+    "self_focus": _self_focus,
+    "seeker_overlap": _seeker_overlap,
+}
+
+
+def fluency(turns: list[Turn]) -> float:
+    """0..1 well-formedness of the supporter's text: start from 1 and take off for sentences that
+    do not start with a capital (0.2 x share; chat text is often lower-case), messages that do
+    not end in punctuation (0.2 x share), run-on sentences over 35 words on average (0.2), and
+    word pairs no grammatical sentence contains, such as 'the you' or 'a is' (0.3 each)."""
+    texts = [t.text.strip() for t in turns if t.text.strip()]
+    if not texts:
+        return 0.0
+    all_sentences = [s for t in texts for s in sentences(t)]
+    lower_start = sum(1 for s in all_sentences if s[0].isalpha() and s[0].islower()) / max(1, len(all_sentences))
+    unpunctuated = sum(1 for t in texts if t[-1].isalnum()) / len(texts)
+    mean_length = sum(len(s.split()) for s in all_sentences) / max(1, len(all_sentences))
+    words = _WORD_RE.findall(_normalise(" ".join(texts)))
+    odd_pairs = sum(1 for a, b in zip(words, words[1:]) if a in _DETERMINERS and b in _NOT_AFTER_DETERMINER)
+    return 1.0 - 0.2 * lower_start - 0.2 * unpunctuated - (0.2 if mean_length > 35 else 0.0) - 0.3 * odd_pairs
+
+
+_DETERMINERS = frozenset("the a an your my his their our its".split())
+_NOT_AFTER_DETERMINER = frozenset("the a an you i he she they we is was are were be to of and".split())
+
+
+# --- recipes: which cues make up each dimension --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipe:
+    plus: tuple[str, ...]  # cue families (CUES) and features (FEATURES) that show the behaviour
+    minus: tuple[str, ...] = ()  # ones that show its opposite
+    saturation: float = 1.0  # mean evidence per supporter turn that earns the top of the scale
+
+
+RECIPES: dict[str, Recipe] = {
+    # Lend an Ear (proscriptive dimensions rate how much of the misattuned behaviour there is)
+    "validating_emotions": Recipe(("validating",), ("dismissing",)),
+    "encouraging_elaboration": Recipe(("questions", "inviting"), ("advice_questions", "disengaging")),
+    # Stock phrases ("I understand") and reused words come cheap; showing understanding takes a
+    # stock phrase *and* the seeker's own words, turn after turn, to reach the top.
+    "demonstrating_understanding": Recipe(("understanding", "reflection"), saturation=2.0),
+    "advice_giving": Recipe(("advice", "advice_questions", "imperatives")),
+    "self_oriented": Recipe(("self_story", "self_focus")),
+    "dismissing_emotions": Recipe(("dismissing",)),
+    # EPITOME
+    "level_emotional_reactions": Recipe(("warmth",)),
+    "level_interpretations": Recipe(("relating", "understanding")),
+    "level_explorations": Recipe(("specific_questions",), ("advice_questions",)),
+    # EmpatheticDialogues (fluency is scored on the whole text, see `fluency`)
+    "empathy": Recipe(("validating", "warmth"), ("dismissing",)),
+    "relevance": Recipe(("seeker_overlap",)),
+    # Perceived Empathy
+    "m_understood": Recipe(("understanding", "reflection")),
+    "m_validated": Recipe(("validating",), ("dismissing", "judging")),
+    "m_affirmed": Recipe(("affirming", "validating"), ("judging", "dismissing")),
+    "m_seen": Recipe(("reflection", "understanding"), ("dismissing",)),
+    "m_accepted": Recipe(("validating", "affirming"), ("judging",)),
+    "m_caredfor": Recipe(("warmth", "presence"), ("disengaging",)),
+    "m_emotional": Recipe(("warmth", "validating", "presence"), ("disengaging",)),
+    "m_practical": Recipe(("advice", "imperatives")),
+    "m_motivation": Recipe(("presence", "inviting", "questions"), ("disengaging",)),
+}
+
+# One turn can add at most this much evidence, so a single gushing message does not outweigh a
+# conversation's worth of silence.
+TURN_CAP = 2.0
+# A word that separates the rubric's high- and low-rated examples is weaker evidence than a
+# hand-written cue: it may be incidental to the example ('layoffs', 'weekend').
+DERIVED_WEIGHT = 0.5
+# ... and all of them together count at most as much as one hand-written cue per turn.
+DERIVED_CAP = 1.0
+
+
+@cache
+def _dimension_index() -> dict[str, tuple[Rubric, Dimension]]:
+    """Every rubric dimension in the project's rubrics/ by id (ids are unique across rubrics)."""
+    index: dict[str, tuple[Rubric, Dimension]] = {}
+    for path in sorted((project_dir() / "rubrics").glob("*.yaml")):
+        rubric = load_rubric(path.stem)
+        for dim in rubric.dimensions:
+            index.setdefault(dim.id, (rubric, dim))
+    return index
+
+
+def example_turns(text: str) -> list[tuple[str, str]]:
+    """'Seeker: ...\\nSupporter: ...' -> [(label, text)]; the last line's label is the one rated."""
+    out = []
+    for line in text.splitlines():
+        label, sep, rest = line.partition(":")
+        if sep and rest.strip():
+            out.append((label.strip(), rest.strip()))
+    return out
+
+
+@cache
+def derived_cues(dimension_id: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Word stems that mark the rubric's highest-rated examples of a dimension (first set) and
+    its lowest-rated ones (second set): the supporter's words found in one group and not the
+    other, leaving out words the seeker said in any example (those are the topic, not the
+    behaviour). Empty when the dimension is unknown or all its examples share one rating."""
+    found = _dimension_index().get(dimension_id)
+    if found is None:
+        return frozenset(), frozenset()
+    examples = found[1].examples
+    top, bottom = max(e.rating for e in examples), min(e.rating for e in examples)
+    if top == bottom:
+        return frozenset(), frozenset()
+    high, low, topic = set(), set(), set()
+    for ex in examples:
+        turns = example_turns(ex.text)
+        if not turns:
+            continue
+        rated = turns[-1][0]
+        topic |= {w for label, text in turns if label != rated for w in content_stems(text)}
+        words = {w for label, text in turns if label == rated for w in content_stems(text)}
+        if ex.rating == top:
+            high |= words
+        elif ex.rating == bottom:
+            low |= words
+    return frozenset(high - low - topic), frozenset(low - high - topic)
+
+
+def _evidence(name: str, turn: Turn) -> float:
+    return FEATURES[name](turn) if name in FEATURES else float(count_cues(name, turn.text))
+
+
+def lexicon_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
+    """Per supporter turn: hand-written cues and features of the dimension's recipe (+1 per hit,
+    -1 per hit of an opposite cue) plus DERIVED_WEIGHT per rubric-derived word (+ for the
+    high-rated examples' words, - for the low-rated ones'), clipped to 0..TURN_CAP. The mean over
+    turns, divided by the recipe's saturation and capped at 1, is the position on the scale
+    (rounded to the nearest point). No supporter text: the bottom of the scale."""
+    lo, hi = request.scale_min, request.scale_max
+    recipe, (high, low) = RECIPES.get(dim), derived_cues(dim)
+    if dim == "fluency":
+        turns = _turns(request, target)
+        return _to_scale(fluency(turns), lo, hi) if turns else lo
+    if recipe is None and not (high or low):
+        return constant_rating(request, dim, target)
+    recipe = recipe or Recipe(())
+    turns = _turns(request, target)
+    if not turns:
+        return lo
+    per_turn = []
+    for turn in turns:
+        score = sum(_evidence(n, turn) for n in recipe.plus) - sum(_evidence(n, turn) for n in recipe.minus)
+        words = content_stems(turn.text)
+        derived = DERIVED_WEIGHT * (len(words & high) - len(words & low))
+        score += max(-DERIVED_CAP, min(DERIVED_CAP, derived))
+        per_turn.append(min(TURN_CAP, max(0.0, score)))
+    return _to_scale(sum(per_turn) / len(per_turn) / recipe.saturation, lo, hi)

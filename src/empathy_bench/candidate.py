@@ -1,0 +1,70 @@
+"""Candidate files: evals/judges/*.yaml name a model, a prompt template and generation
+settings. A judge is a config file plus a prompt, not a class."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from empathy_bench.project import find_file, load_model, project_dir
+from empathy_bench.task import Mode
+
+DEFAULT_PROMPT = "rubric_judge"
+
+
+class Generation(BaseModel):
+    """The generation settings a judge file may set (inspect GenerateConfig fields)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    temperature: float | None = 0.0
+    max_tokens: int | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    max_connections: int | None = None
+    timeout: int | None = None
+
+
+class Judge(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str = ""
+    # inspect model string; `litellm/<litellm model>` goes through litellm (any provider,
+    # local servers, and the built-in offline judges `litellm/builtin/<name>`).
+    model: str
+    base_url: str | None = None  # local OpenAI-compatible servers (Ollama, vLLM, llama.cpp)
+    model_args: dict[str, Any] = {}  # passed to litellm.acompletion; never keys (env only)
+    prompt: str = DEFAULT_PROMPT
+    mode: Mode | None = None  # None: the task's mode
+    generation: Generation = Generation()
+    offline: bool = False  # true for the built-in judges: runs without keys or network
+
+    @property
+    def config_hash(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+
+@cache
+def load_judge(name: str) -> Judge:
+    """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
+    (`provider/model`, run with the default prompt)."""
+    if "/" in name and not name.endswith((".yaml", ".yml")):
+        return Judge(id=_slug(name), model=name)
+    return load_model(find_file("evals/judges", name), Judge)
+
+
+def judge_ids() -> list[str]:
+    return sorted(p.stem for p in (project_dir() / "evals" / "judges").glob("*.yaml"))
+
+
+def _slug(model: str) -> str:
+    return re.sub(r"[^a-z0-9_.-]+", "-", model.lower()).strip("-")
+
+
+def prompt_path(judge: Judge) -> Path:
+    return project_dir() / "evals" / "prompts" / f"{judge.prompt}.md"

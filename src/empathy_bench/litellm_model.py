@@ -1,0 +1,128 @@
+"""The inspect model API `litellm`: `--model litellm/<litellm model string>` sends every
+generate call through `litellm.acompletion`, so any litellm provider (OpenAI, Anthropic,
+Gemini, Ollama, vLLM, llama.cpp, any OpenAI-compatible URL) and the built-in offline judges
+(`litellm/builtin/<name>`) run on inspect's runner, cache, retries and logs.
+
+Registered with inspect through the `inspect_ai` entry point in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
+import litellm
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+    modelapi,
+)
+from inspect_ai.model._model import RetryDecision
+from inspect_ai.model._model_call import ModelCall
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+# Transient provider failures that inspect's retry policy (exponential backoff, bounded by
+# --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
+# model) fails the sample at once with the provider's message.
+TRANSIENT = (litellm.APIConnectionError, litellm.Timeout, litellm.ServiceUnavailableError, litellm.InternalServerError)
+# Where the provider reports its stop reason, mapped onto inspect's vocabulary.
+STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
+# Keys a judge file may not pass as model args: keys come only from the environment, and
+# model args are written into every eval log.
+SECRET_ARGS = {"api_key", "aws_secret_access_key", "azure_ad_token", "vertex_credentials"}
+
+
+class LitellmAPI(ModelAPI):
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = GenerateConfig(),
+        **model_args: Any,
+    ) -> None:
+        super().__init__(model_name, base_url, api_key, [], config)
+        secret = SECRET_ARGS & set(model_args)
+        if secret:
+            raise ValueError(f"model arg(s) {sorted(secret)} would be written to the eval log; set the provider's key in the environment or a .env file instead")
+        self.model_args = model_args
+        from empathy_bench import builtin  # the offline judges answer as litellm provider `builtin`
+
+        builtin.register()
+        # Retries belong to inspect (so they neither stack nor hide from the log).
+        litellm.num_retries = 0
+
+    async def generate(
+        self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+    ) -> tuple[ModelOutput, ModelCall]:
+        request = {
+            "model": self.model_name,
+            "messages": [{"role": m.role, "content": m.text} for m in input],
+            **_generation_params(config),
+            **self.model_args,
+        }
+        if self.base_url:
+            request["api_base"] = self.base_url
+        secrets = {"api_key": self.api_key} if self.api_key else {}
+        response = await litellm.acompletion(**request, **secrets, num_retries=0, max_retries=0)
+        call = ModelCall.create(request=request, response=response.model_dump())
+        return _model_output(response), call
+
+    def should_retry(self, ex: Exception) -> bool | RetryDecision:
+        if isinstance(ex, litellm.RateLimitError):
+            return RetryDecision.rate_limit()
+        return RetryDecision.transient() if isinstance(ex, TRANSIENT) else RetryDecision.no()
+
+    def is_auth_failure(self, ex: Exception) -> bool:
+        return isinstance(ex, litellm.AuthenticationError)
+
+    def connection_key(self) -> str:
+        # One connection pool per provider endpoint, so --max-connections applies per server.
+        return self.base_url or self.model_name.split("/")[0]
+
+
+def _generation_params(config: GenerateConfig) -> dict[str, Any]:
+    """The GenerateConfig fields litellm understands, leaving unset ones to the provider."""
+    params = {
+        "temperature": config.temperature,
+        "top_p": config.top_p,
+        "max_tokens": config.max_tokens,
+        "seed": config.seed,
+        "stop": config.stop_seqs,
+        "frequency_penalty": config.frequency_penalty,
+        "presence_penalty": config.presence_penalty,
+        "timeout": config.timeout,
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _model_output(response: Any) -> ModelOutput:
+    choices = [
+        ChatCompletionChoice(
+            message=ChatMessageAssistant(content=choice.message.content or "", model=response.model, source="generate"),
+            stop_reason=STOP_REASONS.get(choice.finish_reason or "", "unknown"),
+        )
+        for choice in response.choices
+    ]
+    usage = getattr(response, "usage", None)
+    return ModelOutput(
+        model=response.model or "",
+        choices=choices,
+        usage=ModelUsage(
+            input_tokens=usage.prompt_tokens or 0,
+            output_tokens=usage.completion_tokens or 0,
+            total_tokens=usage.total_tokens or 0,
+        )
+        if usage
+        else None,
+    )
+
+
+@modelapi(name="litellm")
+def litellm_api() -> type[ModelAPI]:
+    return LitellmAPI

@@ -1,0 +1,63 @@
+"""Plain-text tables of run summaries, printed by `empathy-bench run`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from empathy_bench.summary import RunSummary
+
+
+def overview(summaries: list[RunSummary]) -> pd.DataFrame:
+    """One row per task and rater: medians over dimensions, counts, cost and time."""
+    rows = []
+    for s in summaries:
+        u = s.usage
+        rows.append(
+            {
+                "task": s.task,
+                "rater": s.rater,
+                "kind": s.kind,
+                "qwk": s.median("qwk"),
+                "spearman": s.median("spearman"),
+                "alpha+rater": s.median("alpha"),
+                "scored": s.n_ratings - s.n_unscored,
+                "unscored": s.n_unscored,
+                "tokens": u.input_tokens + u.output_tokens if s.kind == "run" else None,
+                "usd/1k": s.per_1000(u.cost_usd) if s.kind == "run" else None,
+                "s/1k": s.per_1000(u.seconds) if s.kind == "run" else None,
+                "calls": u.provider_calls if s.kind == "run" else None,
+                "cached": u.cached_calls if s.kind == "run" else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def per_dimension(summaries: list[RunSummary]) -> pd.DataFrame:
+    """One row per task, rater and dimension, with the 95% intervals."""
+    rows = [
+        {"task": s.task, "rater": s.rater, **d.model_dump(include={"dimension", "n", "qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_low", "alpha_high", "alpha_experts"})}
+        for s in summaries
+        for d in s.dimensions
+    ]
+    return pd.DataFrame(rows)
+
+
+def render(summaries: list[RunSummary]) -> str:
+    fmt = {"float_format": lambda v: f"{v:.2f}", "index": False, "na_rep": "-"}
+    over = overview(summaries)
+    dims = per_dimension(summaries)
+    dims["qwk [95% CI]"] = dims.apply(lambda r: f"{r.qwk:.2f} [{r.qwk_low:.2f}, {r.qwk_high:.2f}]", axis=1)
+    dims["spearman [95% CI]"] = dims.apply(lambda r: f"{r.spearman:.2f} [{r.spearman_low:.2f}, {r.spearman_high:.2f}]", axis=1)
+    dims["alpha+rater [95% CI] (experts alone)"] = dims.apply(lambda r: f"{r.alpha:.2f} [{r.alpha_low:.2f}, {r.alpha_high:.2f}] ({r.alpha_experts:.2f})", axis=1)
+    detail = dims[["task", "rater", "dimension", "n", "qwk [95% CI]", "spearman [95% CI]", "alpha+rater [95% CI] (experts alone)"]]
+    unscored = [f"  {s.task} / {s.rater}: " + ", ".join(f"{k} {v}" for k, v in s.unscored_reasons.items()) for s in summaries if s.unscored_reasons]
+    parts = [
+        "Agreement with the reference (median over dimensions; qwk = quadratic-weighted kappa; "
+        "alpha+rater = Krippendorff's alpha of the experts with the rater added)",
+        over.to_string(**fmt),
+        "Per dimension (bootstrap 95% CI over items for kappa and alpha; Fisher-z for Spearman)",
+        detail.to_string(index=False),
+    ]
+    if unscored:
+        parts += ["Unscored ratings by reason (never counted as a score)", "\n".join(unscored)]
+    return "\n\n".join(parts)

@@ -1,0 +1,89 @@
+"""The main job: run candidate judges on tasks through inspect's `eval_set` (logs, cache,
+resume, progress), then summarise every run against the human reference.
+
+Re-running with the same log dir resumes: finished tasks are not run again, an interrupted
+one redoes only its unfinished samples, and every model reply is also in inspect's cache.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from inspect_ai import Task, eval_set
+from inspect_ai.log import EvalLog, read_eval_log
+
+from empathy_bench.agreement import N_RESAMPLES
+from empathy_bench.candidate import judge_ids, load_judge
+from empathy_bench.errors import EmpathyBenchError
+from empathy_bench.labels import load_source
+from empathy_bench.rate_task import rate
+from empathy_bench.reliability import RECORDED
+from empathy_bench.summary import RunSummary, reference_rows, summarize_log
+from empathy_bench.task import load_task, task_ids
+
+DEFAULT_LOG_DIR = "logs"
+
+
+@dataclass
+class RunOptions:
+    judges: list[str] = field(default_factory=list)  # empty: every built-in offline judge
+    tasks: list[str] = field(default_factory=list)  # empty: every task
+    limit: int | None = None
+    epochs: int = 1
+    max_connections: int | None = None
+    log_dir: str = DEFAULT_LOG_DIR
+    display: str = "full"
+    n_resamples: int = N_RESAMPLES
+    recorded: bool = True
+
+
+@dataclass
+class RunResult:
+    summaries: list[RunSummary]
+    logs: list[EvalLog]
+    seconds: float
+
+
+def default_judges() -> list[str]:
+    """Without --judge: the built-in offline judges, which need no key, cost nothing and
+    call no network. Paid judges run only when named, so nobody is billed by surprise."""
+    return [j for j in judge_ids() if load_judge(j).offline]
+
+
+def build_tasks(options: RunOptions) -> list[Task]:
+    judges = options.judges or default_judges()
+    tasks = options.tasks or task_ids()
+    return [rate(task=t, judge=j, epochs=options.epochs) for t in tasks for j in judges]
+
+
+def run(options: RunOptions) -> RunResult:
+    start = time.perf_counter()
+    tasks = build_tasks(options)
+    success, logs = eval_set(
+        tasks,
+        log_dir=options.log_dir,
+        limit=options.limit,
+        max_connections=options.max_connections,
+        display=options.display,  # type: ignore[arg-type]
+        log_dir_allow_dirty=True,  # one log dir collects runs of many judges over time
+        retry_attempts=int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
+        retry_wait=1,
+    )
+    if not success:
+        failed = [f"{log.eval.task} / {log.eval.model}: {log.error.message if log.error else log.status}" for log in logs if log.status != "success"]
+        raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
+    full = [read_eval_log(log.location) for log in logs]
+    return RunResult(summarize(full, options), full, time.perf_counter() - start)
+
+
+def summarize(logs: list[EvalLog], options: RunOptions) -> list[RunSummary]:
+    summaries = []
+    for task_id in dict.fromkeys((log.eval.metadata or {}).get("task", log.eval.task) for log in logs):
+        spec = load_task(task_id)
+        labels = load_source(spec.source, [spec.framework])
+        task_logs = [log for log in logs if (log.eval.metadata or {}).get("task") == task_id]
+        summaries += [summarize_log(log, labels, options.n_resamples) for log in task_logs]
+        summaries += reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)
+    return summaries

@@ -1,0 +1,98 @@
+"""The rating scorer: parses the judge's reply strictly into one rating per requested
+dimension. A reply that cannot be parsed, or rates outside the scale, leaves the dimension
+unscored (value None) with the reason; it is counted, never turned into a number.
+
+Score.value is a mapping dimension -> rating | None in both sample layouts, so per-dimension
+and all-dimensions runs are read the same way. The metrics shown by inspect come from the
+agreement module, computed against the reference rating carried in each sample's metadata.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+import numpy as np
+from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, score_reducer, scorer
+from inspect_ai.scorer._reducer.types import ScoreReducer
+from inspect_ai.solver import TaskState
+
+from empathy_bench import agreement
+from empathy_bench.prompt import parse_reply
+from empathy_bench.rubric import load_rubric
+
+
+def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per dimension: (judge ratings, reference ratings) over the scored samples."""
+    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in scores:
+        reference = (s.sample_metadata or {}).get("reference", {})
+        for dim, value in (s.score.value or {}).items():  # type: ignore[union-attr]
+            if value is not None and reference.get(dim) is not None:
+                pairs[dim].append((float(value), float(reference[dim])))
+    return {dim: (np.array([a for a, _ in p]), np.array([b for _, b in p])) for dim, p in sorted(pairs.items())}
+
+
+@metric
+def qwk() -> Metric:
+    """Quadratic-weighted kappa of the judge with the task's reference, per dimension."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        return {f"qwk_{dim}": agreement.qwk(a, b) for dim, (a, b) in paired_ratings(scores).items()}
+
+    return compute
+
+
+@metric
+def spearman() -> Metric:
+    """Spearman's rho of the judge with the task's reference, per dimension."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        return {f"spearman_{dim}": agreement.spearman(a, b)[0] for dim, (a, b) in paired_ratings(scores).items()}
+
+    return compute
+
+
+@metric
+def unscored() -> Metric:
+    """How many requested ratings could not be scored (unparseable, out of scale, empty)."""
+
+    def compute(scores: list[SampleScore]) -> int:
+        return sum(v is None for s in scores for v in (s.score.value or {}).values())  # type: ignore[union-attr]
+
+    return compute
+
+
+@score_reducer(name="median_rating")
+def median_rating() -> ScoreReducer:
+    """Across epochs: per dimension the median of the epochs that scored; unscored only when
+    no epoch scored (the per-epoch ratings stay in the log for test-retest)."""
+
+    def reduce(scores: list[Score]) -> Score:
+        dims = {d for s in scores for d in (s.value or {})}  # type: ignore[union-attr]
+        value = {}
+        for dim in sorted(dims):
+            scored = [s.value[dim] for s in scores if s.value.get(dim) is not None]  # type: ignore[union-attr]
+            value[dim] = float(statistics.median(scored)) if scored else None
+        reasons = {d: r for s in scores for d, r in (s.metadata or {}).get("unscored", {}).items() if value.get(d) is None}
+        return Score(value=value, answer=scores[0].answer, metadata={"unscored": reasons, "epochs": len(scores)})
+
+    return reduce
+
+
+@scorer(metrics=[qwk(), spearman(), unscored()])
+def rubric_rating(rubric: str) -> Scorer:
+    rubric_model = load_rubric(rubric)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        dims = state.metadata["dimensions"]
+        reply = state.output.completion
+        parsed = parse_reply(reply, rubric_model, dims)
+        return Score(
+            value={d: parsed.values.get(d) for d in dims},
+            answer=reply,
+            explanation="; ".join(f"{d} unscored: {why}" for d, why in parsed.unscored.items()) or None,
+            metadata={"unscored": parsed.unscored},
+        )
+
+    return score

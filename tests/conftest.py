@@ -1,0 +1,51 @@
+"""Shared fixtures: the label mirror and the loaded Kumar et al. labels.
+
+Tests never touch the network: the loader reads the read-only mirror through
+$EMPATHY_BENCH_DATA, and Hugging Face libraries are told to stay offline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from empathy_bench.datafile import DATA_ENV
+
+# Set before anything imports `datasets` / `huggingface_hub`: both read these once, at import.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+# CI layout: ../shared/data beside the checkout (tests/ -> repo root -> its parent).
+DEFAULT_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_mirror() -> Iterator[Path]:
+    """Point the loader at the label mirror for the whole session: $EMPATHY_BENCH_DATA when
+    already set (made absolute, so a test that changes directory keeps it), else ../shared/data."""
+    given = os.environ.get(DATA_ENV)
+    mirror = Path(given).resolve() if given else DEFAULT_MIRROR
+    patch = pytest.MonkeyPatch()
+    patch.setenv(DATA_ENV, str(mirror))
+    yield mirror
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def mirror(data_mirror: Path) -> Path:
+    """The mirror, for tests that read it: fail loudly (never skip) when it is absent, so a
+    CI without the data cannot pass silently."""
+    if not (data_mirror / "kumar2025_empathic_communication").is_dir():
+        pytest.fail(f"label mirror not found at {data_mirror}; set {DATA_ENV} to the shared data folder")
+    return data_mirror
+
+
+@pytest.fixture(scope="session")
+def kumar(mirror: Path):
+    """All four frameworks of kumar2025, loaded once (read-only: do not mutate the frames)."""
+    from empathy_bench.labels import load_source
+
+    return load_source("kumar2025")
