@@ -137,27 +137,45 @@ def _options(log_dir: Path, **kwargs: object) -> RunOptions:
 def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(tmp_path: Path, count_calls: list[str]) -> None:
     first = run(_options(tmp_path / "a"))
     assert sorted(count_calls) == ["builtin/length"] * 12 + ["builtin/lexicon"] * 12
-    runs = {s.rater: s for s in first.summaries if s.kind == "run"}
-    assert set(runs) == {"builtin-lexicon", "builtin-length"}
+    runs = {s.rater: s for s in first.summaries if s.kind in ("run", "baseline")}
+    assert {r: s.kind for r, s in runs.items()} == {"builtin-lexicon": "run", "builtin-length": "baseline"}
     for s in runs.values():
         assert s.n_ratings == 12 and s.n_unscored == 0  # the built-in judges always answer in format
         assert s.usage.provider_calls == 12 and s.usage.cached_calls == 0
         assert {d.dimension for d in s.dimensions} == set(LAE_DIMS)
         assert s.usage.cost_usd == 0.0
-    others = {s.rater: s.kind for s in first.summaries if s.kind != "run"}
-    assert others == {"gpt-4o": "recorded", "claude-3.7-sonnet": "recorded", "gemini-2.5-pro": "recorded", "human: expert (leave-one-out)": "human"}
+    others = {s.rater: s.kind for s in first.summaries if s.rater not in runs}
+    assert others == {"gpt-4o": "recorded", "claude-3.7-sonnet": "recorded", "gemini-2.5-pro": "recorded", "human: crowd": "human", "human: expert (leave-one-out)": "human"}
 
     # Same log dir: eval_set finds both runs finished and runs nothing.
     count_calls.clear()
     again = run(_options(tmp_path / "a"))
     assert count_calls == []
-    assert [s.model_dump_json() for s in again.summaries] == [s.model_dump_json() for s in first.summaries]
+    assert _differences(first.summaries, again.summaries) == []
 
     # A fresh log dir: every reply is served from inspect's cache, still no provider call.
     fresh = run(_options(tmp_path / "b"))
     assert count_calls == []
-    for s in (s for s in fresh.summaries if s.kind == "run"):
+    for s in (s for s in fresh.summaries if s.rater in runs):
         assert (s.usage.provider_calls, s.usage.cached_calls) == (0, 12)
+
+
+def _differences(a: list, b: list) -> list[str]:  # noqa: ANN001
+    """Paths where two lists of summaries differ (NaN equals NaN)."""
+    out: list[str] = []
+
+    def walk(path: str, x: object, y: object) -> None:
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in x.keys() | y.keys():
+                walk(f"{path}.{k}", x.get(k), y.get(k))
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y)):
+                walk(f"{path}[{i}]", u, v)
+        elif x != y and not (x != x and y != y):
+            out.append(f"{path}: {x!r} != {y!r}")
+
+    walk("", [s.model_dump() for s in a], [s.model_dump() for s in b])
+    return out
 
 
 class Flaky(litellm.CustomLLM):

@@ -113,12 +113,17 @@ def percentile_ci(samples: np.ndarray) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def qwk_ci(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.ndarray) -> tuple[float, float]:
-    """Bootstrap percentile CI of the kappa over the resampled items `idx`."""
+def qwk_resamples(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.ndarray) -> np.ndarray:
+    """The kappa on each resample of items `idx` (one row per resample)."""
     ra, rb = a[idx], b[idx]
     if categories == "rank":
         ra, rb = _rank_codes_per_row(ra, rb)
-    return percentile_ci(qwk_vectorised(ra.astype(float), rb.astype(float)))
+    return qwk_vectorised(ra.astype(float), rb.astype(float))
+
+
+def qwk_ci(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.ndarray) -> tuple[float, float]:
+    """Bootstrap percentile CI of the kappa over the resampled items `idx`."""
+    return percentile_ci(qwk_resamples(a, b, categories, idx))
 
 
 def compare(
@@ -155,10 +160,15 @@ def alpha(table: pd.DataFrame | np.ndarray, level: Level = "ordinal") -> float:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
 
 
+def alpha_resamples(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndarray) -> np.ndarray:
+    """Alpha of a raters x units table on each resample of units (columns) `idx`."""
+    data = np.asarray(table, dtype=float)
+    return np.array([alpha(data[:, row], level) for row in idx])
+
+
 def alpha_ci(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndarray) -> tuple[float, float]:
     """Bootstrap percentile CI of alpha, resampling units (columns)."""
-    data = np.asarray(table, dtype=float)
-    return percentile_ci(np.array([alpha(data[:, row], level) for row in idx]))
+    return percentile_ci(alpha_resamples(table, level, idx))
 
 
 def leave_one_out(wide: pd.DataFrame, categories: Categories = "rank", **kwargs: int) -> dict[str, PairAgreement]:

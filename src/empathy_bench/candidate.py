@@ -43,6 +43,7 @@ class Judge(BaseModel):
     mode: Mode | None = None  # None: the task's mode
     generation: Generation = Generation()
     offline: bool = False  # true for the built-in judges: runs without keys or network
+    baseline: bool = False  # a trivial baseline (constant, length): shown as such on the leaderboard
 
     @property
     def config_hash(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from empathy_bench.agreement import N_RESAMPLES
 from empathy_bench.errors import EmpathyBenchError
+from empathy_bench.project import project_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,8 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--display", default="full", choices=["full", "conversation", "rich", "plain", "log", "none"], help="inspect progress display")
     run.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
     run.add_argument("--no-recorded", action="store_true", help="leave out the label source's recorded judges")
-    run.add_argument("--output", type=Path, help="also write the summaries as JSON here")
+    run.add_argument("--results-dir", type=Path, help="where each run's summary record is written (default: results/runs of the project; then `empathy-bench leaderboard`)")
+    run.add_argument("--no-results", action="store_true", help="print only; write no run records")
     run.set_defaults(handler=_run)
+
+    board = commands.add_parser("leaderboard", help="regenerate results/leaderboard.{csv,json,md} and index.html from results/runs/")
+    board.add_argument("--results-dir", type=Path, help="folder with runs/ (default: results/ of the project)")
+    board.add_argument("--bundle", type=Path, metavar="LOG_DIR", help="also bundle the per-item drill-down from this inspect log dir (inspect view bundle)")
+    board.set_defaults(handler=_leaderboard)
 
     validate = commands.add_parser("validate", help="check every rubric, source card, task and candidate file")
     validate.add_argument("--data", action="store_true", help="also fetch and verify every label source's data")
@@ -114,13 +122,27 @@ def _run(args: argparse.Namespace) -> int:
         display=args.display,
         n_resamples=args.resamples,
         recorded=not args.no_recorded,
+        results_dir=None if args.no_results else (args.results_dir or project_dir() / "results" / "runs"),
     )
     result = run(options)
     print(render(result.summaries))
     print(f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)")
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps([s.model_dump(mode="json") for s in result.summaries], indent=1) + "\n", encoding="utf-8")
+    if result.records:
+        print(f"{len(result.records)} run records written under {options.results_dir}; regenerate the leaderboard with `empathy-bench leaderboard`")
+    return 0
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from empathy_bench.leaderboard import DRILLDOWN, write
+
+    results = args.results_dir or project_dir() / "results"
+    for path in write(results):
+        print(f"wrote {path}")
+    if args.bundle:
+        # The per-item drill-down: inspect's own viewer with the logs, as static files.
+        target = results / Path(DRILLDOWN).parent
+        subprocess.run(["inspect", "view", "bundle", "--log-dir", str(args.bundle), "--output-dir", str(target), "--overwrite"], check=True)
+        print(f"wrote {target} (holds the logs' conversation text: do not publish third-party data it contains without its licence)")
     return 0
 
 

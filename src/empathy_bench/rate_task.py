@@ -100,6 +100,7 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "mode": mode,
         "judge": judge.id if judge.model else None,
         "judge_config_sha256": judge.config_hash,
+        "baseline": judge.baseline,
         "rubric_sha256": _sha256(find_file("rubrics", spec.rubric).read_bytes()),
         "prompt_sha256": _sha256(prompt_path(judge).read_bytes()),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog, read_eval_log
@@ -19,9 +20,10 @@ from empathy_bench.candidate import judge_ids, load_judge
 from empathy_bench.errors import EmpathyBenchError
 from empathy_bench.labels import load_source
 from empathy_bench.rate_task import rate
+from empathy_bench.results import record, write_records
 from empathy_bench.reliability import RECORDED
 from empathy_bench.summary import RunSummary, reference_rows, summarize_log
-from empathy_bench.task import load_task, task_ids
+from empathy_bench.task import TaskSpec, load_task, task_ids
 
 DEFAULT_LOG_DIR = "logs"
 
@@ -37,6 +39,7 @@ class RunOptions:
     display: str = "full"
     n_resamples: int = N_RESAMPLES
     recorded: bool = True
+    results_dir: Path | None = None  # where run records go (results/runs); None: not written
 
 
 @dataclass
@@ -44,6 +47,7 @@ class RunResult:
     summaries: list[RunSummary]
     logs: list[EvalLog]
     seconds: float
+    records: list[Path] = field(default_factory=list)
 
 
 def default_judges() -> list[str]:
@@ -70,20 +74,25 @@ def run(options: RunOptions) -> RunResult:
         log_dir_allow_dirty=True,  # one log dir collects runs of many judges over time
         retry_attempts=int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
         retry_wait=1,
+        log_realtime=False,  # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
     )
     if not success:
         failed = [f"{log.eval.task} / {log.eval.model}: {log.error.message if log.error else log.status}" for log in logs if log.status != "success"]
         raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
     full = [read_eval_log(log.location) for log in logs]
-    return RunResult(summarize(full, options), full, time.perf_counter() - start)
+    summaries = summarize(full, options)
+    paths = write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir) if options.results_dir else []
+    return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths)
 
 
-def summarize(logs: list[EvalLog], options: RunOptions) -> list[RunSummary]:
-    summaries = []
-    for task_id in dict.fromkeys((log.eval.metadata or {}).get("task", log.eval.task) for log in logs):
+def summarize(logs: list[EvalLog], options: RunOptions) -> list[tuple[RunSummary, TaskSpec, EvalLog | None]]:
+    """Each log's summary, then the task's comparison rows (recorded judges, crowd, experts)."""
+    out: list[tuple[RunSummary, TaskSpec, EvalLog | None]] = []
+    for task_id in sorted({(log.eval.metadata or {}).get("task", log.eval.task) for log in logs}):
         spec = load_task(task_id)
         labels = load_source(spec.source, [spec.framework])
-        task_logs = [log for log in logs if (log.eval.metadata or {}).get("task") == task_id]
-        summaries += [summarize_log(log, labels, options.n_resamples) for log in task_logs]
-        summaries += reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)
-    return summaries
+        # eval_set returns logs in completion order: sort, so a summary never depends on timing
+        task_logs = sorted((log for log in logs if (log.eval.metadata or {}).get("task") == task_id), key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model))
+        out += [(summarize_log(log, labels, options.n_resamples), spec, log) for log in task_logs]
+        out += [(row, spec, None) for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)]
+    return out

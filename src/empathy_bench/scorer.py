@@ -69,6 +69,8 @@ def median_rating() -> ScoreReducer:
     no epoch scored (the per-epoch ratings stay in the log for test-retest)."""
 
     def reduce(scores: list[Score]) -> Score:
+        if len(scores) == 1:  # one epoch: nothing to reduce (inspect calls this per update)
+            return scores[0]
         dims = {d for s in scores for d in (s.value or {})}  # type: ignore[union-attr]
         value = {}
         for dim in sorted(dims):

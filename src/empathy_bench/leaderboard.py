@@ -1,0 +1,157 @@
+"""The leaderboard: regenerated only from the run records in results/runs/, into
+results/leaderboard.csv, .json, .md and the static page index.html. Byte-identical on every
+regeneration from the same records (fixed order, fixed rounding, no timestamps).
+
+Columns follow the AlpacaEval evaluator leaderboard, adapted to rubric ratings: agreement
+with the expert reference (kappa, alpha with the rater added, Spearman) with 95% CIs, the
+fraction of the expert ceiling, the alternative annotator test, parse failures, and dollars
+and seconds per 1,000 items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from empathy_bench.results import RunRecord, read_records
+
+HUMAN_CEILING = "human: expert (leave-one-out)"
+KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
+DIGITS = 4
+DRILLDOWN = "drilldown/index.html"
+
+
+def _r(value: float | None) -> float | None:
+    """Fixed rounding, NaN as null: the files must not change with float noise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), DIGITS)
+
+
+def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+    ceilings = {r.summary.task: r.summary.overall.qwk for r in records if r.summary.rater == HUMAN_CEILING and r.summary.overall}
+    rows = []
+    for rec in records:
+        s, o = rec.summary, rec.summary.overall
+        ceiling = ceilings.get(s.task)
+        rows.append(
+            {
+                "task": s.task,
+                "rater": s.rater,
+                "kind": s.kind,
+                "model": s.model,
+                "n_items": s.n_items,
+                "qwk": _r(o.qwk if o else None),
+                "qwk_low": _r(o.qwk_low if o else None),
+                "qwk_high": _r(o.qwk_high if o else None),
+                "alpha": _r(o.alpha if o else None),
+                "alpha_low": _r(o.alpha_low if o else None),
+                "alpha_high": _r(o.alpha_high if o else None),
+                "spearman": _r(o.spearman if o else None),
+                "ceiling_fraction": _r(o.qwk / ceiling if o and ceiling else None),
+                "alt_test_passed": s.alt_test.passed if s.alt_test else None,
+                "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
+                "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
+                "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.kind in ("run", "baseline") else None,
+                "seconds_per_1k": _r(s.per_1000(s.usage.seconds)) if s.kind in ("run", "baseline") else None,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]))
+
+
+def dimension_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+    rows = [
+        {"task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "dimension": d.dimension, "n": d.n, **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "alpha")}}
+        for r in records
+        for d in r.summary.dimensions
+    ]
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
+
+
+def overall_score_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+    rows = [
+        {"task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "n": d.n, **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")}}
+        for r in records
+        if (d := r.summary.overall_score) is not None
+    ]
+    return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), r["rater"]))
+
+
+def build(results_dir: Path) -> dict[str, object]:
+    """The leaderboard as one dict (what leaderboard.json holds), from the run records."""
+    found = read_records(results_dir / "runs")
+    records = [rec for _, rec in found]
+    return {
+        "schema_version": 1,
+        "overall": overall_rows(records),
+        "per_dimension": dimension_rows(records),
+        "overall_score": overall_score_rows(records),
+        "drilldown": DRILLDOWN,
+        "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p, _ in found],
+    }
+
+
+def write(results_dir: Path) -> list[Path]:
+    """Regenerate leaderboard.csv/.json/.md and index.html under `results_dir`."""
+    from empathy_bench.page import render_page
+
+    board = build(results_dir)
+    if not board["overall"]:
+        from empathy_bench.errors import InputError
+
+        raise InputError(results_dir / "runs", "no run records", "run `empathy-bench run` first (it writes results/runs/<task>/<rater>.json)")
+    files = {
+        "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
+        "leaderboard.json": json.dumps(board, indent=1, sort_keys=True) + "\n",
+        "leaderboard.md": markdown(board),
+        "index.html": render_page(board),
+    }
+    for name, text in files.items():
+        (results_dir / name).write_text(text, encoding="utf-8")
+    return [results_dir / name for name in files]
+
+
+def _cell(value: object, low: object = None, high: object = None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "pass" if value else "fail"
+    if isinstance(value, float):
+        return f"{value:.2f}" + (f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else "")
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def markdown(board: dict[str, object]) -> str:
+    overall = board["overall"]
+    parts = ["# empathy-bench leaderboard", "", "Generated by `empathy-bench leaderboard` from `results/runs/`; do not edit by hand.", ""]
+    for task in dict.fromkeys(r["task"] for r in overall):  # type: ignore[index]
+        rows = [r for r in overall if r["task"] == task]  # type: ignore[index]
+        parts += [f"## {task}", ""]
+        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI]", "Spearman", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
+        body = [
+            [
+                r["rater"], r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _cell(r["alpha"], r["alpha_low"], r["alpha_high"]), _cell(r["spearman"]),
+                _cell(r["ceiling_fraction"]), "–" if r["alt_test_passed"] is None else f"{_cell(r['alt_test_passed'])} ({r['alt_test_winning_rate']:.2f})",
+                _cell(r["parse_failure_rate"]), _cell(r["usd_per_1k"]), _cell(r["seconds_per_1k"]),
+            ]
+            for r in rows
+        ]
+        parts += [_table(header, body), ""]
+        dims = [d for d in board["per_dimension"] if d["task"] == task]  # type: ignore[index,union-attr]
+        names = list(dict.fromkeys(d["dimension"] for d in dims))
+        grid = {(d["rater"], d["dimension"]): d["qwk"] for d in dims}
+        parts += ["Per dimension (QWK with the expert median):", "", _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]), ""]
+    scores = board["overall_score"]
+    if scores:
+        parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]
+        parts += [_table(["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"], [[s["task"], s["rater"], s["kind"], str(s["n"]), _cell(s["qwk"], s["qwk_low"], s["qwk_high"]), _cell(s["spearman"], s["spearman_low"], s["spearman_high"])] for s in scores]), ""]  # type: ignore[index]
+    return "\n".join(parts)

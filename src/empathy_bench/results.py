@@ -1,0 +1,109 @@
+"""Run records: the summary JSON of one run (or one recorded / human comparison row) with
+everything needed to trace its numbers: the candidate and its config hash, the task and
+its version, rubric and prompt hashes, the label files' sha256, package versions, the git
+revision, the exact command and the eval log it came from. Written under results/runs/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from inspect_ai.log import EvalLog
+from pydantic import BaseModel
+
+from empathy_bench.project import find_file, project_dir
+from empathy_bench.source_card import load_source_card
+from empathy_bench.summary import RunSummary
+from empathy_bench.task import TaskSpec
+
+SCHEMA_VERSION = 1
+PACKAGES = ["empathy-bench", "inspect-ai", "litellm", "pandas", "numpy", "scipy", "scikit-learn", "krippendorff"]
+PRICE_TABLE = "litellm {litellm} bundled model_prices_and_context_window.json (LITELLM_LOCAL_MODEL_COST_MAP)"
+
+
+class LogRef(BaseModel):
+    name: str  # the eval log's file name (logs hold third-party text, so they stay local)
+    sha256: str
+    eval_id: str
+
+
+class RunRecord(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    summary: RunSummary
+    task: dict[str, object]
+    candidate: dict[str, object]
+    rubric: dict[str, object]
+    label_files: dict[str, str]
+    packages: dict[str, str]
+    price_table: str
+    git_revision: str
+    command: str
+    log: LogRef | None = None
+
+
+def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> RunRecord:
+    meta = (log.eval.metadata or {}) if log else {}
+    card = load_source_card(spec.source)
+    framework = card.framework(spec.framework)
+    used = {r.file for r in framework.raters} | ({framework.items.file} if framework.items else set())
+    packages = _packages()
+    return RunRecord(
+        summary=summary.model_copy(update={"log": ""}),
+        task={"id": spec.id, "version": spec.version, "source": spec.source, "framework": spec.framework, "reference": spec.reference, "mode": meta.get("mode", spec.mode)},
+        candidate={"id": summary.rater, "kind": summary.kind, "model": summary.model, "config_sha256": meta.get("judge_config_sha256"), "prompt_sha256": meta.get("prompt_sha256")},
+        rubric={"id": spec.rubric, "version": spec.rubric_model.version, "sha256": _sha256(find_file("rubrics", spec.rubric))},
+        label_files={f.path: f.sha256 for f in card.files if f.path in used},
+        packages=packages,
+        price_table=PRICE_TABLE.format(litellm=packages["litellm"]),
+        git_revision=git_revision(),
+        command=" ".join(["empathy-bench", *sys.argv[1:]]) if Path(sys.argv[0]).name == "empathy-bench" else " ".join(sys.argv),
+        log=LogRef(name=Path(summary.log).name, sha256=_sha256(Path(summary.log)), eval_id=log.eval.eval_id) if log and summary.log else None,
+    )
+
+
+def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
+    """One file per task and rater: results/runs/<task>/<rater>.json (a re-run replaces it)."""
+    paths = []
+    for rec in records:
+        path = results_dir / rec.summary.task / f"{_slug(rec.summary.rater)}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rec.model_dump(mode="json"), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
+    return [(p, RunRecord.model_validate_json(p.read_text(encoding="utf-8"))) for p in sorted(results_dir.glob("*/*.json"))]
+
+
+def _slug(rater: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in rater.replace("human: ", "human-")).strip("-")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _packages() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def git_revision() -> str:
+    """The checkout's commit, marked '-dirty' when tracked files have uncommitted changes."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return rev + ("-dirty" if dirty else "")
