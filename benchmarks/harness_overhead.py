@@ -22,13 +22,13 @@ N, CONCURRENCY, MODEL = 2000, 50, "builtin/constant@200ms"
 
 
 def harness(log_dir: Path, judge_file: Path) -> float:
-    from inspect_ai import eval_set
-
     from empathy_bench.rate_task import rate
+    from empathy_bench.run import RunOptions, run_eval_set
 
     task = rate(task="epitome_reddit", judge=str(judge_file))
+    options = RunOptions(log_dir=str(log_dir), limit=N, max_connections=CONCURRENCY, display="none")
     start = time.perf_counter()
-    ok, _ = eval_set([task], log_dir=str(log_dir), limit=N, max_connections=CONCURRENCY, max_samples=CONCURRENCY, display="none")
+    ok, _ = run_eval_set([task], options, max_samples=CONCURRENCY)
     assert ok, "harness run failed"
     return time.perf_counter() - start
 

@@ -214,3 +214,45 @@ def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(tmp_path: 
     assert len(result.logs[0].samples) == 12
     # the 5 samples that finished before the crash were kept, not asked again
     assert flaky.calls == 12 - flaky.budget, (first_calls, flaky.calls)
+
+
+def test_plain_inspect_eval_runs_the_task_and_writes_a_standard_log(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    inspect = Path(sys.executable).parent / "inspect"
+    cmd = [str(inspect), "eval", "empathy_bench/rate", "-T", "task=epitome", "-T", "judge=builtin-lexicon", "--limit", "3", "--log-dir", str(tmp_path), "--display", "none"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [info] = list_eval_logs(str(tmp_path))
+    log = read_eval_log(info)
+    assert log.status == "success" and log.eval.model == "litellm/builtin/lexicon"
+    assert len(log.samples) == 3 and all(next(iter(s.scores.values())).value for s in log.samples)
+
+
+def test_epochs_keep_every_repeat_and_rate_with_the_median(tmp_path: Path) -> None:
+    replies = [f'<rating dimension="validating_emotions">{v}</rating>' for v in (2, 4, 5)]
+    [log] = eval(rate(task="lend_an_ear", epochs=3), model=get_model("mockllm/model", custom_outputs=_scripted(*replies)), limit=1, max_connections=1, display="none", log_dir=str(tmp_path))
+    assert sorted(s.epoch for s in log.samples) == [1, 2, 3]  # test-retest: every repeat logged
+    ratings, _ = judge_ratings(log)
+    assert sorted(ratings.value) == [2.0, 4.0, 5.0]
+    assert summarize_log(log, n_resamples=10).n_ratings == 1  # one item-dimension, rated by its median
+
+
+def test_all_dimensions_mode_asks_for_every_dimension_in_one_prompt(tmp_path: Path) -> None:
+    reply = "\n".join(f'<rating dimension="{d}">3</rating>' for d in LAE_DIMS[:5])  # the sixth is missing
+    [log] = eval(rate(task="lend_an_ear", mode="all_dimensions"), model=get_model("mockllm/model", custom_outputs=_scripted(reply)), limit=1, display="none", log_dir=str(tmp_path))
+    [sample] = log.samples
+    assert sample.metadata["dimensions"] == LAE_DIMS
+    score = next(iter(sample.scores.values()))
+    assert score.value == {**{d: 3 for d in LAE_DIMS[:5]}, LAE_DIMS[5]: None}
+
+
+@pytest.mark.provider
+@pytest.mark.skipif(not __import__("os").environ.get("OPENAI_API_KEY"), reason="needs OPENAI_API_KEY (real provider)")
+def test_a_real_provider_through_litellm(tmp_path: Path) -> None:
+    result = run(_options(tmp_path, judges=["openai-gpt-4o"], limit=6, n_resamples=10))
+    [summary] = [s for s in result.summaries if s.rater == "openai-gpt-4o"]
+    assert summary.n_ratings == 6 and summary.usage.input_tokens > 0 and summary.usage.cost_usd and summary.usage.cost_usd > 0

@@ -201,18 +201,19 @@ nav { position: sticky; top: 0; z-index: 2; background: rgba(255, 255, 255, 0.96
 
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 th.text, td.text { text-align: left; }
 thead th { background: var(--soft); font-size: 0.82rem; vertical-align: bottom; }
 th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
 th button:hover { text-decoration: underline; }
-.sort-icon { display: inline-block; width: 1em; color: var(--muted); font-size: 0.8em; }
+.sort-icon { display: inline-block; width: 1em; margin-left: 2px; color: var(--muted); font-size: 0.8em; }
 th[aria-sort="ascending"] .sort-icon, th[aria-sort="descending"] .sort-icon { color: var(--fg); }
 table.sortable { width: 100%; font-size: 0.9rem; }
+#overall-score { width: auto; min-width: 760px; }
 table.sortable tbody tr:hover { background: #f0f6ff; }
 .ci { color: var(--muted); font-size: 0.9em; }
-td .model { display: block; color: var(--muted); font-size: 0.74rem; line-height: 1.3; }
-table.sortable thead th { white-space: normal; max-width: 120px; line-height: 1.25; }
+td .model { display: block; max-width: 250px; overflow: hidden; text-overflow: ellipsis; color: var(--muted); font-size: 0.74rem; line-height: 1.3; }
+table.sortable thead th { line-height: 1.25; }
 .rater-name { font-weight: 600; }
 tr.kind-human { background: #fffbeb; }
 tr.kind-human .rater-name { font-style: italic; }
@@ -229,7 +230,7 @@ tr.kind-baseline .rater-name { font-weight: 500; }
 #heatmap th.mean, #heatmap td.mean { border-left: 2px solid #fff; }
 #heatmap td.rater { padding-right: 16px; }
 #heatmap td.rater .badge { margin-left: 6px; font-size: 0.68rem; }
-.heatmap-cell { text-align: center; font-weight: 600; border: 2px solid #fff; min-width: 92px; }
+.heatmap-cell { text-align: center; font-weight: 600; border: 2px solid #fff; min-width: 92px; color: #1f2328; }
 .heatmap-cell.dark { color: #fff; }
 .heatmap-cell.null { background: repeating-linear-gradient(45deg, #f3f4f6, #f3f4f6 4px, #e5e7eb 4px, #e5e7eb 8px); color: #6b7280; font-weight: 400; }
 .legend-title { font-weight: 600; color: var(--fg); }
@@ -333,7 +334,9 @@ _JS = r"""
       const active = sort.key === col.key;
       const th = el("th", { scope: "col", class: col.text ? "text" : null, "data-key": col.key, title: col.title || null,
         "aria-sort": active ? (sort.dir === "asc" ? "ascending" : "descending") : "none" });
-      const button = el("button", { type: "button" }, col.label, el("span", { class: "sort-icon", "aria-hidden": "true" }, active ? (sort.dir === "asc" ? "\u25B2" : "\u25BC") : "\u21C5"));
+      // a label is a string or its lines; the sort icon stays on the last line
+      const lines = [].concat(col.label).flatMap((s, i) => (i ? [el("br"), s] : [s]));
+      const button = el("button", { type: "button" }, lines, el("span", { class: "sort-icon", "aria-hidden": "true" }, active ? (sort.dir === "asc" ? "\u25B2" : "\u25BC") : "\u21C5"));
       button.addEventListener("click", () => {
         if (sort.key === col.key) sort.dir = sort.dir === "asc" ? "desc" : "asc";
         else { sort.key = col.key; sort.dir = col.text ? "asc" : "desc"; }
@@ -358,17 +361,17 @@ _JS = r"""
   }
 
   const OVERALL_COLUMNS = [
-    { key: "rater", label: "Rater (model)", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), el("code", { class: "model" }, r.model || DASH)] },
+    { key: "rater", label: "Rater (model)", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), el("code", { class: "model", title: r.model || null }, r.model || DASH)] },
     { key: "kind", label: "Kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)) },
-    { key: "n_items", label: "Items", value: (r) => r.n_items, cell: (r) => (isNum(r.n_items) ? grouped(String(r.n_items)) : num(null)) },
-    { key: "qwk", label: "QWK [95% CI]", title: "quadratic-weighted kappa vs the reference, mean over dimensions", value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
-    { key: "alpha", label: "\u03B1 with rater [95% CI]", title: "Krippendorff's alpha of the experts with this rater added", value: (r) => r.alpha, cell: (r) => withCI(r.alpha, r.alpha_low, r.alpha_high) },
-    { key: "spearman", label: "Spearman \u03C1", value: (r) => r.spearman, cell: (r) => num(r.spearman) },
-    { key: "ceiling_fraction", label: "Of expert ceiling", title: "QWK / QWK of a human expert against the other experts", value: (r) => r.ceiling_fraction, cell: (r) => num(r.ceiling_fraction) },
-    { key: "alt_test", label: "Alt-test", title: "alternative annotator test (Calderon et al. 2025): passed? winning rate", value: (r) => r.alt_test_winning_rate, cell: altTest },
-    { key: "parse_failure_rate", label: "Parse failures", value: (r) => r.parse_failure_rate, cell: (r) => (isNum(r.parse_failure_rate) ? fmt(100 * r.parse_failure_rate) + "%" : num(null)) },
-    { key: "usd_per_1k", label: "$ / 1k items", value: (r) => r.usd_per_1k, cell: (r) => (isNum(r.usd_per_1k) ? "$" + grouped(fmt(r.usd_per_1k)) : num(null)) },
-    { key: "seconds_per_1k", label: "s / 1k items", value: (r) => r.seconds_per_1k, cell: (r) => (isNum(r.seconds_per_1k) ? grouped(fmt(r.seconds_per_1k)) : num(null)) },
+    { key: "n_items", label: ["Items"], value: (r) => r.n_items, cell: (r) => (isNum(r.n_items) ? grouped(String(r.n_items)) : num(null)) },
+    { key: "qwk", label: ["QWK", "[95% CI]"], title: "quadratic-weighted kappa vs the reference, mean over dimensions", value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
+    { key: "alpha", label: ["\u03B1 with rater", "[95% CI]"], title: "Krippendorff's alpha of the experts with this rater added", value: (r) => r.alpha, cell: (r) => withCI(r.alpha, r.alpha_low, r.alpha_high) },
+    { key: "spearman", label: ["Spearman \u03C1"], value: (r) => r.spearman, cell: (r) => num(r.spearman) },
+    { key: "ceiling_fraction", label: ["Of expert", "ceiling"], title: "QWK / QWK of a human expert against the other experts", value: (r) => r.ceiling_fraction, cell: (r) => num(r.ceiling_fraction) },
+    { key: "alt_test", label: ["Alt-test"], title: "alternative annotator test (Calderon et al. 2025): passed? winning rate", value: (r) => r.alt_test_winning_rate, cell: altTest },
+    { key: "parse_failure_rate", label: ["Parse", "failures"], value: (r) => r.parse_failure_rate, cell: (r) => (isNum(r.parse_failure_rate) ? fmt(100 * r.parse_failure_rate) + "%" : num(null)) },
+    { key: "usd_per_1k", label: ["$ / 1k", "items"], value: (r) => r.usd_per_1k, cell: (r) => (isNum(r.usd_per_1k) ? "$" + grouped(fmt(r.usd_per_1k)) : num(null)) },
+    { key: "seconds_per_1k", label: ["s / 1k", "items"], value: (r) => r.seconds_per_1k, cell: (r) => (isNum(r.seconds_per_1k) ? grouped(fmt(r.seconds_per_1k)) : num(null)) },
   ];
   function altTest(r) {
     if (r.alt_test_passed === null || r.alt_test_passed === undefined) return num(null);
@@ -484,7 +487,7 @@ _JS = r"""
 
   // ---------- agreement vs cost scatter ----------
   function renderScatter(rows) {
-    const W = 720, H = 440, m = { l: 50, r: 62, t: 18, b: 58 };
+    const W = 720, H = 440, m = { l: 50, r: 78, t: 18, b: 58 };
     const pts = ranked(rows.filter((r) => r.kind !== "human" && isNum(r.qwk)));
     const missing = rows.filter((r) => r.kind !== "human" && !isNum(r.qwk)).map((r) => r.rater);
     const paid = pts.filter((r) => isNum(r.usd_per_1k) && r.usd_per_1k > 0);
@@ -540,8 +543,8 @@ _JS = r"""
       const y = sy(ref.qwk);
       parts.push(line(m.l, y, W - m.r, y, cls));
       // in the right margin, clear of the points: name above the line's end, value below
-      parts.push(text(W - m.r + 4, y - 3, name.replace(" ceiling", ""), "ref-label"));
-      parts.push(text(W - m.r + 4, y + 10, name === "crowd" ? fmt(ref.qwk) : `ceiling ${fmt(ref.qwk)}`, "ref-label"));
+      parts.push(text(W - m.r + 5, y - 3, name === "crowd" ? "crowd" : "expert", "ref-label"));
+      parts.push(text(W - m.r + 5, y + 10, name === "crowd" ? fmt(ref.qwk) : `ceiling ${fmt(ref.qwk)}`, "ref-label"));
     }
     // points
     const items = [];
@@ -625,8 +628,8 @@ _JS = r"""
     { key: "rater", label: "Rater", text: true, value: (r) => r.rater, cell: (r) => el("span", { class: "rater-name" }, r.rater) },
     { key: "kind", label: "Kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)) },
     { key: "n", label: "Items", value: (r) => r.n, cell: (r) => (isNum(r.n) ? grouped(String(r.n)) : num(null)) },
-    { key: "qwk", label: "QWK [95% CI]", value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
-    { key: "spearman", label: "Spearman \u03C1 [95% CI]", value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
+    { key: "qwk", label: ["QWK", "[95% CI]"], value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
+    { key: "spearman", label: ["Spearman \u03C1", "[95% CI]"], value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
   ];
   function renderOverallScore() {
     const section = document.getElementById("overall-score-section");
@@ -642,7 +645,7 @@ _JS = r"""
   function renderTabs() {
     const tabs = tasks.map((t) => {
       const n = OVERALL.filter((r) => r.task === t).length;
-      const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} raters`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
+      const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} rater${n === 1 ? "" : "s"}`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
       b.addEventListener("click", () => { location.hash = "task=" + encodeURIComponent(t); });
       return b;
     });
@@ -653,7 +656,7 @@ _JS = r"""
     renderTabs();
     const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
     document.getElementById("overall-title").textContent = `Overall agreement \u2014 ${taskTitle(state.task)}`;
-    const note = [`${rows.length} raters`];
+    const note = [`${rows.length} rater${rows.length === 1 ? "" : "s"}`];
     if (items.length) note.push(`${items.map((n) => grouped(String(n))).join(" / ")} items`);
     note.push(`task id ${state.task}`);
     let summary = note.join(" \u00B7 ") + ".";

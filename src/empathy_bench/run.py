@@ -65,17 +65,7 @@ def build_tasks(options: RunOptions) -> list[Task]:
 def run(options: RunOptions) -> RunResult:
     start = time.perf_counter()
     tasks = build_tasks(options)
-    success, logs = eval_set(
-        tasks,
-        log_dir=options.log_dir,
-        limit=options.limit,
-        max_connections=options.max_connections,
-        display=options.display,  # type: ignore[arg-type]
-        log_dir_allow_dirty=True,  # one log dir collects runs of many judges over time
-        retry_attempts=int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
-        retry_wait=1,
-        log_realtime=False,  # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
-    )
+    success, logs = run_eval_set(tasks, options)
     if not success:
         failed = [f"{log.eval.task} / {log.eval.model}: {log.error.message if log.error else log.status}" for log in logs if log.status != "success"]
         raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
@@ -83,6 +73,22 @@ def run(options: RunOptions) -> RunResult:
     summaries = summarize(full, options)
     paths = write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir) if options.results_dir else []
     return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths)
+
+
+def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) -> tuple[bool, list[EvalLog]]:
+    """inspect's eval_set with the harness's settings (shared with the benchmarks)."""
+    settings: dict[str, object] = {
+        "log_dir": options.log_dir,
+        "limit": options.limit,
+        "max_connections": options.max_connections,
+        "display": options.display,
+        "log_dir_allow_dirty": True,  # one log dir collects runs of many judges over time
+        "retry_attempts": int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
+        "retry_wait": 1,
+        # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
+        "log_realtime": False,
+    }
+    return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
 
 
 def summarize(logs: list[EvalLog], options: RunOptions) -> list[tuple[RunSummary, TaskSpec, EvalLog | None]]:

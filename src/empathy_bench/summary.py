@@ -328,6 +328,8 @@ def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
     name = model.removeprefix("litellm/")
     if name.startswith("builtin/"):
         return 0.0
+    if name not in litellm.model_cost and name.split("/", 1)[-1] not in litellm.model_cost:
+        return None  # not in the price table: cost_per_token would silently say $0
     try:
         cost_in, cost_out = litellm.cost_per_token(model=name, prompt_tokens=tokens_in, completion_tokens=tokens_out)
     except Exception:  # litellm raises a bare Exception for models missing from its price map

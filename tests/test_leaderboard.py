@@ -1,0 +1,74 @@
+"""Run records and the leaderboard: the committed leaderboard is exactly what the committed
+run records regenerate, twice in a row, and every row traces back to its inputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from empathy_bench.cli import main
+from empathy_bench.leaderboard import build, write
+from empathy_bench.project import project_dir
+from empathy_bench.results import read_records
+
+RESULTS = project_dir() / "results"
+FILES = ["leaderboard.csv", "leaderboard.json", "leaderboard.md", "index.html"]
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("results")
+    shutil.copytree(RESULTS / "runs", out / "runs")
+    write(out)
+    return out
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_committed_leaderboard_equals_a_fresh_regeneration(regenerated: Path, name: str) -> None:
+    assert (regenerated / name).read_bytes() == (RESULTS / name).read_bytes(), f"results/{name} is stale: run `empathy-bench leaderboard` and commit"
+
+
+def test_regenerating_twice_is_byte_identical(regenerated: Path) -> None:
+    before = {n: (regenerated / n).read_bytes() for n in FILES}
+    assert main(["leaderboard", "--results-dir", str(regenerated)]) == 0
+    assert {n: (regenerated / n).read_bytes() for n in FILES} == before
+
+
+def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> None:
+    board = build(RESULTS)
+    lae = {r["rater"]: r for r in board["overall"] if r["task"] == "lend_an_ear"}
+    assert {"builtin-lexicon", "builtin-length", "builtin-constant", "gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro", "human: crowd", "human: expert (leave-one-out)"} <= set(lae)
+    assert lae["builtin-constant"]["kind"] == "baseline" and lae["gpt-4o"]["kind"] == "recorded"
+    assert lae["human: expert (leave-one-out)"]["ceiling_fraction"] == 1.0
+    for row in lae.values():
+        assert row["qwk_low"] <= row["qwk"] <= row["qwk_high"]
+    # Lend an Ear's six dimensions side by side, and its overall score as its own row set
+    dims = {d["dimension"] for d in board["per_dimension"] if d["task"] == "lend_an_ear"}
+    assert len(dims) == 6
+    assert {s["rater"] for s in board["overall_score"]} >= {"builtin-lexicon", "gemini-2.5-pro", "human: expert (leave-one-out)"}
+
+
+def test_every_record_traces_to_its_inputs() -> None:
+    records = read_records(RESULTS / "runs")
+    assert records
+    for path, rec in records:
+        assert rec.label_files and all(len(h) == 64 for h in rec.label_files.values()), path
+        assert len(rec.rubric["sha256"]) == 64 and rec.packages["litellm"] == "1.106.2"
+        assert rec.git_revision and rec.command.startswith("empathy-bench")
+        if rec.summary.kind in ("run", "baseline"):
+            assert rec.log is not None and len(rec.log.sha256) == 64, path
+            assert rec.candidate["config_sha256"] and rec.candidate["prompt_sha256"]
+            assert rec.summary.n_ratings > 0
+
+
+def test_markdown_and_csv_agree_with_the_json() -> None:
+    board = json.loads((RESULTS / "leaderboard.json").read_text())
+    csv_lines = (RESULTS / "leaderboard.csv").read_text().splitlines()
+    assert len(csv_lines) == 1 + len(board["overall"])
+    assert csv_lines[0].startswith("task,rater,kind,model,n_items,qwk,qwk_low,qwk_high")
+    md = (RESULTS / "leaderboard.md").read_text()
+    top = board["overall"][0]
+    assert f"| {top['rater']} | {top['kind']} | {top['qwk']:.2f} [{top['qwk_low']:.2f}, {top['qwk_high']:.2f}]" in md

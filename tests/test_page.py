@@ -1,0 +1,308 @@
+"""The static leaderboard page (results/index.html): self-contained, deterministic, and drawn
+correctly by a real browser (headless Chromium) from the sample leaderboard in
+tests/fixtures/leaderboard_sample.json (made-up numbers in the shape of the contract).
+
+Without Chromium the browser tests are skipped, except under CI (env CI set), where they fail:
+CI must run them. $EMPATHY_BENCH_SCREENSHOT, when set, receives a copy of the screenshot.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from empathy_bench.errors import InputError
+from empathy_bench.page import DATA_ELEMENT_ID, render_page
+
+SAMPLE = Path(__file__).parent / "fixtures" / "leaderboard_sample.json"
+DEFAULT_TASK = "lend_an_ear"
+BROWSER_TIMEOUT_S = 60
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",  # page console messages (uncaught script errors) go to stderr
+    "--v=0",
+    "--virtual-time-budget=5000",
+]
+# Any attribute that makes a browser fetch, pointing at a network (or protocol-relative) URL.
+NETWORK_REF = re.compile(r"""\b(?:src|href|srcset|action|poster|data|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+NETWORK_CSS = re.compile(r"""(?:url\(|@import)\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def board() -> dict:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def page(board: dict) -> str:
+    return render_page(board)
+
+
+def rows_of(board: dict, task: str) -> list[dict]:
+    return [row for row in board["overall"] if row["task"] == task]
+
+
+# ---------- the HTML itself ----------
+
+
+def test_render_is_deterministic(board: dict, page: str) -> None:
+    assert render_page(board) == page
+    assert render_page(copy.deepcopy(board)) == page
+    assert render_page(json.loads(json.dumps(board))) == page
+
+
+def test_page_is_self_contained(page: str) -> None:
+    assert "http://" not in page and "https://" not in page
+    assert not NETWORK_REF.search(page)
+    assert not NETWORK_CSS.search(page)
+    assert "<link" not in page.lower()
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.IGNORECASE)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_data_is_embedded_as_json(board: dict, page: str) -> None:
+    assert embedded(page) == board
+
+
+def test_embedded_json_cannot_end_the_script_element(board: dict) -> None:
+    hostile = copy.deepcopy(board)
+    hostile["overall"][0]["rater"] = "</script><script>alert(1)</script><!--"
+    page = render_page(hostile)
+    assert page.count("</script>") == 2  # the data element's and the code's own closing tags
+    assert "</" not in data_text(page)
+    assert embedded(page) == hostile
+
+
+def test_non_finite_numbers_are_refused(board: dict) -> None:
+    bad = copy.deepcopy(board)
+    bad["overall"][3]["qwk"] = float("nan")
+    with pytest.raises(InputError, match=r"overall\[3\]\.qwk"):
+        render_page(bad)
+
+
+def test_bad_schema_and_network_drilldown_are_refused(board: dict) -> None:
+    with pytest.raises(InputError, match="schema_version"):
+        render_page({**board, "schema_version": 2})
+    with pytest.raises(InputError, match="relative"):
+        render_page({**board, "drilldown": "https://example.org/drilldown/index.html"})
+
+
+def test_drilldown_link_says_it_may_not_exist(page: str) -> None:
+    assert 'id="drilldown-link" href="drilldown/index.html"' in page
+    assert "may not exist yet" in page
+
+
+# ---------- in a browser ----------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a headless Chromium: skip without one, but fail under CI, which must run these."""
+    candidates = [os.environ.get("EMPATHY_BENCH_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium"]
+    found = next((c for c in candidates if c and Path(c).is_file()), None)
+    if found:
+        return found
+    reason = "headless Chromium not found (install it with `apt-get install -y chromium`, or set EMPATHY_BENCH_CHROMIUM); the leaderboard page was not checked in a browser"
+    if os.environ.get("CI"):
+        pytest.fail(reason + ", and CI must run this test")
+    pytest.skip(reason)
+
+
+def run_chromium(chromium: str, tmp_path: Path, *args: str) -> str:
+    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"Chromium did not finish in {BROWSER_TIMEOUT_S} s: {' '.join(command)}")
+    assert done.returncode == 0, f"Chromium failed ({done.returncode}):\n{done.stderr[-3000:]}"
+    errors = [line for line in done.stderr.splitlines() if "CONSOLE" in line and "Uncaught" in line]
+    assert not errors, "the page's script failed:\n" + "\n".join(errors)
+    return done.stdout
+
+
+def dump_dom(chromium: str, tmp_path: Path, html_text: str, fragment: str = "") -> "Dom":
+    target = tmp_path / "index.html"
+    target.write_text(html_text, encoding="utf-8")
+    dom_text = run_chromium(chromium, tmp_path, "--dump-dom", target.as_uri() + fragment)
+    assert "<html" in dom_text, "Chromium printed no DOM"
+    return Dom.parse(dom_text)
+
+
+def test_page_draws_the_default_task(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page)
+    rows = rows_of(board, DEFAULT_TASK)
+    assert not NETWORK_REF.search(dom.text), "the script added a network reference"
+
+    # the table: one row per overall entry of the selected task, best QWK first, kinds as badges
+    trs = dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
+    assert len(trs) == len(rows)
+    ranked = sorted(rows, key=lambda r: -r["qwk"])
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in ranked]
+    assert len(dom.find("span", cls="badge", inside=("table", "overall"))) == len(rows)
+    kinds = {tr.attrs["data-rater"]: tr.classes for tr in trs}
+    assert "kind-human" in kinds["human: crowd"] and "kind-baseline" in kinds["builtin-length"]
+    assert "0.62 [0.49, 0.72]" in dom.row_text("overall", "gemini-2.5-pro")  # point and CI, 2 decimals
+    assert "\u2013" in dom.row_text("overall", "human: crowd")  # nulls as a dash
+
+    # the heatmap: raters x (six dimensions + mean), coloured
+    dims = {d["dimension"] for d in board["per_dimension"] if d["task"] == DEFAULT_TASK}
+    assert len(dims) == 6
+    cells = dom.find("td", cls="heatmap-cell", inside=("table", "heatmap"))
+    assert len(cells) == len(rows) * (len(dims) + 1)
+    assert all("background" in c.attrs.get("style", "") for c in cells if "null" not in c.classes)
+
+    # the scatter: a point and an error bar per non-human rater, and the expert ceiling line
+    plotted = [r for r in rows if r["kind"] != "human" and r["qwk"] is not None]
+    assert len(dom.find("circle", inside=("svg", "scatter"))) == len(plotted)
+    assert len(dom.find("line", cls="errorbar", inside=("svg", "scatter"))) == len(plotted)
+    assert len(dom.find("line", cls="ceiling", inside=("svg", "scatter"))) == 1
+    assert "free / recorded" in dom.text
+
+    # the forest plot: every rater with its CI
+    assert len(dom.find("line", cls="errorbar", inside=("svg", "forest"))) == len(rows)
+
+    # the Lend an Ear overall score, and the link
+    assert len(dom.find("tr", inside=("table", "overall-score"), parent_tag="tbody")) == len(board["overall_score"])
+    assert dom.find("a", id_="drilldown-link")[0].attrs["href"] == "drilldown/index.html"
+
+
+def test_page_draws_a_task_without_experts(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    task = "epitome_reddit"
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={task}")
+    rows = rows_of(board, task)
+    trs = dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
+    assert sorted(tr.attrs["data-rater"] for tr in trs) == sorted(r["rater"] for r in rows)
+    assert not dom.find("line", cls="ceiling", inside=("svg", "scatter"))
+    assert len(dom.find("circle", inside=("svg", "scatter"))) == len(rows)
+    assert "no expert ceiling" in dom.text
+    pressed = [b for b in dom.find("button", cls="task-tab") if b.attrs.get("aria-pressed") == "true"]
+    assert [b.attrs["data-task"] for b in pressed] == [task]
+
+
+def test_clicking_a_header_sorts_the_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    # qwk is sorted descending by default: one click turns it ascending, empty values stay last
+    click = "<script>document.querySelector('#overall th[data-key=\"qwk\"] button').click();</script>"
+    task = "empathetic_dialogues"  # has a rater without a QWK
+    dom = dump_dom(chromium, tmp_path, page.replace("</body>", click + "</body>"), fragment=f"#task={task}")
+    qwk = {r["rater"]: r["qwk"] for r in rows_of(board, task)}
+    order = [tr.attrs["data-rater"] for tr in dom.find("tr", inside=("table", "overall"), parent_tag="tbody")]
+    values = [qwk[name] for name in order]
+    assert None in values and values[-1] is None
+    assert values[:-1] == sorted(values[:-1])
+    header = dom.find("th", inside=("table", "overall"), attr=("data-key", "qwk"))[0]
+    assert header.attrs["aria-sort"] == "ascending"
+
+
+def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:
+    target = tmp_path / "index.html"
+    target.write_text(page, encoding="utf-8")
+    shot = tmp_path / "leaderboard.png"
+    run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1400,2000", target.as_uri())
+    assert shot.is_file(), "Chromium wrote no screenshot"
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 10_000, "the screenshot is nearly empty"
+    copy_to = os.environ.get("EMPATHY_BENCH_SCREENSHOT")
+    if copy_to:
+        Path(copy_to).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, copy_to)
+
+
+# ---------- helpers ----------
+
+
+def data_text(page: str) -> str:
+    match = re.search(rf'<script type="application/json" id="{DATA_ELEMENT_ID}">(.*?)</script>', page, re.DOTALL)
+    assert match, "no embedded leaderboard data"
+    return match.group(1)
+
+
+def embedded(page: str) -> dict:
+    return json.loads(data_text(page))
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    ancestors: tuple["Element", ...]
+    text: str = ""
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+
+class Dom(HTMLParser):
+    """A flat list of the elements in Chromium's DOM dump, each with its ancestors and text:
+    enough for the few selector-like checks above, with nothing beyond the standard library."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.stack: list[Element] = []
+        self.text = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "Dom":
+        dom = cls()
+        dom.feed(text)
+        dom.close()
+        dom.text = text
+        return dom
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs}, tuple(self.stack))
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(Element(tag, {k: v or "" for k, v in attrs}, tuple(self.stack)))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self.stack:
+            element.text += data
+
+    def find(self, tag: str, cls: str | None = None, id_: str | None = None, inside: tuple[str, str] | None = None,
+             parent_tag: str | None = None, attr: tuple[str, str] | None = None) -> list[Element]:
+        """Elements `tag` (with class `cls`, id `id_`, attribute `attr`) within the element
+        `inside` = (tag, id), whose parent is a `parent_tag`."""
+        return [
+            e for e in self.elements
+            if e.tag == tag
+            and (cls is None or cls in e.classes)
+            and (id_ is None or e.attrs.get("id") == id_)
+            and (attr is None or e.attrs.get(attr[0]) == attr[1])
+            and (inside is None or any(a.tag == inside[0] and a.attrs.get("id") == inside[1] for a in e.ancestors))
+            and (parent_tag is None or (e.ancestors and e.ancestors[-1].tag == parent_tag))
+        ]
+
+    def row_text(self, table_id: str, rater: str) -> str:
+        rows = [tr for tr in self.find("tr", inside=("table", table_id)) if tr.attrs.get("data-rater") == rater]
+        assert rows, f"no row for {rater} in table#{table_id}"
+        return rows[0].text
