@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from empathy_bench.project import find_file, load_model, project_dir
+from empathy_bench.project import load_named, project_dir
 from empathy_bench.task import Mode
 
 DEFAULT_PROMPT = "rubric_judge"
@@ -56,7 +56,7 @@ def load_judge(name: str) -> Judge:
     (`provider/model`, run with the default prompt)."""
     if "/" in name and not name.endswith((".yaml", ".yml")):
         return Judge(id=_slug(name), model=name)
-    return load_model(find_file("evals/judges", name), Judge)
+    return load_named("evals/judges", name, Judge)[1]
 
 
 def judge_ids() -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from empathy_bench.candidate import load_judge
-from empathy_bench.errors import EmpathyBenchError, InputError
+from empathy_bench.errors import EmpathyBenchError
 from empathy_bench.labels import load_source
 from empathy_bench.project import project_dir
 from empathy_bench.prompt import load_template
@@ -25,10 +25,7 @@ def _check_card(path: str, check_data: bool = False) -> None:
 
 
 def _check_judge(path: str, check_data: bool = False) -> None:
-    judge = load_judge(path)
-    if judge.id != Path(path).stem:
-        raise InputError(path, f"id '{judge.id}' differs from the file name", f"set id: {Path(path).stem}", where="field 'id'")
-    load_template(judge.prompt)
+    load_template(load_judge(path).prompt)
 
 
 # Each folder's files and how to check one of them.

@@ -71,3 +71,14 @@ def find_file(kind: str, name: str) -> Path:
         known = sorted(p.stem for p in (project_dir() / kind).glob("*.yaml"))
         raise InputError(path, f"no {kind} file named '{name}'", f"use one of: {', '.join(known) or '(none yet)'}")
     return path
+
+
+def load_named(kind: str, name: str, model: type[Model]) -> tuple[Path, Model]:
+    """A project file by id (a file in the folder `kind`) or path, validated into `model`.
+    A file in the project folder must carry its own file name as id, so ids stay unique."""
+    path = find_file(kind, name)
+    loaded = load_model(path, model)
+    file_id = getattr(loaded, "id", path.stem)
+    if path.parent.resolve() == (project_dir() / kind).resolve() and file_id != path.stem:
+        raise InputError(path, f"id '{file_id}' differs from the file name", f"set id: {path.stem}", where="field 'id'")
+    return path, loaded

@@ -8,28 +8,32 @@ from empathy_bench.summary import RunSummary
 
 
 def overview(summaries: list[RunSummary]) -> pd.DataFrame:
-    """One row per task and rater: medians over dimensions, counts, cost and time."""
+    """One row per task and rater: means over dimensions with the kappa's CI, counts, cost
+    and time (runs only: recorded and human rows have no calls)."""
     rows = []
     for s in summaries:
-        u = s.usage
+        u, o, ran = s.usage, s.overall, s.kind in ("run", "baseline")
         rows.append(
             {
                 "task": s.task,
                 "rater": s.rater,
                 "kind": s.kind,
-                "qwk": s.median("qwk"),
-                "spearman": s.median("spearman"),
-                "alpha+rater": s.median("alpha"),
+                "qwk [95% CI]": f"{o.qwk:.2f} [{o.qwk_low:.2f}, {o.qwk_high:.2f}]" if o else "-",
+                "spearman": o.spearman if o else None,
+                "alpha+rater": o.alpha if o else None,
                 "scored": s.n_ratings - s.n_unscored,
                 "unscored": s.n_unscored,
-                "tokens": u.input_tokens + u.output_tokens if s.kind == "run" else None,
-                "usd/1k": s.per_1000(u.cost_usd) if s.kind == "run" else None,
-                "s/1k": s.per_1000(u.seconds) if s.kind == "run" else None,
-                "calls": u.provider_calls if s.kind == "run" else None,
-                "cached": u.cached_calls if s.kind == "run" else None,
+                "tokens": u.input_tokens + u.output_tokens if ran else None,
+                "usd/1k": s.per_1000(u.cost_usd) if ran else None,
+                "s/1k": s.per_1000(u.seconds) if ran else None,
+                "calls": u.provider_calls if ran else None,
+                "cached": u.cached_calls if ran else None,
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for column in ("tokens", "calls", "cached"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 def per_dimension(summaries: list[RunSummary]) -> pd.DataFrame:
@@ -52,8 +56,8 @@ def render(summaries: list[RunSummary]) -> str:
     detail = dims[["task", "rater", "dimension", "n", "qwk [95% CI]", "spearman [95% CI]", "alpha+rater [95% CI] (experts alone)"]]
     unscored = [f"  {s.task} / {s.rater}: " + ", ".join(f"{k} {v}" for k, v in s.unscored_reasons.items()) for s in summaries if s.unscored_reasons]
     parts = [
-        "Agreement with the reference (median over dimensions; qwk = quadratic-weighted kappa; "
-        "alpha+rater = Krippendorff's alpha of the experts with the rater added)",
+        "Agreement with the reference (mean over dimensions; qwk = quadratic-weighted kappa with its "
+        "bootstrap 95% CI; alpha+rater = Krippendorff's alpha of the experts with the rater added)",
         over.to_string(**fmt),
         "Per dimension (bootstrap 95% CI over items for kappa and alpha; Fisher-z for Spearman)",
         detail.to_string(index=False),

@@ -8,8 +8,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from empathy_bench.errors import InputError
-from empathy_bench.project import find_file, load_model, project_dir
+from empathy_bench.project import load_named
 
 Polarity = Literal["prescriptive", "proscriptive"]
 
@@ -112,8 +111,4 @@ class Rubric(_Strict):
 @cache
 def load_rubric(name: str) -> Rubric:
     """A rubric by id (a file in rubrics/) or by path."""
-    path = find_file("rubrics", name)
-    rubric = load_model(path, Rubric)
-    if path.parent == project_dir() / "rubrics" and rubric.id != path.stem:
-        raise InputError(path, f"id '{rubric.id}' differs from the file name", f"set id: {path.stem}", where="field 'id'")
-    return rubric
+    return load_named("rubrics", name, Rubric)[1]

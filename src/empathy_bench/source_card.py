@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from empathy_bench.errors import InputError
-from empathy_bench.project import find_file, load_model, project_dir
+from empathy_bench.project import load_named
 
 
 class _Strict(BaseModel):
@@ -112,8 +112,4 @@ class SourceCard(_Strict):
 @cache
 def load_source_card(name: str) -> SourceCard:
     """A source card by id (a file in human_labels/) or by path."""
-    path = find_file("human_labels", name)
-    card = load_model(path, SourceCard)
-    if path.parent == project_dir() / "human_labels" and card.id != path.stem:
-        raise InputError(path, f"id '{card.id}' differs from the file name", f"set id: {path.stem}", where="field 'id'")
-    return card
+    return load_named("human_labels", name, SourceCard)[1]

@@ -16,7 +16,7 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench import agreement
-from empathy_bench.agreement import N_RESAMPLES
+from empathy_bench.agreement import N_RESAMPLES, PairAgreement
 from empathy_bench.alt_test import MIN_ITEMS, AltTestResult, alt_test
 from empathy_bench.labels import LabelSet, group_table, load_source, rater_values
 from empathy_bench.task import TaskSpec, load_task
@@ -25,29 +25,23 @@ EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2;
 NAN = float("nan")
 
 
-class DimensionAgreement(BaseModel):
-    """A rater's agreement with the task's reference on one dimension, over n items."""
+class AlphaWithRater(BaseModel):
+    """Krippendorff's alpha of the expert group with the rater added, with its bootstrap CI
+    (NaN where the source has no individual experts)."""
 
-    dimension: str
-    n: int
-    qwk: float
-    qwk_low: float
-    qwk_high: float
-    spearman: float
-    spearman_low: float
-    spearman_high: float
-    exact: float
-    adjacent: float
-    mae: float
-    # Krippendorff's alpha of the expert group with this rater added (NaN where the source
-    # has no individual experts), and of the experts alone for comparison.
     alpha: float = NAN
     alpha_low: float = NAN
     alpha_high: float = NAN
-    alpha_experts: float = NAN
 
 
-class Overall(BaseModel):
+class DimensionAgreement(AlphaWithRater, PairAgreement):
+    """A rater's agreement with the task's reference on one dimension, over n items."""
+
+    dimension: str
+    alpha_experts: float = NAN  # the experts alone, for comparison
+
+
+class Overall(AlphaWithRater):
     """Means over the task's dimensions; the CIs come from the same bootstrap draws of items
     for every dimension (one seed), so they carry the dimensions' correlation."""
 
@@ -55,9 +49,6 @@ class Overall(BaseModel):
     qwk_low: float
     qwk_high: float
     spearman: float
-    alpha: float = NAN
-    alpha_low: float = NAN
-    alpha_high: float = NAN
 
 
 class Usage(BaseModel):
@@ -84,10 +75,6 @@ class RunSummary(BaseModel):
     alt_test: AltTestResult | None = None
     usage: Usage = Usage()
     log: str = ""
-
-    def median(self, field: str) -> float:
-        values = [getattr(d, field) for d in self.dimensions]
-        return float(np.nanmedian(values)) if values and not np.isnan(values).all() else NAN
 
     def per_1000(self, value: float | None) -> float | None:
         return None if value is None or not self.n_items else value / self.n_items * 1000

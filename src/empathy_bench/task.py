@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from empathy_bench.errors import InputError
-from empathy_bench.project import find_file, load_model, project_dir
+from empathy_bench.project import load_named, project_dir
 from empathy_bench.rubric import Rubric, load_rubric
 from empathy_bench.source_card import load_source_card
 
@@ -53,10 +53,7 @@ class TaskSpec(BaseModel):
 @cache
 def load_task(name: str) -> TaskSpec:
     """A task by id (tasks/<id>.yaml) or path; checks that its source has the framework."""
-    path = find_file("tasks", name)
-    spec = load_model(path, TaskSpec)
-    if path.parent == project_dir() / "tasks" and spec.id != path.stem:
-        raise InputError(path, f"id '{spec.id}' differs from the file name", f"set id: {path.stem}", where="field 'id'")
+    path, spec = load_named("tasks", name, TaskSpec)
     card = load_source_card(spec.source)
     framework = card.framework(spec.framework)
     if framework.items is None:
