@@ -31,6 +31,13 @@ def test_committed_leaderboard_equals_a_fresh_regeneration(regenerated: Path, na
     assert (regenerated / name).read_bytes() == (RESULTS / name).read_bytes(), f"results/{name} is stale: run `empathy-bench leaderboard` and commit"
 
 
+def test_readme_shows_the_current_leaderboard() -> None:
+    from empathy_bench.leaderboard import with_readme_block
+
+    readme = (project_dir() / "README.md").read_text()
+    assert with_readme_block(readme, build(RESULTS)) == readme, "README's leaderboard excerpt is stale: run `empathy-bench leaderboard`"
+
+
 def test_regenerating_twice_is_byte_identical(regenerated: Path) -> None:
     before = {n: (regenerated / n).read_bytes() for n in FILES}
     assert main(["leaderboard", "--results-dir", str(regenerated)]) == 0

@@ -112,7 +112,22 @@ def write(results_dir: Path) -> list[Path]:
     }
     for name, text in files.items():
         (results_dir / name).write_text(text, encoding="utf-8")
-    return [results_dir / name for name in files]
+    written = [results_dir / name for name in files]
+    readme = results_dir.parent / "README.md"
+    if readme.is_file() and README_START in readme.read_text(encoding="utf-8"):
+        readme.write_text(with_readme_block(readme.read_text(encoding="utf-8"), board), encoding="utf-8")
+        written.append(readme)
+    return written
+
+
+README_START, README_END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
+
+
+def with_readme_block(readme: str, board: dict[str, object]) -> str:
+    """The README with its leaderboard excerpt (the Lend an Ear table) replaced."""
+    section = markdown(board).split("## lend_an_ear\n\n", 1)[1].split("\n\n", 1)[0]
+    head, rest = readme.split(README_START, 1)
+    return f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
 
 
 def _cell(value: object, low: object = None, high: object = None) -> str:

@@ -103,7 +103,8 @@ def git_revision() -> str:
     """The checkout's commit, marked '-dirty' when tracked files have uncommitted changes."""
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
+        # results/ is this command's output, so changes there do not make the code dirty
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return rev + ("-dirty" if dirty else "")

@@ -55,7 +55,10 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None  # None: no price known for the model
+    # Summed per-sample working time (judge time at concurrency 1, independent of how many
+    # tasks shared the run), and the run's wall time.
     seconds: float = 0.0
+    wall_seconds: float = 0.0
     provider_calls: int = 0
     cached_calls: int = 0
 
@@ -300,7 +303,8 @@ def usage_of(log: EvalLog) -> Usage:
         input_tokens=tokens_in,
         output_tokens=tokens_out,
         cost_usd=price(log.eval.model, tokens_in, tokens_out),
-        seconds=_seconds(log),
+        seconds=float(sum(s.working_time or 0.0 for s in log.samples or [])),
+        wall_seconds=_seconds(log),
         provider_calls=calls["provider"],
         cached_calls=calls["cached"],
     )
