@@ -55,8 +55,8 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None  # None: no price known for the model
-    # Summed per-sample working time (judge time at concurrency 1, independent of how many
-    # tasks shared the run), and the run's wall time.
+    # Summed time of the model calls (what the judge takes at concurrency 1, independent of
+    # how many tasks shared the run; ~0 for cache hits), and the run's wall time.
     seconds: float = 0.0
     wall_seconds: float = 0.0
     provider_calls: int = 0
@@ -298,12 +298,13 @@ def usage_of(log: EvalLog) -> Usage:
     """Tokens, dollars, seconds and provider-vs-cache calls of a run, from its log."""
     tokens_in = sum(u.input_tokens for u in log.stats.model_usage.values())
     tokens_out = sum(u.output_tokens for u in log.stats.model_usage.values())
-    calls = Counter("cached" if getattr(e, "cache", None) == "read" else "provider" for s in log.samples or [] for e in s.events if e.event == "model")
+    events = [e for s in log.samples or [] for e in s.events if e.event == "model"]
+    calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
     return Usage(
         input_tokens=tokens_in,
         output_tokens=tokens_out,
         cost_usd=price(log.eval.model, tokens_in, tokens_out),
-        seconds=float(sum(s.working_time or 0.0 for s in log.samples or [])),
+        seconds=float(sum(e.working_time or 0.0 for e in events)),
         wall_seconds=_seconds(log),
         provider_calls=calls["provider"],
         cached_calls=calls["cached"],
