@@ -268,3 +268,23 @@ def test_result_serialises_to_json():
     humans, llm = table(MEDIAN_ROWS)
     result = alt_test(humans, llm, min_items=6)
     assert AltTestResult.model_validate_json(result.model_dump_json()) == result
+
+
+def test_clusters_make_dependent_instances_count_once() -> None:
+    # Two identical copies of every item (as if two dimensions of one conversation agreed
+    # exactly): clustered by item, the test must equal the test on the items alone; treated
+    # as independent, the same evidence would look twice as strong (smaller p-values).
+    rng = np.random.default_rng(7)
+    humans = pd.DataFrame(rng.integers(1, 6, size=(40, 3)), columns=["a", "b", "c"], index=[f"i{k}" for k in range(40)]).astype(float)
+    llm = humans.median(axis=1).where(rng.random(40) < 0.7, 3.0)
+    single = alt_test(humans, llm)
+    copies = pd.concat({0: humans, 1: humans}, names=["copy", "item"]).swaplevel()
+    copies_llm = pd.concat({0: llm, 1: llm}, names=["copy", "item"]).swaplevel()
+    clusters = pd.Series(copies.index.get_level_values("item"), index=copies.index)
+    clustered = alt_test(copies, copies_llm, clusters=clusters)
+    naive = alt_test(copies, copies_llm)
+    for one, two, three in zip(single.per_annotator, clustered.per_annotator, naive.per_annotator, strict=True):
+        assert two.p_value == pytest.approx(one.p_value, abs=1e-12)
+        assert two.rho_llm == pytest.approx(one.rho_llm) and two.n_items == 2 * one.n_items
+        if one.t_statistic is not None:
+            assert three.p_value < one.p_value

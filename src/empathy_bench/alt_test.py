@@ -146,13 +146,24 @@ def _kept_items(humans: pd.DataFrame, llm: pd.Series) -> tuple[pd.DataFrame, pd.
     return humans[keep], llm[keep]
 
 
-def _indicators(humans: pd.DataFrame, llm: pd.Series, j: object, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
+def _indicators(humans: pd.DataFrame, llm: pd.Series, j: object, metric: Metric) -> tuple[pd.Series, pd.Series]:
     """W^f and W^h over the items annotator j rated (ties count for both)."""
     rated = humans[j].notna()
     others = humans.loc[rated].drop(columns=j)
-    s_llm = alignment(llm[rated], others, metric).to_numpy(float)
-    s_human = alignment(humans.loc[rated, j], others, metric).to_numpy(float)
+    s_llm = alignment(llm[rated], others, metric)
+    s_human = alignment(humans.loc[rated, j], others, metric)
     return (s_llm >= s_human).astype(float), (s_human >= s_llm).astype(float)
+
+
+def _paired_differences(w_llm: pd.Series, w_human: pd.Series, clusters: pd.Series | None) -> np.ndarray:
+    """d = W^h - W^f per item, or averaged within each cluster when instances are not
+    independent (e.g. several rubric dimensions of one conversation): the t-test then runs
+    over clusters, so dependent instances do not shrink the p-value (an extension of the
+    reference, which assumes independent items)."""
+    d = w_human - w_llm
+    if clusters is None:
+        return d.to_numpy(float)
+    return d.groupby(clusters.reindex(d.index).to_numpy()).mean().to_numpy(float)
 
 
 def alt_test(
@@ -163,18 +174,21 @@ def alt_test(
     metric: Metric = "neg_rmse",
     *,
     min_items: int = MIN_ITEMS,
+    clusters: pd.Series | None = None,
 ) -> AltTestResult:
     """Run the alt-test. humans: items x annotators (NaN = not rated); llm: ratings by item.
 
     epsilon: cost-benefit margin (README: 0.2 experts, 0.15 skilled, 0.1 crowd workers);
     alpha: the FDR level q; min_items: fewest kept items an annotator may have (reference: 30;
-    lower it only knowingly: below 30 the FAQ recommends a non-parametric test instead)."""
+    lower it only knowingly: below 30 the FAQ recommends a non-parametric test instead);
+    clusters: optional cluster id per item (same index as `humans`); the test then treats
+    clusters, not items, as the independent units, and min_items counts clusters."""
     _check_inputs(humans, llm, epsilon, alpha, metric)
     if metric == "neg_rmse":
         humans, llm = _as_numeric(humans, llm)
     n_rated = int(humans.notna().any(axis=1).sum())
     kept, kept_llm = _kept_items(humans, llm)
-    counts = kept.notna().sum(axis=0)
+    counts = kept.notna().sum(axis=0) if clusters is None else kept.notna().groupby(clusters.reindex(kept.index).to_numpy()).any().sum(axis=0)
     short = {str(j): int(n) for j, n in counts.items() if n < min_items}
     if short:
         raise ValueError(
@@ -184,7 +198,7 @@ def alt_test(
     tests = []
     for j in kept.columns:
         w_llm, w_human = _indicators(kept, kept_llm, j, metric)
-        t, p = one_sided_test(w_human - w_llm, epsilon)
+        t, p = one_sided_test(_paired_differences(w_llm, w_human, clusters), epsilon)
         tests.append(dict(annotator=str(j), n_items=len(w_llm), rho_llm=float(w_llm.mean()),
                           rho_human=float(w_human.mean()), t_statistic=t, p_value=p))
     adjusted, rejected = fdr_by(np.array([t["p_value"] for t in tests]), alpha)

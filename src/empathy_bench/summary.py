@@ -215,14 +215,16 @@ def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
 
 def _alt_test(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> AltTestResult | None:
     """Can this rater replace one of the experts? Instances are (item, dimension) pairs of
-    the task, pooled over its dimensions (all share one scale)."""
+    the task, pooled over its dimensions (all share one scale); the test's independent units
+    are the items (conversations), so six ratings of one conversation count once."""
     experts = pd.concat({d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids if d in wide.columns}, names=["dimension", "item_id"])
     if experts.empty or experts.shape[1] < 3:
         return None
     rater = wide.stack().rename("rater").swaplevel().rename_axis(["dimension", "item_id"]).reindex(experts.index)
-    if rater.notna().sum() < MIN_ITEMS:  # too few instances for the test's t approximation: not run
+    clusters = pd.Series(experts.index.get_level_values("item_id"), index=experts.index)
+    if clusters[rater.notna()].nunique() < MIN_ITEMS:  # too few items for the t approximation: not run
         return None
-    return alt_test(experts, rater, epsilon=EPSILON)
+    return alt_test(experts, rater, epsilon=EPSILON, clusters=clusters)
 
 
 # --- the comparison rows of a task ----------------------------------------------------------
