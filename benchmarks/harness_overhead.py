@@ -7,18 +7,23 @@
   cached:  the harness again with a fresh log dir, every reply served from inspect's cache.
 Target: harness / bare <= 1.15. Ideal bare time: 2000 / 50 x 0.2 s = 8 s.
 
-Run: EMPATHY_BENCH_DATA=../shared/data uv run python benchmarks/harness_overhead.py
+Run: EMPATHY_BENCH_DATA=../shared/data uv run python benchmarks/harness_overhead.py [LATENCY_MS]
+(default 200; a slower provider, e.g. 1000, shows how the fixed per-sample cost of the runner
+hides behind provider latency).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-N, CONCURRENCY, MODEL = 2000, 50, "builtin/constant@200ms"
+N, CONCURRENCY = 2000, 50
+LATENCY_MS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+MODEL = f"builtin/constant@{LATENCY_MS}ms"
 
 
 def harness(log_dir: Path, judge_file: Path) -> float:
@@ -63,7 +68,7 @@ def main() -> None:
         t_bare = asyncio.run(bare(prompts))
         t_harness = harness(Path(tmp) / "logs-1", judge)
         t_cached = harness(Path(tmp) / "logs-2", judge)
-    print(f"{N} judgements, concurrency {CONCURRENCY}, provider latency 200 ms (ideal {N / CONCURRENCY * 0.2:.1f} s)")
+    print(f"{N} judgements, concurrency {CONCURRENCY}, provider latency {LATENCY_MS} ms (ideal {N / CONCURRENCY * LATENCY_MS / 1000:.1f} s)")
     print(f"bare asyncio.gather over litellm.acompletion: {t_bare:.2f} s")
     print(f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   ratio harness/bare = {t_harness / t_bare:.3f}")
     print(f"harness re-run served from cache:             {t_cached:.2f} s")

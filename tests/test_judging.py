@@ -256,3 +256,71 @@ def test_a_real_provider_through_litellm(tmp_path: Path) -> None:
     result = run(_options(tmp_path, judges=["openai-gpt-4o"], limit=6, n_resamples=10))
     [summary] = [s for s in result.summaries if s.rater == "openai-gpt-4o"]
     assert summary.n_ratings == 6 and summary.usage.input_tokens > 0 and summary.usage.cost_usd and summary.usage.cost_usd > 0
+
+
+def test_credentials_in_model_args_are_refused_before_any_call(tmp_path: Path) -> None:
+    from empathy_bench.catalog import _check_judge
+    from empathy_bench.errors import InputError
+
+    judge = tmp_path / "leaky.yaml"
+    judge.write_text("id: leaky\nmodel: litellm/builtin/constant\nmodel_args: {extra_headers: {Authorization: Bearer sk-123}}\n")
+    with pytest.raises(InputError, match=r"model_args \['extra_headers.Authorization'\] look like credentials"):
+        _check_judge(str(judge))
+    with pytest.raises(ValueError, match="look like credentials"):
+        rate(task="epitome", judge=str(judge))
+
+
+def test_changing_the_prompt_or_judge_file_is_never_served_a_stale_reply(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("id: a\nmodel: litellm/builtin/constant\n")
+    b.write_text("id: b\nmodel: litellm/builtin/constant\nmodel_args: {user: someone}\n")
+    first, second = rate(task="epitome", judge=str(a)), rate(task="epitome", judge=str(b))
+    assert first.version != second.version  # eval_set will not take one for the other
+    explain = tmp_path / "c.yaml"
+    explain.write_text("id: a\nmodel: litellm/builtin/constant\nprompt: explain_first\n")
+    assert rate(task="epitome", judge=str(explain)).version != first.version
+
+
+def test_a_judge_that_scores_nothing_is_summarised_not_crashed(tmp_path: Path) -> None:
+    [log] = eval(rate(task="lend_an_ear"), model=get_model("mockllm/model", custom_outputs=_scripted(*["no idea"] * 6)), limit=6, display="none", log_dir=str(tmp_path))
+    summary = summarize_log(log, n_resamples=10)
+    assert (summary.n_ratings, summary.n_unscored, summary.overall, summary.alt_test) == (6, 6, None, None)
+    assert summary.unscored_reasons == {"no rating tag": 6}
+    from empathy_bench.report import render
+
+    assert "nothing was scored" in render([summary])
+
+
+def test_unscored_counts_item_dimensions_no_epoch_could_score(tmp_path: Path) -> None:
+    # two item-dimensions x 2 epochs; each is scored in one epoch only -> nothing is unscored
+    replies = ['<rating dimension="validating_emotions">4</rating>', "??", "??", '<rating dimension="encouraging_elaboration">2</rating>']
+    [log] = eval(rate(task="lend_an_ear", epochs=2), model=get_model("mockllm/model", custom_outputs=_scripted(*replies)), limit=2, max_connections=1, display="none", log_dir=str(tmp_path))
+    ratings, reasons = judge_ratings(log)
+    assert len(ratings) == 2 and reasons == {}
+    assert summarize_log(log, n_resamples=10).n_unscored == 0
+
+
+def test_a_reply_cut_at_max_tokens_says_so() -> None:
+    import asyncio
+
+    from inspect_ai.scorer import Target
+    from inspect_ai.solver import TaskState
+
+    from empathy_bench.scorer import rubric_rating
+
+    output = ModelOutput.from_content("m", '<rating dimension="self_or')
+    output.choices[0].stop_reason = "max_tokens"
+    state = TaskState(model="m", sample_id=1, epoch=1, input="x", messages=[], output=output, metadata={"dimensions": ["self_oriented"]})
+    score = asyncio.run(rubric_rating("lend_an_ear")(state, Target("")))
+    assert score.value == {"self_oriented": None}
+    assert score.metadata["unscored"]["self_oriented"].endswith("(reply truncated at max_tokens)")
+
+
+def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    from empathy_bench.errors import InputError
+    from empathy_bench.task import load_task
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nversion: 1\ntitle: t\nsource: kumar2025\nframework: epitome\nrubric: epitome\nreference: expert\n")
+    with pytest.raises(InputError, match=r"bad.yaml, field 'reference': unknown reference 'expert'. Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts"):
+        load_task(str(bad))

@@ -13,7 +13,7 @@ from typing import Literal
 import krippendorff
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from scipy.stats import pearsonr, rankdata
 from sklearn.metrics import cohen_kappa_score, mean_absolute_error
 
@@ -30,7 +30,20 @@ N_RESAMPLES = 1000
 CONFIDENCE = 0.95
 
 
-class PairAgreement(BaseModel):
+class Stats(BaseModel):
+    """Base of the statistics records: an undefined statistic is NaN in Python and null in
+    JSON (NaN is not JSON), and reads back from null as NaN."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_is_nan(cls, value: object, info: ValidationInfo) -> object:
+        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
+        return float("nan") if value is None and annotation is float else value
+
+
+class PairAgreement(Stats):
     """Agreement of rater a with rater b on one dimension, over the n items both rated."""
 
     n: int

@@ -20,6 +20,10 @@ Models (all deterministic):
   first-person focus, fluency) and words that tell apart the rubric's own high- and low-rated
   examples, derived at run time (`derived_cues`). See `lexicon_rating` for the mapping onto the
   scale. Dimensions it has no rule and no rubric examples for get the scale midpoint.
+- `embedding` (optional: needs the package extra `embedding`, see `empathy_bench.embedding`):
+  places each supporter message between the rubric's own low- and high-rated examples of the
+  dimension by sentence-embedding similarity (all-MiniLM-L6-v2, int8 ONNX, shipped in a wheel;
+  nothing downloaded). Without the extra it answers a BadRequestError that says how to install it.
 
 A model-name suffix `@<N>ms` (e.g. `builtin/constant@200ms`) makes the judge wait N
 milliseconds before answering (`asyncio.sleep` in `acompletion`, `time.sleep` in `completion`),
@@ -50,7 +54,8 @@ from empathy_bench.project import project_dir
 from empathy_bench.rubric import Dimension, Rubric, load_rubric
 
 PROVIDER = "builtin"
-MODELS = ("constant", "length", "lexicon")
+MODELS = ("constant", "length", "lexicon")  # always available
+OPTIONAL_MODELS = ("embedding",)  # need a package extra (the error says which)
 
 MODEL_NAME_RE = re.compile(r"^(?P<name>[a-z_]+)(?:@(?P<ms>\d+)ms)?$")
 
@@ -66,7 +71,7 @@ def register() -> None:
     # litellm copies the map into its provider lists at the start of every call; doing it now
     # too lets provider lookups (e.g. completion_cost) work before the first call.
     litellm.utils.custom_llm_setup()
-    for name in MODELS:
+    for name in MODELS + OPTIONAL_MODELS:
         _register_price(f"{PROVIDER}/{name}")
 
 
@@ -127,8 +132,8 @@ def _bad_request(model: str, problem: str, fix: str) -> litellm.BadRequestError:
 def _parse_model(model: str) -> tuple[str, float]:
     """'lexicon@200ms' -> ('lexicon', 0.2)."""
     match = MODEL_NAME_RE.match(model)
-    if match is None or match["name"] not in MODELS:
-        raise _bad_request(model, "unknown built-in model", f"use builtin/<name> with <name> one of {', '.join(MODELS)}, optionally with a latency suffix such as @200ms")
+    if match is None or match["name"] not in MODELS + OPTIONAL_MODELS:
+        raise _bad_request(model, "unknown built-in model", f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, optionally with a latency suffix such as @200ms")
     return match["name"], int(match["ms"] or 0) / 1000
 
 
@@ -138,6 +143,8 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
         reply = judge_reply(name, text)
     except ValueError as err:
         raise _bad_request(model, str(err), "send a prompt rendered by empathy_bench.prompt.render (it needs the <conversation> block and the answer format)") from None
+    except ModelUnavailable as err:
+        raise _bad_request(model, str(err), err.fix) from None
     if model != name:  # a latency variant: price it too, so completion_cost finds it
         _register_price(f"{PROVIDER}/{model}")
     model_response.choices[0].message.content = reply  # type: ignore[union-attr]
@@ -165,12 +172,19 @@ def prompt_text(messages: Iterable[Any]) -> str:
 # --- judging -----------------------------------------------------------------------------
 
 
+class ModelUnavailable(RuntimeError):
+    """An optional model cannot run here (e.g. its package extra is not installed); `fix` says
+    what to do. Answered as a BadRequestError, never replaced by another model's rating."""
+
+    fix = "install the model's package extra"
+
+
 def judge_reply(name: str, text: str) -> str:
     """The reply of built-in judge `name` to a rendered judge prompt. ValueError if `text` is
-    not an empathy-bench judge prompt."""
+    not an empathy-bench judge prompt; ModelUnavailable if an optional model cannot run here."""
     request = judge_prompt.read_prompt(text)
     target = request.target
-    rate = {"constant": constant_rating, "length": length_rating, "lexicon": lexicon_rating}[name]
+    rate = {"constant": constant_rating, "length": length_rating, "lexicon": lexicon_rating, "embedding": embedding_rating}[name]
     lines = [f'<rating dimension="{dim}">{rate(request, dim, target)}</rating>' for dim in request.dimensions]
     return "\n".join(lines)
 
@@ -187,6 +201,13 @@ def _to_scale(fraction: float, lo: int, hi: int) -> int:
 
 def constant_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
     return (request.scale_min + request.scale_max) // 2
+
+
+def embedding_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
+    # Imported here: the module imports this one, and its heavy dependencies are optional.
+    from empathy_bench import embedding
+
+    return embedding.embedding_rating(request, dim, target)
 
 
 # Typical supporter replies run from a few words to a few hundred: the log range 5..300 words

@@ -4,6 +4,7 @@ settings. A judge is a config file plus a prompt, not a class."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import re
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,9 @@ class Judge(BaseModel):
     generation: Generation = Generation()
     offline: bool = False  # true for the built-in judges: runs without keys or network
     baseline: bool = False  # a trivial baseline (constant, length): shown as such on the leaderboard
+    # package extras ([project.optional-dependencies]) the judge needs, e.g. [embedding]: the
+    # default run leaves the judge out while one is not installed
+    requires: list[str] = []
 
     @property
     def config_hash(self) -> str:
@@ -57,6 +61,21 @@ def load_judge(name: str) -> Judge:
     if "/" in name and not name.endswith((".yaml", ".yml")):
         return Judge(id=_slug(name), model=name)
     return load_named("evals/judges", name, Judge)[1]
+
+
+def extra_installed(extra: str) -> bool:
+    """Whether every distribution that empathy-bench's extra `extra` lists is installed (read
+    from the installed package's own metadata; False for an extra it does not define)."""
+    try:
+        requirements = importlib.metadata.requires("empathy-bench") or []
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    marker = re.compile(rf"""\bextra\s*==\s*["']{re.escape(extra)}["']""")
+    needed = [re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requirements if ";" in r and marker.search(r.split(";", 1)[1])]  # type: ignore[union-attr]
+    try:
+        return bool(needed) and all(importlib.metadata.version(name) for name in needed)
+    except importlib.metadata.PackageNotFoundError:
+        return False
 
 
 def judge_ids() -> list[str]:

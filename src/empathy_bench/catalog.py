@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from empathy_bench.candidate import load_judge
-from empathy_bench.errors import EmpathyBenchError
+from empathy_bench.errors import EmpathyBenchError, InputError
+from empathy_bench.litellm_model import secret_args
 from empathy_bench.labels import load_source
 from empathy_bench.project import project_dir
 from empathy_bench.prompt import load_template
@@ -25,7 +26,10 @@ def _check_card(path: str, check_data: bool = False) -> None:
 
 
 def _check_judge(path: str, check_data: bool = False) -> None:
-    load_template(load_judge(path).prompt)
+    judge = load_judge(path)
+    load_template(judge.prompt)
+    if secret := secret_args(judge.model_args):
+        raise InputError(path, f"model_args {secret} look like credentials (model args are written to every eval log)", "remove them; put keys in the environment or a .env file", where="field 'model_args'")
 
 
 # Each folder's files and how to check one of them.

@@ -52,12 +52,13 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "alpha_low": _r(o.alpha_low if o else None),
                 "alpha_high": _r(o.alpha_high if o else None),
                 "spearman": _r(o.spearman if o else None),
-                "ceiling_fraction": _r(o.qwk / ceiling if o and ceiling else None),
+                # against the same leave-one-expert-out references the ceiling's experts face
+                "ceiling_fraction": _r(o.qwk_loo / ceiling if o and ceiling else None),
                 "alt_test_passed": s.alt_test.passed if s.alt_test else None,
                 "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
                 "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
                 "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.kind in ("run", "baseline") else None,
-                "seconds_per_1k": _r(s.per_1000(s.usage.seconds)) if s.kind in ("run", "baseline") else None,
+                "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.kind in ("run", "baseline") else None,
             }
         )
     return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]))
@@ -164,7 +165,7 @@ def markdown(board: dict[str, object]) -> str:
         dims = [d for d in board["per_dimension"] if d["task"] == task]  # type: ignore[index,union-attr]
         names = list(dict.fromkeys(d["dimension"] for d in dims))
         grid = {(d["rater"], d["dimension"]): d["qwk"] for d in dims}
-        parts += ["Per dimension (QWK with the expert median):", "", _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]), ""]
+        parts += ["Per dimension (QWK with the task's reference):", "", _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]), ""]
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]

@@ -8,6 +8,7 @@ Registered with inspect through the `inspect_ai` entry point in pyproject.toml.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
@@ -29,12 +30,26 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
 # model) fails the sample at once with the provider's message.
-TRANSIENT = (litellm.APIConnectionError, litellm.Timeout, litellm.ServiceUnavailableError, litellm.InternalServerError)
+TRANSIENT = (litellm.APIConnectionError, litellm.Timeout, litellm.ServiceUnavailableError, litellm.InternalServerError, litellm.BadGatewayError)
 # Where the provider reports its stop reason, mapped onto inspect's vocabulary.
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
-# Keys a judge file may not pass as model args: keys come only from the environment, and
-# model args are written into every eval log.
-SECRET_ARGS = {"api_key", "aws_secret_access_key", "azure_ad_token", "vertex_credentials"}
+# Model args are written into every eval log, so none may hold a credential: keys come only
+# from the environment (or a .env file). Any key, at any depth, whose name looks like one is
+# refused (e.g. api_key, extra_headers.Authorization, aws_secret_access_key).
+SECRET_NAME = re.compile(r"key|token|secret|auth|password|credential", re.I)
+
+
+def secret_args(args: object, path: str = "") -> list[str]:
+    """Dotted names of the arguments that look like credentials."""
+    if not isinstance(args, dict):
+        return []
+    found = []
+    for name, value in args.items():
+        where = f"{path}.{name}" if path else str(name)
+        if SECRET_NAME.search(str(name)):
+            found.append(where)
+        found += secret_args(value, where)
+    return found
 
 
 class LitellmAPI(ModelAPI):
@@ -47,9 +62,9 @@ class LitellmAPI(ModelAPI):
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
-        secret = SECRET_ARGS & set(model_args)
+        secret = secret_args(model_args)
         if secret:
-            raise ValueError(f"model arg(s) {sorted(secret)} would be written to the eval log; set the provider's key in the environment or a .env file instead")
+            raise ValueError(f"model arg(s) {secret} look like credentials and would be written to the eval log; set the provider's key in the environment or a .env file instead")
         self.model_args = model_args
         from empathy_bench import builtin  # the offline judges answer as litellm provider `builtin`
 
@@ -76,7 +91,8 @@ class LitellmAPI(ModelAPI):
     def should_retry(self, ex: Exception) -> bool | RetryDecision:
         if isinstance(ex, litellm.RateLimitError):
             return RetryDecision.rate_limit()
-        return RetryDecision.transient() if isinstance(ex, TRANSIENT) else RetryDecision.no()
+        server_error = isinstance(ex, litellm.APIError) and (getattr(ex, "status_code", 0) or 0) >= 500
+        return RetryDecision.transient() if isinstance(ex, TRANSIENT) or server_error else RetryDecision.no()
 
     def is_auth_failure(self, ex: Exception) -> bool:
         return isinstance(ex, litellm.AuthenticationError)

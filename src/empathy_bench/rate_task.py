@@ -11,6 +11,8 @@ alone are enough to compute agreement later.
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 import pandas as pd
 from inspect_ai import Epochs, Task, task
@@ -18,16 +20,15 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import CachePolicy, GenerateConfig, get_model
 from inspect_ai.solver import generate
 
+from empathy_bench import builtin
 from empathy_bench.candidate import Judge, load_judge, prompt_path
 from empathy_bench.labels import LabelSet, load_source, rater_values
 from empathy_bench.project import find_file
 from empathy_bench.prompt import load_template, render
+from empathy_bench.source_card import load_source_card
 from empathy_bench.scorer import median_rating, rubric_rating
 from empathy_bench.task import Mode, TaskSpec, load_task
 
-# Cached replies never expire: a re-run of the same judge, prompt and settings on the same
-# sample is served from inspect's cache and calls no provider.
-CACHE = CachePolicy(expiry=None)
 HUMAN_GROUPS = ("expert", "crowd")
 
 
@@ -39,28 +40,40 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
     candidate = load_judge(judge) if judge else Judge(id="default", model="")
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
     labels = load_source(spec.source, [spec.framework])
+    samples, unrated = build_samples(spec, candidate, labels, layout)
+    meta = provenance(spec, candidate, layout) | {"unrated_by_reference": unrated}
+    # What the replies depend on beyond inspect's own cache key (messages, model, generation
+    # settings): the judge file (model args included), prompt, rubric and, for the built-in
+    # judges, their code. It scopes the cache and versions the task, so changing any of them
+    # is never served a stale reply, nor taken by eval_set as already done.
+    code = _sha256(Path(builtin.__file__).read_bytes()) if candidate.model.startswith("litellm/builtin/") else ""
+    fingerprint = _sha256(json.dumps([meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], meta["label_files_sha256"], code]).encode())
     return Task(
         model=get_model(candidate.model, base_url=candidate.base_url, **candidate.model_args) if judge else None,
         name=spec.id,
-        version=spec.version,
-        dataset=MemoryDataset(build_samples(spec, candidate, labels, layout), name=f"{spec.source}/{spec.framework}"),
-        solver=generate(cache=CACHE),
+        version=f"{spec.version}+{fingerprint}",
+        dataset=MemoryDataset(samples, name=f"{spec.source}/{spec.framework}"),
+        # Cached replies never expire: a re-run with the same fingerprint calls no provider.
+        solver=generate(cache=CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
         scorer=rubric_rating(spec.rubric),
         epochs=Epochs(epochs, median_rating()),
         config=GenerateConfig(**candidate.generation.model_dump(exclude_none=True)),
-        metadata=provenance(spec, candidate, layout),
+        metadata=meta,
     )
 
 
-def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) -> list[Sample]:
+def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) -> tuple[list[Sample], int]:
+    """The samples, and how many (item, dimension) pairs were left out because the reference
+    has no rating for them (e.g. conflicting repeated labels dropped by the loader)."""
     rubric = spec.rubric_model
     template = load_template(judge.prompt)
     dims = spec.dimension_ids
     reference = {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
     human = _human_ratings(labels.ratings, dims)
-    samples = []
+    samples, unrated = [], 0
     for item in labels.items.itertuples():
         rated = [d for d in dims if item.item_id in reference[d].index]
+        unrated += len(dims) - len(rated)
         groups = [[d] for d in rated] if mode == "per_dimension" else ([rated] if rated else [])
         for group in groups:
             samples.append(
@@ -77,7 +90,7 @@ def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) ->
                     },
                 )
             )
-    return samples
+    return samples, unrated
 
 
 def _human_ratings(ratings: pd.DataFrame, dims: list[str]) -> dict[tuple[str, str], dict[str, float]]:
@@ -103,6 +116,7 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "baseline": judge.baseline,
         "rubric_sha256": _sha256(find_file("rubrics", spec.rubric).read_bytes()),
         "prompt_sha256": _sha256(prompt_path(judge).read_bytes()),
+        "label_files_sha256": _sha256(json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)).encode()),
     }
 
 

@@ -25,7 +25,7 @@ def overview(summaries: list[RunSummary]) -> pd.DataFrame:
                 "unscored": s.n_unscored,
                 "tokens": u.input_tokens + u.output_tokens if ran else None,
                 "usd/1k": s.per_1000(u.cost_usd) if ran else None,
-                "s/1k": s.per_1000(u.seconds) if ran else None,
+                "s/1k": s.per_1000(u.wall_seconds) if ran else None,
                 "calls": u.provider_calls if ran else None,
                 "cached": u.cached_calls if ran else None,
             }
@@ -50,11 +50,14 @@ def render(summaries: list[RunSummary]) -> str:
     fmt = {"float_format": lambda v: f"{v:.2f}", "index": False, "na_rep": "-"}
     over = overview(summaries)
     dims = per_dimension(summaries)
+    if dims.empty:
+        return "\n\n".join(["Agreement with the reference: nothing was scored", over.to_string(**fmt)])
     dims["qwk [95% CI]"] = dims.apply(lambda r: f"{r.qwk:.2f} [{r.qwk_low:.2f}, {r.qwk_high:.2f}]", axis=1)
     dims["spearman [95% CI]"] = dims.apply(lambda r: f"{r.spearman:.2f} [{r.spearman_low:.2f}, {r.spearman_high:.2f}]", axis=1)
     dims["alpha+rater [95% CI] (experts alone)"] = dims.apply(lambda r: f"{r.alpha:.2f} [{r.alpha_low:.2f}, {r.alpha_high:.2f}] ({r.alpha_experts:.2f})", axis=1)
     detail = dims[["task", "rater", "dimension", "n", "qwk [95% CI]", "spearman [95% CI]", "alpha+rater [95% CI] (experts alone)"]]
     unscored = [f"  {s.task} / {s.rater}: " + ", ".join(f"{k} {v}" for k, v in s.unscored_reasons.items()) for s in summaries if s.unscored_reasons]
+    notes = [f"  {s.task} / {s.rater}: {note}" for s in summaries for note in s.notes if s.kind != "human"]
     parts = [
         "Agreement with the reference (mean over dimensions; qwk = quadratic-weighted kappa with its "
         "bootstrap 95% CI; alpha+rater = Krippendorff's alpha of the experts with the rater added)",
@@ -64,4 +67,6 @@ def render(summaries: list[RunSummary]) -> str:
     ]
     if unscored:
         parts += ["Unscored ratings by reason (never counted as a score)", "\n".join(unscored)]
+    if notes:
+        parts += ["Notes", "\n".join(notes)]
     return "\n\n".join(parts)

@@ -72,7 +72,8 @@ def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
     for rec in records:
         path = results_dir / rec.summary.task / f"{_slug(rec.summary.rater)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rec.model_dump(mode="json"), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        # via pydantic's JSON (NaN -> null), then sorted keys for stable diffs
+        path.write_text(json.dumps(json.loads(rec.model_dump_json()), indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
 

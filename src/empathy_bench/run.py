@@ -7,6 +7,7 @@ one redoes only its unfinished samples, and every model reply is also in inspect
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.agreement import N_RESAMPLES
-from empathy_bench.candidate import judge_ids, load_judge
+from empathy_bench.candidate import extra_installed, judge_ids, load_judge
 from empathy_bench.errors import EmpathyBenchError
 from empathy_bench.labels import load_source
 from empathy_bench.rate_task import rate
@@ -26,6 +27,8 @@ from empathy_bench.summary import RunSummary, reference_rows, summarize_log
 from empathy_bench.task import TaskSpec, load_task, task_ids
 
 DEFAULT_LOG_DIR = "logs"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,8 +55,18 @@ class RunResult:
 
 def default_judges() -> list[str]:
     """Without --judge: the built-in offline judges, which need no key, cost nothing and
-    call no network. Paid judges run only when named, so nobody is billed by surprise."""
-    return [j for j in judge_ids() if load_judge(j).offline]
+    call no network. Paid judges run only when named, so nobody is billed by surprise. An
+    offline judge that needs a package extra which is not installed is left out (and said so);
+    named with --judge it still runs, and fails with the install command."""
+    chosen = []
+    for judge_id in judge_ids():
+        judge = load_judge(judge_id)
+        missing = [e for e in judge.requires if not extra_installed(e)]
+        if judge.offline and missing:
+            log.info("default run leaves out %s: needs the package extra(s) %s (uv sync --extra %s)", judge_id, ", ".join(missing), missing[0])
+        elif judge.offline:
+            chosen.append(judge_id)
+    return chosen
 
 
 def build_tasks(options: RunOptions) -> list[Task]:
@@ -87,6 +100,9 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
         "retry_wait": 1,
         # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
         "log_realtime": False,
+        # one task at a time, so each log's wall time is its own (seconds per 1,000 items);
+        # the samples of a task still run --max-connections at a time
+        "max_tasks": 1,
     }
     return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
 
@@ -100,5 +116,7 @@ def summarize(logs: list[EvalLog], options: RunOptions) -> list[tuple[RunSummary
         # eval_set returns logs in completion order: sort, so a summary never depends on timing
         task_logs = sorted((log for log in logs if (log.eval.metadata or {}).get("task") == task_id), key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model))
         out += [(summarize_log(log, labels, options.n_resamples), spec, log) for log in task_logs]
+        for line in labels.report:
+            print(f"note: {line}")
         out += [(row, spec, None) for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)]
     return out

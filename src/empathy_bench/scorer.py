@@ -18,7 +18,7 @@ from inspect_ai.scorer._reducer.types import ScoreReducer
 from inspect_ai.solver import TaskState
 
 from empathy_bench import agreement
-from empathy_bench.prompt import parse_reply
+from empathy_bench.prompt import ParsedReply, parse_reply
 from empathy_bench.rubric import load_rubric
 
 
@@ -38,7 +38,7 @@ def qwk() -> Metric:
     """Quadratic-weighted kappa of the judge with the task's reference, per dimension."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        return {f"qwk_{dim}": agreement.qwk(a, b) for dim, (a, b) in paired_ratings(scores).items()}
+        return {f"qwk_{dim}": agreement.qwk(a, b, "value") for dim, (a, b) in paired_ratings(scores).items()}
 
     return compute
 
@@ -75,7 +75,8 @@ def median_rating() -> ScoreReducer:
         value = {}
         for dim in sorted(dims):
             scored = [s.value[dim] for s in scores if s.value.get(dim) is not None]  # type: ignore[union-attr]
-            value[dim] = float(statistics.median(scored)) if scored else None
+            # the lower median stays on the scale with an even number of epochs
+            value[dim] = float(statistics.median_low(scored)) if scored else None
         reasons = {d: r for s in scores for d, r in (s.metadata or {}).get("unscored", {}).items() if value.get(d) is None}
         return Score(value=value, answer=scores[0].answer, metadata={"unscored": reasons, "epochs": len(scores)})
 
@@ -90,6 +91,8 @@ def rubric_rating(rubric: str) -> Scorer:
         dims = state.metadata["dimensions"]
         reply = state.output.completion
         parsed = parse_reply(reply, rubric_model, dims)
+        if state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
+            parsed = ParsedReply(parsed.values, {d: f"{why} (reply truncated at max_tokens)" for d, why in parsed.unscored.items()})
         return Score(
             value={d: parsed.values.get(d) for d in dims},
             answer=reply,

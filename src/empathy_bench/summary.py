@@ -7,6 +7,7 @@ human ratings) and the label source; nothing is typed by hand.
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from datetime import datetime
 
@@ -16,16 +17,20 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench import agreement
-from empathy_bench.agreement import N_RESAMPLES, PairAgreement
-from empathy_bench.alt_test import MIN_ITEMS, AltTestResult, alt_test
+from empathy_bench.agreement import N_RESAMPLES, PairAgreement, Stats
+from empathy_bench.alt_test import AltTestResult, alt_test
 from empathy_bench.labels import LabelSet, group_table, load_source, rater_values
 from empathy_bench.task import TaskSpec, load_task
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
 NAN = float("nan")
+# Kappa weights for judges against the reference: by value distance on the rubric's scale
+# (the 'rank' option exists only to reproduce Kumar et al.'s table; it would let a judge that
+# skips scale points look closer than it is).
+CATEGORIES: agreement.Categories = "value"
 
 
-class AlphaWithRater(BaseModel):
+class AlphaWithRater(Stats):
     """Krippendorff's alpha of the expert group with the rater added, with its bootstrap CI
     (NaN where the source has no individual experts)."""
 
@@ -39,6 +44,9 @@ class DimensionAgreement(AlphaWithRater, PairAgreement):
 
     dimension: str
     alpha_experts: float = NAN  # the experts alone, for comparison
+    # Mean over experts j of the kappa with the median of the experts other than j: the same
+    # reference each expert faces in the ceiling row, so rater and ceiling compare like for like.
+    qwk_loo: float = NAN
 
 
 class Overall(AlphaWithRater):
@@ -49,15 +57,18 @@ class Overall(AlphaWithRater):
     qwk_low: float
     qwk_high: float
     spearman: float
+    qwk_loo: float = NAN
 
 
-class Usage(BaseModel):
+class Usage(Stats):
+    """Tokens of every call (cache hits included, so a cached re-run prices the same), the
+    dollars they cost at list price and what was actually billed (provider calls only),
+    and the run's wall time (tasks run one at a time, so it is this task's own)."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None  # None: no price known for the model
-    # Summed time of the model calls (what the judge takes at concurrency 1, independent of
-    # how many tasks shared the run; ~0 for cache hits), and the run's wall time.
-    seconds: float = 0.0
+    billed_cost_usd: float | None = None
     wall_seconds: float = 0.0
     provider_calls: int = 0
     cached_calls: int = 0
@@ -77,6 +88,7 @@ class RunSummary(BaseModel):
     overall_score: DimensionAgreement | None = None  # rubrics with an overall score (Lend an Ear)
     alt_test: AltTestResult | None = None
     usage: Usage = Usage()
+    notes: list[str] = []  # what a reader must know about these numbers (skipped items, tests not run)
     log: str = ""
 
     def per_1000(self, value: float | None) -> float | None:
@@ -87,26 +99,27 @@ class RunSummary(BaseModel):
 
 
 def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
-    """Long table (item_id, dimension, epoch, value) of a log's scored ratings, and a count
-    of the unscored ones by reason."""
-    rows, reasons = [], Counter()
+    """Long table (item_id, dimension, epoch, value) of a log's scored ratings, and the
+    (item, dimension) pairs no epoch could score, counted by the first epoch's reason."""
+    rows, why_not = [], {}
     for sample in log.samples or []:
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
-        if score is None:  # the sample errored: inspect retries it, it is never a rating
-            reasons["sample error"] += len(sample.metadata["dimensions"])
-            continue
-        why = (score.metadata or {}).get("unscored", {})
-        for dim, value in (score.value or {}).items():  # type: ignore[union-attr]
+        reasons = (score.metadata or {}).get("unscored", {}) if score else {}
+        values = (score.value or {}) if score else {d: None for d in sample.metadata["dimensions"]}
+        for dim, value in values.items():  # type: ignore[union-attr]
+            key = (sample.metadata["item_id"], dim)
             if value is None:
-                reasons[_reason_class(why.get(dim, "unscored"))] += 1
+                why_not.setdefault(key, _reason_class(reasons.get(dim, "sample error" if score is None else "unscored")))
             else:
-                rows.append({"item_id": sample.metadata["item_id"], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
-    return pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"]), reasons
+                rows.append({"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
+    ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"])
+    scored = set(zip(ratings.item_id, ratings.dimension))
+    return ratings, Counter(why for key, why in why_not.items() if key not in scored)
 
 
 def _reason_class(reason: str) -> str:
     """Group reasons for counting ('rating 7 is outside...' -> 'rating outside the scale')."""
-    for key, label in (("outside the scale", "rating outside the scale"), ("no <rating", "no rating tag"), ("not a whole", "not a whole number"), ("conflicting", "conflicting ratings")):
+    for key, label in (("truncated at max_tokens", "reply truncated at max_tokens"), ("outside the scale", "rating outside the scale"), ("no <rating", "no rating tag"), ("not a whole", "not a whole number"), ("conflicting", "conflicting ratings")):
         if key in reason:
             return label
     return reason
@@ -117,12 +130,17 @@ def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int
     spec = load_task(meta.get("task", log.eval.task))
     labels = labels or load_source(spec.source, [spec.framework])
     ratings, reasons = judge_ratings(log)
-    # Epochs: the median over repeats is the judge's rating (test-retest stays in the log).
-    wide = ratings.groupby(["item_id", "dimension"])["value"].median().unstack("dimension")
+    # Epochs: the lower median over repeats is the judge's rating (it stays on the scale);
+    # every repeat stays in the log for test-retest.
+    wide = ratings.groupby(["item_id", "dimension"])["value"].agg(statistics.median_low).unstack("dimension")
     n_scored = int(wide.notna().sum().sum())
     summary = rater_summary(spec, labels, wide, meta.get("judge") or log.eval.model, "baseline" if meta.get("baseline") else "run", n_resamples, seed)
+    notes = summary.notes + ([f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"] if meta.get("unrated_by_reference") else [])
+    if log.eval.config.limit:
+        notes.append(f"run with --limit {log.eval.config.limit}: agreement covers only the judged items, the ceiling all items")
     return summary.model_copy(
         update={
+            "notes": notes,
             "model": log.eval.model,
             "n_items": len({s.metadata["item_id"] for s in log.samples or []}),
             "n_ratings": n_scored + sum(reasons.values()),
@@ -139,33 +157,38 @@ def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int
 
 def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: str, kind: str, n_resamples: int, seed: int) -> RunSummary:
     """Agreement of a rater (an items x dimensions table of its ratings) with the task's
-    reference: per dimension, the mean over dimensions, the overall score and the
-    alternative annotator test against the experts."""
-    dims, qwk_draws, alpha_draws = [], [], []
-    for dim in (d for d in spec.dimension_ids if d in wide.columns and wide[d].notna().any()):
+    reference: per dimension, the mean over dimensions (only when every dimension of the
+    task has ratings, so means stay comparable), the overall score and the alternative
+    annotator test against the experts."""
+    dims, qwk_draws, alpha_draws, notes = [], [], [], []
+    for dim in spec.dimension_ids:
+        if dim not in wide.columns or wide[dim].notna().sum() == 0:
+            notes.append(f"no scored rating on '{dim}': no agreement and no overall mean")
+            continue
         stats, q, a = _dimension(spec, labels, wide[dim].dropna(), dim, n_resamples, seed)
         dims.append(stats)
         qwk_draws.append(q)
         alpha_draws.append(a)
+    alt, why_not = _alt_test(spec, labels, wide)
     return RunSummary(
         task=spec.id,
         rater=rater,
         kind=kind,
         n_items=int(wide.notna().any(axis=1).sum()),
         n_ratings=int(wide.notna().sum().sum()),
-        overall=_overall(dims, qwk_draws, alpha_draws) if dims else None,
+        overall=_overall(dims, qwk_draws, alpha_draws) if dims and len(dims) == len(spec.dimension_ids) else None,
         dimensions=dims,
         overall_score=_overall_score(spec, labels, wide, n_resamples, seed),
-        alt_test=_alt_test(spec, labels, wide),
+        alt_test=alt,
+        notes=notes + ([why_not] if why_not else []),
     )
 
 
 def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray, np.ndarray]:
     reference = rater_values(labels.ratings, spec.reference, dim)
-    stats = agreement.compare(values, reference, "rank", n_resamples, seed)
+    stats = agreement.compare(values, reference, CATEGORIES, n_resamples, seed)
     both = pd.concat([values, reference], axis=1, join="inner").dropna().to_numpy(float)
-    idx = agreement.resample_indices(len(both), n_resamples, seed)
-    qwk_draws = agreement.qwk_resamples(both[:, 0], both[:, 1], "rank", idx)
+    qwk_draws = agreement.qwk_resamples(both[:, 0], both[:, 1], CATEGORIES, agreement.resample_indices(len(both), n_resamples, seed))
     experts = group_table(labels.ratings, "expert", dim)
     if experts.shape[1] < 2:
         return DimensionAgreement(dimension=dim, **stats.model_dump()), qwk_draws, np.full(n_resamples, NAN)
@@ -173,8 +196,26 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
     table = experts.join(values.rename("_rater"), how="inner").T.to_numpy()  # raters x units
     alpha_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
     low, high = agreement.percentile_ci(alpha_draws)
-    fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level)}
+    loo = leave_one_expert_out(values, experts, n_resamples, seed)[1] if experts.shape[1] >= 3 else NAN
+    fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level), "qwk_loo": loo}
     return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, alpha_draws
+
+
+def leave_one_expert_out(values: pd.Series | None, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[list[agreement.PairAgreement], float, np.ndarray]:
+    """For each expert j, the agreement of `values` (or, when None, of expert j itself: the
+    human ceiling) with the median of the experts other than j, on the items everyone rated.
+    Returns each j's statistics, their mean kappa and the mean of their bootstrap draws (one
+    set of item draws for every j, so the mean's interval is a real bootstrap interval)."""
+    table = experts if values is None else experts.join(values.rename("_rater"), how="inner")
+    table = table.dropna()
+    idx = agreement.resample_indices(len(table), n_resamples, seed)
+    stats, draws = [], []
+    for j in experts.columns:
+        mine = table[j] if values is None else table["_rater"]
+        reference = table[experts.columns.drop(j)].median(axis=1)
+        stats.append(agreement.compare(mine, reference, CATEGORIES, n_resamples, seed))
+        draws.append(agreement.qwk_resamples(mine.to_numpy(float), reference.to_numpy(float), CATEGORIES, idx))
+    return stats, float(np.mean([s.qwk for s in stats])), np.mean(draws, axis=0)
 
 
 def _overall(dims: list[DimensionAgreement], qwk_draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> Overall:
@@ -184,6 +225,7 @@ def _overall(dims: list[DimensionAgreement], qwk_draws: list[np.ndarray], alpha_
         qwk=float(np.mean([d.qwk for d in dims])),
         qwk_low=q_low,
         qwk_high=q_high,
+        qwk_loo=float(np.mean([d.qwk_loo for d in dims])),
         spearman=float(np.mean([d.spearman for d in dims])),
         alpha=float(np.mean([d.alpha for d in dims])),
         alpha_low=a_low,
@@ -201,8 +243,9 @@ def _overall_score(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, n_resam
     experts = expert_overall_scores(spec, labels)
     if mine.empty or experts.empty:
         return None
-    stats = agreement.compare(mine, experts.median(axis=1), "rank", n_resamples, seed)
-    return DimensionAgreement(dimension="overall_score", **stats.model_dump())
+    stats = agreement.compare(mine, experts.median(axis=1), CATEGORIES, n_resamples, seed)
+    loo = leave_one_expert_out(mine, experts, n_resamples, seed)[1] if experts.shape[1] >= 3 else NAN
+    return DimensionAgreement(dimension="overall_score", **stats.model_dump(), qwk_loo=loo)
 
 
 def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
@@ -213,18 +256,21 @@ def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
     return pd.DataFrame(per_expert).dropna(how="all")
 
 
-def _alt_test(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> AltTestResult | None:
+def _alt_test(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> tuple[AltTestResult | None, str | None]:
     """Can this rater replace one of the experts? Instances are (item, dimension) pairs of
     the task, pooled over its dimensions (all share one scale); the test's independent units
-    are the items (conversations), so six ratings of one conversation count once."""
-    experts = pd.concat({d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids if d in wide.columns}, names=["dimension", "item_id"])
-    if experts.empty or experts.shape[1] < 3:
-        return None
+    are the items (conversations), so six ratings of one conversation count once. Returns
+    the result, or None and why it was not run."""
+    tables = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids if d in wide.columns}
+    if not tables or min(t.shape[1] for t in tables.values()) < 3:
+        return None, None  # no expert panel: the test does not apply
+    experts = pd.concat(tables, names=["dimension", "item_id"])
     rater = wide.stack().rename("rater").swaplevel().rename_axis(["dimension", "item_id"]).reindex(experts.index)
     clusters = pd.Series(experts.index.get_level_values("item_id"), index=experts.index)
-    if clusters[rater.notna()].nunique() < MIN_ITEMS:  # too few items for the t approximation: not run
-        return None
-    return alt_test(experts, rater, epsilon=EPSILON, clusters=clusters)
+    try:
+        return alt_test(experts, rater, epsilon=EPSILON, clusters=clusters), None
+    except ValueError as err:  # too few usable items for the test's t approximation
+        return None, f"alternative annotator test not run: {err}"
 
 
 # --- the comparison rows of a task ----------------------------------------------------------
@@ -253,60 +299,63 @@ def _rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
 
 
 def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int) -> RunSummary | None:
-    """The human ceiling: every statistic of each expert against the median of the other
-    experts, averaged over the experts (the bootstrap draws too, for the overall CI)."""
-    experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())
-    if len(experts) < 3:
-        return None
-    per_expert = []
-    for expert in experts:
-        others = labels.ratings[(labels.ratings.rater_group == "expert") & (labels.ratings.rater_id != expert)]
-        loo = LabelSet(labels.items, pd.concat([others, _as_reference(labels.ratings, experts, expert)]))
-        mine = _rater_table(spec, labels, expert)
-        per_expert.append(rater_summary(spec.model_copy(update={"reference": "_others"}), loo, mine, expert, "human", n_resamples, seed))
-    return _mean_summary(spec, per_expert)
-
-
-def _as_reference(ratings: pd.DataFrame, experts: list[str], left_out: str) -> pd.DataFrame:
-    """The median of the experts other than `left_out`, as rater `_others` (not an expert)."""
-    others = ratings[ratings.rater_id.isin(set(experts) - {left_out}) & (ratings["aggregate"] == "")]
-    median = others.groupby(["item_id", "framework", "dimension"])["value"].median().reset_index()
-    return median.assign(rater_id="_others", rater_group="reference", aggregate="median", evidence=None)
-
-
-def _mean_summary(spec: TaskSpec, parts: list[RunSummary]) -> RunSummary:
-    def mean_of(models: list[BaseModel]) -> dict[str, object]:
-        frame = pd.DataFrame([m.model_dump(exclude={"dimension"}) for m in models])
-        return {k: (int(v) if k == "n" else float(v)) for k, v in frame.mean().items()}
-
-    dims = [DimensionAgreement(dimension=d.dimension, **mean_of([p.dimensions[i] for p in parts])) for i, d in enumerate(parts[0].dimensions)]
-    score = [p.overall_score for p in parts if p.overall_score]
+    """The human ceiling: each expert against the median of the other experts, per
+    dimension averaged over the experts (kappa's interval from the averaged bootstrap draws;
+    Spearman's and the other fields are plain averages)."""
+    dims, draws, alpha_draws = [], [], []
+    for dim in spec.dimension_ids:
+        experts = group_table(labels.ratings, "expert", dim)
+        if experts.shape[1] < 3:
+            return None
+        ceiling, mean_draws = _ceiling(dim, experts, n_resamples, seed)
+        level = spec.rubric_model.scale_of(dim).level
+        table = experts.T.to_numpy()
+        a_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
+        a_low, a_high = agreement.percentile_ci(a_draws)
+        alpha = agreement.alpha(table, level)
+        dims.append(ceiling.model_copy(update={"alpha": alpha, "alpha_low": a_low, "alpha_high": a_high, "alpha_experts": alpha}))
+        draws.append(mean_draws)
+        alpha_draws.append(a_draws)
+    experts = expert_overall_scores(spec, labels) if spec.rubric_model.overall else pd.DataFrame()
+    score = _ceiling("overall_score", experts, n_resamples, seed)[0] if experts.shape[1] >= 3 else None
     return RunSummary(
         task=spec.id,
         rater="human: expert (leave-one-out)",
         kind="human",
-        n_items=parts[0].n_items,
-        n_ratings=parts[0].n_ratings,
-        overall=Overall(**mean_of([p.overall for p in parts if p.overall])),
+        n_items=int(labels.items.shape[0]),
+        n_ratings=sum(d.n for d in dims),
+        overall=_overall(dims, draws, alpha_draws),
         dimensions=dims,
-        overall_score=DimensionAgreement(dimension="overall_score", **mean_of(score)) if len(score) == len(parts) else None,
+        overall_score=score,
+        notes=["each expert against the median of the other experts; alpha is the experts' own"],
     )
+
+
+def _ceiling(dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray]:
+    """One dimension of the ceiling: the leave-one-out statistics averaged over experts."""
+    stats, mean_qwk, mean_draws = leave_one_expert_out(None, experts, n_resamples, seed)
+    averaged = pd.DataFrame([s.model_dump() for s in stats]).mean()
+    low, high = agreement.percentile_ci(mean_draws)
+    fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {"n": int(averaged["n"]), "qwk": mean_qwk, "qwk_low": low, "qwk_high": high, "qwk_loo": mean_qwk}
+    return DimensionAgreement(dimension=dimension, **fields), mean_draws
 
 
 # --- usage and cost --------------------------------------------------------------------------
 
 
 def usage_of(log: EvalLog) -> Usage:
-    """Tokens, dollars, seconds and provider-vs-cache calls of a run, from its log."""
-    tokens_in = sum(u.input_tokens for u in log.stats.model_usage.values())
-    tokens_out = sum(u.output_tokens for u in log.stats.model_usage.values())
+    """Tokens, dollars, wall time and provider-vs-cache calls of a run, from its log."""
     events = [e for s in log.samples or [] for e in s.events if e.event == "model"]
     calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
+    tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
+    tokens_out = sum(e.output.usage.output_tokens for e in events if e.output.usage)
+    billed_in = sum(u.input_tokens for u in log.stats.model_usage.values())
+    billed_out = sum(u.output_tokens for u in log.stats.model_usage.values())
     return Usage(
         input_tokens=tokens_in,
         output_tokens=tokens_out,
         cost_usd=price(log.eval.model, tokens_in, tokens_out),
-        seconds=float(sum(e.working_time or 0.0 for e in events)),
+        billed_cost_usd=price(log.eval.model, billed_in, billed_out),
         wall_seconds=_seconds(log),
         provider_calls=calls["provider"],
         cached_calls=calls["cached"],

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from empathy_bench.errors import InputError
+from empathy_bench.labels import AGGREGATES
 from empathy_bench.project import load_named, project_dir
 from empathy_bench.rubric import Rubric, load_rubric
 from empathy_bench.source_card import load_source_card
@@ -58,6 +59,9 @@ def load_task(name: str) -> TaskSpec:
     framework = card.framework(spec.framework)
     if framework.items is None:
         raise InputError(path, f"{spec.source}/{spec.framework} releases no item text, so a judge cannot rate it", "choose a framework with text", where="field 'framework'")
+    known = sorted({r.id for r in framework.raters} | set(AGGREGATES))
+    if spec.reference not in known:
+        raise InputError(path, f"unknown reference '{spec.reference}'", f"use a rater of {spec.source}/{spec.framework} or a named aggregate: {', '.join(known)}", where="field 'reference'")
     if framework.rubric != spec.rubric:
         raise InputError(path, f"the source rates {spec.framework} with rubric '{framework.rubric}'", f"set rubric: {framework.rubric}", where="field 'rubric'")
     return spec
