@@ -59,7 +59,8 @@ def load_judge(name: str) -> Judge:
     """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
     (`provider/model`, run with the default prompt)."""
     if "/" in name and not name.endswith((".yaml", ".yml")):
-        return Judge(id=_slug(name), model=name)
+        # "model-" keeps an ad-hoc judge's records apart from a judge file of a similar name
+        return Judge(id="model-" + _slug(name), model=name)
     return load_named("evals/judges", name, Judge)[1]
 
 
@@ -87,4 +88,6 @@ def _slug(model: str) -> str:
 
 
 def prompt_path(judge: Judge) -> Path:
-    return project_dir() / "evals" / "prompts" / f"{judge.prompt}.md"
+    from empathy_bench.prompt import template_path
+
+    return template_path(judge.prompt)

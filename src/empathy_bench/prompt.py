@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from string import Template
 
 from empathy_bench.errors import InputError
@@ -31,10 +32,15 @@ DEFAULT_TARGET = "Supporter"
 PLACEHOLDERS = {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"}
 
 
+def template_path(name: str) -> Path:
+    """evals/prompts/<name>.md for a name, or a path (relative to the project) as given."""
+    return project_dir() / "evals" / "prompts" / f"{name}.md" if "/" not in name else project_dir() / name
+
+
 def load_template(name: str) -> Template:
     """A prompt template by name (evals/prompts/<name>.md) or path; every placeholder it
     uses must be one we fill, so a typo fails before any model is called."""
-    path = project_dir() / "evals" / "prompts" / f"{name}.md" if "/" not in name else project_dir() / name
+    path = template_path(name)
     if not path.is_file():
         known = sorted(p.stem for p in (project_dir() / "evals" / "prompts").glob("*.md"))
         raise InputError(path, f"no prompt template '{name}'", f"use one of: {', '.join(known)}, or a path under the project")
