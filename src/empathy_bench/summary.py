@@ -381,6 +381,10 @@ def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
 
 
 def _seconds(log: EvalLog) -> float:
-    if not log.stats.started_at or not log.stats.completed_at:
+    """From the first sample's start to the last sample's end (microsecond timestamps; the
+    log header's own times are whole seconds, too coarse for a quick task)."""
+    starts = [datetime.fromisoformat(s.started_at) for s in log.samples or [] if s.started_at]
+    ends = [datetime.fromisoformat(s.completed_at) for s in log.samples or [] if s.completed_at]
+    if not starts or not ends:
         return NAN
-    return (datetime.fromisoformat(log.stats.completed_at) - datetime.fromisoformat(log.stats.started_at)).total_seconds()
+    return (max(ends) - min(starts)).total_seconds()
