@@ -328,3 +328,19 @@ def test_leave_one_out_compares_each_rater_with_the_median_of_the_others() -> No
     # B = 1 3 3 5 3: the hand-computed pair of test_compare_hand_computed_pair
     assert ceiling["B"].qwk == pytest.approx(2 / 3, abs=1e-12)
     assert (ceiling["B"].exact, ceiling["B"].adjacent, ceiling["B"].mae) == pytest.approx((0.4, 0.8, 0.8))
+
+
+def test_spearman_resamples_match_scipy_per_resample() -> None:
+    from scipy.stats import spearmanr
+
+    from empathy_bench.agreement import spearman_resamples
+
+    a = np.array([1, 2, 2, 3, 5, 4, 1, 3], float)
+    b = np.array([2, 2, 3, 3, 4, 5, 1, 1], float)
+    idx = resample_indices(len(a), 50, seed=3)
+    ours = spearman_resamples(a, b, idx)
+    for row, value in zip(idx, ours, strict=True):
+        theirs = spearmanr(a[row], b[row]).statistic
+        assert (np.isnan(value) and np.isnan(theirs)) or value == pytest.approx(theirs, abs=1e-12)
+    # no variation in a resample: undefined, not a number
+    assert np.isnan(spearman_resamples(a, b, np.zeros((1, 8), int)))[0]

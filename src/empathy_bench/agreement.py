@@ -134,6 +134,16 @@ def qwk_resamples(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.
     return qwk_vectorised(ra.astype(float), rb.astype(float))
 
 
+def spearman_resamples(a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Spearman's rho on each resample of items `idx` (Pearson on per-row average ranks);
+    NaN where a resample has no variation."""
+    ra, rb = rankdata(a[idx], axis=1), rankdata(b[idx], axis=1)
+    ra, rb = ra - ra.mean(axis=1, keepdims=True), rb - rb.mean(axis=1, keepdims=True)
+    denominator = np.sqrt((ra**2).sum(axis=1) * (rb**2).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (ra * rb).sum(axis=1) / denominator, np.nan)
+
+
 def qwk_ci(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.ndarray) -> tuple[float, float]:
     """Bootstrap percentile CI of the kappa over the resampled items `idx`."""
     return percentile_ci(qwk_resamples(a, b, categories, idx))

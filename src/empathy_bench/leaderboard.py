@@ -52,6 +52,8 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "alpha_low": _r(o.alpha_low if o else None),
                 "alpha_high": _r(o.alpha_high if o else None),
                 "spearman": _r(o.spearman if o else None),
+                "spearman_low": _r(o.spearman_low if o else None),
+                "spearman_high": _r(o.spearman_high if o else None),
                 # against the same leave-one-expert-out references the ceiling's experts face
                 "ceiling_fraction": _r(o.qwk_loo / ceiling if o and ceiling else None),
                 "alt_test_passed": s.alt_test.passed if s.alt_test else None,
@@ -152,10 +154,10 @@ def markdown(board: dict[str, object]) -> str:
     for task in dict.fromkeys(r["task"] for r in overall):  # type: ignore[index]
         rows = [r for r in overall if r["task"] == task]  # type: ignore[index]
         parts += [f"## {task}", ""]
-        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI]", "Spearman", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
+        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI]", "Spearman [95% CI]", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
         body = [
             [
-                r["rater"], r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _cell(r["alpha"], r["alpha_low"], r["alpha_high"]), _cell(r["spearman"]),
+                r["rater"], r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _cell(r["alpha"], r["alpha_low"], r["alpha_high"]), _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
                 _cell(r["ceiling_fraction"]), "–" if r["alt_test_passed"] is None else f"{_cell(r['alt_test_passed'])} ({r['alt_test_winning_rate']:.2f})",
                 _cell(r["parse_failure_rate"]), _cell(r["usd_per_1k"]), _cell(r["seconds_per_1k"]),
             ]

@@ -366,7 +366,7 @@ _JS = r"""
     { key: "n_items", label: ["Items"], value: (r) => r.n_items, cell: (r) => (isNum(r.n_items) ? grouped(String(r.n_items)) : num(null)) },
     { key: "qwk", label: ["QWK", "[95% CI]"], title: "quadratic-weighted kappa vs the reference, mean over dimensions", value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
     { key: "alpha", label: ["\u03B1 with rater", "[95% CI]"], title: "Krippendorff's alpha of the experts with this rater added", value: (r) => r.alpha, cell: (r) => withCI(r.alpha, r.alpha_low, r.alpha_high) },
-    { key: "spearman", label: ["Spearman \u03C1"], value: (r) => r.spearman, cell: (r) => num(r.spearman) },
+    { key: "spearman", label: ["Spearman \u03C1", "[95% CI]"], value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
     { key: "ceiling_fraction", label: ["Of expert", "ceiling"], title: "QWK / QWK of a human expert against the other experts", value: (r) => r.ceiling_fraction, cell: (r) => num(r.ceiling_fraction) },
     { key: "alt_test", label: ["Alt-test"], title: "alternative annotator test (Calderon et al. 2025): passed? winning rate", value: (r) => r.alt_test_winning_rate, cell: altTest },
     { key: "parse_failure_rate", label: ["Parse", "failures"], value: (r) => r.parse_failure_rate, cell: (r) => (isNum(r.parse_failure_rate) ? fmt(100 * r.parse_failure_rate) + "%" : num(null)) },

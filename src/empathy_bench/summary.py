@@ -57,6 +57,8 @@ class Overall(AlphaWithRater):
     qwk_low: float
     qwk_high: float
     spearman: float
+    spearman_low: float = NAN
+    spearman_high: float = NAN
     qwk_loo: float = NAN
 
 
@@ -188,7 +190,8 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
     reference = rater_values(labels.ratings, spec.reference, dim)
     stats = agreement.compare(values, reference, CATEGORIES, n_resamples, seed)
     both = pd.concat([values, reference], axis=1, join="inner").dropna().to_numpy(float)
-    qwk_draws = agreement.qwk_resamples(both[:, 0], both[:, 1], CATEGORIES, agreement.resample_indices(len(both), n_resamples, seed))
+    idx = agreement.resample_indices(len(both), n_resamples, seed)
+    qwk_draws = np.vstack([agreement.qwk_resamples(both[:, 0], both[:, 1], CATEGORIES, idx), agreement.spearman_resamples(both[:, 0], both[:, 1], idx)])
     experts = group_table(labels.ratings, "expert", dim)
     if experts.shape[1] < 2:
         return DimensionAgreement(dimension=dim, **stats.model_dump()), qwk_draws, np.full(n_resamples, NAN)
@@ -204,8 +207,9 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
 def leave_one_expert_out(values: pd.Series | None, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[list[agreement.PairAgreement], float, np.ndarray]:
     """For each expert j, the agreement of `values` (or, when None, of expert j itself: the
     human ceiling) with the median of the experts other than j, on the items everyone rated.
-    Returns each j's statistics, their mean kappa and the mean of their bootstrap draws (one
-    set of item draws for every j, so the mean's interval is a real bootstrap interval)."""
+    Returns each j's statistics, their mean kappa and the mean of their bootstrap draws of
+    kappa (row 0) and Spearman (row 1): one set of item draws for every j, so the mean's
+    interval is a real bootstrap interval."""
     table = experts if values is None else experts.join(values.rename("_rater"), how="inner")
     table = table.dropna()
     idx = agreement.resample_indices(len(table), n_resamples, seed)
@@ -214,12 +218,18 @@ def leave_one_expert_out(values: pd.Series | None, experts: pd.DataFrame, n_resa
         mine = table[j] if values is None else table["_rater"]
         reference = table[experts.columns.drop(j)].median(axis=1)
         stats.append(agreement.compare(mine, reference, CATEGORIES, n_resamples, seed))
-        draws.append(agreement.qwk_resamples(mine.to_numpy(float), reference.to_numpy(float), CATEGORIES, idx))
+        x, y = mine.to_numpy(float), reference.to_numpy(float)
+        draws.append(np.vstack([agreement.qwk_resamples(x, y, CATEGORIES, idx), agreement.spearman_resamples(x, y, idx)]))
     return stats, float(np.mean([s.qwk for s in stats])), np.mean(draws, axis=0)
 
 
-def _overall(dims: list[DimensionAgreement], qwk_draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> Overall:
-    q_low, q_high = agreement.percentile_ci(np.vstack(qwk_draws).mean(axis=0))
+def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> Overall:
+    """Means over dimensions. `draws` holds per dimension the kappa draws (row 0) and
+    Spearman draws (row 1); every dimension is resampled with the same seed, so dimensions
+    rated on the same items share their item draws and the intervals carry their correlation."""
+    mean_draws = np.mean(draws, axis=0)
+    q_low, q_high = agreement.percentile_ci(mean_draws[0])
+    s_low, s_high = agreement.percentile_ci(mean_draws[1])
     a_low, a_high = agreement.percentile_ci(np.vstack(alpha_draws).mean(axis=0))
     return Overall(
         qwk=float(np.mean([d.qwk for d in dims])),
@@ -227,6 +237,8 @@ def _overall(dims: list[DimensionAgreement], qwk_draws: list[np.ndarray], alpha_
         qwk_high=q_high,
         qwk_loo=float(np.mean([d.qwk_loo for d in dims])),
         spearman=float(np.mean([d.spearman for d in dims])),
+        spearman_low=s_low,
+        spearman_high=s_high,
         alpha=float(np.mean([d.alpha for d in dims])),
         alpha_low=a_low,
         alpha_high=a_high,
@@ -332,11 +344,13 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
 
 
 def _ceiling(dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray]:
-    """One dimension of the ceiling: the leave-one-out statistics averaged over experts."""
+    """One dimension of the ceiling: the leave-one-out statistics averaged over experts (the
+    kappa and Spearman intervals from the averaged draws)."""
     stats, mean_qwk, mean_draws = leave_one_expert_out(None, experts, n_resamples, seed)
     averaged = pd.DataFrame([s.model_dump() for s in stats]).mean()
-    low, high = agreement.percentile_ci(mean_draws)
-    fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {"n": int(averaged["n"]), "qwk": mean_qwk, "qwk_low": low, "qwk_high": high, "qwk_loo": mean_qwk}
+    low, high = agreement.percentile_ci(mean_draws[0])
+    s_low, s_high = agreement.percentile_ci(mean_draws[1])
+    fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {"n": int(averaged["n"]), "qwk": mean_qwk, "qwk_low": low, "qwk_high": high, "spearman_low": s_low, "spearman_high": s_high, "qwk_loo": mean_qwk}
     return DimensionAgreement(dimension=dimension, **fields), mean_draws
 
 
