@@ -103,7 +103,7 @@ _HTML = """<!DOCTYPE html>
 <b>QWK</b> is the quadratic-weighted Cohen's kappa between the rater and the median of the experts (the task's reference), averaged over the task's dimensions: 1 is perfect agreement, 0 is chance. Brackets hold a bootstrap 95% interval over items.
 <b>&alpha; with rater</b> is Krippendorff's alpha of the experts with this rater added as one more expert: a rater that could sit on the panel leaves it where the experts alone have it.
 <b>Spearman &rho;</b> is the rank correlation with the reference.
-<b>Of expert ceiling</b> divides the rater's QWK by that of a human expert against the other experts (the leave-one-out row), so 1.00 means as close to the experts as an expert is.
+<b>Of expert ceiling</b> compares like with like: the rater's QWK with the median of the other experts (averaged over which expert is left out) divided by an expert's QWK with the median of the other experts (the leave-one-out row), so 1.00 means as close to the experts as an expert is.
 <b>Alt-test</b> is the alternative annotator test of Calderon, Reichart &amp; Dror (2025): passed when the rater could replace one of the experts; the number is its winning rate.
 <b>Parse failures</b> are replies that could not be read as a rating (left unscored, never counted as a low score).
 <b>$ / 1k</b> and <b>s / 1k</b> are dollars and seconds per 1,000 items, from the run logs; recorded ratings and humans have none, built-in models cost nothing.
