@@ -79,3 +79,16 @@ def test_markdown_and_csv_agree_with_the_json() -> None:
     md = (RESULTS / "leaderboard.md").read_text()
     top = board["overall"][0]
     assert f"| {top['rater']} | {top['kind']} | {top['qwk']:.2f} [{top['qwk_low']:.2f}, {top['qwk_high']:.2f}]" in md
+
+
+def test_bundle_builds_the_drilldown_the_page_links_to(tmp_path: Path) -> None:
+    from inspect_ai import eval
+
+    from empathy_bench.rate_task import rate
+
+    logs = tmp_path / "logs"
+    eval(rate(task="epitome", judge="builtin-lexicon"), limit=2, display="none", log_dir=str(logs))
+    shutil.copytree(RESULTS / "runs", tmp_path / "runs")
+    assert main(["leaderboard", "--results-dir", str(tmp_path), "--bundle", str(logs)]) == 0
+    assert (tmp_path / "drilldown" / "index.html").is_file()
+    assert "drilldown/index.html" in (tmp_path / "index.html").read_text()

@@ -141,7 +141,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
     if args.bundle:
         # The per-item drill-down: inspect's own viewer with the logs, as static files.
         target = results / Path(DRILLDOWN).parent
-        subprocess.run(["inspect", "view", "bundle", "--log-dir", str(args.bundle), "--output-dir", str(target), "--overwrite"], check=True)
+        subprocess.run([sys.executable, "-m", "inspect_ai", "view", "bundle", "--log-dir", str(args.bundle), "--output-dir", str(target), "--overwrite"], check=True)
         print(f"wrote {target} (holds the logs' conversation text: do not publish third-party data it contains without its licence)")
     return 0
 
