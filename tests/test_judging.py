@@ -324,3 +324,12 @@ def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None
     bad.write_text("id: bad\nversion: 1\ntitle: t\nsource: kumar2025\nframework: epitome\nrubric: epitome\nreference: expert\n")
     with pytest.raises(InputError, match=r"bad.yaml, field 'reference': unknown reference 'expert'. Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts"):
         load_task(str(bad))
+
+
+def test_a_missing_provider_key_fails_before_any_call(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from empathy_bench.errors import InputError
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    with pytest.raises(InputError, match="no credentials: OPENAI_API_KEY is not set. Fix: set it in the environment or in a .env file"):
+        rate(task="epitome", judge="openai-gpt-4o")

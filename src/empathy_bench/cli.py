@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--limit", type=int, help="only the first N samples of each task")
     run.add_argument("--epochs", type=int, default=1, help="rate each sample K times (test-retest; the median is the rating)")
     run.add_argument("--max-connections", type=int, help="concurrent provider calls per model")
+    run.add_argument("--max-retries", type=int, default=5, help="retries of a transient provider error before the sample fails (default 5; re-run to resume)")
     run.add_argument("--log-dir", default="logs", help="inspect log dir; re-running with the same dir resumes (default: logs)")
     run.add_argument("--display", default="full", choices=["full", "conversation", "rich", "plain", "log", "none"], help="inspect progress display")
     run.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
@@ -118,6 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         limit=args.limit,
         epochs=args.epochs,
         max_connections=args.max_connections,
+        max_retries=args.max_retries,
         log_dir=args.log_dir,
         display=args.display,
         n_resamples=args.resamples,

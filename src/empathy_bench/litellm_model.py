@@ -8,6 +8,7 @@ Registered with inspect through the `inspect_ai` entry point in pyproject.toml.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -25,7 +26,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.model._model import RetryDecision
 from inspect_ai.model._model_call import ModelCall
+from inspect_ai._util.dotenv import init_dotenv
 from inspect_ai.tool import ToolChoice, ToolInfo
+
+from empathy_bench.errors import InputError
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
@@ -66,11 +70,30 @@ class LitellmAPI(ModelAPI):
         if secret:
             raise ValueError(f"model arg(s) {secret} look like credentials and would be written to the eval log; set the provider's key in the environment or a .env file instead")
         self.model_args = model_args
+        self._check_credentials()
         from empathy_bench import builtin  # the offline judges answer as litellm provider `builtin`
 
         builtin.register()
         # Retries belong to inspect (so they neither stack nor hide from the log).
         litellm.num_retries = 0
+
+    def _check_credentials(self) -> None:
+        """Fail before any call when the provider's key is missing from the environment (and
+        any .env file), instead of retrying what litellm reports as a server error."""
+        init_dotenv()
+        if self.api_key or self.model_name.startswith("builtin/"):
+            return
+        try:
+            status = litellm.validate_environment(model=self.model_name)
+        except Exception:  # unknown provider: litellm raises a bare Exception; let the call report it
+            return
+        missing = [k for k in status.get("missing_keys", []) if not (self.base_url and "API_BASE" in k)]
+        if missing and not any(os.environ.get(k) for k in missing):
+            raise InputError(
+                f"litellm/{self.model_name}",
+                f"no credentials: {' or '.join(missing)} is not set",
+                "set it in the environment or in a .env file in this folder (keys never go in judge files)",
+            )
 
     async def generate(
         self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig

@@ -38,6 +38,9 @@ class RunOptions:
     limit: int | None = None
     epochs: int = 1
     max_connections: int | None = None
+    # Transient provider errors are retried with exponential backoff this many times, then
+    # the sample fails and the run can be resumed (inspect's default is to retry forever).
+    max_retries: int = 5
     log_dir: str = DEFAULT_LOG_DIR
     display: str = "full"
     n_resamples: int = N_RESAMPLES
@@ -80,12 +83,21 @@ def run(options: RunOptions) -> RunResult:
     tasks = build_tasks(options)
     success, logs = run_eval_set(tasks, options)
     if not success:
-        failed = [f"{log.eval.task} / {log.eval.model}: {log.error.message if log.error else log.status}" for log in logs if log.status != "success"]
+        failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
         raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
     full = [read_eval_log(log.location) for log in logs]
     summaries = summarize(full, options)
     paths = write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir) if options.results_dir else []
     return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths)
+
+
+def _cause(log: EvalLog) -> str:
+    """The provider's own message: a retried error arrives wrapped (RetryError(<Future ...>)),
+    its cause is the traceback's last line."""
+    if log.error is None:
+        return log.status
+    lines = [line.strip() for line in (log.error.traceback or "").splitlines() if line.strip()]
+    return lines[-1][:500] if "RetryError" in log.error.message and lines else log.error.message
 
 
 def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) -> tuple[bool, list[EvalLog]]:
@@ -94,6 +106,7 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
         "log_dir": options.log_dir,
         "limit": options.limit,
         "max_connections": options.max_connections,
+        "max_retries": options.max_retries,
         "display": options.display,
         "log_dir_allow_dirty": True,  # one log dir collects runs of many judges over time
         "retry_attempts": int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
