@@ -49,3 +49,19 @@ def kumar(mirror: Path):
     from empathy_bench.labels import load_source
 
     return load_source("kumar2025")
+
+
+@pytest.fixture(scope="module")
+def builtin_registered() -> None:
+    """The built-in judges answer as litellm provider `builtin`."""
+    from empathy_bench import builtin
+
+    builtin.register()
+
+
+@pytest.fixture(scope="module")
+def template():  # noqa: ANN201
+    """The default judge prompt template."""
+    from empathy_bench import prompt
+
+    return prompt.load_template("rubric_judge")

