@@ -15,6 +15,8 @@ from empathy_bench.errors import InputError
 from empathy_bench.project import project_dir
 from empathy_bench.rubric import load_rubric
 
+from error_support import assert_names_field  # noqa: E402
+
 EXPECTED_DIMENSIONS = {
     "lend_an_ear": [
         "validating_emotions",
@@ -138,11 +140,7 @@ def test_malformed_rubric_names_file_field_and_fix(tmp_path: Path, name: str, ch
     path = _write_variant(tmp_path, name, change)
     with pytest.raises(InputError) as caught:
         load_rubric(str(path))
-    message = str(caught.value)
-    assert str(path) in message
-    assert f"field '{field}'" in message
-    assert problem in message
-    assert f"Fix: {fix}" in message
+    assert_names_field(caught.value, path, field, problem, fix)
     assert caught.value.where == f"field '{field}'"
 
 

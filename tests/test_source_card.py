@@ -14,6 +14,8 @@ from empathy_bench.errors import InputError
 from empathy_bench.project import project_dir
 from empathy_bench.source_card import SourceCard, load_source_card
 
+from error_support import assert_names_field  # noqa: E402
+
 CARDS = ["kumar2025", "epitome_reddit"]
 
 
@@ -122,11 +124,7 @@ def test_malformed_card_names_file_field_and_fix(tmp_path: Path, name: str, chan
     path = _write_card(tmp_path, name, change)
     with pytest.raises(InputError) as caught:
         load_source_card(str(path))
-    message = str(caught.value)
-    assert str(path) in message
-    assert f"field '{field}'" in message
-    assert problem in message
-    assert f"Fix: {fix}" in message
+    assert_names_field(caught.value, path, field, problem, fix)
 
 
 def test_card_in_the_project_must_match_its_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -197,4 +197,24 @@ def alpha_ci(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndarray) ->
 def leave_one_out(wide: pd.DataFrame, categories: Categories = "rank", **kwargs: int) -> dict[str, PairAgreement]:
     """Human ceiling: each rater (column of an items x raters table) against the median of
     the other raters in the group."""
-    return {rater: compare(wide[rater], wide.drop(columns=rater).median(axis=1), categories, **kwargs) for rater in wide.columns}
+    return leave_one_out_draws(wide, categories, **kwargs)[0]
+
+
+def leave_one_out_draws(
+    wide: pd.DataFrame, categories: Categories = "rank", n_resamples: int = N_RESAMPLES, seed: int = 0, rater: pd.Series | None = None
+) -> tuple[dict[str, PairAgreement], np.ndarray]:
+    """For each column j of an items x raters table, the agreement of `rater` (or, when None,
+    of column j itself: the human ceiling) with the median of the columns other than j, on
+    the items every column (and `rater`) rated. Also returns the mean over j of the bootstrap
+    draws of kappa (row 0) and Spearman (row 1); one set of item draws serves every j, so the
+    mean's percentile interval is a real bootstrap interval."""
+    table = (wide if rater is None else wide.join(rater.rename("_rater"), how="inner")).dropna()
+    idx = resample_indices(len(table), n_resamples, seed)
+    stats, draws = {}, []
+    for j in wide.columns:
+        mine = table[j] if rater is None else table["_rater"]
+        reference = table[wide.columns.drop(j)].median(axis=1)
+        stats[j] = compare(mine, reference, categories, n_resamples, seed)
+        x, y = mine.to_numpy(float), reference.to_numpy(float)
+        draws.append(np.vstack([qwk_resamples(x, y, categories, idx), spearman_resamples(x, y, idx)]))
+    return stats, np.mean(draws, axis=0)

@@ -17,6 +17,24 @@ from empathy_bench.task import Mode
 
 DEFAULT_PROMPT = "rubric_judge"
 
+# Model args are written into every eval log, so none may hold a credential: keys come only
+# from the environment (or a .env file). Any key, at any depth, whose name looks like one is
+# refused (e.g. api_key, extra_headers.Authorization, aws_secret_access_key).
+SECRET_NAME = re.compile(r"key|token|secret|auth|password|credential", re.I)
+
+
+def secret_args(args: object, path: str = "") -> list[str]:
+    """Dotted names of the arguments that look like credentials."""
+    if not isinstance(args, dict):
+        return []
+    found = []
+    for name, value in args.items():
+        where = f"{path}.{name}" if path else str(name)
+        if SECRET_NAME.search(str(name)):
+            found.append(where)
+        found += secret_args(value, where)
+    return found
+
 
 class Generation(BaseModel):
     """The generation settings a judge file may set (inspect GenerateConfig fields)."""

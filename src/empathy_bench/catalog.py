@@ -1,14 +1,13 @@
-"""The catalog of the project's files (rubrics, label source cards, and later tasks and
-candidates) and their validation, without calling any model."""
+"""The catalog of the project's files (rubrics, label source cards, tasks and judges) and
+their validation, without calling any model."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from empathy_bench.candidate import load_judge
+from empathy_bench.candidate import load_judge, secret_args
 from empathy_bench.errors import EmpathyBenchError, InputError
-from empathy_bench.litellm_model import secret_args
 from empathy_bench.labels import load_source
 from empathy_bench.project import project_dir
 from empathy_bench.prompt import load_template

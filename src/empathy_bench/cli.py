@@ -127,6 +127,8 @@ def _run(args: argparse.Namespace) -> int:
         results_dir=None if args.no_results else (args.results_dir or project_dir() / "results" / "runs"),
     )
     result = run(options)
+    for line in result.notes:
+        print(f"note: {line}", file=sys.stderr)
     print(render(result.summaries))
     print(f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)")
     if result.records:

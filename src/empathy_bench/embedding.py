@@ -35,7 +35,6 @@ into a litellm.BadRequestError that says how to install it; there is no fallback
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from empathy_bench import builtin
+from empathy_bench.datafile import sha256_of
 from empathy_bench import prompt as judge_prompt
 
 EXTRA = "embedding"
@@ -129,7 +129,7 @@ def _tokenizer_path() -> Path:
 def _check_sha256(path: Path, expected: str) -> None:
     if not path.is_file():
         raise EmbeddingUnavailable(f"{path} is missing; the '{EXTRA}' extra is incomplete")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256_of(path)
     if digest != expected:
         raise EmbeddingUnavailable(f"{path} has sha256 {digest}, not the pinned {expected}; reinstall the '{EXTRA}' extra at the locked versions")
 

@@ -59,8 +59,8 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "alt_test_passed": s.alt_test.passed if s.alt_test else None,
                 "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
                 "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
-                "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.kind in ("run", "baseline") else None,
-                "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.kind in ("run", "baseline") else None,
+                "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.ran else None,
+                "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.ran else None,
             }
         )
     return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]))

@@ -9,7 +9,6 @@ Registered with inspect through the `inspect_ai` entry point in pyproject.toml.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
@@ -29,6 +28,7 @@ from inspect_ai.model._model_call import ModelCall
 from inspect_ai._util.dotenv import init_dotenv
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from empathy_bench.candidate import secret_args
 from empathy_bench.errors import InputError
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
@@ -37,25 +37,6 @@ from empathy_bench.errors import InputError
 TRANSIENT = (litellm.APIConnectionError, litellm.Timeout, litellm.ServiceUnavailableError, litellm.InternalServerError, litellm.BadGatewayError)
 # Where the provider reports its stop reason, mapped onto inspect's vocabulary.
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
-# Model args are written into every eval log, so none may hold a credential: keys come only
-# from the environment (or a .env file). Any key, at any depth, whose name looks like one is
-# refused (e.g. api_key, extra_headers.Authorization, aws_secret_access_key).
-SECRET_NAME = re.compile(r"key|token|secret|auth|password|credential", re.I)
-
-
-def secret_args(args: object, path: str = "") -> list[str]:
-    """Dotted names of the arguments that look like credentials."""
-    if not isinstance(args, dict):
-        return []
-    found = []
-    for name, value in args.items():
-        where = f"{path}.{name}" if path else str(name)
-        if SECRET_NAME.search(str(name)):
-            found.append(where)
-        found += secret_args(value, where)
-    return found
-
-
 class LitellmAPI(ModelAPI):
     def __init__(
         self,

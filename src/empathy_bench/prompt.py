@@ -73,7 +73,7 @@ def _indent(text: str, spaces: int) -> str:
 def answer_format(rubric: Rubric, dimension_ids: list[str]) -> str:
     scale = rubric.scale_of(dimension_ids[0])
     if any(rubric.scale_of(d) != scale for d in dimension_ids):
-        raise ValueError("dimensions rated in one prompt must share a scale")
+        raise ValueError(f"dimensions {dimension_ids} do not share a scale, so one prompt cannot rate them all; rate them one per prompt (mode: per_dimension)")
     lines = "\n".join(f'<rating dimension="{d}">N</rating>' for d in dimension_ids)
     return f"Give each rating as a whole number from {scale.min} to {scale.max}, replacing N, in exactly this form:\n{lines}"
 

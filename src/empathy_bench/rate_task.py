@@ -1,7 +1,9 @@
 """The inspect task of kind `rate`: a judge rates items of a label source on rubric dimensions.
 
-    inspect eval empathy_bench/rate -T task=lend_an_ear -T judge=lexicon --model litellm/builtin/lexicon
+    inspect eval empathy_bench/rate -T task=lend_an_ear -T judge=builtin-lexicon
+    inspect eval empathy_bench/rate -T task=epitome --model litellm/openai/gpt-4o-mini
 
+A judge file binds its own model; without one, --model rates with the default prompt.
 Samples are built from the task file (tasks/<id>.yaml) and the judge file (evals/judges/*.yaml):
 one per (item, dimension) by default, or one per item rating every dimension. Each sample
 carries the item, the reference rating and every human rating in its metadata, so the logs

@@ -12,7 +12,7 @@ def overview(summaries: list[RunSummary]) -> pd.DataFrame:
     and time (runs only: recorded and human rows have no calls)."""
     rows = []
     for s in summaries:
-        u, o, ran = s.usage, s.overall, s.kind in ("run", "baseline")
+        u, o, ran = s.usage, s.overall, s.ran
         rows.append(
             {
                 "task": s.task,

@@ -6,7 +6,6 @@ revision, the exact command and the eval log it came from. Written under results
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
+from empathy_bench.datafile import sha256_of
 from empathy_bench.project import find_file, project_dir
 from empathy_bench.source_card import load_source_card
 from empathy_bench.summary import RunSummary
@@ -56,13 +56,13 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
         summary=summary.model_copy(update={"log": ""}),
         task={"id": spec.id, "version": spec.version, "source": spec.source, "framework": spec.framework, "reference": spec.reference, "mode": meta.get("mode", spec.mode)},
         candidate={"id": summary.rater, "kind": summary.kind, "model": summary.model, "config_sha256": meta.get("judge_config_sha256"), "prompt_sha256": meta.get("prompt_sha256")},
-        rubric={"id": spec.rubric, "version": spec.rubric_model.version, "sha256": _sha256(find_file("rubrics", spec.rubric))},
+        rubric={"id": spec.rubric, "version": spec.rubric_model.version, "sha256": sha256_of(find_file("rubrics", spec.rubric))},
         label_files={f.path: f.sha256 for f in card.files if f.path in used},
         packages=packages,
         price_table=PRICE_TABLE.format(litellm=packages["litellm"]),
         git_revision=git_revision(),
         command=" ".join(["empathy-bench", *sys.argv[1:]]) if Path(sys.argv[0]).name == "empathy-bench" else " ".join(sys.argv),
-        log=LogRef(name=Path(summary.log).name, sha256=_sha256(Path(summary.log)), eval_id=log.eval.eval_id) if log and summary.log else None,
+        log=LogRef(name=Path(summary.log).name, sha256=sha256_of(Path(summary.log)), eval_id=log.eval.eval_id) if log and summary.log else None,
     )
 
 
@@ -84,10 +84,6 @@ def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
 
 def _slug(rater: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in rater.replace("human: ", "human-")).strip("-")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _packages() -> dict[str, str]:

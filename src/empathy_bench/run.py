@@ -54,6 +54,7 @@ class RunResult:
     logs: list[EvalLog]
     seconds: float
     records: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what loading the labels did (dropped repeats, ...)
 
 
 def default_judges() -> list[str]:
@@ -86,9 +87,9 @@ def run(options: RunOptions) -> RunResult:
         failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
         raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
     full = [read_eval_log(log.location) for log in logs]
-    summaries = summarize(full, options)
+    summaries, notes = summarize(full, options)
     paths = write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir) if options.results_dir else []
-    return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths)
+    return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths, notes)
 
 
 def _cause(log: EvalLog) -> str:
@@ -120,16 +121,17 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
     return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
 
 
-def summarize(logs: list[EvalLog], options: RunOptions) -> list[tuple[RunSummary, TaskSpec, EvalLog | None]]:
-    """Each log's summary, then the task's comparison rows (recorded judges, crowd, experts)."""
+def summarize(logs: list[EvalLog], options: RunOptions) -> tuple[list[tuple[RunSummary, TaskSpec, EvalLog | None]], list[str]]:
+    """Each log's summary, then the task's comparison rows (recorded judges, crowd, experts),
+    and the label loader's report of what it did to the raw rows."""
     out: list[tuple[RunSummary, TaskSpec, EvalLog | None]] = []
+    notes: list[str] = []
     for task_id in sorted({(log.eval.metadata or {}).get("task", log.eval.task) for log in logs}):
         spec = load_task(task_id)
         labels = load_source(spec.source, [spec.framework])
         # eval_set returns logs in completion order: sort, so a summary never depends on timing
         task_logs = sorted((log for log in logs if (log.eval.metadata or {}).get("task") == task_id), key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model))
         out += [(summarize_log(log, labels, options.n_resamples), spec, log) for log in task_logs]
-        for line in labels.report:
-            print(f"note: {line}")
+        notes += labels.report
         out += [(row, spec, None) for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)]
-    return out
+    return out, notes

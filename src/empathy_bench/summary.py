@@ -93,6 +93,11 @@ class RunSummary(BaseModel):
     notes: list[str] = []  # what a reader must know about these numbers (skipped items, tests not run)
     log: str = ""
 
+    @property
+    def ran(self) -> bool:
+        """A run of this harness (with calls, tokens and time), not a recorded or human row."""
+        return self.kind in ("run", "baseline")
+
     def per_1000(self, value: float | None) -> float | None:
         return None if value is None or not self.n_items else value / self.n_items * 1000
 
@@ -199,28 +204,15 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
     table = experts.join(values.rename("_rater"), how="inner").T.to_numpy()  # raters x units
     alpha_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
     low, high = agreement.percentile_ci(alpha_draws)
-    loo = leave_one_expert_out(values, experts, n_resamples, seed)[1] if experts.shape[1] >= 3 else NAN
+    loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
     fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level), "qwk_loo": loo}
     return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, alpha_draws
 
 
-def leave_one_expert_out(values: pd.Series | None, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[list[agreement.PairAgreement], float, np.ndarray]:
-    """For each expert j, the agreement of `values` (or, when None, of expert j itself: the
-    human ceiling) with the median of the experts other than j, on the items everyone rated.
-    Returns each j's statistics, their mean kappa and the mean of their bootstrap draws of
-    kappa (row 0) and Spearman (row 1): one set of item draws for every j, so the mean's
-    interval is a real bootstrap interval."""
-    table = experts if values is None else experts.join(values.rename("_rater"), how="inner")
-    table = table.dropna()
-    idx = agreement.resample_indices(len(table), n_resamples, seed)
-    stats, draws = [], []
-    for j in experts.columns:
-        mine = table[j] if values is None else table["_rater"]
-        reference = table[experts.columns.drop(j)].median(axis=1)
-        stats.append(agreement.compare(mine, reference, CATEGORIES, n_resamples, seed))
-        x, y = mine.to_numpy(float), reference.to_numpy(float)
-        draws.append(np.vstack([agreement.qwk_resamples(x, y, CATEGORIES, idx), agreement.spearman_resamples(x, y, idx)]))
-    return stats, float(np.mean([s.qwk for s in stats])), np.mean(draws, axis=0)
+def _loo_qwk(values: pd.Series, experts: pd.DataFrame, n_resamples: int, seed: int) -> float:
+    """Mean over experts j of the rater's kappa with the median of the experts other than j."""
+    stats, _ = agreement.leave_one_out_draws(experts, CATEGORIES, n_resamples, seed, rater=values)
+    return float(np.mean([s.qwk for s in stats.values()]))
 
 
 def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> Overall:
@@ -256,7 +248,7 @@ def _overall_score(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, n_resam
     if mine.empty or experts.empty:
         return None
     stats = agreement.compare(mine, experts.median(axis=1), CATEGORIES, n_resamples, seed)
-    loo = leave_one_expert_out(mine, experts, n_resamples, seed)[1] if experts.shape[1] >= 3 else NAN
+    loo = _loo_qwk(mine, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
     return DimensionAgreement(dimension="overall_score", **stats.model_dump(), qwk_loo=loo)
 
 
@@ -346,8 +338,9 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
 def _ceiling(dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray]:
     """One dimension of the ceiling: the leave-one-out statistics averaged over experts (the
     kappa and Spearman intervals from the averaged draws)."""
-    stats, mean_qwk, mean_draws = leave_one_expert_out(None, experts, n_resamples, seed)
-    averaged = pd.DataFrame([s.model_dump() for s in stats]).mean()
+    stats, mean_draws = agreement.leave_one_out_draws(experts, CATEGORIES, n_resamples, seed)
+    averaged = pd.DataFrame([s.model_dump() for s in stats.values()]).mean()
+    mean_qwk = float(averaged["qwk"])
     low, high = agreement.percentile_ci(mean_draws[0])
     s_low, s_high = agreement.percentile_ci(mean_draws[1])
     fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {"n": int(averaged["n"]), "qwk": mean_qwk, "qwk_low": low, "qwk_high": high, "spearman_low": s_low, "spearman_high": s_high, "qwk_loo": mean_qwk}
@@ -389,7 +382,7 @@ def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
         return None  # not in the price table: cost_per_token would silently say $0
     try:
         cost_in, cost_out = litellm.cost_per_token(model=name, prompt_tokens=tokens_in, completion_tokens=tokens_out)
-    except Exception:  # litellm raises a bare Exception for models missing from its price map
+    except Exception:  # litellm raises bare Exceptions for entries it cannot price
         return None
     return float(cost_in + cost_out)
 
