@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
 from empathy_bench import agreement
@@ -29,15 +30,6 @@ from empathy_bench.agreement import (
     resample_indices,
     spearman,
 )
-
-Z975 = 1.959963984540054  # normal 97.5% quantile (the "1.96" of a 95% Fisher-z interval)
-
-
-def fisher_ci(r: float, n: int) -> tuple[float, float]:
-    """tanh(atanh(r) -+ 1.96 / sqrt(n - 3))."""
-    half = Z975 / math.sqrt(n - 3)
-    return math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
-
 
 # ---------------------------------------------------------------- quadratic-weighted kappa
 
@@ -128,31 +120,36 @@ def test_vectorised_bootstrap_kappa_equals_sklearn_per_resample_value() -> None:
     assert qwk_ci(a, b, "value", idx) == pytest.approx(percentile_ci(theirs), abs=1e-12)
 
 
-# ---------------------------------------------------------------- Spearman with Fisher-z CI
+# ---------------------------------------------------------------- Spearman
 
 
 def test_spearman_permutation_by_hand() -> None:
     # b = 2 1 4 3 5 against a = 1..5: d = -1 1 -1 1 0, sum d^2 = 4
     # rho = 1 - 6*4 / (5*(25-1)) = 1 - 24/120 = 0.8
-    # CI: atanh(0.8) = 1.098612 -+ 1.96/sqrt(2) = 1.385904 -> tanh(-0.287292) = -0.27964, tanh(2.484516) = 0.98620
-    rho, low, high = spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
-    assert rho == pytest.approx(0.8, abs=1e-12)
-    assert (low, high) == pytest.approx(fisher_ci(0.8, 5), abs=1e-9)
-    assert (low, high) == pytest.approx((-0.27964, 0.98620), abs=1e-5)
+    assert spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(0.8, abs=1e-12)
 
 
 def test_spearman_with_ties_uses_average_ranks() -> None:
     # b = 1 3 3 5 3 -> ranks 1, 3, 3, 5, 3 (the three 3s share ranks 2,3,4 -> 3)
     # deviations: a -2 -1 0 1 2, b -2 0 0 2 0; cov = 4 + 0 + 0 + 2 + 0 = 6
     # var a = 10, var b = 8 -> rho = 6 / sqrt(80) = 0.670820
-    rho, low, high = spearman([1, 2, 3, 4, 5], [1, 3, 3, 5, 3])
-    assert rho == pytest.approx(6 / math.sqrt(80), abs=1e-12)
-    assert (low, high) == pytest.approx(fisher_ci(6 / math.sqrt(80), 5), abs=1e-9)
+    assert spearman([1, 2, 3, 4, 5], [1, 3, 3, 5, 3]) == pytest.approx(6 / math.sqrt(80), abs=1e-12)
 
 
 def test_spearman_is_nan_when_undefined() -> None:
-    assert all(math.isnan(v) for v in spearman([1, 2, 3], [1, 2, 3]))  # n < 4: no Fisher CI
-    assert all(math.isnan(v) for v in spearman([2, 2, 2, 2], [1, 2, 3, 4]))  # a constant
+    assert math.isnan(spearman([1], [1]))  # one item
+    assert math.isnan(spearman([2, 2, 2, 2], [1, 2, 3, 4]))  # a constant
+
+
+def test_spearman_interval_is_the_item_bootstrap_of_scipy_spearman() -> None:
+    # The interval is the percentile interval of rho over the same item draws as kappa's,
+    # each draw's rho computed here by scipy (NaN draws, where a side is constant, skipped).
+    a, b = _reasonable_pair(40)
+    stats = compare(a, b, "value", n_resamples=200, seed=3)
+    idx = resample_indices(40, 200, 3)
+    x, y = a.to_numpy(), b.to_numpy()
+    draws = np.array([spearmanr(x[r], y[r]).statistic if np.ptp(x[r]) and np.ptp(y[r]) else np.nan for r in idx])
+    assert (stats.spearman_low, stats.spearman_high) == pytest.approx(tuple(np.nanpercentile(draws, [2.5, 97.5])), abs=1e-12)
 
 
 # ---------------------------------------------------------------- compare (all pair statistics)
@@ -170,7 +167,6 @@ def test_compare_hand_computed_pair() -> None:
     # kappa: O = 0+1+0+1+4 = 6; sum b = 15, sum b^2 = 53; E = 55 + 53 - 2*15*15/5 = 18 -> 1 - 6/18
     assert stats.qwk == pytest.approx(2 / 3, abs=1e-12)
     assert stats.spearman == pytest.approx(6 / math.sqrt(80), abs=1e-12)  # see the ties test
-    assert (stats.spearman_low, stats.spearman_high) == pytest.approx(fisher_ci(6 / math.sqrt(80), 5), abs=1e-9)
 
 
 def test_compare_aligns_on_item_id_and_drops_unrated_items() -> None:

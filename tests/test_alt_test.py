@@ -20,7 +20,9 @@ import pandas as pd
 import pytest
 from scipy.stats import ttest_1samp
 
-from empathy_bench.alt_test import AltTestResult, alt_test, fdr_by
+from scipy.stats import t as student_t
+
+from empathy_bench.alt_test import AltTestResult, alt_test, alt_test_by_aspect, fdr_by, verdict
 
 H3 = 1 + 1 / 2 + 1 / 3  # 11/6, the BY harmonic factor for m = 3 annotators
 
@@ -288,3 +290,141 @@ def test_clusters_make_dependent_instances_count_once() -> None:
         assert two.rho_llm == pytest.approx(one.rho_llm) and two.n_items == 2 * one.n_items
         if one.t_statistic is not None:
             assert three.p_value < one.p_value
+
+
+# --- units: the reference procedure (instances) against the clustered variant ----------------
+#
+# Three kinds of instance give every annotator the same d (humans -> the LLM's rating):
+#   W: humans (1, 1, 3), LLM 2. For j = a 1: others (1, 3), S(j) = -sqrt((0 + 4)/2) = -1.414,
+#      S(llm) = -sqrt((1 + 1)/2) = -1; for j = the 3: others (1, 1), S(j) = -2, S(llm) = -1.
+#      The LLM is strictly closer for every j: d = W^h - W^f = 0 - 1 = -1.
+#   T: humans (2, 2, 2), LLM 2: all scores 0, a tie: d = 1 - 1 = 0.
+#   F: humans (2, 2, 2), LLM 5: S(j) = 0 > S(llm) = -3: d = 1 - 0 = +1.
+KINDS = {"W": (1, 1, 3, 2), "T": (2, 2, 2, 2), "F": (2, 2, 2, 5)}
+
+
+def conversations(pairs: list[str]) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Two dimensions per conversation, kinds given as e.g. "WF": humans, LLM and clusters."""
+    rows = {f"c{k}:{dim}": KINDS[kind] for k, pair in enumerate(pairs) for dim, kind in enumerate(pair)}
+    humans, llm = table(rows)
+    return humans, llm, pd.Series([i.split(":")[0] for i in humans.index], index=humans.index)
+
+
+# Both designs have the same 12 instances: six W, four F, two T (d: six -1, four +1, two 0), so
+# the reference test is the same: mean(d) = -2/12 = -1/6; squared deviations 6 (5/6)^2 +
+# 4 (7/6)^2 + 2 (1/6)^2 = 348/36 = 29/3, s^2 = 29/33, se = sqrt(29/33/12) = sqrt(29/396);
+# t = (-1/6 - 0.2) / se = (-11/30) / sqrt(29/396) = -1.35494, 11 df, p = 0.10130.
+T_REFERENCE = (-11 / 30) / math.sqrt(29 / 396)
+# Negatively correlated dimensions (a W beside an F in four conversations, a W beside a T in
+# two): conversation means 0, 0, 0, 0, -1/2, -1/2; mean -1/6, squared deviations 4 (1/6)^2 +
+# 2 (1/3)^2 = 1/3, s^2 = 1/15, se = sqrt(1/90); t = (-11/30) / sqrt(1/90) = -3.47851, 5 df,
+# p = 0.0088435: clustering *shrinks* the p-value.
+NEGATIVE = ["WF", "WF", "WF", "WF", "WT", "WT"]
+T_NEGATIVE = (-11 / 30) / math.sqrt(1 / 90)
+# Positively correlated (duplicated) dimensions: WW three times, FF twice, TT once: means -1,
+# -1, -1, 1, 1, 0; mean -1/6, squared deviations 3 (5/6)^2 + 2 (7/6)^2 + (1/6)^2 = 29/6,
+# s^2 = 29/30, se = sqrt(29/180); t = (-11/30) / sqrt(29/180) = -0.91350, 5 df, p = 0.20144:
+# clustering *widens* it.
+POSITIVE = ["WW", "WW", "WW", "FF", "FF", "TT"]
+T_POSITIVE = (-11 / 30) / math.sqrt(29 / 180)
+
+
+@pytest.mark.parametrize(("design", "t_clustered", "p_clustered"), [(NEGATIVE, T_NEGATIVE, t5_cdf(T_NEGATIVE)), (POSITIVE, T_POSITIVE, t5_cdf(T_POSITIVE))], ids=["negative", "positive"])
+def test_reference_units_are_instances_and_clustering_moves_p_either_way(design: list[str], t_clustered: float, p_clustered: float) -> None:
+    humans, llm, clusters = conversations(design)
+    reference = alt_test(humans, llm, min_items=6)
+    clustered = alt_test(humans, llm, min_items=6, clusters=clusters)
+    assert (reference.procedure, clustered.procedure) == ("reference", "clustered")
+    for a in reference.per_annotator:
+        assert (a.n_items, a.n_units, a.df) == (12, 12, 11)
+        assert a.t_statistic == pytest.approx(T_REFERENCE, abs=1e-9)
+        assert a.p_value == pytest.approx(student_t.cdf(T_REFERENCE, 11), abs=1e-12)
+        assert a.p_value == pytest.approx(0.10130, abs=1e-5)
+    for a in clustered.per_annotator:
+        assert (a.n_items, a.n_units, a.df) == (12, 6, 5)
+        assert a.t_statistic == pytest.approx(t_clustered, abs=1e-9)
+        assert a.p_value == pytest.approx(p_clustered, abs=1e-9)
+        # three equal p-values: BY-adjusted p = p * H3
+        assert a.p_adjusted == pytest.approx(p_clustered * H3, abs=1e-9)
+    # reference: 0.1013 * 11/6 = 0.186 > 0.05 -> fail. Clustered, negative: 0.00884 * 11/6 =
+    # 0.0162 <= 0.05 -> pass (winning rate 1); positive: 0.201 * 11/6 > 0.05 -> fail.
+    assert (reference.passed, reference.winning_rate) == (False, 0.0)
+    negative = design is NEGATIVE
+    assert (clustered.passed, clustered.winning_rate) == ((True, 1.0) if negative else (False, 0.0))
+    assert verdict(reference, clustered) == ("fail, passes when clustered" if negative else "fail")
+
+
+def test_verdict_says_when_the_clustered_variant_disagrees() -> None:
+    humans, llm = table(MEDIAN_ROWS)
+    passing = alt_test(humans, llm, min_items=6)
+    failing = passing.model_copy(update={"passed": False})
+    assert verdict(passing, passing) == "pass"
+    assert verdict(passing, failing) == "pass, not robust to clustering"
+    assert verdict(failing, passing) == "fail, passes when clustered"
+    assert verdict(passing, None) == "pass" and verdict(None, passing) is None
+
+
+def test_per_aspect_tests_share_one_by_family() -> None:
+    # Aspect "good": MEDIAN_ROWS, each annotator's p = t5_cdf(-13/sqrt(10)) = 0.0046276 (see the
+    # first test). Aspect "bad": F instances only, d = +1 everywhere: zero variance above
+    # epsilon, p = 1. BY over all six p-values (m = 6, H6 = 49/20): the smallest three get
+    # min over l >= k of p_(l) * 6 * H6 / l = p * 6 * 2.45 / 3 = 4.9 p = 0.022675 (l = 3; from
+    # l = 4 on the p-values are 1) <= 0.05: rejected. Alone, aspect "good" would get p * H3.
+    good_humans, good_llm = table(MEDIAN_ROWS)
+    bad_humans, bad_llm = table({f"f{k}": KINDS["F"] for k in range(6)})
+    result = alt_test_by_aspect({"good": good_humans, "bad": bad_humans}, {"good": good_llm, "bad": bad_llm}, min_items=6)
+    p = t5_cdf(-13 / math.sqrt(10))
+    for a in result["good"].per_annotator:
+        assert a.p_adjusted == pytest.approx(4.9 * p, abs=1e-9) and a.rejected
+    for a in result["bad"].per_annotator:
+        assert (a.p_value, a.p_adjusted, a.rejected) == (1.0, 1.0, False)
+    assert (result["good"].winning_rate, result["good"].passed) == (1.0, True)
+    assert (result["bad"].winning_rate, result["bad"].passed) == (0.0, False)
+    assert alt_test(good_humans, good_llm, min_items=6).per_annotator[0].p_adjusted == pytest.approx(p * H3, abs=1e-9)
+
+
+# --- Lend an Ear: the verdicts of the authors' own procedure -----------------------------------
+#
+# Computed independently with the authors' `alt_test` (nitaytech/AltTest, alt_test_example.ipynb,
+# copied verbatim and run on the mirror): 3 experts, 300 (conversation, dimension) instances,
+# neg_rmse, epsilon 0.2, BY at 0.05. Winning rate, advantage probability, and each expert's
+# unadjusted p-value (expert1, expert2, expert3) as printed to 3-4 significant digits.
+AUTHORS = {
+    "gpt-4o": (0.0, 0.696, (0.0455, 0.271, 0.0181)),
+    "claude-3.7-sonnet": (0.0, 0.693, (0.185, 0.198, 0.0281)),
+    "gemini-2.5-pro": (2 / 3, 0.756, (0.00037, 0.0468, 0.00027)),
+    "crowd": (0.0, 0.358, (1.0, 1.0, 1.0)),
+}
+
+
+@pytest.mark.parametrize("rater", list(AUTHORS))
+def test_lend_an_ear_verdicts_equal_the_authors_procedure(kumar, rater: str) -> None:  # noqa: ANN001
+    from empathy_bench.summary import alt_tests, rater_table
+    from empathy_bench.task import load_task
+
+    spec = load_task("lend_an_ear")
+    reference, clustered, by_dimension, why_not = alt_tests(spec, kumar, rater_table(spec, kumar, rater))
+    winning_rate, advantage, p_values = AUTHORS[rater]
+    assert why_not is None and reference is not None
+    assert reference.procedure == "reference" and reference.n_items == 300
+    assert reference.winning_rate == pytest.approx(winning_rate) and reference.passed == (winning_rate >= 0.5)
+    assert reference.advantage_probability == pytest.approx(advantage, abs=5e-4)
+    for test, p in zip(reference.per_annotator, p_values, strict=True):
+        assert (test.n_units, test.df) == (300, 299)
+        assert test.p_value == pytest.approx(p, rel=0.02, abs=1e-4)
+    assert clustered is not None and {t.n_units for t in clustered.per_annotator} == {50}
+    assert set(by_dimension) == set(spec.dimension_ids)
+
+
+def test_gpt_4o_passes_only_when_clustered(kumar) -> None:  # noqa: ANN001
+    # The verdict the leaderboard published before it followed the reference procedure: with
+    # conversations as units gpt-4o passes (p = 0.0178 for expert1 against a BY threshold of
+    # 0.0182), by the authors' procedure it fails. The leaderboard shows both.
+    from empathy_bench.summary import alt_tests, rater_table
+    from empathy_bench.task import load_task
+
+    spec = load_task("lend_an_ear")
+    reference, clustered, _, _ = alt_tests(spec, kumar, rater_table(spec, kumar, "gpt-4o"))
+    assert clustered is not None and clustered.passed and clustered.winning_rate == pytest.approx(2 / 3)
+    assert clustered.per_annotator[0].p_value == pytest.approx(0.0178, abs=1e-4)
+    assert verdict(reference, clustered) == "fail, passes when clustered"

@@ -115,22 +115,19 @@ def test_length_counts_only_the_target_speaker(template) -> None:
     assert _complete("length", prompt.render(template, rubric, ["validating_emotions"], turns, "Seeker")).endswith(">5</rating>")
 
 
-@pytest.mark.parametrize("dim", load_rubric("lend_an_ear").dimensions, ids=lambda d: d.id)
-def test_lexicon_rates_the_rubrics_high_example_above_its_low_example(dim, template) -> None:
-    rubric = load_rubric("lend_an_ear")
-    top = max(dim.examples, key=lambda e: e.rating)
-    bottom = min(dim.examples, key=lambda e: e.rating)
-    rated = {}
-    for example in (top, bottom):
-        reply = _complete("lexicon", _example_prompt(template, rubric, dim.id, example.text))
-        rated[example.rating] = prompt.parse_reply(reply, rubric, [dim.id]).values[dim.id]
-    assert rated[top.rating] > rated[bottom.rating], rated
+# The cues were written from the rubric *questions*, not from its examples, so the examples are
+# held out from them: with the example-derived words switched off (those would make this
+# circular), do the cues alone rate each high example above its low one? Where they do not,
+# the case is a strict xfail: the cues are not patched to pass (see the judge file).
+QUESTION_CUES_MISS = {"demonstrating_understanding": "the high example reflects with 'it feels like', a stem the question-derived cues lack"}
 
 
-@pytest.mark.parametrize("dim", load_rubric("lend_an_ear").dimensions, ids=lambda d: d.id)
-def test_hand_written_cues_alone_order_the_examples(dim, template, monkeypatch) -> None:
-    """The words derived from the examples make the test above easy; the hand-written cues
-    must order them without that help."""
+@pytest.mark.parametrize(
+    "dim",
+    [pytest.param(d, marks=pytest.mark.xfail(strict=True, reason=QUESTION_CUES_MISS[d.id])) if d.id in QUESTION_CUES_MISS else d for d in load_rubric("lend_an_ear").dimensions],
+    ids=lambda d: d.id,
+)
+def test_question_derived_cues_alone_order_the_held_out_examples(dim, template, monkeypatch) -> None:
     monkeypatch.setattr(builtin, "DERIVED_WEIGHT", 0.0)
     rubric = load_rubric("lend_an_ear")
     top = max(dim.examples, key=lambda e: e.rating)

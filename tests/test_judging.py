@@ -333,3 +333,26 @@ def test_a_missing_provider_key_fails_before_any_call(monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)  # no .env here
     with pytest.raises(InputError, match="no credentials: OPENAI_API_KEY is not set. Fix: set it in the environment or in a .env file"):
         rate(task="epitome", judge="openai-gpt-4o")
+
+
+def test_a_summary_does_not_depend_on_the_order_samples_finished_in(tmp_path: Path) -> None:
+    # Samples finish in any order under concurrency; the record's figures must not move (the
+    # last digits of Spearman once did). Reversed sample order: the same summary, to the bit.
+    [log] = eval(rate(task="epitome", judge="builtin-lexicon"), display="none", log_dir=str(tmp_path))
+    forward = summarize_log(log, n_resamples=50)
+    log.samples = list(reversed(log.samples or []))
+    backward = summarize_log(log, n_resamples=50)
+    assert forward.model_dump_json() == backward.model_dump_json()
+
+
+def test_alpha_with_a_shuffled_constant_equals_its_observed_alpha() -> None:
+    import numpy as np
+
+    from empathy_bench.agreement import alpha, alpha_shuffled
+
+    panel = np.array([[1, 2, 3, 4, 5, 2], [1, 3, 3, 5, 4, 2], [2, 2, 3, 4, 5, 1]], dtype=float)
+    constant = np.full(6, 3.0)
+    assert alpha_shuffled(panel, constant, "ordinal") == alpha(np.vstack([panel, constant]), "ordinal")
+    # The panel's own consensus is informative: its shuffle falls below it.
+    consensus = np.median(panel, axis=0)
+    assert alpha_shuffled(panel, consensus, "ordinal") < alpha(np.vstack([panel, consensus]), "ordinal") - 0.1

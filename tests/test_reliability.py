@@ -19,6 +19,10 @@ from empathy_bench.reliability import reliability_table
 # ba68e4fad8c54564b427f3db99e2805a8fc79d10 (the same 126 values the notebook at the pinned
 # commit 7134581 prints as the paper's LaTeX table). Published statistics, not label data.
 PUBLISHED = Path(__file__).parent / "fixtures" / "kumar2025_published_qwk.csv"
+# The experts' Krippendorff alpha per dimension as the paper published it: the stored output of
+# analysis.ipynb (cell 12, `bootstrap_all_alphas`) at the pinned commit 7134581, three decimals.
+# The authors computed it with their own function, squared differences: the interval level.
+PUBLISHED_ALPHA = Path(__file__).parent / "fixtures" / "kumar2025_published_expert_alpha.csv"
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +62,29 @@ def test_value_categories_differ_from_rank_only_where_aggregates_are_fractional(
     assert (crowd.qwk_rank - crowd.qwk_value).abs().max() > 0.01  # crowd means such as 2.33
 
 
+def test_every_published_expert_alpha_is_reproduced_at_the_interval_level(table) -> None:  # noqa: ANN001
+    published = pd.read_csv(PUBLISHED_ALPHA).set_index(["framework", "dimension"])["alpha"]
+    assert len(published) == 21
+    experts = table.alpha[table.alpha.group == "expert"]
+    interval = experts[experts.level == "interval"].set_index(["framework", "dimension"])["alpha"]
+    ordinal = experts[experts.level == "ordinal"].set_index(["framework", "dimension"])["alpha"]
+    assert (interval.reindex(published.index) - published).abs().max() < 0.0005  # rounding of the third decimal
+    # The ordinal level is a different statistic, not a rounding of the published one.
+    assert (ordinal.reindex(published.index) - published).abs().max() > 0.05
+
+
 def test_agreement_command_writes_csv_with_the_documented_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "table.csv"
     assert main(["agreement", "--source", "kumar2025", "--framework", "epitome", "--format", "csv", "--resamples", "20", "--output", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert set("framework,dimension,rater_a,rater_b,n,qwk,qwk_low,qwk_high,spearman,spearman_low,spearman_high".split(",")) <= set(rows[0])
-    assert len(rows) == 3 * 28  # 3 dimensions x C(8, 2) rater pairs
-    assert {r["framework"] for r in rows} == {"epitome"}
-    assert (tmp_path / "table.alpha.csv").exists() and (tmp_path / "table.medians.csv").exists()
-    assert capsys.readouterr().out.startswith("framework,dimension,rater_a,rater_b")
+    pairs = [r for r in rows if r["table"] == "pairs"]
+    assert set("framework,dimension,rater_a,rater_b,n,qwk,qwk_low,qwk_high,spearman,spearman_low,spearman_high".split(",")) <= set(pairs[0])
+    assert len(pairs) == 3 * 28  # 3 dimensions x C(8, 2) rater pairs
+    assert {r["framework"] for r in rows if r["framework"]} == {"epitome"}
+    alpha = {(r["dimension"], r["level"]) for r in rows if r["table"] == "alpha" and r["group"] == "expert"}
+    assert alpha == {(d, lv) for d in ("level_emotional_reactions", "level_interpretations", "level_explorations") for lv in ("interval", "ordinal")}
+    assert {r["table"] for r in rows} == {"pairs", "alpha", "ceiling", "medians"}
+    assert capsys.readouterr().out.startswith("table,framework,dimension,rater_a,rater_b")
 
 
 def test_agreement_command_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,8 @@ Models (all deterministic):
   for every dimension, proscriptive ones included. A trivial baseline and a length-bias probe: a
   judge that does no better than this is mostly rewarding longer replies.
 - `lexicon`: a transparent cue-lexicon judge. For each dimension it counts cue phrases in the
-  supporter's turns: hand-written empathic and misattuned phrasings (`CUES`, combined per
-  dimension by `RECIPES`), simple text features (questions, reflecting the seeker's words,
+  supporter's turns: empathic and misattuned phrasings written from the rubric questions alone
+  (`CUES`, combined per dimension by `RECIPES`; never adjusted on any task's items), simple text features (questions, reflecting the seeker's words,
   first-person focus, fluency) and words that tell apart the rubric's own high- and low-rated
   examples, derived at run time (`derived_cues`). See `lexicon_rating` for the mapping onto the
   scale. Dimensions it has no rule and no rubric examples for get the scale midpoint.
@@ -226,98 +226,85 @@ def length_rating(request: judge_prompt.PromptRequest, dim: str, target: str) ->
 
 # --- the cue lexicon ----------------------------------------------------------------------
 #
+# Where the cues come from (recorded in evals/judges/builtin-lexicon.yaml as `derived_from`):
+# each family puts into phrases the words of the rubric questions it serves (for example
+# "acknowledge ... feelings ... understandable and legitimate" for validating, "minimise, deny,
+# or hurry past" for dismissing, "tell the seeker what they should do" for advice) and the
+# stock phrasings of the helping skills those questions name (open questions, reflections,
+# validation, advice, self-disclosure, reassurance). They were written from the rubrics alone:
+# no item of any task was read while writing them, and no cue or constant was changed after
+# seeing a score. (The lexicon before this one had been adjusted while looking at Lend an Ear's
+# 50 conversations, which made its Lend an Ear numbers a fit, not a test: it is retired.)
+#
 # Cues are regular expressions matched on lower-cased text (curly apostrophes made straight),
 # whole words only; most are plain phrases. Each family is one alternation tried longest pattern
 # first, so "that sounds hard" is one match, not also "that sounds".
 
-FEELINGS = (
-    "hard|tough|difficult|rough|frustrating|stressful|painful|awful|upsetting|scary|overwhelming|discouraging|"
-    "disappointing|exhausting|draining|lonely|isolating|unfair|heartbreaking|terrible|horrible|sad|hurtful|devastating|"
-    "worrying|confusing|shocking|demoralizing|demoralising|defeating|shock|blow|lot"
-)
-INTENSIFIER = r"(?:(?:so|really|very|quite|pretty|incredibly|extremely|truly|such|super|completely|totally) )?"
+FEELINGS = "hard|tough|difficult|painful|frustrating|stressful|upsetting|scary|overwhelming|awful|unfair|sad|lonely|hurtful"
+INTENSIFIER = r"(?:(?:so|really|very|incredibly) )?"
 
 CUES: dict[str, tuple[str, ...]] = {
-    # Acknowledging the feeling and saying it is legitimate (Lend an Ear: validating emotions).
+    # validating_emotions: "acknowledge the seeker's feelings and convey that those feelings are
+    # understandable and legitimate".
     "validating": (
-        r"makes? (?:(?:complete|total|perfect|a lot of|so much) )?sense", r"(?:completely |totally |very )?understandabl[ey]", "no wonder", "of course you",
-        r"(?:it's|it is|that's|that is) {INTENSIFIER}(?:normal|natural|okay|ok|valid|fair|reasonable|human)",
-        r"(?:anyone|anybody) would", "who wouldn't", r"you have every right", r"you(?:'re| are) not alone", "valid",
-        # "that's so hard", "it must be a huge blow"
-        rf"(?:that|this|it)(?:'s| is| sounds| seems| must be| must feel| must have been| was| can be| would be) {INTENSIFIER}(?:an? (?:\w+ )?)?(?:{FEELINGS})",
-        r"(?:you'd|you would) feel",
-        r"must (?:be|feel|have been)", "that sounds", r"i can (?:only )?imagine", r"(?:feel|feeling|felt) (?:that way|like that|this way)",
-        r"sorry (?:to hear|that|you)", r"i(?:'d| would) (?:feel|be) (?:\w+ )?(?:the same|that way|upset|frustrated|angry|hurt|sad)",
+        r"makes? (?:total |complete |a lot of )?sense", "understandable", r"(?:it's|it is) (?:normal|natural|okay|ok|valid|reasonable) to",
+        "no wonder", r"of course you(?:'d| would)? feel", r"(?:anyone|anybody) would", r"you have every right", "valid", "legitimate",
+        rf"(?:that|this|it)(?:'s| is| sounds| must be| seems) {INTENSIFIER}(?:{FEELINGS})", r"sorry (?:to hear|that|you)", r"i can (?:only )?imagine",
     ),
-    # Minimising, denying or hurrying past the feeling (Lend an Ear: dismissing emotions).
+    # dismissing_emotions: "minimise, deny, or hurry past the seeker's feelings" (and the rubric's
+    # high example: "come on, it's just one promotion, don't be so dramatic").
     "dismissing": (
-        "at least", r"don't (?:worry|stress|be sad|be upset|be so|feel|take it|let it)", "calm down", r"(?:it's )?not (?:a|that) big (?:a )?deal",
-        "no big deal", "look on the bright side", "bright side", "silver lining", "everything happens for a reason", "happens for a reason",
-        r"(?:it )?could (?:be|have been) worse", "cheer up", "get over it", r"move on", "lighten up", r"(?:it's|it is) (?:just|only)",
-        "overreacting", "too sensitive", "dramatic", r"(?:you'll|you will|it'll|it will) be (?:fine|okay|ok|alright)",
-        r"(?:it's|it is) not that bad", "others have it worse", r"suck it up", "toughen up", "come on", r"happens? (?:to everyone|all the time)",
-        "it is what it is", r"(?:stay|be|think) positive", r"(?:everyone|everybody) (?:gets|goes through|feels)", "stop worrying",
+        "at least", r"(?:it's|it is) (?:just|only)", r"don't (?:worry|be so|be sad|be upset|stress)", "calm down", "cheer up", "come on",
+        "dramatic", "overreacting", r"(?:not|no) (?:a |such a )?big deal", r"could (?:be|have been) worse", "bright side", "get over it",
+        "move on", "stop worrying", r"(?:you'll|you will|it'll|it will) be (?:fine|okay|ok)", "happens for a reason",
     ),
-    # Open invitations to say more (elaboration); questions are counted separately.
+    # encouraging_elaboration: "invite the seeker to say more ... open questions or showing
+    # interest" (questions themselves are counted as a feature).
     "inviting": (
-        r"tell me (?:more|about|what|how)", r"i(?:'d| would) (?:like|love) to hear", r"i(?:'m| am) (?:here to listen|listening)",
-        r"(?:do|would) you (?:want|like) to (?:talk|share|say)", r"feel free to (?:share|talk|vent)", r"(?:say|share) more", "go on",
-        r"how (?:are|have) you (?:been )?(?:feeling|doing|holding up|coping)", "what happened",
+        r"tell me (?:more|about)", r"i(?:'d| would) like to hear", r"i(?:'m| am) listening", r"(?:do|would) you (?:want|like) to talk",
+        "say more", "go on", r"how (?:are|have) you (?:been )?(?:feeling|holding up|coping)", "what happened", r"what (?:was|is) (?:that|it) like",
     ),
-    # Questions that are advice in disguise: they do not invite the seeker's own story.
-    "advice_questions": (
-        r"have you (?:tried|considered|thought about|thought of)", r"why (?:don't|not) you", "why not", r"(?:what|how) about",
-        r"did you (?:try|consider)", r"(?:could|can) you (?:try|ask|talk)",
-    ),
-    # Telling the seeker what to do.
+    # Questions that are advice in disguise ("have you tried ...?"): not an invitation to talk.
+    "advice_questions": (r"have you (?:tried|considered|thought about)", r"why (?:don't|not) you", "why not", r"(?:what|how) about", r"could you try"),
+    # advice_giving: "tell the seeker what they should do when the seeker has not asked".
     "advice": (
-        r"you (?:should|shouldn't|could|ought to|need to|have to|must not|gotta|might want to|may want to)", r"you(?:'ve| have) got to",
-        r"try (?:to|and)", r"i (?:would )?(?:suggest|recommend|advise)", r"if i were you", r"(?:it )?(?:might|may|would|could) help (?:to|if)",
-        r"(?:it's|it is|it might be|it may be|it would be) (?:a good idea|worth|best|important) to", "make sure", "don't forget", "the key is",
-        r"what you need (?:is|to)", r"the best (?:thing|way)", r"maybe you", r"perhaps you",
+        r"you (?:should|need to|have to|ought to|must|could)", r"try to", r"i (?:would )?(?:suggest|recommend|advise)", r"if i were you",
+        "make sure", r"(?:it )?(?:might|may|would) help to", r"(?:it's|it is|it would be) a good idea", r"the best (?:thing|way)", r"maybe you should",
     ),
-    # Showing one has grasped the situation and what it means (demonstrating understanding).
+    # demonstrating_understanding: "reflecting or paraphrasing the seeker's situation and its
+    # meaning to them" (reusing the seeker's words is counted as a feature).
     "understanding": (
-        r"so you(?:'re| are|'ve| have)?", r"(?:it )?sounds like", r"(?:it )?seems like", r"you(?:'re| are) feeling", r"you feel", r"you felt",
-        r"makes you feel", r"you must (?:be|feel|have)", r"i hear (?:you|that)", r"what i(?:'m| am) hearing", r"i (?:completely |totally )?understand",
-        r"i can see", r"i get (?:it|that)", r"(?:it|that) feels like", r"you(?:'ve| have) been", r"you(?:'re| are) going through", r"that must",
+        r"(?:it )?sounds like", r"(?:it )?seems like", r"so you(?:'re| are|'ve| have)?", r"you(?:'re| are)? feeling", r"you feel", r"you felt",
+        r"i hear", r"i (?:can )?understand", r"i can see", r"(?:that|it) must (?:feel|be)", r"what i(?:'m| am) hearing", "in other words",
     ),
-    # Turning to one's own story (self-oriented); first-person density is counted separately.
+    # self_oriented: "shift the focus ... onto their own experiences or feelings" (first-person
+    # words are counted as a feature).
     "self_story": (
-        r"when (?:i|my)", r"i remember", r"i had", r"i was", r"i went through", r"i(?:'ve| have) been through", "me too", "same here",
-        r"happened to me", r"in my experience", r"my own", r"i know exactly", r"i used to", r"for me", r"i did",
+        r"when (?:i|my)", r"i remember", r"i had", r"i was", "me too", "same here", r"happened to me", r"in my experience", r"my own",
+        r"i know exactly", r"i(?:'ve| have)? (?:been|gone) through", r"reminds me",
     ),
-    # The responder's own warmth and concern (EPITOME: emotional reactions).
+    # EPITOME emotional reactions: "the responder's own warmth, compassion or concern".
     "warmth": (
-        "sorry", "my heart", "hugs", "oh no", r"aw+", r"i feel for you", r"sending (?:you )?(?:love|hugs|strength|good vibes)", "heartbreaking",
-        r"i(?:'m| am) (?:so |really )?glad", "congratulations", r"that's (?:so |really )?(?:sad|awful|terrible|horrible)", "take care",
-        r"thinking of you", r"i wish i could", r"i(?:'m| am) here for you", r"i hope", "proud of you",
+        "sorry", "my heart", r"i feel for you", "hugs", r"sending (?:you )?(?:love|hugs|strength)", r"i care", r"i hope", "take care",
+        r"i(?:'m| am) here for you", r"thinking of you", r"that's (?:awful|terrible|horrible|sad)", "oh no",
     ),
-    # Relating to the experience (EPITOME: interpretations).
+    # EPITOME interpretations: "an understanding of the feelings or experiences the seeker describes".
     "relating": (
-        r"i (?:completely |totally )?understand", r"i(?:'ve| have) been there", r"i feel", r"i know (?:how|what)", r"i went through",
-        r"i can (?:only )?imagine", r"i can relate", r"i relate", "me too", "similar", r"same thing", r"(?:it )?sounds like", r"must be",
+        r"i (?:can )?understand", r"i know how", r"i can relate", r"i(?:'ve| have) been there", r"i went through", "similar", "me too",
+        r"(?:it )?sounds like", r"must (?:be|feel)", r"i can (?:only )?imagine",
     ),
-    # Supporting the seeker's worth or judgement (Perceived Empathy: affirmed, accepted).
+    # Perceived Empathy, affirmed / accepted: support for the seeker's worth and judgement.
     "affirming": (
-        r"proud of you", "courage", "brave", r"(?:so )?strong", r"(?:the )?right (?:thing|choice|decision)", r"not your fault",
-        r"you deserve", "good for you", "well done", r"shows how much", r"you(?:'re| are) doing (?:your best|great|well)", r"it's okay to",
+        r"proud of you", "brave", "strong", "courage", r"not your fault", r"you deserve", r"(?:the )?right (?:thing|choice|decision)",
+        "well done", "good for you", r"doing (?:your|the) best",
     ),
     # Passing judgement on the seeker (the opposite of accepting).
-    "judging": (
-        r"should(?:n't)? have", "silly", "mistake", r"your (?:own )?fault", r"(?:good|real|normal) (?:people|parents|friends) don't",
-        r"don't be so", "ridiculous", "stupid",
-    ),
-    # Offering to stay with the seeker (Perceived Empathy: emotional support, motivation).
-    "presence": (
-        r"i(?:'m| am) (?:always )?here", r"here for you", r"(?:happy|glad) to (?:talk|listen|help)", "anytime", r"whenever you (?:need|want)",
-        r"thinking of you", r"i(?:'d| would) like to hear", r"i want to hear", r"you can (?:always )?(?:talk|reach out) to me",
-    ),
-    # Closing the topic or leaving (the opposite of inviting and of being invested).
-    "disengaging": (
-        "anyway", r"got(?:ta| to) go", "noted", "whatever", r"hope (?:things|it) work(?:s)? out", r"let's talk about something else",
-        r"what are you doing (?:this|tonight|later)", "moving on",
-    ),
+    "judging": (r"your (?:own )?fault", r"should(?:n't)? have", "silly", "stupid", "ridiculous", "mistake", r"what were you thinking"),
+    # Perceived Empathy, emotional support / motivation: offering to stay with the seeker.
+    "presence": (r"i(?:'m| am) here", r"here for you", r"here to listen", r"(?:happy|glad) to (?:talk|listen)", "anytime", r"whenever you (?:need|want)", r"reach out to me"),
+    # Closing the topic or leaving (the rubric's low examples: "Anyway, I hope things work out",
+    # "Okay. What are you doing this weekend?").
+    "disengaging": ("anyway", r"got(?:ta| to) go", "whatever", r"let's talk about something else", "moving on", r"hope (?:things|it) work(?:s)? out", r"what are you doing this weekend"),
 }
 
 # Sentence-initial verbs that make a sentence an instruction ("Try praying.", "Talk to HR.").
@@ -440,9 +427,8 @@ def _self_focus(turn: Turn) -> float:
 
 
 def _seeker_overlap(turn: Turn) -> float:
-    """Topic kept: one content word shared with what the seeker said so far earns 0.75, two 1."""
-    shared = len(content_stems(turn.text) & content_stems(turn.seeker_so_far))
-    return 0.0 if shared == 0 else (0.75 if shared == 1 else 1.0)
+    """Topic kept: content words shared with what the seeker said so far, two or more counting 1."""
+    return min(1.0, len(content_stems(turn.text) & content_stems(turn.seeker_so_far)) / 2)
 
 
 FEATURES: dict[str, Callable[[Turn], float]] = {
@@ -483,16 +469,13 @@ _NOT_AFTER_DETERMINER = frozenset("the a an you i he she they we is was are were
 class Recipe:
     plus: tuple[str, ...]  # cue families (CUES) and features (FEATURES) that show the behaviour
     minus: tuple[str, ...] = ()  # ones that show its opposite
-    saturation: float = 1.0  # mean evidence per supporter turn that earns the top of the scale
 
 
 RECIPES: dict[str, Recipe] = {
     # Lend an Ear (proscriptive dimensions rate how much of the misattuned behaviour there is)
     "validating_emotions": Recipe(("validating",), ("dismissing",)),
     "encouraging_elaboration": Recipe(("questions", "inviting"), ("advice_questions", "disengaging")),
-    # Stock phrases ("I understand") and reused words come cheap; showing understanding takes a
-    # stock phrase *and* the seeker's own words, turn after turn, to reach the top.
-    "demonstrating_understanding": Recipe(("understanding", "reflection"), saturation=2.0),
+    "demonstrating_understanding": Recipe(("understanding", "reflection")),
     "advice_giving": Recipe(("advice", "advice_questions", "imperatives")),
     "self_oriented": Recipe(("self_story", "self_focus")),
     "dismissing_emotions": Recipe(("dismissing",)),
@@ -582,7 +565,7 @@ def lexicon_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -
     """Per supporter turn: hand-written cues and features of the dimension's recipe (+1 per hit,
     -1 per hit of an opposite cue) plus DERIVED_WEIGHT per rubric-derived word (+ for the
     high-rated examples' words, - for the low-rated ones'), clipped to 0..TURN_CAP. The mean over
-    turns, divided by the recipe's saturation and capped at 1, is the position on the scale
+    turns, capped at 1, is the position on the scale
     (rounded to the nearest point). No supporter text: the bottom of the scale."""
     lo, hi = request.scale_min, request.scale_max
     recipe, (high, low) = RECIPES.get(dim), derived_cues(dim)
@@ -602,4 +585,4 @@ def lexicon_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -
         derived = DERIVED_WEIGHT * (len(words & high) - len(words & low))
         score += max(-DERIVED_CAP, min(DERIVED_CAP, derived))
         per_turn.append(min(TURN_CAP, max(0.0, score)))
-    return _to_scale(sum(per_turn) / len(per_turn) / recipe.saturation, lo, hi)
+    return _to_scale(sum(per_turn) / len(per_turn), lo, hi)

@@ -66,6 +66,11 @@ class Judge(BaseModel):
     # package extras ([project.optional-dependencies]) the judge needs, e.g. [embedding]: the
     # default run leaves the judge out while one is not installed
     requires: list[str] = []
+    # Honesty about fitting: the task ids whose items were used to write, tune or select this
+    # judge (its prompt, cues, few-shot examples, thresholds). Its rows on those tasks are
+    # marked on every surface of the leaderboard. `derived_from` says what it was built from.
+    fitted_on: list[str] = []
+    derived_from: str = ""
 
     @property
     def config_hash(self) -> str:

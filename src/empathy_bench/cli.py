@@ -83,30 +83,31 @@ def _agreement(args: argparse.Namespace) -> int:
     text = _render(tables, args.format)
     print(text)
     if args.output:
-        _write(tables, text, args.format, args.output)
+        _write(text, args.output)
     return 0
 
 
 def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
-    if fmt == "csv":
-        return tables["pairs"].to_csv(index=False, float_format="%.4f").rstrip("\n")
+    if fmt == "csv":  # one long CSV: the `table` column says which table a row belongs to
+        combined = pd.concat([df.assign(table=name) for name, df in tables.items()], ignore_index=True)
+        combined = combined[["table", *combined.columns.drop("table")]]
+        counts = [c for c in combined.columns if c == "n" or c.startswith("n_")]
+        combined[counts] = combined[counts].astype("Int64")  # counts stay whole numbers beside the gaps
+        return combined.to_csv(index=False, float_format="%.4f", lineterminator="\n").rstrip("\n")
     if fmt == "json":
         return json.dumps({name: json.loads(df.to_json(orient="records", double_precision=6)) for name, df in tables.items()}, indent=1)
     titles = {
-        "pairs": "Pairwise agreement (quadratic-weighted kappa, bootstrap 95% CI; Spearman, Fisher-z 95% CI)",
-        "alpha": "Krippendorff's alpha within each human group (bootstrap 95% CI)",
+        "pairs": "Pairwise agreement (quadratic-weighted kappa and Spearman, bootstrap 95% CIs over items)",
+        "alpha": "Krippendorff's alpha within each human group at both levels (bootstrap 95% CI; Kumar et al. published the interval level)",
         "ceiling": "Human ceiling: each expert against the median of the other experts",
         "medians": "Median over dimensions per comparison class",
     }
     return "\n\n".join(f"{titles[name]}\n{df.to_string(index=False, float_format=lambda v: f'{v:.2f}')}" for name, df in tables.items())
 
 
-def _write(tables: dict[str, pd.DataFrame], text: str, fmt: str, output: Path) -> None:
+def _write(text: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text + "\n", encoding="utf-8")
-    if fmt == "csv":  # one CSV per table: the pairs at PATH, the others beside it
-        for name in ("alpha", "ceiling", "medians"):
-            tables[name].to_csv(output.with_name(f"{output.stem}.{name}.csv"), index=False, float_format="%.4f")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from empathy_bench.alt_test import verdict
+from empathy_bench.errors import InputError
 from empathy_bench.results import RunRecord, read_records
 
 HUMAN_CEILING = "human: expert (leave-one-out)"
@@ -30,6 +32,15 @@ def _r(value: float | None) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), DIGITS)
+
+
+def _check_declared(path: Path, rec: RunRecord) -> None:
+    """A run's record must say which tasks' items its candidate was fitted on (the judge
+    file's `fitted_on`, possibly empty): a row is never published without that declaration."""
+    if rec.summary.ran and not isinstance(rec.candidate.get("fitted_on"), list):
+        raise InputError(
+            path, "candidate.fitted_on is missing", "re-run the judge with this version of empathy-bench (its judge file declares `fitted_on`), or delete the record"
+        )
 
 
 def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
@@ -51,13 +62,19 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "alpha": _r(o.alpha if o else None),
                 "alpha_low": _r(o.alpha_low if o else None),
                 "alpha_high": _r(o.alpha_high if o else None),
+                "alpha_shuffled": _r(o.alpha_shuffled if o else None),
                 "spearman": _r(o.spearman if o else None),
                 "spearman_low": _r(o.spearman_low if o else None),
                 "spearman_high": _r(o.spearman_high if o else None),
                 # against the same leave-one-expert-out references the ceiling's experts face
                 "ceiling_fraction": _r(o.qwk_loo / ceiling if o and ceiling else None),
+                # the authors' reference procedure decides; the clustered variant only warns
                 "alt_test_passed": s.alt_test.passed if s.alt_test else None,
                 "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
+                "alt_test_verdict": verdict(s.alt_test, s.alt_test_clustered),
+                "alt_test_clustered_passed": s.alt_test_clustered.passed if s.alt_test_clustered else None,
+                "alt_test_clustered_winning_rate": _r(s.alt_test_clustered.winning_rate if s.alt_test_clustered else None),
+                "fitted_on_task": s.fitted_on_task,
                 "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
                 "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.ran else None,
                 "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.ran else None,
@@ -68,7 +85,12 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 
 def dimension_rows(records: list[RunRecord]) -> list[dict[str, object]]:
     rows = [
-        {"task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "dimension": d.dimension, "n": d.n, **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "alpha")}}
+        {
+            "task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "dimension": d.dimension, "n": d.n,
+            **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_shuffled")},
+            "alt_test_passed": a.passed if (a := r.summary.alt_test_by_dimension.get(d.dimension)) else None,
+            "alt_test_winning_rate": _r(a.winning_rate) if a else None,
+        }
         for r in records
         for d in r.summary.dimensions
     ]
@@ -87,6 +109,8 @@ def overall_score_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 def build(results_dir: Path) -> dict[str, object]:
     """The leaderboard as one dict (what leaderboard.json holds), from the run records."""
     found = read_records(results_dir / "runs")
+    for path, rec in found:
+        _check_declared(path, rec)
     records = [rec for _, rec in found]
     return {
         "schema_version": 1,
@@ -104,8 +128,6 @@ def write(results_dir: Path) -> list[Path]:
 
     board = build(results_dir)
     if not board["overall"]:
-        from empathy_bench.errors import InputError
-
         raise InputError(results_dir / "runs", "no run records", "run `empathy-bench run` first (it writes results/runs/<task>/<rater>.json)")
     files = {
         "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
@@ -143,6 +165,24 @@ def _cell(value: object, low: object = None, high: object = None) -> str:
     return str(value)
 
 
+def rater_label(row: dict) -> str:
+    """The rater's name, marked when its candidate was fitted on this task's items."""
+    return f"{row['rater']} (fitted on these items)" if row.get("fitted_on_task") else str(row["rater"])
+
+
+def alt_test_cell(row: dict) -> str:
+    """'pass (0.67)'; the verdict says when the clustered variant disagrees."""
+    if row.get("alt_test_passed") is None:
+        return "–"
+    shown = row.get("alt_test_verdict") or _cell(row["alt_test_passed"])
+    return f"{shown} ({row['alt_test_winning_rate']:.2f})"
+
+
+def _alpha_cell(row: dict) -> str:
+    shuffled = row.get("alpha_shuffled")
+    return _cell(row["alpha"], row["alpha_low"], row["alpha_high"]) + (f" ({shuffled:.2f})" if shuffled is not None else "")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
@@ -154,12 +194,11 @@ def markdown(board: dict[str, object]) -> str:
     for task in dict.fromkeys(r["task"] for r in overall):  # type: ignore[index]
         rows = [r for r in overall if r["task"] == task]  # type: ignore[index]
         parts += [f"## {task}", ""]
-        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI]", "Spearman [95% CI]", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
+        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI] (shuffled)", "Spearman [95% CI]", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
         body = [
             [
-                r["rater"], r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _cell(r["alpha"], r["alpha_low"], r["alpha_high"]), _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
-                _cell(r["ceiling_fraction"]), "–" if r["alt_test_passed"] is None else f"{_cell(r['alt_test_passed'])} ({r['alt_test_winning_rate']:.2f})",
-                _cell(r["parse_failure_rate"]), _cell(r["usd_per_1k"]), _cell(r["seconds_per_1k"]),
+                rater_label(r), r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _alpha_cell(r), _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
+                _cell(r["ceiling_fraction"]), alt_test_cell(r), _cell(r["parse_failure_rate"]), _cell(r["usd_per_1k"]), _cell(r["seconds_per_1k"]),
             ]
             for r in rows
         ]
@@ -168,6 +207,13 @@ def markdown(board: dict[str, object]) -> str:
         names = list(dict.fromkeys(d["dimension"] for d in dims))
         grid = {(d["rater"], d["dimension"]): d["qwk"] for d in dims}
         parts += ["Per dimension (QWK with the task's reference):", "", _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]), ""]
+        tested = {(d["rater"], d["dimension"]): d for d in dims if d["alt_test_passed"] is not None}
+        if tested:
+            parts += [
+                "Alt-test per dimension (context for the pooled verdict above: each dimension its own test, "
+                "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):", "",
+                _table(["rater", *names], [[r["rater"], *(alt_test_cell(tested[(r["rater"], n)]) if (r["rater"], n) in tested else "–" for n in names)] for r in rows if any((r["rater"], n) in tested for n in names)]), "",
+            ]
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]

@@ -101,10 +101,11 @@ _HTML = """<!DOCTYPE html>
 <p class="lede">How closely LLM judges, trivial baselines and human raters agree with expert ratings of empathic communication, and what each costs.</p>
 <p class="explain">Each row is one rater on the selected task.
 <b>QWK</b> is the quadratic-weighted Cohen's kappa between the rater and the median of the experts (the task's reference), averaged over the task's dimensions: 1 is perfect agreement, 0 is chance. Brackets hold a bootstrap 95% interval over items.
-<b>&alpha; with rater</b> is Krippendorff's alpha of the experts with this rater added as one more expert: a rater that could sit on the panel leaves it where the experts alone have it.
+<b>&alpha; with rater</b> is Krippendorff's alpha of the experts with this rater added as one more expert: a rater that could sit on the panel leaves it where the experts alone have it. In parentheses, the same with the rater's ratings shuffled across items: what an uninformative rater with its ratings scores (a constant rater scores exactly that), so only the gap above it is information.
 <b>Spearman &rho;</b> is the rank correlation with the reference.
 <b>Of expert ceiling</b> compares like with like: the rater's QWK with the median of the other experts (averaged over which expert is left out) divided by an expert's QWK with the median of the other experts (the leave-one-out row), so 1.00 means as close to the experts as an expert is.
-<b>Alt-test</b> is the alternative annotator test of Calderon, Reichart &amp; Dror (2025): passed when the rater could replace one of the experts; the number is its winning rate.
+<b>Alt-test</b> is the alternative annotator test of Calderon, Reichart &amp; Dror (2025), by the authors' own procedure (every item and dimension one instance; &epsilon; = 0.2, Benjamini-Yekutieli at 0.05): passed when the rater could replace at least half of the experts; the number is its winning rate. &ldquo;not robust to clustering&rdquo; (or &ldquo;passes when clustered&rdquo;) marks a verdict that flips when conversations, not instances, are the test's units.
+<b>fitted on these items</b> marks a candidate whose judge file declares it was built or tuned on this task's items.
 <b>Parse failures</b> are replies that could not be read as a rating (left unscored, never counted as a low score).
 <b>$ / 1k</b> and <b>s / 1k</b> are dollars and seconds per 1,000 items, from the run logs; recorded ratings and humans have none, built-in models cost nothing.
 &ldquo;&ndash;&rdquo; marks a number that does not exist (e.g. no human ceiling, or a constant rater's correlation).</p>
@@ -222,6 +223,7 @@ tr.kind-baseline { background: #f8f9fa; color: #6b7280; }
 tr.kind-baseline .rater-name { font-weight: 500; }
 .pass { color: #1a7f37; font-weight: 600; }
 .fail { color: #cf222e; font-weight: 600; }
+.fitted { color: #9a6700; font-size: 0.85em; font-weight: 600; }
 .null { color: #8c959f; }
 
 #heatmap { font-size: 0.88rem; }
@@ -361,11 +363,11 @@ _JS = r"""
   }
 
   const OVERALL_COLUMNS = [
-    { key: "rater", label: "Rater (model)", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), el("code", { class: "model", title: r.model || null }, r.model || DASH)] },
+    { key: "rater", label: "Rater (model)", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", el("code", { class: "model", title: r.model || null }, r.model || DASH)] },
     { key: "kind", label: "Kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)) },
     { key: "n_items", label: ["Items"], value: (r) => r.n_items, cell: (r) => (isNum(r.n_items) ? grouped(String(r.n_items)) : num(null)) },
     { key: "qwk", label: ["QWK", "[95% CI]"], title: "quadratic-weighted kappa vs the reference, mean over dimensions", value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
-    { key: "alpha", label: ["\u03B1 with rater", "[95% CI]"], title: "Krippendorff's alpha of the experts with this rater added", value: (r) => r.alpha, cell: (r) => withCI(r.alpha, r.alpha_low, r.alpha_high) },
+    { key: "alpha", label: ["\u03B1 with rater", "[95% CI] (shuffled)"], title: "Krippendorff's alpha of the experts with this rater added; in parentheses with the rater's ratings shuffled across items (an uninformative rater)", value: (r) => r.alpha, cell: (r) => [withCI(r.alpha, r.alpha_low, r.alpha_high), isNum(r.alpha_shuffled) ? el("span", { class: "ci shuffled" }, ` (${fmt(r.alpha_shuffled)})`) : ""] },
     { key: "spearman", label: ["Spearman \u03C1", "[95% CI]"], value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
     { key: "ceiling_fraction", label: ["Of expert", "ceiling"], title: "QWK / QWK of a human expert against the other experts", value: (r) => r.ceiling_fraction, cell: (r) => num(r.ceiling_fraction) },
     { key: "alt_test", label: ["Alt-test"], title: "alternative annotator test (Calderon et al. 2025): passed? winning rate", value: (r) => r.alt_test_winning_rate, cell: altTest },
@@ -376,7 +378,8 @@ _JS = r"""
   function altTest(r) {
     if (r.alt_test_passed === null || r.alt_test_passed === undefined) return num(null);
     const passed = r.alt_test_passed === true;
-    return [el("span", { class: passed ? "pass" : "fail" }, passed ? "\u2713 pass" : "\u2717 fail"), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
+    const shown = r.alt_test_verdict || (passed ? "pass" : "fail");
+    return [el("span", { class: passed ? "pass" : "fail" }, (passed ? "\u2713 " : "\u2717 ") + shown), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
   }
   const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}`;
   const overallSort = { key: "qwk", dir: "desc" };
@@ -430,7 +433,7 @@ _JS = r"""
       const tds = dims.map((d) => {
         const c = byKey.get(`${name}\u0000${d}`);
         if (!c) return cell(null, `${name}, ${dimLabel(d)}: no rating`, "");
-        return cell(c.qwk, `${name}, ${dimLabel(d)}: QWK ${ciText(c.qwk, c.qwk_low, c.qwk_high)}; Spearman ${fmt(c.spearman)}; alpha with rater ${fmt(c.alpha)}; n = ${isNum(c.n) ? c.n : DASH}`, "");
+        return cell(c.qwk, `${name}, ${dimLabel(d)}: QWK ${ciText(c.qwk, c.qwk_low, c.qwk_high)}; Spearman ${fmt(c.spearman)}; alpha with rater ${fmt(c.alpha)} (shuffled ${fmt(c.alpha_shuffled)}); alt-test on this dimension ${c.alt_test_passed === null || c.alt_test_passed === undefined ? DASH : (c.alt_test_passed ? "pass" : "fail") + " (" + fmt(c.alt_test_winning_rate) + ")"}; n = ${isNum(c.n) ? c.n : DASH}`, "");
       });
       const o = overallBy.get(name);
       const mean = cell(o ? o.qwk : null, `${name}: mean QWK over dimensions ${o ? ciText(o.qwk, o.qwk_low, o.qwk_high) : DASH}`, " mean");

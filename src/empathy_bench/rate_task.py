@@ -116,6 +116,7 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "judge": judge.id if judge.model else None,
         "judge_config_sha256": judge.config_hash,
         "baseline": judge.baseline,
+        "fitted_on": list(judge.fitted_on),
         "rubric_sha256": _sha256(find_file("rubrics", spec.rubric).read_bytes()),
         "prompt_sha256": _sha256(prompt_path(judge).read_bytes()),
         "label_files_sha256": _sha256(json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)).encode()),

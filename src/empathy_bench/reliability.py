@@ -9,7 +9,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from empathy_bench.agreement import N_RESAMPLES, Categories, alpha, alpha_ci, compare, leave_one_out, resample_indices
+from empathy_bench.agreement import N_RESAMPLES, Categories, Level, alpha, alpha_ci, compare, leave_one_out, resample_indices
 from empathy_bench.labels import LabelSet, group_table, rater_values
 from empathy_bench.rubric import load_rubric
 
@@ -17,6 +17,10 @@ EXPERTS = ["expert1", "expert2", "expert3"]
 RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]
 RATERS = [*EXPERTS, "experts", "crowd", *RECORDED]
 GROUPS = ["expert", "crowd"]
+# Alpha is reported at both levels. Kumar et al. published the experts' alpha at the interval
+# level (squared differences; their notebook's own function, equal to krippendorff's
+# "interval"); the rubric's level (ordinal for Likert scales) is what the leaderboard uses.
+ALPHA_LEVELS = ("interval", "ordinal")
 
 
 @dataclass
@@ -51,7 +55,7 @@ def reliability_table(
             for group in GROUPS:
                 table = group_table(ratings, group, dim)
                 if table.shape[1] >= 2:
-                    alphas.append(where | _alpha_row(group, table, rubric.scale_of(dim).level, n_resamples, seed))
+                    alphas += [where | _alpha_row(group, table, level, rubric.scale_of(dim).level, n_resamples, seed) for level in ALPHA_LEVELS]
             experts = group_table(ratings, "expert", dim)
             if experts.shape[1] >= 2:
                 for rater, stats in leave_one_out(experts, categories, n_resamples=n_resamples, seed=seed).items():
@@ -68,10 +72,13 @@ def _has(ratings: pd.DataFrame, rater: str, dim: str) -> bool:
     return True
 
 
-def _alpha_row(group: str, table: pd.DataFrame, level: str, n_resamples: int, seed: int) -> dict[str, object]:
+def _alpha_row(group: str, table: pd.DataFrame, level: Level, rubric_level: str, n_resamples: int, seed: int) -> dict[str, object]:
     data = table.T.to_numpy()  # krippendorff wants raters x units
     low, high = alpha_ci(data, level, resample_indices(data.shape[1], n_resamples, seed))
-    return {"group": group, "n_raters": data.shape[0], "n_items": data.shape[1], "alpha": alpha(data, level), "alpha_low": low, "alpha_high": high}
+    return {
+        "group": group, "level": level, "rubric_level": level == rubric_level, "n_raters": data.shape[0], "n_items": data.shape[1],
+        "alpha": alpha(data, level), "alpha_low": low, "alpha_high": high,
+    }
 
 
 def class_medians(pairs: pd.DataFrame) -> pd.DataFrame:

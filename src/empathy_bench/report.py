@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from empathy_bench.alt_test import verdict
 from empathy_bench.summary import RunSummary
 
 
@@ -16,11 +17,13 @@ def overview(summaries: list[RunSummary]) -> pd.DataFrame:
         rows.append(
             {
                 "task": s.task,
-                "rater": s.rater,
+                "rater": s.rater + (" (fitted on these items)" if s.fitted_on_task else ""),
                 "kind": s.kind,
                 "qwk [95% CI]": f"{o.qwk:.2f} [{o.qwk_low:.2f}, {o.qwk_high:.2f}]" if o else "-",
                 "spearman": o.spearman if o else None,
                 "alpha+rater": o.alpha if o else None,
+                "(shuffled)": o.alpha_shuffled if o else None,
+                "alt-test (win rate)": f"{verdict(s.alt_test, s.alt_test_clustered)} ({s.alt_test.winning_rate:.2f})" if s.alt_test else "-",
                 "scored": s.n_ratings - s.n_unscored,
                 "unscored": s.n_unscored,
                 "tokens": u.input_tokens + u.output_tokens if ran else None,
@@ -60,9 +63,11 @@ def render(summaries: list[RunSummary]) -> str:
     notes = [f"  {s.task} / {s.rater}: {note}" for s in summaries for note in s.notes if s.kind != "human"]
     parts = [
         "Agreement with the reference (mean over dimensions; qwk = quadratic-weighted kappa with its "
-        "bootstrap 95% CI; alpha+rater = Krippendorff's alpha of the experts with the rater added)",
+        "bootstrap 95% CI; alpha+rater = Krippendorff's alpha of the experts with the rater added, and beside it the "
+        "same with the rater's ratings shuffled across items, what an uninformative rater scores; alt-test = the "
+        "authors' reference procedure, flagged when the clustered variant disagrees)",
         over.to_string(**fmt),
-        "Per dimension (bootstrap 95% CI over items for kappa and alpha; Fisher-z for Spearman)",
+        "Per dimension (bootstrap 95% CIs over items)",
         detail.to_string(index=False),
     ]
     if unscored:

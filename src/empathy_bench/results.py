@@ -21,7 +21,10 @@ from empathy_bench.source_card import load_source_card
 from empathy_bench.summary import RunSummary
 from empathy_bench.task import TaskSpec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
+# Stored figures are rounded to this many decimals, so float noise below it (summation order
+# in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
+RECORD_DECIMALS = 6
 PACKAGES = ["empathy-bench", "inspect-ai", "litellm", "pandas", "numpy", "scipy", "scikit-learn", "krippendorff"]
 PRICE_TABLE = "litellm {litellm} bundled model_prices_and_context_window.json (LITELLM_LOCAL_MODEL_COST_MAP)"
 
@@ -55,7 +58,10 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
     return RunRecord(
         summary=summary.model_copy(update={"log": ""}),
         task={"id": spec.id, "version": spec.version, "source": spec.source, "framework": spec.framework, "reference": spec.reference, "mode": meta.get("mode", spec.mode)},
-        candidate={"id": summary.rater, "kind": summary.kind, "model": summary.model, "config_sha256": meta.get("judge_config_sha256"), "prompt_sha256": meta.get("prompt_sha256")},
+        candidate={
+            "id": summary.rater, "kind": summary.kind, "model": summary.model, "config_sha256": meta.get("judge_config_sha256"),
+            "prompt_sha256": meta.get("prompt_sha256"), "fitted_on": meta.get("fitted_on"),
+        },
         rubric={"id": spec.rubric, "version": spec.rubric_model.version, "sha256": sha256_of(find_file("rubrics", spec.rubric))},
         label_files={f.path: f.sha256 for f in card.files if f.path in used},
         packages=packages,
@@ -72,10 +78,21 @@ def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
     for rec in records:
         path = results_dir / rec.summary.task / f"{_slug(rec.summary.rater)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        # via pydantic's JSON (NaN -> null), then sorted keys for stable diffs
-        path.write_text(json.dumps(json.loads(rec.model_dump_json()), indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
+        # via pydantic's JSON (NaN -> null), rounded, then sorted keys for stable diffs
+        data = _rounded(json.loads(rec.model_dump_json()))
+        path.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _rounded(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, RECORD_DECIMALS) + 0.0  # + 0.0: no "-0.0"
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:

@@ -48,7 +48,7 @@ def spearman() -> Metric:
     """Spearman's rho of the judge with the task's reference, per dimension."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        return {f"spearman_{dim}": agreement.spearman(a, b)[0] for dim, (a, b) in paired_ratings(scores).items()}
+        return {f"spearman_{dim}": agreement.spearman(a, b) for dim, (a, b) in paired_ratings(scores).items()}
 
     return compute
 

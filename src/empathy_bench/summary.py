@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from empathy_bench import agreement
 from empathy_bench.agreement import N_RESAMPLES, PairAgreement, Stats
-from empathy_bench.alt_test import AltTestResult, alt_test
+from empathy_bench.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.labels import LabelSet, group_table, load_source, rater_values
 from empathy_bench.task import TaskSpec, load_task
 
@@ -32,11 +32,14 @@ CATEGORIES: agreement.Categories = "value"
 
 class AlphaWithRater(Stats):
     """Krippendorff's alpha of the expert group with the rater added, with its bootstrap CI
-    (NaN where the source has no individual experts)."""
+    (NaN where the source has no individual experts), and the same with the rater's ratings
+    shuffled across items: what an uninformative rater with its distribution scores (a
+    constant rater's alpha equals it)."""
 
     alpha: float = NAN
     alpha_low: float = NAN
     alpha_high: float = NAN
+    alpha_shuffled: float = NAN
 
 
 class DimensionAgreement(AlphaWithRater, PairAgreement):
@@ -88,8 +91,11 @@ class RunSummary(BaseModel):
     overall: Overall | None = None
     dimensions: list[DimensionAgreement]
     overall_score: DimensionAgreement | None = None  # rubrics with an overall score (Lend an Ear)
-    alt_test: AltTestResult | None = None
+    alt_test: AltTestResult | None = None  # the authors' reference procedure: the verdict shown
+    alt_test_clustered: AltTestResult | None = None  # our variant (conversations as units), shown when it disagrees
+    alt_test_by_dimension: dict[str, AltTestResult] = {}  # context: one test per dimension, BY over all of them
     usage: Usage = Usage()
+    fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
     notes: list[str] = []  # what a reader must know about these numbers (skipped items, tests not run)
     log: str = ""
 
@@ -154,6 +160,7 @@ def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int
             "n_unscored": sum(reasons.values()),
             "unscored_reasons": dict(sorted(reasons.items())),
             "usage": usage_of(log),
+            "fitted_on_task": spec.id in (meta.get("fitted_on") or []),
             "log": log.location.removeprefix("file://"),
         }
     )
@@ -168,6 +175,7 @@ def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: s
     task has ratings, so means stay comparable), the overall score and the alternative
     annotator test against the experts."""
     dims, qwk_draws, alpha_draws, notes = [], [], [], []
+    wide = wide.sort_index()  # one item order whatever order the log's samples finished in
     for dim in spec.dimension_ids:
         if dim not in wide.columns or wide[dim].notna().sum() == 0:
             notes.append(f"no scored rating on '{dim}': no agreement and no overall mean")
@@ -176,7 +184,7 @@ def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: s
         dims.append(stats)
         qwk_draws.append(q)
         alpha_draws.append(a)
-    alt, why_not = _alt_test(spec, labels, wide)
+    alt, clustered, by_dimension, why_not = alt_tests(spec, labels, wide)
     return RunSummary(
         task=spec.id,
         rater=rater,
@@ -187,6 +195,8 @@ def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: s
         dimensions=dims,
         overall_score=_overall_score(spec, labels, wide, n_resamples, seed),
         alt_test=alt,
+        alt_test_clustered=clustered,
+        alt_test_by_dimension=by_dimension,
         notes=notes + ([why_not] if why_not else []),
     )
 
@@ -205,7 +215,8 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
     alpha_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
     low, high = agreement.percentile_ci(alpha_draws)
     loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
-    fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level), "qwk_loo": loo}
+    shuffled = agreement.alpha_shuffled(table[:-1], table[-1], level, seed=seed)
+    fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_shuffled": shuffled, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level), "qwk_loo": loo}
     return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, alpha_draws
 
 
@@ -234,6 +245,7 @@ def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draw
         alpha=float(np.mean([d.alpha for d in dims])),
         alpha_low=a_low,
         alpha_high=a_high,
+        alpha_shuffled=float(np.mean([d.alpha_shuffled for d in dims])),
     )
 
 
@@ -260,21 +272,32 @@ def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
     return pd.DataFrame(per_expert).dropna(how="all")
 
 
-def _alt_test(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> tuple[AltTestResult | None, str | None]:
-    """Can this rater replace one of the experts? Instances are (item, dimension) pairs of
-    the task, pooled over its dimensions (all share one scale); the test's independent units
-    are the items (conversations), so six ratings of one conversation count once. Returns
-    the result, or None and why it was not run."""
+def alt_tests(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> tuple[AltTestResult | None, AltTestResult | None, dict[str, AltTestResult], str | None]:
+    """Can this rater replace one of the experts? The authors' reference procedure: every
+    (item, dimension) pair of the task is one instance and one unit of the t-test (all
+    dimensions share one scale). Beside it, our clustered variant (conversations as the units)
+    and one test per dimension (BY over all of them). Returns the three results, or Nones and
+    why the test was not run."""
     tables = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids if d in wide.columns}
     if not tables or min(t.shape[1] for t in tables.values()) < 3:
-        return None, None  # no expert panel: the test does not apply
+        return None, None, {}, None  # no expert panel: the test does not apply
     experts = pd.concat(tables, names=["dimension", "item_id"])
     rater = wide.stack().rename("rater").swaplevel().rename_axis(["dimension", "item_id"]).reindex(experts.index)
     clusters = pd.Series(experts.index.get_level_values("item_id"), index=experts.index)
     try:
-        return alt_test(experts, rater, epsilon=EPSILON, clusters=clusters), None
+        reference = alt_test(experts, rater, epsilon=EPSILON)
     except ValueError as err:  # too few usable items for the test's t approximation
-        return None, f"alternative annotator test not run: {err}"
+        return None, None, {}, f"alternative annotator test not run: {err}"
+    notes = []
+    try:
+        clustered = alt_test(experts, rater, epsilon=EPSILON, clusters=clusters)
+    except ValueError as err:
+        clustered, _ = None, notes.append(f"clustered alternative annotator test not run: {err}")
+    try:
+        by_dimension = alt_test_by_aspect(tables, {d: wide[d] for d in tables}, epsilon=EPSILON)
+    except ValueError as err:
+        by_dimension, _ = {}, notes.append(f"per-dimension alternative annotator test not run: {err}")
+    return reference, clustered, by_dimension, "; ".join(notes) or None
 
 
 # --- the comparison rows of a task ----------------------------------------------------------
@@ -285,14 +308,14 @@ def reference_rows(spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resa
     against the median of the others)."""
     rows = []
     for rater, kind, label in [*((r, "recorded", r) for r in recorded), ("crowd", "human", "human: crowd")]:
-        wide = _rater_table(spec, labels, rater)
+        wide = rater_table(spec, labels, rater)
         if rater != spec.reference and not wide.empty:
             rows.append(rater_summary(spec, labels, wide, label, kind, n_resamples, seed))
     ceiling = expert_ceiling(spec, labels, n_resamples, seed)
     return rows + ([ceiling] if ceiling else [])
 
 
-def _rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
+def rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
     columns = {}
     for dim in spec.dimension_ids:
         try:
