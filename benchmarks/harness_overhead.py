@@ -48,7 +48,9 @@ async def bare(prompts: list[str]) -> float:
 
     async def one(prompt: str) -> str:
         async with gate:
-            reply = await litellm.acompletion(model=MODEL, messages=[{"role": "user", "content": prompt}], num_retries=0)
+            reply = await litellm.acompletion(
+                model=MODEL, messages=[{"role": "user", "content": prompt}], num_retries=0
+            )
             return reply.choices[0].message.content
 
     start = time.perf_counter()
@@ -68,9 +70,13 @@ def main() -> None:
         t_bare = asyncio.run(bare(prompts))
         t_harness = harness(Path(tmp) / "logs-1", judge)
         t_cached = harness(Path(tmp) / "logs-2", judge)
-    print(f"{N} judgements, concurrency {CONCURRENCY}, provider latency {LATENCY_MS} ms (ideal {N / CONCURRENCY * LATENCY_MS / 1000:.1f} s)")
+    print(
+        f"{N} judgements, concurrency {CONCURRENCY}, provider latency {LATENCY_MS} ms (ideal {N / CONCURRENCY * LATENCY_MS / 1000:.1f} s)"
+    )
     print(f"bare asyncio.gather over litellm.acompletion: {t_bare:.2f} s")
-    print(f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   ratio harness/bare = {t_harness / t_bare:.3f}")
+    print(
+        f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   ratio harness/bare = {t_harness / t_bare:.3f}"
+    )
     print(f"harness re-run served from cache:             {t_cached:.2f} s")
 
 

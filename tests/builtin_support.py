@@ -6,8 +6,14 @@ import litellm
 
 RUBRICS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
 TURNS = [
-    {"speaker": "Seeker", "text": "My manager took credit for my project in front of the whole team and I feel invisible."},
-    {"speaker": "Supporter", "text": "That sounds really frustrating, it makes sense you'd feel hurt. What happened after the meeting?"},
+    {
+        "speaker": "Seeker",
+        "text": "My manager took credit for my project in front of the whole team and I feel invisible.",
+    },
+    {
+        "speaker": "Supporter",
+        "text": "That sounds really frustrating, it makes sense you'd feel hurt. What happened after the meeting?",
+    },
     {"speaker": "Seeker", "text": "Nothing. I just went back to my desk and stared at the screen."},
     {"speaker": "Supporter", "text": "You should talk to HR tomorrow. At least you still have your job."},
 ]

@@ -61,7 +61,9 @@ def test_qwk_rank_and_value_categories_differ_when_a_scale_point_is_skipped() ->
     #   E = 55 + 34 - 2*13*10/4 = 89 - 65 = 24 -> 1 - 11/24 = 13/24
     assert qwk(a, b, "value") == pytest.approx(13 / 24, abs=1e-12)
     # value = scikit-learn with every scale point as a label (integer ratings)
-    assert qwk(a, b, "value") == pytest.approx(cohen_kappa_score(a, b, weights="quadratic", labels=[1, 2, 3, 4, 5]), abs=1e-12)
+    assert qwk(a, b, "value") == pytest.approx(
+        cohen_kappa_score(a, b, weights="quadratic", labels=[1, 2, 3, 4, 5]), abs=1e-12
+    )
 
 
 def test_qwk_rank_treats_each_distinct_aggregate_as_its_own_category() -> None:
@@ -75,7 +77,9 @@ def test_qwk_rank_treats_each_distinct_aggregate_as_its_own_category() -> None:
     # kappa = 1 - (1/9)/(23/27) = 1 - 3/23 = 20/23
     assert qwk(a, b, "value") == pytest.approx(20 / 23, abs=1e-12)
     # scikit-learn refuses floats ("continuous"); as text labels it ranks them the same way
-    assert qwk(a, b, "rank") == pytest.approx(cohen_kappa_score(np.array(a).astype(str), np.array(b).astype(str), weights="quadratic"), abs=1e-12)
+    assert qwk(a, b, "rank") == pytest.approx(
+        cohen_kappa_score(np.array(a).astype(str), np.array(b).astype(str), weights="quadratic"), abs=1e-12
+    )
 
 
 def test_qwk_is_nan_without_any_variation() -> None:
@@ -149,7 +153,9 @@ def test_spearman_interval_is_the_item_bootstrap_of_scipy_spearman() -> None:
     idx = resample_indices(40, 200, 3)
     x, y = a.to_numpy(), b.to_numpy()
     draws = np.array([spearmanr(x[r], y[r]).statistic if np.ptp(x[r]) and np.ptp(y[r]) else np.nan for r in idx])
-    assert (stats.spearman_low, stats.spearman_high) == pytest.approx(tuple(np.nanpercentile(draws, [2.5, 97.5])), abs=1e-12)
+    assert (stats.spearman_low, stats.spearman_high) == pytest.approx(
+        tuple(np.nanpercentile(draws, [2.5, 97.5])), abs=1e-12
+    )
 
 
 # ---------------------------------------------------------------- compare (all pair statistics)

@@ -18,9 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import ttest_1samp
-
 from scipy.stats import t as student_t
+from scipy.stats import ttest_1samp
 
 from empathy_bench.alt_test import AltTestResult, alt_test, alt_test_by_aspect, fdr_by, verdict
 
@@ -48,8 +47,12 @@ def by_annotator(result: AltTestResult) -> dict:
 # Every item's three ratings are a permutation of (1, 3, 5); each annotator holds the median 3
 # on exactly two items. The LLM always says 3, the median.
 MEDIAN_ROWS = {
-    "i1": (1, 3, 5, 3), "i2": (5, 3, 1, 3), "i3": (3, 1, 5, 3),
-    "i4": (3, 5, 1, 3), "i5": (1, 5, 3, 3), "i6": (5, 1, 3, 3),
+    "i1": (1, 3, 5, 3),
+    "i2": (5, 3, 1, 3),
+    "i3": (3, 1, 5, 3),
+    "i4": (3, 5, 1, 3),
+    "i5": (1, 5, 3, 3),
+    "i6": (5, 1, 3, 3),
 }
 
 
@@ -90,8 +93,13 @@ def test_llm_far_off_fails_with_winning_rate_zero():
 
 # (A, B, C, LLM). Item i6 has a single other rating for A; i7 is not rated by A.
 HAND_ROWS = {
-    "i1": (2, 2, 3, 3), "i2": (4, 2, 2, 2), "i3": (3, 3, 3, 1), "i4": (1, 2, 4, 3),
-    "i5": (5, 4, 5, 4), "i6": (2, None, 2, 3), "i7": (None, 3, 4, 3),
+    "i1": (2, 2, 3, 3),
+    "i2": (4, 2, 2, 2),
+    "i3": (3, 3, 3, 1),
+    "i4": (1, 2, 4, 3),
+    "i5": (5, 4, 5, 4),
+    "i6": (2, None, 2, 3),
+    "i7": (None, 3, 4, 3),
 }
 
 
@@ -277,7 +285,9 @@ def test_clusters_make_dependent_instances_count_once() -> None:
     # exactly): clustered by item, the test must equal the test on the items alone; treated
     # as independent, the same evidence would look twice as strong (smaller p-values).
     rng = np.random.default_rng(7)
-    humans = pd.DataFrame(rng.integers(1, 6, size=(40, 3)), columns=["a", "b", "c"], index=[f"i{k}" for k in range(40)]).astype(float)
+    humans = pd.DataFrame(
+        rng.integers(1, 6, size=(40, 3)), columns=["a", "b", "c"], index=[f"i{k}" for k in range(40)]
+    ).astype(float)
     llm = humans.median(axis=1).where(rng.random(40) < 0.7, 3.0)
     single = alt_test(humans, llm)
     copies = pd.concat({0: humans, 1: humans}, names=["copy", "item"]).swaplevel()
@@ -329,8 +339,14 @@ POSITIVE = ["WW", "WW", "WW", "FF", "FF", "TT"]
 T_POSITIVE = (-11 / 30) / math.sqrt(29 / 180)
 
 
-@pytest.mark.parametrize(("design", "t_clustered", "p_clustered"), [(NEGATIVE, T_NEGATIVE, t5_cdf(T_NEGATIVE)), (POSITIVE, T_POSITIVE, t5_cdf(T_POSITIVE))], ids=["negative", "positive"])
-def test_reference_units_are_instances_and_clustering_moves_p_either_way(design: list[str], t_clustered: float, p_clustered: float) -> None:
+@pytest.mark.parametrize(
+    ("design", "t_clustered", "p_clustered"),
+    [(NEGATIVE, T_NEGATIVE, t5_cdf(T_NEGATIVE)), (POSITIVE, T_POSITIVE, t5_cdf(T_POSITIVE))],
+    ids=["negative", "positive"],
+)
+def test_reference_units_are_instances_and_clustering_moves_p_either_way(
+    design: list[str], t_clustered: float, p_clustered: float
+) -> None:
     humans, llm, clusters = conversations(design)
     reference = alt_test(humans, llm, min_items=6)
     clustered = alt_test(humans, llm, min_items=6, clusters=clusters)
@@ -372,7 +388,9 @@ def test_per_aspect_tests_share_one_by_family() -> None:
     # l = 4 on the p-values are 1) <= 0.05: rejected. Alone, aspect "good" would get p * H3.
     good_humans, good_llm = table(MEDIAN_ROWS)
     bad_humans, bad_llm = table({f"f{k}": KINDS["F"] for k in range(6)})
-    result = alt_test_by_aspect({"good": good_humans, "bad": bad_humans}, {"good": good_llm, "bad": bad_llm}, min_items=6)
+    result = alt_test_by_aspect(
+        {"good": good_humans, "bad": bad_humans}, {"good": good_llm, "bad": bad_llm}, min_items=6
+    )
     p = t5_cdf(-13 / math.sqrt(10))
     for a in result["good"].per_annotator:
         assert a.p_adjusted == pytest.approx(4.9 * p, abs=1e-9) and a.rejected

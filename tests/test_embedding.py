@@ -13,16 +13,15 @@ import importlib.metadata
 import sys
 import time
 
-import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported)
 import litellm
 import numpy as np
 import pytest
 
+import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported)
+from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
 from empathy_bench import builtin, embedding, prompt, run
 from empathy_bench.candidate import extra_installed, load_judge
 from empathy_bench.rubric import load_rubric
-
-from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("builtin_registered")
 
@@ -43,7 +42,9 @@ def _complete(text: str, model: str = "builtin/embedding") -> str:
     return complete(model, text)
 
 
-def _rate(template, rubric_id: str, dims: list[str], turns: list[dict[str, str]], target: str = "Supporter") -> dict[str, int]:
+def _rate(
+    template, rubric_id: str, dims: list[str], turns: list[dict[str, str]], target: str = "Supporter"
+) -> dict[str, int]:
     rubric = load_rubric(rubric_id)
     parsed = prompt.parse_reply(_complete(prompt.render(template, rubric, dims, turns, target)), rubric, dims)
     assert parsed.unscored == {}
@@ -144,20 +145,28 @@ def test_replies_are_deterministic(extra, template) -> None:
     text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
     first = _complete(text)
     assert _complete(text) == first
-    reply = asyncio.run(litellm.acompletion(model="builtin/embedding", messages=messages(text))).choices[0].message.content
+    reply = (
+        asyncio.run(litellm.acompletion(model="builtin/embedding", messages=messages(text))).choices[0].message.content
+    )
     assert reply == first
     _forget_loaded_model()  # recomputed from a freshly loaded model: the same
     assert _complete(text) == first
 
 
 def test_embeddings_are_unit_vectors_independent_of_their_company(extra) -> None:
-    texts = ["That sounds really hard.", "You need to update your CV tonight.", "Me too, my boss did the same to me last year."]
+    texts = [
+        "That sounds really hard.",
+        "You need to update your CV tonight.",
+        "Me too, my boss did the same to me last year.",
+    ]
     matrix = embedding.embed(texts)
     assert matrix.shape == (3, 384) and matrix.dtype == np.float32
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
     embedding.embed_text.cache_clear()
     assert np.array_equal(embedding.embed([texts[1]])[0], matrix[1])
-    sorry, paraphrase, unrelated = embedding.embed(["I am so sorry you lost your job.", "I'm really sorry about your job loss.", "The train leaves at noon."])
+    sorry, paraphrase, unrelated = embedding.embed(
+        ["I am so sorry you lost your job.", "I'm really sorry about your job loss.", "The train leaves at noon."]
+    )
     assert sorry @ paraphrase > sorry @ unrelated
 
 
@@ -174,7 +183,9 @@ def test_rubrics_high_example_rated_above_its_low_example(extra, dim, template) 
     rated = {}
     for example in (top, bottom):
         turns = builtin.example_turns(example.text)
-        rated[example.rating] = _rate(template, "lend_an_ear", [dim.id], [{"speaker": s, "text": t} for s, t in turns], turns[-1][0])[dim.id]
+        rated[example.rating] = _rate(
+            template, "lend_an_ear", [dim.id], [{"speaker": s, "text": t} for s, t in turns], turns[-1][0]
+        )[dim.id]
     assert rated[top.rating] > rated[bottom.rating], rated
 
 
@@ -192,7 +203,10 @@ REPLIES = {
 @pytest.fixture(scope="module")
 def unseen(extra, template) -> dict[str, dict[str, int]]:
     dims = load_rubric("lend_an_ear").dimension_ids
-    return {name: _rate(template, "lend_an_ear", dims, [SEEKER, {"speaker": "Supporter", "text": text}]) for name, text in REPLIES.items()}
+    return {
+        name: _rate(template, "lend_an_ear", dims, [SEEKER, {"speaker": "Supporter", "text": text}])
+        for name, text in REPLIES.items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -208,7 +222,10 @@ def test_unseen_replies_are_ordered_on_these_dimensions(unseen, dim: str, more: 
     assert unseen[more][dim] > unseen[less][dim], {k: v[dim] for k, v in unseen.items()}
 
 
-@pytest.mark.xfail(reason="known weakness: the anchors differ in more than the dimension (the dismissing reply sits as close to the validating example as a validating reply does)", strict=False)
+@pytest.mark.xfail(
+    reason="known weakness: the anchors differ in more than the dimension (the dismissing reply sits as close to the validating example as a validating reply does)",
+    strict=False,
+)
 def test_dismissing_reply_rated_below_validating_reply_on_validating_emotions(unseen) -> None:
     assert unseen["dismissing"]["validating_emotions"] < unseen["validating"]["validating_emotions"]
 
@@ -243,7 +260,9 @@ def test_speed(extra) -> None:
     """Generous floor for a busy 2-core machine (about 200 sentences/s when idle)."""
     embedding.load_model()
     embedding.embed([f"warm-up sentence number {i}" for i in range(20)])
-    sentences = [f"That sounds really hard, and it makes sense you'd feel hurt after {i} years there." for i in range(100)]
+    sentences = [
+        f"That sounds really hard, and it makes sense you'd feel hurt after {i} years there." for i in range(100)
+    ]
     start = time.perf_counter()
     embedding.embed(sentences)
     assert len(sentences) / (time.perf_counter() - start) > 20

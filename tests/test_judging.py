@@ -66,7 +66,11 @@ def test_conversation_text_cannot_break_out_of_its_block() -> None:
         ('<rating dimension="self_oriented">0</rating>', None, "rating 0 is outside the scale 1..5"),
         ('<rating dimension="self_oriented">3.5</rating>', None, "rating '3.5' is not a whole number"),
         ('<rating dimension="self_oriented">four</rating>', None, "rating 'four' is not a whole number"),
-        ('<rating dimension="self_oriented">2</rating> <rating dimension="self_oriented">5</rating>', None, "conflicting ratings ['2', '5']"),
+        (
+            '<rating dimension="self_oriented">2</rating> <rating dimension="self_oriented">5</rating>',
+            None,
+            "conflicting ratings ['2', '5']",
+        ),
         ("I would say 4.", None, 'no <rating dimension="self_oriented"> tag in the reply'),
         ("   ", None, "empty reply"),
     ],
@@ -106,7 +110,14 @@ def test_malformed_out_of_scale_and_empty_replies_are_unscored_and_counted(tmp_p
         "<rating>2</rating>",
         '<rating dimension="dismissing_emotions">1.5</rating>',
     ]
-    [log] = eval(rate(task="lend_an_ear"), model=get_model("mockllm/model", custom_outputs=_scripted(*replies)), limit=6, max_connections=1, display="none", log_dir=str(tmp_path))
+    [log] = eval(
+        rate(task="lend_an_ear"),
+        model=get_model("mockllm/model", custom_outputs=_scripted(*replies)),
+        limit=6,
+        max_connections=1,
+        display="none",
+        log_dir=str(tmp_path),
+    )
     assert log.status == "success"
     values = {s.id.split(":")[1]: next(iter(s.scores.values())).value for s in log.samples}
     assert values == {
@@ -119,7 +130,12 @@ def test_malformed_out_of_scale_and_empty_replies_are_unscored_and_counted(tmp_p
     }
     ratings, reasons = judge_ratings(log)
     assert sorted(ratings.value) == [2.0, 4.0]
-    assert dict(reasons) == {"no rating tag": 1, "rating outside the scale": 1, "empty reply": 1, "not a whole number": 1}
+    assert dict(reasons) == {
+        "no rating tag": 1,
+        "rating outside the scale": 1,
+        "empty reply": 1,
+        "not a whole number": 1,
+    }
     assert log.results.scores[0].metrics["unscored"].value == 4
     summary = summarize_log(log, n_resamples=20)
     assert (summary.n_ratings, summary.n_unscored) == (6, 4)
@@ -130,11 +146,20 @@ def test_malformed_out_of_scale_and_empty_replies_are_unscored_and_counted(tmp_p
 
 
 def _options(log_dir: Path, **kwargs: object) -> RunOptions:
-    base = {"judges": ["builtin-lexicon", "builtin-length"], "tasks": ["lend_an_ear"], "limit": 12, "log_dir": str(log_dir), "display": "none", "n_resamples": 20}
+    base = {
+        "judges": ["builtin-lexicon", "builtin-length"],
+        "tasks": ["lend_an_ear"],
+        "limit": 12,
+        "log_dir": str(log_dir),
+        "display": "none",
+        "n_resamples": 20,
+    }
     return RunOptions(**(base | kwargs))  # type: ignore[arg-type]
 
 
-def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(tmp_path: Path, count_calls: list[str]) -> None:
+def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
+    tmp_path: Path, count_calls: list[str]
+) -> None:
     first = run(_options(tmp_path / "a"))
     assert sorted(count_calls) == ["builtin/length"] * 12 + ["builtin/lexicon"] * 12
     runs = {s.rater: s for s in first.summaries if s.kind in ("run", "baseline")}
@@ -145,7 +170,13 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(tmp_pa
         assert {d.dimension for d in s.dimensions} == set(LAE_DIMS)
         assert s.usage.cost_usd == 0.0
     others = {s.rater: s.kind for s in first.summaries if s.rater not in runs}
-    assert others == {"gpt-4o": "recorded", "claude-3.7-sonnet": "recorded", "gemini-2.5-pro": "recorded", "human: crowd": "human", "human: expert (leave-one-out)": "human"}
+    assert others == {
+        "gpt-4o": "recorded",
+        "claude-3.7-sonnet": "recorded",
+        "gemini-2.5-pro": "recorded",
+        "human: crowd": "human",
+        "human: expert (leave-one-out)": "human",
+    }
 
     # Same log dir: eval_set finds both runs finished and runs nothing.
     count_calls.clear()
@@ -191,12 +222,20 @@ class Flaky(litellm.CustomLLM):
         if self.failing and self.calls > self.budget:
             raise litellm.BadRequestError(message="simulated crash", model="flaky/judge", llm_provider="flaky")
         dim = read_prompt(kwargs["messages"][-1]["content"]).dimensions[0]
-        return litellm.ModelResponse(model="flaky/judge", choices=[{"message": {"role": "assistant", "content": f'<rating dimension="{dim}">3</rating>'}}], usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2})
+        return litellm.ModelResponse(
+            model="flaky/judge",
+            choices=[{"message": {"role": "assistant", "content": f'<rating dimension="{dim}">3</rating>'}}],
+            usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        )
 
 
-def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     flaky = Flaky()
-    monkeypatch.setattr(litellm, "custom_provider_map", [*litellm.custom_provider_map, {"provider": "flaky", "custom_handler": flaky}])
+    monkeypatch.setattr(
+        litellm, "custom_provider_map", [*litellm.custom_provider_map, {"provider": "flaky", "custom_handler": flaky}]
+    )
     litellm.utils.custom_llm_setup()
     monkeypatch.setenv("EMPATHY_BENCH_RETRY_ATTEMPTS", "0")
     judge = tmp_path / "flaky.yaml"
@@ -223,7 +262,21 @@ def test_plain_inspect_eval_runs_the_task_and_writes_a_standard_log(tmp_path: Pa
     from inspect_ai.log import list_eval_logs, read_eval_log
 
     inspect = Path(sys.executable).parent / "inspect"
-    cmd = [str(inspect), "eval", "empathy_bench/rate", "-T", "task=epitome", "-T", "judge=builtin-lexicon", "--limit", "3", "--log-dir", str(tmp_path), "--display", "none"]
+    cmd = [
+        str(inspect),
+        "eval",
+        "empathy_bench/rate",
+        "-T",
+        "task=epitome",
+        "-T",
+        "judge=builtin-lexicon",
+        "--limit",
+        "3",
+        "--log-dir",
+        str(tmp_path),
+        "--display",
+        "none",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     [info] = list_eval_logs(str(tmp_path))
@@ -234,7 +287,14 @@ def test_plain_inspect_eval_runs_the_task_and_writes_a_standard_log(tmp_path: Pa
 
 def test_epochs_keep_every_repeat_and_rate_with_the_median(tmp_path: Path) -> None:
     replies = [f'<rating dimension="validating_emotions">{v}</rating>' for v in (2, 4, 5)]
-    [log] = eval(rate(task="lend_an_ear", epochs=3), model=get_model("mockllm/model", custom_outputs=_scripted(*replies)), limit=1, max_connections=1, display="none", log_dir=str(tmp_path))
+    [log] = eval(
+        rate(task="lend_an_ear", epochs=3),
+        model=get_model("mockllm/model", custom_outputs=_scripted(*replies)),
+        limit=1,
+        max_connections=1,
+        display="none",
+        log_dir=str(tmp_path),
+    )
     assert sorted(s.epoch for s in log.samples) == [1, 2, 3]  # test-retest: every repeat logged
     ratings, _ = judge_ratings(log)
     assert sorted(ratings.value) == [2.0, 4.0, 5.0]
@@ -243,7 +303,13 @@ def test_epochs_keep_every_repeat_and_rate_with_the_median(tmp_path: Path) -> No
 
 def test_all_dimensions_mode_asks_for_every_dimension_in_one_prompt(tmp_path: Path) -> None:
     reply = "\n".join(f'<rating dimension="{d}">3</rating>' for d in LAE_DIMS[:5])  # the sixth is missing
-    [log] = eval(rate(task="lend_an_ear", mode="all_dimensions"), model=get_model("mockllm/model", custom_outputs=_scripted(reply)), limit=1, display="none", log_dir=str(tmp_path))
+    [log] = eval(
+        rate(task="lend_an_ear", mode="all_dimensions"),
+        model=get_model("mockllm/model", custom_outputs=_scripted(reply)),
+        limit=1,
+        display="none",
+        log_dir=str(tmp_path),
+    )
     [sample] = log.samples
     assert sample.metadata["dimensions"] == LAE_DIMS
     score = next(iter(sample.scores.values()))
@@ -255,7 +321,12 @@ def test_all_dimensions_mode_asks_for_every_dimension_in_one_prompt(tmp_path: Pa
 def test_a_real_provider_through_litellm(tmp_path: Path) -> None:
     result = run(_options(tmp_path, judges=["openai-gpt-4o"], limit=6, n_resamples=10))
     [summary] = [s for s in result.summaries if s.rater == "openai-gpt-4o"]
-    assert summary.n_ratings == 6 and summary.usage.input_tokens > 0 and summary.usage.cost_usd and summary.usage.cost_usd > 0
+    assert (
+        summary.n_ratings == 6
+        and summary.usage.input_tokens > 0
+        and summary.usage.cost_usd
+        and summary.usage.cost_usd > 0
+    )
 
 
 def test_credentials_in_model_args_are_refused_before_any_call(tmp_path: Path) -> None:
@@ -263,7 +334,9 @@ def test_credentials_in_model_args_are_refused_before_any_call(tmp_path: Path) -
     from empathy_bench.errors import InputError
 
     judge = tmp_path / "leaky.yaml"
-    judge.write_text("id: leaky\nmodel: litellm/builtin/constant\nmodel_args: {extra_headers: {Authorization: Bearer sk-123}}\n")
+    judge.write_text(
+        "id: leaky\nmodel: litellm/builtin/constant\nmodel_args: {extra_headers: {Authorization: Bearer sk-123}}\n"
+    )
     with pytest.raises(InputError, match=r"model_args \['extra_headers.Authorization'\] look like credentials"):
         _check_judge(str(judge))
     with pytest.raises(ValueError, match="look like credentials"):
@@ -282,7 +355,13 @@ def test_changing_the_prompt_or_judge_file_is_never_served_a_stale_reply(tmp_pat
 
 
 def test_a_judge_that_scores_nothing_is_summarised_not_crashed(tmp_path: Path) -> None:
-    [log] = eval(rate(task="lend_an_ear"), model=get_model("mockllm/model", custom_outputs=_scripted(*["no idea"] * 6)), limit=6, display="none", log_dir=str(tmp_path))
+    [log] = eval(
+        rate(task="lend_an_ear"),
+        model=get_model("mockllm/model", custom_outputs=_scripted(*["no idea"] * 6)),
+        limit=6,
+        display="none",
+        log_dir=str(tmp_path),
+    )
     summary = summarize_log(log, n_resamples=10)
     assert (summary.n_ratings, summary.n_unscored, summary.overall, summary.alt_test) == (6, 6, None, None)
     assert summary.unscored_reasons == {"no rating tag": 6}
@@ -293,8 +372,20 @@ def test_a_judge_that_scores_nothing_is_summarised_not_crashed(tmp_path: Path) -
 
 def test_unscored_counts_item_dimensions_no_epoch_could_score(tmp_path: Path) -> None:
     # two item-dimensions x 2 epochs; each is scored in one epoch only -> nothing is unscored
-    replies = ['<rating dimension="validating_emotions">4</rating>', "??", "??", '<rating dimension="encouraging_elaboration">2</rating>']
-    [log] = eval(rate(task="lend_an_ear", epochs=2), model=get_model("mockllm/model", custom_outputs=_scripted(*replies)), limit=2, max_connections=1, display="none", log_dir=str(tmp_path))
+    replies = [
+        '<rating dimension="validating_emotions">4</rating>',
+        "??",
+        "??",
+        '<rating dimension="encouraging_elaboration">2</rating>',
+    ]
+    [log] = eval(
+        rate(task="lend_an_ear", epochs=2),
+        model=get_model("mockllm/model", custom_outputs=_scripted(*replies)),
+        limit=2,
+        max_connections=1,
+        display="none",
+        log_dir=str(tmp_path),
+    )
     ratings, reasons = judge_ratings(log)
     assert len(ratings) == 2 and reasons == {}
     assert summarize_log(log, n_resamples=10).n_unscored == 0
@@ -310,7 +401,15 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
 
     output = ModelOutput.from_content("m", '<rating dimension="self_or')
     output.choices[0].stop_reason = "max_tokens"
-    state = TaskState(model="m", sample_id=1, epoch=1, input="x", messages=[], output=output, metadata={"dimensions": ["self_oriented"]})
+    state = TaskState(
+        model="m",
+        sample_id=1,
+        epoch=1,
+        input="x",
+        messages=[],
+        output=output,
+        metadata={"dimensions": ["self_oriented"]},
+    )
     score = asyncio.run(rubric_rating("lend_an_ear")(state, Target("")))
     assert score.value == {"self_oriented": None}
     assert score.metadata["unscored"]["self_oriented"].endswith("(reply truncated at max_tokens)")
@@ -321,8 +420,13 @@ def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None
     from empathy_bench.task import load_task
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: bad\nversion: 1\ntitle: t\nsource: kumar2025\nframework: epitome\nrubric: epitome\nreference: expert\n")
-    with pytest.raises(InputError, match=r"bad.yaml, field 'reference': unknown reference 'expert'. Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts"):
+    bad.write_text(
+        "id: bad\nversion: 1\ntitle: t\nsource: kumar2025\nframework: epitome\nrubric: epitome\nreference: expert\n"
+    )
+    with pytest.raises(
+        InputError,
+        match=r"bad.yaml, field 'reference': unknown reference 'expert'. Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts",
+    ):
         load_task(str(bad))
 
 
@@ -331,7 +435,9 @@ def test_a_missing_provider_key_fails_before_any_call(monkeypatch: pytest.Monkey
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env here
-    with pytest.raises(InputError, match="no credentials: OPENAI_API_KEY is not set. Fix: set it in the environment or in a .env file"):
+    with pytest.raises(
+        InputError, match="no credentials: OPENAI_API_KEY is not set. Fix: set it in the environment or in a .env file"
+    ):
         rate(task="epitome", judge="openai-gpt-4o")
 
 

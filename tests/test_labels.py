@@ -33,7 +33,14 @@ from empathy_bench.source_card import load_source_card
 FRAMEWORKS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
 RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]
 EXPERTS = ["expert1", "expert2", "expert3"]
-LAE_DIMS = ["validating_emotions", "encouraging_elaboration", "demonstrating_understanding", "advice_giving", "self_oriented", "dismissing_emotions"]
+LAE_DIMS = [
+    "validating_emotions",
+    "encouraging_elaboration",
+    "demonstrating_understanding",
+    "advice_giving",
+    "self_oriented",
+    "dismissing_emotions",
+]
 
 
 def _raw_csv(card_id: str, rel_path: str, key: str) -> pd.DataFrame:
@@ -100,12 +107,19 @@ def test_lend_an_ear_crowd_is_per_rater_rows_with_evidence(kumar: LabelSet) -> N
     # 196 annotation rows x 6 dimensions, minus the empty cells (reported, not invented)
     empty = int(raw[LAE_DIMS].isna().sum().sum())
     assert len(crowd) == len(raw) * 6 - empty == 1162
-    assert f"lend_an_ear: original_data/sample_lend_an_ear_annotations.csv: {empty} empty rating cells (no rating given) left out" in lae.report
+    assert (
+        f"lend_an_ear: original_data/sample_lend_an_ear_annotations.csv: {empty} empty rating cells (no rating given) left out"
+        in lae.report
+    )
     assert crowd.rater_id.nunique() == raw.user_id.nunique() == 116
     per_item = crowd.groupby("item_id").rater_id.nunique()
     assert (per_item.min(), per_item.max()) == (2, 11)
     # the first released row: worker f1a0..., validating_emotions 4, with the quote
-    row = crowd[(crowd.rater_id == "crowd:f1a0015e51cf59791c0484c4f69d18a9") & (crowd.item_id == "20241031144237228364") & (crowd.dimension == "validating_emotions")]
+    row = crowd[
+        (crowd.rater_id == "crowd:f1a0015e51cf59791c0484c4f69d18a9")
+        & (crowd.item_id == "20241031144237228364")
+        & (crowd.dimension == "validating_emotions")
+    ]
     assert row.value.tolist() == [4.0]
     assert row.evidence.tolist() == ["I'm so sorry to hear that."]
     assert crowd.evidence.notna().mean() > 0.9
@@ -120,7 +134,9 @@ def test_lend_an_ear_recorded_judges_match_their_files(kumar: LabelSet) -> None:
         raw = _raw_csv("kumar2025", f"annotations/lend_an_ear/{stem}_ratings.csv", "conversation_id")
         for dim in LAE_DIMS:
             ours = rater_values(lae.ratings, rater, dim)
-            pd.testing.assert_series_equal(ours.sort_index(), raw[dim].astype(float).rename(rater).rename_axis("item_id").sort_index())
+            pd.testing.assert_series_equal(
+                ours.sort_index(), raw[dim].astype(float).rename(rater).rename_axis("item_id").sort_index()
+            )
 
 
 def test_epitome_recorded_judges_keyed_by_post_only(kumar: LabelSet) -> None:
@@ -174,7 +190,11 @@ def test_experts_aggregate_is_the_median_of_the_three_experts() -> None:
     #  b       4       4       1        4
     #  c       3       5       4        4
     table = {"a": [1, 2, 5], "b": [4, 4, 1], "c": [3, 5, 4]}
-    rows = [(item, "validating_emotions", f"expert{k + 1}", "expert", float(v)) for item, values in table.items() for k, v in enumerate(values)]
+    rows = [
+        (item, "validating_emotions", f"expert{k + 1}", "expert", float(v))
+        for item, values in table.items()
+        for k, v in enumerate(values)
+    ]
     rows.append(("a", "validating_emotions", "crowd:w1", "crowd", 5.0))  # other groups are ignored
     ratings = _ratings(rows)
     experts = rater_values(ratings, "experts", "validating_emotions")
@@ -184,10 +204,18 @@ def test_experts_aggregate_is_the_median_of_the_three_experts() -> None:
 
 
 def test_crowd_aggregate_is_the_mean_of_individual_ratings_not_released_aggregates() -> None:
-    own = _ratings([("a", "empathy", "crowd:w1", "crowd", 2.0), ("a", "empathy", "crowd:w2", "crowd", 3.0), ("a", "empathy", "crowd:w3", "crowd", 3.0)])
+    own = _ratings(
+        [
+            ("a", "empathy", "crowd:w1", "crowd", 2.0),
+            ("a", "empathy", "crowd:w2", "crowd", 3.0),
+            ("a", "empathy", "crowd:w3", "crowd", 3.0),
+        ]
+    )
     # mean(2, 3, 3) = 8/3 (a released aggregate row would be its own rater 'crowd')
     assert rater_values(own, "crowd", "empathy").to_dict() == pytest.approx({"a": 8 / 3})
-    released = pd.concat([own, _ratings([("a", "empathy", "crowd", "crowd", 4.5)], aggregate="mean")], ignore_index=True)
+    released = pd.concat(
+        [own, _ratings([("a", "empathy", "crowd", "crowd", 4.5)], aggregate="mean")], ignore_index=True
+    )
     assert rater_values(released, "crowd", "empathy").to_dict() == {"a": 4.5}  # a rater named 'crowd' wins
     assert list(group_table(released, "crowd", "empathy").columns) == ["crowd:w1", "crowd:w2", "crowd:w3"]
 
@@ -212,7 +240,9 @@ def test_lend_an_ear_crowd_mean_reproduces_the_released_crowd_file(kumar: LabelS
     released = _raw_csv("kumar2025", "annotations/lend_an_ear/crowd_ratings.csv", "conversation_id")
     for dim in LAE_DIMS:
         ours = rater_values(lae.ratings, "crowd", dim)
-        np.testing.assert_allclose(ours.reindex(released.index).to_numpy(), released[dim].to_numpy(), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            ours.reindex(released.index).to_numpy(), released[dim].to_numpy(), rtol=0, atol=1e-12
+        )
 
 
 # ---------------------------------------------------------------- epitome_reddit deduplication
@@ -242,7 +272,9 @@ def test_epitome_reddit_dedup_report(mirror: Path) -> None:
     ("file", "conflicts", "collapsed"),
     [("emotional-reactions", 10, 51), ("interpretations", 10, 51), ("explorations", 5, 55)],
 )
-def test_epitome_reddit_dedup_numbers_match_the_raw_files(mirror: Path, file: str, conflicts: int, collapsed: int) -> None:
+def test_epitome_reddit_dedup_numbers_match_the_raw_files(
+    mirror: Path, file: str, conflicts: int, collapsed: int
+) -> None:
     # independent count straight from the released CSV
     raw = pd.read_csv(mirror / "epitome_reddit" / "dataset" / f"{file}-reddit.csv", dtype={"sp_id": str, "rp_id": str})
     assert len(raw) == 3084
@@ -265,7 +297,9 @@ def _writable_copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def test_checksum_mismatch_in_the_mirror_refuses_to_load(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checksum_mismatch_in_the_mirror_refuses_to_load(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     card = load_source_card("kumar2025")
     copy = _writable_copy(mirror / card.mirror_dir, tmp_path / card.mirror_dir)
     target = copy / "annotations" / "lend_an_ear" / "expert1_ratings.csv"
@@ -284,7 +318,9 @@ def test_checksum_mismatch_in_the_mirror_refuses_to_load(mirror: Path, tmp_path:
     assert len(load_source("kumar2025", ["perceived_empathy"]).items) == 50
 
 
-def test_missing_mirror_file_is_a_clear_input_error(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_mirror_file_is_a_clear_input_error(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     card = load_source_card("kumar2025")
     copy = _writable_copy(mirror / card.mirror_dir, tmp_path / card.mirror_dir)
     gone = copy / "annotations" / "perceived_empathy" / "expert2_ratings.csv"
@@ -326,7 +362,9 @@ def test_cached_file_is_verified_and_used_without_downloading(mirror: Path, down
         data_file(card, REL)
 
 
-def test_download_is_verified_before_it_is_cached(mirror: Path, download_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_is_verified_before_it_is_cached(
+    mirror: Path, download_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     card = load_source_card("kumar2025")
     good = (mirror / card.mirror_dir / REL).read_bytes()
     urls: list[str] = []
@@ -350,7 +388,9 @@ def test_download_is_verified_before_it_is_cached(mirror: Path, download_cache: 
     assert urls == [card.base_url + REL] * 2
 
 
-def test_failed_download_names_the_url_and_the_mirror_fix(download_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_download_names_the_url_and_the_mirror_fix(
+    download_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     card = load_source_card("kumar2025")
 
     def offline(url: str, timeout: float) -> None:

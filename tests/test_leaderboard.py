@@ -28,14 +28,18 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("name", FILES)
 def test_committed_leaderboard_equals_a_fresh_regeneration(regenerated: Path, name: str) -> None:
-    assert (regenerated / name).read_bytes() == (RESULTS / name).read_bytes(), f"results/{name} is stale: run `empathy-bench leaderboard` and commit"
+    assert (regenerated / name).read_bytes() == (RESULTS / name).read_bytes(), (
+        f"results/{name} is stale: run `empathy-bench leaderboard` and commit"
+    )
 
 
 def test_readme_shows_the_current_leaderboard() -> None:
     from empathy_bench.leaderboard import with_readme_block
 
     readme = (project_dir() / "README.md").read_text()
-    assert with_readme_block(readme, build(RESULTS)) == readme, "README's leaderboard excerpt is stale: run `empathy-bench leaderboard`"
+    assert with_readme_block(readme, build(RESULTS)) == readme, (
+        "README's leaderboard excerpt is stale: run `empathy-bench leaderboard`"
+    )
 
 
 def test_regenerating_twice_is_byte_identical(regenerated: Path) -> None:
@@ -47,7 +51,16 @@ def test_regenerating_twice_is_byte_identical(regenerated: Path) -> None:
 def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> None:
     board = build(RESULTS)
     lae = {r["rater"]: r for r in board["overall"] if r["task"] == "lend_an_ear"}
-    assert {"builtin-lexicon", "builtin-length", "builtin-constant", "gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro", "human: crowd", "human: expert (leave-one-out)"} <= set(lae)
+    assert {
+        "builtin-lexicon",
+        "builtin-length",
+        "builtin-constant",
+        "gpt-4o",
+        "claude-3.7-sonnet",
+        "gemini-2.5-pro",
+        "human: crowd",
+        "human: expert (leave-one-out)",
+    } <= set(lae)
     assert lae["builtin-constant"]["kind"] == "baseline" and lae["gpt-4o"]["kind"] == "recorded"
     assert lae["human: expert (leave-one-out)"]["ceiling_fraction"] == 1.0
     for row in lae.values():
@@ -55,7 +68,11 @@ def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> Non
     # Lend an Ear's six dimensions side by side, and its overall score as its own row set
     dims = {d["dimension"] for d in board["per_dimension"] if d["task"] == "lend_an_ear"}
     assert len(dims) == 6
-    assert {s["rater"] for s in board["overall_score"]} >= {"builtin-lexicon", "gemini-2.5-pro", "human: expert (leave-one-out)"}
+    assert {s["rater"] for s in board["overall_score"]} >= {
+        "builtin-lexicon",
+        "gemini-2.5-pro",
+        "human: expert (leave-one-out)",
+    }
 
 
 def test_every_record_traces_to_its_inputs() -> None:
@@ -99,7 +116,11 @@ def test_alt_test_disagreement_is_shown_on_every_surface() -> None:
     # units (tests/test_alt_test.py works out why): every surface says both.
     board = build(RESULTS)
     row = next(r for r in board["overall"] if r["task"] == "lend_an_ear" and r["rater"] == "gpt-4o")
-    assert (row["alt_test_passed"], row["alt_test_clustered_passed"], row["alt_test_verdict"]) == (False, True, "fail, passes when clustered")
+    assert (row["alt_test_passed"], row["alt_test_clustered_passed"], row["alt_test_verdict"]) == (
+        False,
+        True,
+        "fail, passes when clustered",
+    )
     assert "| gpt-4o | recorded |" in (RESULTS / "leaderboard.md").read_text()
     assert "fail, passes when clustered (0.00)" in (RESULTS / "leaderboard.md").read_text()
     assert "fail, passes when clustered" in (RESULTS / "leaderboard.csv").read_text()
@@ -126,7 +147,9 @@ def _one_run_record(tmp_path: Path, **candidate: object) -> Path:
     return out
 
 
-def test_a_run_record_without_a_fitting_declaration_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_record_without_a_fitting_declaration_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = _one_run_record(tmp_path, fitted_on=None)
     assert main(["leaderboard", "--results-dir", str(out)]) == 2
     err = capsys.readouterr().err

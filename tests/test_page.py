@@ -41,7 +41,9 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=5000",
 ]
 # Any attribute that makes a browser fetch, pointing at a network (or protocol-relative) URL.
-NETWORK_REF = re.compile(r"""\b(?:src|href|srcset|action|poster|data|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
+NETWORK_REF = re.compile(
+    r"""\b(?:src|href|srcset|action|poster|data|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE
+)
 NETWORK_CSS = re.compile(r"""(?:url\(|@import)\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE)
 
 
@@ -115,7 +117,12 @@ def test_drilldown_link_says_it_may_not_exist(page: str) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Path of a headless Chromium: skip without one, but fail under CI, which must run these."""
-    candidates = [os.environ.get("EMPATHY_BENCH_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium"]
+    candidates = [
+        os.environ.get("EMPATHY_BENCH_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        "/usr/bin/chromium",
+    ]
     found = next((c for c in candidates if c and Path(c).is_file()), None)
     if found:
         return found
@@ -288,12 +295,20 @@ class Dom(HTMLParser):
         for element in self.stack:
             element.text += data
 
-    def find(self, tag: str, cls: str | None = None, id_: str | None = None, inside: tuple[str, str] | None = None,
-             parent_tag: str | None = None, attr: tuple[str, str] | None = None) -> list[Element]:
+    def find(
+        self,
+        tag: str,
+        cls: str | None = None,
+        id_: str | None = None,
+        inside: tuple[str, str] | None = None,
+        parent_tag: str | None = None,
+        attr: tuple[str, str] | None = None,
+    ) -> list[Element]:
         """Elements `tag` (with class `cls`, id `id_`, attribute `attr`) within the element
         `inside` = (tag, id), whose parent is a `parent_tag`."""
         return [
-            e for e in self.elements
+            e
+            for e in self.elements
             if e.tag == tag
             and (cls is None or cls in e.classes)
             and (id_ is None or e.attrs.get("id") == id_)

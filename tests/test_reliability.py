@@ -35,7 +35,14 @@ def test_every_published_kappa_is_reproduced_to_the_printed_precision(table) -> 
     ours = table.pairs.set_index(["framework", "dimension", "rater_a", "rater_b"])["qwk"]
     assert len(published) == 126
     mismatches = [
-        (row.framework, row.dimension, row.rater_a, row.rater_b, row.qwk, f"{ours[(row.framework, row.dimension, row.rater_a, row.rater_b)]:.2f}")
+        (
+            row.framework,
+            row.dimension,
+            row.rater_a,
+            row.rater_b,
+            row.qwk,
+            f"{ours[(row.framework, row.dimension, row.rater_a, row.rater_b)]:.2f}",
+        )
         for row in published.itertuples()
         if f"{ours[(row.framework, row.dimension, row.rater_a, row.rater_b)]:.2f}" != row.qwk
     ]
@@ -73,16 +80,41 @@ def test_every_published_expert_alpha_is_reproduced_at_the_interval_level(table)
     assert (ordinal.reindex(published.index) - published).abs().max() > 0.05
 
 
-def test_agreement_command_writes_csv_with_the_documented_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_agreement_command_writes_csv_with_the_documented_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "table.csv"
-    assert main(["agreement", "--source", "kumar2025", "--framework", "epitome", "--format", "csv", "--resamples", "20", "--output", str(out)]) == 0
+    assert (
+        main(
+            [
+                "agreement",
+                "--source",
+                "kumar2025",
+                "--framework",
+                "epitome",
+                "--format",
+                "csv",
+                "--resamples",
+                "20",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     pairs = [r for r in rows if r["table"] == "pairs"]
-    assert set("framework,dimension,rater_a,rater_b,n,qwk,qwk_low,qwk_high,spearman,spearman_low,spearman_high".split(",")) <= set(pairs[0])
+    assert set(
+        "framework,dimension,rater_a,rater_b,n,qwk,qwk_low,qwk_high,spearman,spearman_low,spearman_high".split(",")
+    ) <= set(pairs[0])
     assert len(pairs) == 3 * 28  # 3 dimensions x C(8, 2) rater pairs
     assert {r["framework"] for r in rows if r["framework"]} == {"epitome"}
     alpha = {(r["dimension"], r["level"]) for r in rows if r["table"] == "alpha" and r["group"] == "expert"}
-    assert alpha == {(d, lv) for d in ("level_emotional_reactions", "level_interpretations", "level_explorations") for lv in ("interval", "ordinal")}
+    assert alpha == {
+        (d, lv)
+        for d in ("level_emotional_reactions", "level_interpretations", "level_explorations")
+        for lv in ("interval", "ordinal")
+    }
     assert {r["table"] for r in rows} == {"pairs", "alpha", "ceiling", "medians"}
     assert capsys.readouterr().out.startswith("table,framework,dimension,rater_a,rater_b")
 
@@ -98,12 +130,20 @@ def test_agreement_command_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_framework_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", "--framework", "epitomee"]) == 2
     err = capsys.readouterr().err
-    assert "no framework 'epitomee'" in err and "use one of: lend_an_ear, epitome, empathetic_dialogues, perceived_empathy" in err
+    assert (
+        "no framework 'epitomee'" in err
+        and "use one of: lend_an_ear, epitome, empathetic_dialogues, perceived_empathy" in err
+    )
 
 
 def test_validate_checks_every_project_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    for path in ("rubrics/lend_an_ear.yaml", "human_labels/kumar2025.yaml", "tasks/lend_an_ear.yaml", "evals/judges/builtin-lexicon.yaml"):
+    for path in (
+        "rubrics/lend_an_ear.yaml",
+        "human_labels/kumar2025.yaml",
+        "tasks/lend_an_ear.yaml",
+        "evals/judges/builtin-lexicon.yaml",
+    ):
         assert f"ok    {path}" in out
     assert ", 0 failed" in out

@@ -14,7 +14,6 @@ import yaml
 from empathy_bench.errors import InputError
 from empathy_bench.project import project_dir
 from empathy_bench.rubric import load_rubric
-
 from error_support import assert_names_field  # noqa: E402
 
 EXPECTED_DIMENSIONS = {
@@ -40,7 +39,12 @@ EXPECTED_DIMENSIONS = {
         "m_motivation",
     ],
 }
-EXPECTED_SCALES = {"lend_an_ear": (1, 5), "epitome": (0, 2), "empathetic_dialogues": (1, 5), "perceived_empathy": (1, 7)}
+EXPECTED_SCALES = {
+    "lend_an_ear": (1, 5),
+    "epitome": (0, 2),
+    "empathetic_dialogues": (1, 5),
+    "perceived_empathy": (1, 7),
+}
 
 
 @pytest.mark.parametrize("rubric_id", sorted(EXPECTED_DIMENSIONS))
@@ -74,7 +78,11 @@ def test_lend_an_ear_polarity() -> None:
         "encouraging_elaboration",
         "demonstrating_understanding",
     ]
-    assert [d for d, p in polarity.items() if p == "proscriptive"] == ["advice_giving", "self_oriented", "dismissing_emotions"]
+    assert [d for d, p in polarity.items() if p == "proscriptive"] == [
+        "advice_giving",
+        "self_oriented",
+        "dismissing_emotions",
+    ]
 
 
 def test_unknown_dimension_names_the_rubric_and_its_dimensions() -> None:
@@ -129,14 +137,34 @@ def _write_variant(tmp_path: Path, name: str, change) -> Path:
 @pytest.mark.parametrize(
     ("name", "change", "field", "problem", "fix"),
     [
-        ("bad_polarity", lambda r: r["dimensions"][1].update(polarity="positive"), "dimensions.1.polarity", "'prescriptive' or 'proscriptive'", "use one of the allowed values"),
+        (
+            "bad_polarity",
+            lambda r: r["dimensions"][1].update(polarity="positive"),
+            "dimensions.1.polarity",
+            "'prescriptive' or 'proscriptive'",
+            "use one of the allowed values",
+        ),
         ("no_version", lambda r: r.pop("version"), "version", "Field required", "add this field"),
-        ("typo_field", lambda r: r["dimensions"][0].update(qestion="?"), "dimensions.0.qestion", "Extra inputs are not permitted", "remove this field or correct its spelling"),
+        (
+            "typo_field",
+            lambda r: r["dimensions"][0].update(qestion="?"),
+            "dimensions.0.qestion",
+            "Extra inputs are not permitted",
+            "remove this field or correct its spelling",
+        ),
         ("text_max", lambda r: r["scale"].update(max="five"), "scale.max", "valid integer", "write a whole number"),
-        ("unlabelled_point", lambda r: r["scale"]["labels"].pop(3), "scale", "labels must name exactly the points 1..5", "correct the value"),
+        (
+            "unlabelled_point",
+            lambda r: r["scale"]["labels"].pop(3),
+            "scale",
+            "labels must name exactly the points 1..5",
+            "correct the value",
+        ),
     ],
 )
-def test_malformed_rubric_names_file_field_and_fix(tmp_path: Path, name: str, change, field: str, problem: str, fix: str) -> None:
+def test_malformed_rubric_names_file_field_and_fix(
+    tmp_path: Path, name: str, change, field: str, problem: str, fix: str
+) -> None:
     path = _write_variant(tmp_path, name, change)
     with pytest.raises(InputError) as caught:
         load_rubric(str(path))
@@ -147,7 +175,9 @@ def test_malformed_rubric_names_file_field_and_fix(tmp_path: Path, name: str, ch
 def test_rubric_with_invalid_yaml_syntax(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("id: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"(?s)broken\.yaml: not valid YAML .*line 1, column 5.*Fix: correct the YAML syntax"):
+    with pytest.raises(
+        InputError, match=r"(?s)broken\.yaml: not valid YAML .*line 1, column 5.*Fix: correct the YAML syntax"
+    ):
         load_rubric(str(path))
 
 

@@ -13,7 +13,6 @@ from empathy_bench.datafile import sha256_of
 from empathy_bench.errors import InputError
 from empathy_bench.project import project_dir
 from empathy_bench.source_card import SourceCard, load_source_card
-
 from error_support import assert_names_field  # noqa: E402
 
 CARDS = ["kumar2025", "epitome_reddit"]
@@ -53,7 +52,11 @@ def test_epitome_reddit_card() -> None:
     (fw,) = card.frameworks
     assert (fw.id, fw.rubric, fw.key) == ("epitome", "epitome", ["sp_id", "rp_id"])
     assert fw.duplicates.policy == "collapse_identical_drop_conflicts"
-    assert sorted(r.dimension for r in fw.raters) == ["level_emotional_reactions", "level_explorations", "level_interpretations"]
+    assert sorted(r.dimension for r in fw.raters) == [
+        "level_emotional_reactions",
+        "level_explorations",
+        "level_interpretations",
+    ]
     assert all(r.aggregate == "adjudicated" for r in fw.raters)
 
 
@@ -83,7 +86,9 @@ def test_unknown_framework_names_the_card_and_the_choices() -> None:
 
 
 def test_unknown_card_id_lists_the_known_ones() -> None:
-    with pytest.raises(InputError, match="no human_labels file named 'kumar2024'.*use one of: epitome_reddit, kumar2025"):
+    with pytest.raises(
+        InputError, match="no human_labels file named 'kumar2024'.*use one of: epitome_reddit, kumar2025"
+    ):
         load_source_card("kumar2024")
 
 
@@ -112,15 +117,47 @@ def _first_rater(raw: dict) -> dict:
             "reads ['dataset/explorations-reddit.csv'], which are not listed under files with a sha256",
             "correct the value as described",
         ),
-        ("short_sha", lambda r: r["files"][0].update(sha256="abc123"), "files.0.sha256", "should match pattern", "correct the value as described"),
-        ("bad_group", lambda r: _first_rater(r).update(group="experts"), "frameworks.0.raters.0.group", "'expert', 'crowd', 'self' or 'recorded'", "use one of the allowed values"),
-        ("half_pair", lambda r: _first_rater(r).pop("value_column"), "frameworks.0.raters.0", "give 'dimension' and 'value_column' together", "correct the value as described"),
+        (
+            "short_sha",
+            lambda r: r["files"][0].update(sha256="abc123"),
+            "files.0.sha256",
+            "should match pattern",
+            "correct the value as described",
+        ),
+        (
+            "bad_group",
+            lambda r: _first_rater(r).update(group="experts"),
+            "frameworks.0.raters.0.group",
+            "'expert', 'crowd', 'self' or 'recorded'",
+            "use one of the allowed values",
+        ),
+        (
+            "half_pair",
+            lambda r: _first_rater(r).pop("value_column"),
+            "frameworks.0.raters.0",
+            "give 'dimension' and 'value_column' together",
+            "correct the value as described",
+        ),
         ("no_revision", lambda r: r.pop("revision"), "revision", "Field required", "add this field"),
-        ("typo", lambda r: r.update(licence="MIT"), "licence", "Extra inputs are not permitted", "remove this field or correct its spelling"),
-        ("bad_policy", lambda r: r["frameworks"][0]["duplicates"].update(policy="drop"), "frameworks.0.duplicates.policy", "'error' or 'collapse_identical_drop_conflicts'", "use one of the allowed values"),
+        (
+            "typo",
+            lambda r: r.update(licence="MIT"),
+            "licence",
+            "Extra inputs are not permitted",
+            "remove this field or correct its spelling",
+        ),
+        (
+            "bad_policy",
+            lambda r: r["frameworks"][0]["duplicates"].update(policy="drop"),
+            "frameworks.0.duplicates.policy",
+            "'error' or 'collapse_identical_drop_conflicts'",
+            "use one of the allowed values",
+        ),
     ],
 )
-def test_malformed_card_names_file_field_and_fix(tmp_path: Path, name: str, change, field: str, problem: str, fix: str) -> None:
+def test_malformed_card_names_file_field_and_fix(
+    tmp_path: Path, name: str, change, field: str, problem: str, fix: str
+) -> None:
     path = _write_card(tmp_path, name, change)
     with pytest.raises(InputError) as caught:
         load_source_card(str(path))
@@ -131,7 +168,9 @@ def test_card_in_the_project_must_match_its_file_name(tmp_path: Path, monkeypatc
     # a project folder of our own: the id check applies to cards found in human_labels/
     (tmp_path / "rubrics").mkdir()
     (tmp_path / "human_labels").mkdir()
-    (tmp_path / "human_labels" / "renamed_card.yaml").write_text(yaml.safe_dump(_raw("epitome_reddit")), encoding="utf-8")
+    (tmp_path / "human_labels" / "renamed_card.yaml").write_text(
+        yaml.safe_dump(_raw("epitome_reddit")), encoding="utf-8"
+    )
     monkeypatch.setenv("EMPATHY_BENCH_HOME", str(tmp_path))
     with pytest.raises(InputError) as caught:
         load_source_card("renamed_card")

@@ -18,8 +18,24 @@ FORMATS = ["csv", "jsonl"]
 LAE_FIX = "use one of: validating_emotions, encouraging_elaboration, demonstrating_understanding, advice_giving, self_oriented, dismissing_emotions"
 
 
-def rating(item: str, dim: str, value: object, rater: str = "alice", group: str = "expert", framework: str = "lend_an_ear", **extra: object) -> dict[str, object]:
-    return {"item_id": item, "framework": framework, "dimension": dim, "rater_id": rater, "rater_group": group, "value": value, **extra}
+def rating(
+    item: str,
+    dim: str,
+    value: object,
+    rater: str = "alice",
+    group: str = "expert",
+    framework: str = "lend_an_ear",
+    **extra: object,
+) -> dict[str, object]:
+    return {
+        "item_id": item,
+        "framework": framework,
+        "dimension": dim,
+        "rater_id": rater,
+        "rater_group": group,
+        "value": value,
+        **extra,
+    }
 
 
 def write_rows(path: Path, rows: list[dict[str, object]], columns: list[str] | None = None) -> Path:
@@ -62,11 +78,46 @@ def test_good_file_round_trips_into_the_canonical_columns(tmp_path: Path, fmt: s
     table = read_ratings(path)
     assert list(table.columns) == CANONICAL
     assert table[RATING_COLUMNS].to_dict("records") == [
-        {"item_id": "c1", "framework": "lend_an_ear", "dimension": "validating_emotions", "rater_id": "alice", "rater_group": "expert", "value": 4.0},
-        {"item_id": "c1", "framework": "lend_an_ear", "dimension": "advice_giving", "rater_id": "alice", "rater_group": "expert", "value": 2.0},
-        {"item_id": "c2", "framework": "lend_an_ear", "dimension": "validating_emotions", "rater_id": "crowd", "rater_group": "crowd", "value": 2.5},
-        {"item_id": "c2", "framework": "epitome", "dimension": "level_explorations", "rater_id": "007", "rater_group": "expert", "value": 0.0},
-        {"item_id": "c3", "framework": "empathetic_dialogues", "dimension": "empathy", "rater_id": "gpt-x", "rater_group": "judge", "value": 5.0},
+        {
+            "item_id": "c1",
+            "framework": "lend_an_ear",
+            "dimension": "validating_emotions",
+            "rater_id": "alice",
+            "rater_group": "expert",
+            "value": 4.0,
+        },
+        {
+            "item_id": "c1",
+            "framework": "lend_an_ear",
+            "dimension": "advice_giving",
+            "rater_id": "alice",
+            "rater_group": "expert",
+            "value": 2.0,
+        },
+        {
+            "item_id": "c2",
+            "framework": "lend_an_ear",
+            "dimension": "validating_emotions",
+            "rater_id": "crowd",
+            "rater_group": "crowd",
+            "value": 2.5,
+        },
+        {
+            "item_id": "c2",
+            "framework": "epitome",
+            "dimension": "level_explorations",
+            "rater_id": "007",
+            "rater_group": "expert",
+            "value": 0.0,
+        },
+        {
+            "item_id": "c3",
+            "framework": "empathetic_dialogues",
+            "dimension": "empathy",
+            "rater_id": "gpt-x",
+            "rater_group": "judge",
+            "value": 5.0,
+        },
     ]
     assert table["aggregate"].tolist() == ["", "", "mean", "", ""]
     assert table.loc[0, "evidence"] == "I hear you, that sounds awful."  # the comma survives CSV quoting
@@ -81,7 +132,9 @@ def test_csv_and_jsonl_give_the_same_table(tmp_path: Path) -> None:
 
 
 def test_csv_keeps_leading_zeros_in_ids(tmp_path: Path) -> None:
-    table = read_ratings(write_rows(tmp_path / "r.csv", [rating("007", "empathy", 3, rater="0042", framework="empathetic_dialogues")]))
+    table = read_ratings(
+        write_rows(tmp_path / "r.csv", [rating("007", "empathy", 3, rater="0042", framework="empathetic_dialogues")])
+    )
     assert (table.loc[0, "item_id"], table.loc[0, "rater_id"]) == ("007", "0042")
 
 
@@ -89,16 +142,42 @@ def test_read_labels_with_items(tmp_path: Path) -> None:
     items = write_rows(
         tmp_path / "items.jsonl",
         [
-            {"item_id": "c1", "framework": "lend_an_ear", "text": "Seeker: I lost my job.\nSupporter: That sounds hard."},
-            {"item_id": "c2", "framework": "lend_an_ear", "turns": [{"speaker": "Seeker", "text": "hi"}], "metadata": {"scenario": "job loss"}},
+            {
+                "item_id": "c1",
+                "framework": "lend_an_ear",
+                "text": "Seeker: I lost my job.\nSupporter: That sounds hard.",
+            },
+            {
+                "item_id": "c2",
+                "framework": "lend_an_ear",
+                "turns": [{"speaker": "Seeker", "text": "hi"}],
+                "metadata": {"scenario": "job loss"},
+            },
         ],
     )
     ratings = write_rows(tmp_path / "r.csv", [rating("c1", "validating_emotions", 4), rating("c2", "self_oriented", 1)])
     labels = read_labels(ratings, items)
     assert list(labels.items.columns) == ITEM_COLUMNS
     assert labels.items.to_dict("records") == [
-        {"item_id": "c1", "framework": "lend_an_ear", "source": "user", "target": "Supporter", "turns": [{"speaker": "Seeker", "text": "I lost my job."}, {"speaker": "Supporter", "text": "That sounds hard."}], "metadata": {}},
-        {"item_id": "c2", "framework": "lend_an_ear", "source": "user", "target": "Supporter", "turns": [{"speaker": "Seeker", "text": "hi"}], "metadata": {"scenario": "job loss"}},
+        {
+            "item_id": "c1",
+            "framework": "lend_an_ear",
+            "source": "user",
+            "target": "Supporter",
+            "turns": [
+                {"speaker": "Seeker", "text": "I lost my job."},
+                {"speaker": "Supporter", "text": "That sounds hard."},
+            ],
+            "metadata": {},
+        },
+        {
+            "item_id": "c2",
+            "framework": "lend_an_ear",
+            "source": "user",
+            "target": "Supporter",
+            "turns": [{"speaker": "Seeker", "text": "hi"}],
+            "metadata": {"scenario": "job loss"},
+        },
     ]
     assert labels.ratings.item_id.tolist() == ["c1", "c2"]
     # without items: an empty items table with the canonical columns
@@ -111,10 +190,14 @@ def test_read_labels_with_items(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_dimension(tmp_path: Path, fmt: str) -> None:
-    path = write_rows(tmp_path / f"r.{fmt}", [rating("c1", "validating_emotions", 4), rating("c1", "validating_emotion", 4)])
+    path = write_rows(
+        tmp_path / f"r.{fmt}", [rating("c1", "validating_emotions", 4), rating("c1", "validating_emotion", 4)]
+    )
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, row_name(fmt, 2), "unknown dimension 'validating_emotion' for rubric 'lend_an_ear'", LAE_FIX)
+    assert_names(
+        caught.value, path, row_name(fmt, 2), "unknown dimension 'validating_emotion' for rubric 'lend_an_ear'", LAE_FIX
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -136,7 +219,13 @@ def test_value_outside_a_zero_based_scale(tmp_path: Path, fmt: str) -> None:
     path = write_rows(tmp_path / f"r.{fmt}", [rating("p1", "level_explorations", 3, framework="epitome")])
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, row_name(fmt, 1), "value 3 is outside the scale of 'level_explorations'", "use a whole number from 0 to 2")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 1),
+        "value 3 is outside the scale of 'level_explorations'",
+        "use a whole number from 0 to 2",
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -145,20 +234,39 @@ def test_own_rating_between_scale_points(tmp_path: Path, fmt: str) -> None:
     path = write_rows(tmp_path / f"r.{fmt}", [rating("c1", "self_oriented", 2.5)])
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, row_name(fmt, 1), "value 2.5 is outside the scale of 'self_oriented'", "use a whole number from 1 to 5, or mark an averaged value")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 1),
+        "value 2.5 is outside the scale of 'self_oriented'",
+        "use a whole number from 1 to 5, or mark an averaged value",
+    )
 
 
 def test_empty_value_cell(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text("item_id,framework,dimension,rater_id,rater_group,value\nc1,lend_an_ear,validating_emotions,alice,expert,\n", encoding="utf-8")
+    path.write_text(
+        "item_id,framework,dimension,rater_id,rater_group,value\nc1,lend_an_ear,validating_emotions,alice,expert,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, "data row 1", "value of 'validating_emotions' is empty", "write a number from 1 to 5, or leave the row out")
+    assert_names(
+        caught.value,
+        path,
+        "data row 1",
+        "value of 'validating_emotions' is empty",
+        "write a number from 1 to 5, or leave the row out",
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_duplicate_item_rater_dimension(tmp_path: Path, fmt: str) -> None:
-    rows = [rating("c1", "validating_emotions", 4), rating("c2", "validating_emotions", 4), rating("c1", "validating_emotions", 3)]
+    rows = [
+        rating("c1", "validating_emotions", 4),
+        rating("c2", "validating_emotions", 4),
+        rating("c1", "validating_emotions", 3),
+    ]
     path = write_rows(tmp_path / f"r.{fmt}", rows)
     with pytest.raises(InputError) as caught:
         read_ratings(path)
@@ -173,11 +281,22 @@ def test_duplicate_item_rater_dimension(tmp_path: Path, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_rating_for_an_unknown_item(tmp_path: Path, fmt: str) -> None:
-    items = write_rows(tmp_path / f"items.{fmt}", [{"item_id": "c1", "framework": "lend_an_ear", "text": "Seeker: hi\nSupporter: hello"}])
-    path = write_rows(tmp_path / f"r.{fmt}", [rating("c1", "validating_emotions", 4), rating("c9", "validating_emotions", 4)])
+    items = write_rows(
+        tmp_path / f"items.{fmt}",
+        [{"item_id": "c1", "framework": "lend_an_ear", "text": "Seeker: hi\nSupporter: hello"}],
+    )
+    path = write_rows(
+        tmp_path / f"r.{fmt}", [rating("c1", "validating_emotions", 4), rating("c9", "validating_emotions", 4)]
+    )
     with pytest.raises(InputError) as caught:
         read_labels(path, items)
-    assert_names(caught.value, path, row_name(fmt, 2), "rating for an unknown item 'c9' (lend_an_ear)", "add the item to the items file or correct item_id")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 2),
+        "rating for an unknown item 'c9' (lend_an_ear)",
+        "add the item to the items file or correct item_id",
+    )
 
 
 def test_item_known_in_another_framework_only_is_unknown(tmp_path: Path) -> None:
@@ -217,7 +336,10 @@ def test_missing_column(tmp_path: Path, fmt: str) -> None:
 
 
 def test_jsonl_row_missing_a_field_names_its_line(tmp_path: Path) -> None:
-    rows = [rating("c1", "validating_emotions", 4), {k: v for k, v in rating("c2", "validating_emotions", 4).items() if k != "value"}]
+    rows = [
+        rating("c1", "validating_emotions", 4),
+        {k: v for k, v in rating("c2", "validating_emotions", 4).items() if k != "value"},
+    ]
     path = write_rows(tmp_path / "r.jsonl", rows)
     with pytest.raises(InputError) as caught:
         read_ratings(path)
@@ -229,23 +351,41 @@ def test_unknown_framework(tmp_path: Path, fmt: str) -> None:
     path = write_rows(tmp_path / f"r.{fmt}", [rating("c1", "empathy", 4, framework="empathetic_dialogue")])
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, row_name(fmt, 1), "unknown framework 'empathetic_dialogue'", "use a rubric id: empathetic_dialogues, epitome, lend_an_ear, perceived_empathy")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 1),
+        "unknown framework 'empathetic_dialogue'",
+        "use a rubric id: empathetic_dialogues, epitome, lend_an_ear, perceived_empathy",
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_unknown_rater_group(tmp_path: Path, fmt: str) -> None:
-    path = write_rows(tmp_path / f"r.{fmt}", [rating("c1", "empathy", 4, group="experts", framework="empathetic_dialogues")])
+    path = write_rows(
+        tmp_path / f"r.{fmt}", [rating("c1", "empathy", 4, group="experts", framework="empathetic_dialogues")]
+    )
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, row_name(fmt, 1), "field 'rater_group': Input should be 'expert', 'crowd', 'self', 'recorded' or 'judge'", "correct the value")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 1),
+        "field 'rater_group': Input should be 'expert', 'crowd', 'self', 'recorded' or 'judge'",
+        "correct the value",
+    )
 
 
 def test_jsonl_line_that_is_not_json(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
-    path.write_text(json.dumps(rating("c1", "validating_emotions", 4)) + "\n\n" + '{"item_id": "c2"\n', encoding="utf-8")
+    path.write_text(
+        json.dumps(rating("c1", "validating_emotions", 4)) + "\n\n" + '{"item_id": "c2"\n', encoding="utf-8"
+    )
     with pytest.raises(InputError) as caught:
         read_ratings(path)
-    assert_names(caught.value, path, "line 3", "not valid JSON", "write one JSON object per line")  # blank line 2 is skipped
+    assert_names(
+        caught.value, path, "line 3", "not valid JSON", "write one JSON object per line"
+    )  # blank line 2 is skipped
 
 
 def test_unsupported_file_type_and_missing_file(tmp_path: Path) -> None:
@@ -262,21 +402,37 @@ def test_unsupported_file_type_and_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_duplicate_item(tmp_path: Path, fmt: str) -> None:
-    rows = [{"item_id": "c1", "framework": "lend_an_ear"}, {"item_id": "c2", "framework": "lend_an_ear"}, {"item_id": "c1", "framework": "lend_an_ear"}]
+    rows = [
+        {"item_id": "c1", "framework": "lend_an_ear"},
+        {"item_id": "c2", "framework": "lend_an_ear"},
+        {"item_id": "c1", "framework": "lend_an_ear"},
+    ]
     path = write_rows(tmp_path / f"items.{fmt}", rows)
     with pytest.raises(InputError) as caught:
         read_items(path)
-    assert_names(caught.value, path, row_name(fmt, 3), f"duplicate of {row_name(fmt, 1)} (framework=lend_an_ear, item_id=c1)", "keep one row per (framework, item_id)")
+    assert_names(
+        caught.value,
+        path,
+        row_name(fmt, 3),
+        f"duplicate of {row_name(fmt, 1)} (framework=lend_an_ear, item_id=c1)",
+        "keep one row per (framework, item_id)",
+    )
 
 
 def test_items_missing_a_column(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "items.csv", [{"item_id": "c1", "text": "Seeker: hi"}])
-    with pytest.raises(InputError, match=r"items\.csv: missing column\(s\) framework\. Fix: the canonical columns are item_id, framework"):
+    with pytest.raises(
+        InputError,
+        match=r"items\.csv: missing column\(s\) framework\. Fix: the canonical columns are item_id, framework",
+    ):
         read_items(path)
 
 
 def test_item_turn_without_a_speaker(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "items.jsonl", [{"item_id": "c1", "framework": "lend_an_ear", "turns": [{"speaker": "", "text": "hi"}]}])
+    path = write_rows(
+        tmp_path / "items.jsonl",
+        [{"item_id": "c1", "framework": "lend_an_ear", "turns": [{"speaker": "", "text": "hi"}]}],
+    )
     with pytest.raises(InputError) as caught:
         read_items(path)
     assert_names(caught.value, path, "line 1", "field 'turns.0.speaker'", "correct the value")
@@ -321,7 +477,7 @@ def test_hub_ratings_from_a_dataset_dict_saved_to_disk_picks_the_split(hf, tmp_p
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(tmp_path / "dd"), split="validation")
     assert caught.value.source == str(tmp_path / "dd")
-    assert "Unknown split \"validation\"" in caught.value.problem
+    assert 'Unknown split "validation"' in caught.value.problem
 
 
 def test_hub_ratings_bad_row_names_the_dataset_and_row(hf, tmp_path: Path) -> None:
@@ -330,7 +486,13 @@ def test_hub_ratings_bad_row_names_the_dataset_and_row(hf, tmp_path: Path) -> No
     _dataset(hf, [GOOD[0], rating("c1", "advice_giving", 9)]).to_parquet(str(folder / "train.parquet"))
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(folder))
-    assert_names(caught.value, str(folder), "row 2", "value 9 is outside the scale of 'advice_giving'", "use a whole number from 1 to 5")
+    assert_names(
+        caught.value,
+        str(folder),
+        "row 2",
+        "value 9 is outside the scale of 'advice_giving'",
+        "use a whole number from 1 to 5",
+    )
 
 
 def test_hub_ratings_missing_column(hf, tmp_path: Path) -> None:
@@ -339,14 +501,17 @@ def test_hub_ratings_missing_column(hf, tmp_path: Path) -> None:
     hf.Dataset.from_pandas(pd.DataFrame([GOOD[1]]).drop(columns="dimension")).to_parquet(str(folder / "train.parquet"))
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(folder))
-    assert str(caught.value) == f"{folder}: missing column(s) dimension. Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
+    assert (
+        str(caught.value)
+        == f"{folder}: missing column(s) dimension. Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
+    )
 
 
 def test_hub_ratings_unknown_split_or_folder(hf, tmp_path: Path) -> None:
     folder = tmp_path / "one"
     folder.mkdir()
     _dataset(hf, GOOD[:1]).to_parquet(str(folder / "train.parquet"))
-    with pytest.raises(InputError, match="could not load the dataset .*Unknown split \"test\""):
+    with pytest.raises(InputError, match='could not load the dataset .*Unknown split "test"'):
         read_hub_ratings(str(folder), split="test")
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(tmp_path / "absent"))

@@ -195,7 +195,9 @@ def alpha_resamples(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndar
 N_SHUFFLES = 100
 
 
-def alpha_shuffled(panel: np.ndarray, rater: np.ndarray, level: Level, n_shuffles: int = N_SHUFFLES, seed: int = 0) -> float:
+def alpha_shuffled(
+    panel: np.ndarray, rater: np.ndarray, level: Level, n_shuffles: int = N_SHUFFLES, seed: int = 0
+) -> float:
     """What an uninformative rater with this rater's own ratings scores on "alpha + rater":
     the mean alpha of the panel (raters x units) with the rater's values shuffled across the
     units (seeded; the shuffles keep the rater's distribution and destroy its information).
@@ -219,7 +221,11 @@ def leave_one_out(wide: pd.DataFrame, categories: Categories = "rank", **kwargs:
 
 
 def leave_one_out_draws(
-    wide: pd.DataFrame, categories: Categories = "rank", n_resamples: int = N_RESAMPLES, seed: int = 0, rater: pd.Series | None = None
+    wide: pd.DataFrame,
+    categories: Categories = "rank",
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+    rater: pd.Series | None = None,
 ) -> tuple[dict[str, PairAgreement], np.ndarray]:
     """For each column j of an items x raters table, the agreement of `rater` (or, when None,
     of column j itself: the human ceiling) with the median of the columns other than j, on

@@ -198,22 +198,51 @@ def annotator_tests(
         w_llm, w_human = _indicators(kept, kept_llm, j, metric)
         d = _paired_differences(w_llm, w_human, clusters)
         t, p = one_sided_test(d, epsilon)
-        tests.append(dict(annotator=str(j), n_items=len(w_llm), n_units=len(d), df=len(d) - 1, rho_llm=float(w_llm.mean()),
-                          rho_human=float(w_human.mean()), t_statistic=t, p_value=p))
+        tests.append(
+            dict(
+                annotator=str(j),
+                n_items=len(w_llm),
+                n_units=len(d),
+                df=len(d) - 1,
+                rho_llm=float(w_llm.mean()),
+                rho_human=float(w_human.mean()),
+                t_statistic=t,
+                p_value=p,
+            )
+        )
     return tests, len(kept), n_rated - len(kept)
 
 
 def _adjusted(tests: list[dict[str, object]], adjusted: np.ndarray, rejected: np.ndarray) -> list[AnnotatorTest]:
-    return [AnnotatorTest(**t, p_adjusted=float(a), rejected=bool(r)) for t, a, r in zip(tests, adjusted, rejected, strict=True)]
+    return [
+        AnnotatorTest(**t, p_adjusted=float(a), rejected=bool(r))
+        for t, a, r in zip(tests, adjusted, rejected, strict=True)
+    ]
 
 
-def _result(per_annotator: list[AnnotatorTest], procedure: Procedure, epsilon: float, alpha: float, metric: Metric, kept: int, dropped: int) -> AltTestResult:
+def _result(
+    per_annotator: list[AnnotatorTest],
+    procedure: Procedure,
+    epsilon: float,
+    alpha: float,
+    metric: Metric,
+    kept: int,
+    dropped: int,
+) -> AltTestResult:
     """Step 6: the winning rate and the verdict."""
     winning_rate = float(np.mean([a.rejected for a in per_annotator]))
     return AltTestResult(
-        procedure=procedure, epsilon=epsilon, alpha=alpha, metric=metric, n_annotators=len(per_annotator), n_items=kept,
-        n_items_dropped=dropped, winning_rate=winning_rate, passed=winning_rate >= PASS_WINNING_RATE,
-        advantage_probability=float(np.mean([a.rho_llm for a in per_annotator])), per_annotator=per_annotator,
+        procedure=procedure,
+        epsilon=epsilon,
+        alpha=alpha,
+        metric=metric,
+        n_annotators=len(per_annotator),
+        n_items=kept,
+        n_items_dropped=dropped,
+        winning_rate=winning_rate,
+        passed=winning_rate >= PASS_WINNING_RATE,
+        advantage_probability=float(np.mean([a.rho_llm for a in per_annotator])),
+        per_annotator=per_annotator,
     )
 
 
@@ -243,8 +272,13 @@ def alt_test(
 
 
 def alt_test_by_aspect(
-    humans: dict[str, pd.DataFrame], llm: dict[str, pd.Series], epsilon: float = 0.2, alpha: float = 0.05,
-    metric: Metric = "neg_rmse", *, min_items: int = MIN_ITEMS,
+    humans: dict[str, pd.DataFrame],
+    llm: dict[str, pd.Series],
+    epsilon: float = 0.2,
+    alpha: float = 0.05,
+    metric: Metric = "neg_rmse",
+    *,
+    min_items: int = MIN_ITEMS,
 ) -> dict[str, AltTestResult]:
     """One alt-test per aspect (rubric dimension), each on its own items, with the
     Benjamini-Yekutieli adjustment over *all* the aspects' p-values together (aspects x
@@ -260,7 +294,15 @@ def alt_test_by_aspect(
     out, start = {}, 0
     for aspect, (tests, kept, dropped) in runs.items():
         stop = start + len(tests)
-        out[aspect] = _result(_adjusted(tests, adjusted[start:stop], rejected[start:stop]), "reference", epsilon, alpha, metric, kept, dropped)
+        out[aspect] = _result(
+            _adjusted(tests, adjusted[start:stop], rejected[start:stop]),
+            "reference",
+            epsilon,
+            alpha,
+            metric,
+            kept,
+            dropped,
+        )
         start = stop
     return out
 

@@ -126,14 +126,20 @@ class BuiltinJudge(CustomLLM):
 def _bad_request(model: str, problem: str, fix: str) -> litellm.BadRequestError:
     # BadRequestError passes through litellm unchanged and is not retried; a plain exception
     # raised in a handler would surface as a (retryable) APIConnectionError.
-    return litellm.BadRequestError(message=f"{PROVIDER}/{model}: {problem}. Fix: {fix}", model=f"{PROVIDER}/{model}", llm_provider=PROVIDER)
+    return litellm.BadRequestError(
+        message=f"{PROVIDER}/{model}: {problem}. Fix: {fix}", model=f"{PROVIDER}/{model}", llm_provider=PROVIDER
+    )
 
 
 def _parse_model(model: str) -> tuple[str, float]:
     """'lexicon@200ms' -> ('lexicon', 0.2)."""
     match = MODEL_NAME_RE.match(model)
     if match is None or match["name"] not in MODELS + OPTIONAL_MODELS:
-        raise _bad_request(model, "unknown built-in model", f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, optionally with a latency suffix such as @200ms")
+        raise _bad_request(
+            model,
+            "unknown built-in model",
+            f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, optionally with a latency suffix such as @200ms",
+        )
     return match["name"], int(match["ms"] or 0) / 1000
 
 
@@ -142,7 +148,11 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
     try:
         reply = judge_reply(name, text)
     except ValueError as err:
-        raise _bad_request(model, str(err), "send a prompt rendered by empathy_bench.prompt.render (it needs the <conversation> block and the answer format)") from None
+        raise _bad_request(
+            model,
+            str(err),
+            "send a prompt rendered by empathy_bench.prompt.render (it needs the <conversation> block and the answer format)",
+        ) from None
     except ModelUnavailable as err:
         raise _bad_request(model, str(err), err.fix) from None
     if model != name:  # a latency variant: price it too, so completion_cost finds it
@@ -153,7 +163,9 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
     model_response.created = int(time.time())
     prompt_words, reply_words = len(text.split()), len(reply.split())
     # Approximate: word counts, not tokenizer tokens.
-    model_response.usage = Usage(prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words)  # type: ignore[attr-defined]
+    model_response.usage = Usage(
+        prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words
+    )  # type: ignore[attr-defined]
     return model_response
 
 
@@ -184,7 +196,12 @@ def judge_reply(name: str, text: str) -> str:
     not an empathy-bench judge prompt; ModelUnavailable if an optional model cannot run here."""
     request = judge_prompt.read_prompt(text)
     target = request.target
-    rate = {"constant": constant_rating, "length": length_rating, "lexicon": lexicon_rating, "embedding": embedding_rating}[name]
+    rate = {
+        "constant": constant_rating,
+        "length": length_rating,
+        "lexicon": lexicon_rating,
+        "embedding": embedding_rating,
+    }[name]
     lines = [f'<rating dimension="{dim}">{rate(request, dim, target)}</rating>' for dim in request.dimensions]
     return "\n".join(lines)
 
@@ -240,71 +257,185 @@ def length_rating(request: judge_prompt.PromptRequest, dim: str, target: str) ->
 # whole words only; most are plain phrases. Each family is one alternation tried longest pattern
 # first, so "that sounds hard" is one match, not also "that sounds".
 
-FEELINGS = "hard|tough|difficult|painful|frustrating|stressful|upsetting|scary|overwhelming|awful|unfair|sad|lonely|hurtful"
+FEELINGS = (
+    "hard|tough|difficult|painful|frustrating|stressful|upsetting|scary|overwhelming|awful|unfair|sad|lonely|hurtful"
+)
 INTENSIFIER = r"(?:(?:so|really|very|incredibly) )?"
 
 CUES: dict[str, tuple[str, ...]] = {
     # validating_emotions: "acknowledge the seeker's feelings and convey that those feelings are
     # understandable and legitimate".
     "validating": (
-        r"makes? (?:total |complete |a lot of )?sense", "understandable", r"(?:it's|it is) (?:normal|natural|okay|ok|valid|reasonable) to",
-        "no wonder", r"of course you(?:'d| would)? feel", r"(?:anyone|anybody) would", r"you have every right", "valid", "legitimate",
-        rf"(?:that|this|it)(?:'s| is| sounds| must be| seems) {INTENSIFIER}(?:{FEELINGS})", r"sorry (?:to hear|that|you)", r"i can (?:only )?imagine",
+        r"makes? (?:total |complete |a lot of )?sense",
+        "understandable",
+        r"(?:it's|it is) (?:normal|natural|okay|ok|valid|reasonable) to",
+        "no wonder",
+        r"of course you(?:'d| would)? feel",
+        r"(?:anyone|anybody) would",
+        r"you have every right",
+        "valid",
+        "legitimate",
+        rf"(?:that|this|it)(?:'s| is| sounds| must be| seems) {INTENSIFIER}(?:{FEELINGS})",
+        r"sorry (?:to hear|that|you)",
+        r"i can (?:only )?imagine",
     ),
     # dismissing_emotions: "minimise, deny, or hurry past the seeker's feelings" (and the rubric's
     # high example: "come on, it's just one promotion, don't be so dramatic").
     "dismissing": (
-        "at least", r"(?:it's|it is) (?:just|only)", r"don't (?:worry|be so|be sad|be upset|stress)", "calm down", "cheer up", "come on",
-        "dramatic", "overreacting", r"(?:not|no) (?:a |such a )?big deal", r"could (?:be|have been) worse", "bright side", "get over it",
-        "move on", "stop worrying", r"(?:you'll|you will|it'll|it will) be (?:fine|okay|ok)", "happens for a reason",
+        "at least",
+        r"(?:it's|it is) (?:just|only)",
+        r"don't (?:worry|be so|be sad|be upset|stress)",
+        "calm down",
+        "cheer up",
+        "come on",
+        "dramatic",
+        "overreacting",
+        r"(?:not|no) (?:a |such a )?big deal",
+        r"could (?:be|have been) worse",
+        "bright side",
+        "get over it",
+        "move on",
+        "stop worrying",
+        r"(?:you'll|you will|it'll|it will) be (?:fine|okay|ok)",
+        "happens for a reason",
     ),
     # encouraging_elaboration: "invite the seeker to say more ... open questions or showing
     # interest" (questions themselves are counted as a feature).
     "inviting": (
-        r"tell me (?:more|about)", r"i(?:'d| would) like to hear", r"i(?:'m| am) listening", r"(?:do|would) you (?:want|like) to talk",
-        "say more", "go on", r"how (?:are|have) you (?:been )?(?:feeling|holding up|coping)", "what happened", r"what (?:was|is) (?:that|it) like",
+        r"tell me (?:more|about)",
+        r"i(?:'d| would) like to hear",
+        r"i(?:'m| am) listening",
+        r"(?:do|would) you (?:want|like) to talk",
+        "say more",
+        "go on",
+        r"how (?:are|have) you (?:been )?(?:feeling|holding up|coping)",
+        "what happened",
+        r"what (?:was|is) (?:that|it) like",
     ),
     # Questions that are advice in disguise ("have you tried ...?"): not an invitation to talk.
-    "advice_questions": (r"have you (?:tried|considered|thought about)", r"why (?:don't|not) you", "why not", r"(?:what|how) about", r"could you try"),
+    "advice_questions": (
+        r"have you (?:tried|considered|thought about)",
+        r"why (?:don't|not) you",
+        "why not",
+        r"(?:what|how) about",
+        r"could you try",
+    ),
     # advice_giving: "tell the seeker what they should do when the seeker has not asked".
     "advice": (
-        r"you (?:should|need to|have to|ought to|must|could)", r"try to", r"i (?:would )?(?:suggest|recommend|advise)", r"if i were you",
-        "make sure", r"(?:it )?(?:might|may|would) help to", r"(?:it's|it is|it would be) a good idea", r"the best (?:thing|way)", r"maybe you should",
+        r"you (?:should|need to|have to|ought to|must|could)",
+        r"try to",
+        r"i (?:would )?(?:suggest|recommend|advise)",
+        r"if i were you",
+        "make sure",
+        r"(?:it )?(?:might|may|would) help to",
+        r"(?:it's|it is|it would be) a good idea",
+        r"the best (?:thing|way)",
+        r"maybe you should",
     ),
     # demonstrating_understanding: "reflecting or paraphrasing the seeker's situation and its
     # meaning to them" (reusing the seeker's words is counted as a feature).
     "understanding": (
-        r"(?:it )?sounds like", r"(?:it )?seems like", r"so you(?:'re| are|'ve| have)?", r"you(?:'re| are)? feeling", r"you feel", r"you felt",
-        r"i hear", r"i (?:can )?understand", r"i can see", r"(?:that|it) must (?:feel|be)", r"what i(?:'m| am) hearing", "in other words",
+        r"(?:it )?sounds like",
+        r"(?:it )?seems like",
+        r"so you(?:'re| are|'ve| have)?",
+        r"you(?:'re| are)? feeling",
+        r"you feel",
+        r"you felt",
+        r"i hear",
+        r"i (?:can )?understand",
+        r"i can see",
+        r"(?:that|it) must (?:feel|be)",
+        r"what i(?:'m| am) hearing",
+        "in other words",
     ),
     # self_oriented: "shift the focus ... onto their own experiences or feelings" (first-person
     # words are counted as a feature).
     "self_story": (
-        r"when (?:i|my)", r"i remember", r"i had", r"i was", "me too", "same here", r"happened to me", r"in my experience", r"my own",
-        r"i know exactly", r"i(?:'ve| have)? (?:been|gone) through", r"reminds me",
+        r"when (?:i|my)",
+        r"i remember",
+        r"i had",
+        r"i was",
+        "me too",
+        "same here",
+        r"happened to me",
+        r"in my experience",
+        r"my own",
+        r"i know exactly",
+        r"i(?:'ve| have)? (?:been|gone) through",
+        r"reminds me",
     ),
     # EPITOME emotional reactions: "the responder's own warmth, compassion or concern".
     "warmth": (
-        "sorry", "my heart", r"i feel for you", "hugs", r"sending (?:you )?(?:love|hugs|strength)", r"i care", r"i hope", "take care",
-        r"i(?:'m| am) here for you", r"thinking of you", r"that's (?:awful|terrible|horrible|sad)", "oh no",
+        "sorry",
+        "my heart",
+        r"i feel for you",
+        "hugs",
+        r"sending (?:you )?(?:love|hugs|strength)",
+        r"i care",
+        r"i hope",
+        "take care",
+        r"i(?:'m| am) here for you",
+        r"thinking of you",
+        r"that's (?:awful|terrible|horrible|sad)",
+        "oh no",
     ),
     # EPITOME interpretations: "an understanding of the feelings or experiences the seeker describes".
     "relating": (
-        r"i (?:can )?understand", r"i know how", r"i can relate", r"i(?:'ve| have) been there", r"i went through", "similar", "me too",
-        r"(?:it )?sounds like", r"must (?:be|feel)", r"i can (?:only )?imagine",
+        r"i (?:can )?understand",
+        r"i know how",
+        r"i can relate",
+        r"i(?:'ve| have) been there",
+        r"i went through",
+        "similar",
+        "me too",
+        r"(?:it )?sounds like",
+        r"must (?:be|feel)",
+        r"i can (?:only )?imagine",
     ),
     # Perceived Empathy, affirmed / accepted: support for the seeker's worth and judgement.
     "affirming": (
-        r"proud of you", "brave", "strong", "courage", r"not your fault", r"you deserve", r"(?:the )?right (?:thing|choice|decision)",
-        "well done", "good for you", r"doing (?:your|the) best",
+        r"proud of you",
+        "brave",
+        "strong",
+        "courage",
+        r"not your fault",
+        r"you deserve",
+        r"(?:the )?right (?:thing|choice|decision)",
+        "well done",
+        "good for you",
+        r"doing (?:your|the) best",
     ),
     # Passing judgement on the seeker (the opposite of accepting).
-    "judging": (r"your (?:own )?fault", r"should(?:n't)? have", "silly", "stupid", "ridiculous", "mistake", r"what were you thinking"),
+    "judging": (
+        r"your (?:own )?fault",
+        r"should(?:n't)? have",
+        "silly",
+        "stupid",
+        "ridiculous",
+        "mistake",
+        r"what were you thinking",
+    ),
     # Perceived Empathy, emotional support / motivation: offering to stay with the seeker.
-    "presence": (r"i(?:'m| am) here", r"here for you", r"here to listen", r"(?:happy|glad) to (?:talk|listen)", "anytime", r"whenever you (?:need|want)", r"reach out to me"),
+    "presence": (
+        r"i(?:'m| am) here",
+        r"here for you",
+        r"here to listen",
+        r"(?:happy|glad) to (?:talk|listen)",
+        "anytime",
+        r"whenever you (?:need|want)",
+        r"reach out to me",
+    ),
     # Closing the topic or leaving (the rubric's low examples: "Anyway, I hope things work out",
     # "Okay. What are you doing this weekend?").
-    "disengaging": ("anyway", r"got(?:ta| to) go", "whatever", r"let's talk about something else", "moving on", r"hope (?:things|it) work(?:s)? out", r"what are you doing this weekend"),
+    "disengaging": (
+        "anyway",
+        r"got(?:ta| to) go",
+        "whatever",
+        r"let's talk about something else",
+        "moving on",
+        r"hope (?:things|it) work(?:s)? out",
+        r"what are you doing this weekend",
+    ),
 }
 
 # Sentence-initial verbs that make a sentence an instruction ("Try praying.", "Talk to HR.").
@@ -414,7 +545,12 @@ def _imperatives(turn: Turn) -> float:
     count = 0
     for s in sentences(turn.text):
         words = _WORD_RE.findall(_normalise(s))
-        if words and words[0] in IMPERATIVE_VERBS and not s.endswith("?") and words[1:2] not in (["me"], ["you"], ["yourself"]):
+        if (
+            words
+            and words[0] in IMPERATIVE_VERBS
+            and not s.endswith("?")
+            and words[1:2] not in (["me"], ["you"], ["yourself"])
+        ):
             count += 1
     return float(count)
 

@@ -95,7 +95,9 @@ def extra_installed(extra: str) -> bool:
     except importlib.metadata.PackageNotFoundError:
         return False
     marker = re.compile(rf"""\bextra\s*==\s*["']{re.escape(extra)}["']""")
-    needed = [re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requirements if ";" in r and marker.search(r.split(";", 1)[1])]  # type: ignore[union-attr]
+    needed = [
+        re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requirements if ";" in r and marker.search(r.split(";", 1)[1])
+    ]  # type: ignore[union-attr]
     try:
         return bool(needed) and all(importlib.metadata.version(name) for name in needed)
     except importlib.metadata.PackageNotFoundError:

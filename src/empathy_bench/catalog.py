@@ -28,7 +28,12 @@ def _check_judge(path: str, check_data: bool = False) -> None:
     judge = load_judge(path)
     load_template(judge.prompt)
     if secret := secret_args(judge.model_args):
-        raise InputError(path, f"model_args {secret} look like credentials (model args are written to every eval log)", "remove them; put keys in the environment or a .env file", where="field 'model_args'")
+        raise InputError(
+            path,
+            f"model_args {secret} look like credentials (model args are written to every eval log)",
+            "remove them; put keys in the environment or a .env file",
+            where="field 'model_args'",
+        )
 
 
 # Each folder's files and how to check one of them.

@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     agreement = commands.add_parser("agreement", help="reliability table of a label source's raters")
-    agreement.add_argument("--source", default="kumar2025", help="label source id (human_labels/<id>.yaml) or card path")
+    agreement.add_argument(
+        "--source", default="kumar2025", help="label source id (human_labels/<id>.yaml) or card path"
+    )
     agreement.add_argument("--framework", action="append", help="restrict to a framework (repeatable)")
     agreement.add_argument("--format", choices=["table", "csv", "json"], default="table")
     agreement.add_argument("--output", type=Path, help="also write the result here")
@@ -45,24 +47,58 @@ def _parser() -> argparse.ArgumentParser:
     agreement.add_argument("--seed", type=int, default=0)
     agreement.set_defaults(handler=_agreement)
 
-    run = commands.add_parser("run", help="run judges on tasks (inspect eval_set) and print their agreement with the humans")
-    run.add_argument("--judge", action="append", default=[], help="judge id (evals/judges/<id>.yaml), file, or model string such as litellm/openai/gpt-4o (repeatable; default: every built-in offline judge)")
-    run.add_argument("--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)")
+    run = commands.add_parser(
+        "run", help="run judges on tasks (inspect eval_set) and print their agreement with the humans"
+    )
+    run.add_argument(
+        "--judge",
+        action="append",
+        default=[],
+        help="judge id (evals/judges/<id>.yaml), file, or model string such as litellm/openai/gpt-4o (repeatable; default: every built-in offline judge)",
+    )
+    run.add_argument(
+        "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
+    )
     run.add_argument("--limit", type=int, help="only the first N samples of each task")
-    run.add_argument("--epochs", type=int, default=1, help="rate each sample K times (test-retest; the median is the rating)")
+    run.add_argument(
+        "--epochs", type=int, default=1, help="rate each sample K times (test-retest; the median is the rating)"
+    )
     run.add_argument("--max-connections", type=int, help="concurrent provider calls per model")
-    run.add_argument("--max-retries", type=int, default=5, help="retries of a transient provider error before the sample fails (default 5; re-run to resume)")
-    run.add_argument("--log-dir", default="logs", help="inspect log dir; re-running with the same dir resumes (default: logs)")
-    run.add_argument("--display", default="full", choices=["full", "conversation", "rich", "plain", "log", "none"], help="inspect progress display")
+    run.add_argument(
+        "--max-retries",
+        type=int,
+        default=5,
+        help="retries of a transient provider error before the sample fails (default 5; re-run to resume)",
+    )
+    run.add_argument(
+        "--log-dir", default="logs", help="inspect log dir; re-running with the same dir resumes (default: logs)"
+    )
+    run.add_argument(
+        "--display",
+        default="full",
+        choices=["full", "conversation", "rich", "plain", "log", "none"],
+        help="inspect progress display",
+    )
     run.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
     run.add_argument("--no-recorded", action="store_true", help="leave out the label source's recorded judges")
-    run.add_argument("--results-dir", type=Path, help="where each run's summary record is written (default: results/runs of the project; then `empathy-bench leaderboard`)")
+    run.add_argument(
+        "--results-dir",
+        type=Path,
+        help="where each run's summary record is written (default: results/runs of the project; then `empathy-bench leaderboard`)",
+    )
     run.add_argument("--no-results", action="store_true", help="print only; write no run records")
     run.set_defaults(handler=_run)
 
-    board = commands.add_parser("leaderboard", help="regenerate results/leaderboard.{csv,json,md} and index.html from results/runs/")
+    board = commands.add_parser(
+        "leaderboard", help="regenerate results/leaderboard.{csv,json,md} and index.html from results/runs/"
+    )
     board.add_argument("--results-dir", type=Path, help="folder with runs/ (default: results/ of the project)")
-    board.add_argument("--bundle", type=Path, metavar="LOG_DIR", help="also bundle the per-item drill-down from this inspect log dir (inspect view bundle)")
+    board.add_argument(
+        "--bundle",
+        type=Path,
+        metavar="LOG_DIR",
+        help="also bundle the per-item drill-down from this inspect log dir (inspect view bundle)",
+    )
     board.set_defaults(handler=_leaderboard)
 
     validate = commands.add_parser("validate", help="check every rubric, source card, task and candidate file")
@@ -95,14 +131,19 @@ def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
         combined[counts] = combined[counts].astype("Int64")  # counts stay whole numbers beside the gaps
         return combined.to_csv(index=False, float_format="%.4f", lineterminator="\n").rstrip("\n")
     if fmt == "json":
-        return json.dumps({name: json.loads(df.to_json(orient="records", double_precision=6)) for name, df in tables.items()}, indent=1)
+        return json.dumps(
+            {name: json.loads(df.to_json(orient="records", double_precision=6)) for name, df in tables.items()},
+            indent=1,
+        )
     titles = {
         "pairs": "Pairwise agreement (quadratic-weighted kappa and Spearman, bootstrap 95% CIs over items)",
         "alpha": "Krippendorff's alpha within each human group at both levels (bootstrap 95% CI; Kumar et al. published the interval level)",
         "ceiling": "Human ceiling: each expert against the median of the other experts",
         "medians": "Median over dimensions per comparison class",
     }
-    return "\n\n".join(f"{titles[name]}\n{df.to_string(index=False, float_format=lambda v: f'{v:.2f}')}" for name, df in tables.items())
+    return "\n\n".join(
+        f"{titles[name]}\n{df.to_string(index=False, float_format=lambda v: f'{v:.2f}')}" for name, df in tables.items()
+    )
 
 
 def _write(text: str, output: Path) -> None:
@@ -131,9 +172,13 @@ def _run(args: argparse.Namespace) -> int:
     for line in result.notes:
         print(f"note: {line}", file=sys.stderr)
     print(render(result.summaries))
-    print(f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)")
+    print(
+        f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)"
+    )
     if result.records:
-        print(f"{len(result.records)} run records written under {options.results_dir}; regenerate the leaderboard with `empathy-bench leaderboard`")
+        print(
+            f"{len(result.records)} run records written under {options.results_dir}; regenerate the leaderboard with `empathy-bench leaderboard`"
+        )
     return 0
 
 
@@ -146,8 +191,24 @@ def _leaderboard(args: argparse.Namespace) -> int:
     if args.bundle:
         # The per-item drill-down: inspect's own viewer with the logs, as static files.
         target = results / Path(DRILLDOWN).parent
-        subprocess.run([sys.executable, "-m", "inspect_ai", "view", "bundle", "--log-dir", str(args.bundle), "--output-dir", str(target), "--overwrite"], check=True)
-        print(f"wrote {target} (holds the logs' conversation text: do not publish third-party data it contains without its licence)")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "inspect_ai",
+                "view",
+                "bundle",
+                "--log-dir",
+                str(args.bundle),
+                "--output-dir",
+                str(target),
+                "--overwrite",
+            ],
+            check=True,
+        )
+        print(
+            f"wrote {target} (holds the logs' conversation text: do not publish third-party data it contains without its licence)"
+        )
     return 0
 
 
@@ -156,7 +217,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     results = validate(check_data=args.data)
     for path, error in results:
-        print(f"{'ok   ' if error is None else 'FAIL '} {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        print(
+            f"{'ok   ' if error is None else 'FAIL '} {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+        )
         if error:
             print(f"      {error}")
     failed = sum(error is not None for _, error in results)

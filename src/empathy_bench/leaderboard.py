@@ -39,12 +39,16 @@ def _check_declared(path: Path, rec: RunRecord) -> None:
     file's `fitted_on`, possibly empty): a row is never published without that declaration."""
     if rec.summary.ran and not isinstance(rec.candidate.get("fitted_on"), list):
         raise InputError(
-            path, "candidate.fitted_on is missing", "re-run the judge with this version of empathy-bench (its judge file declares `fitted_on`), or delete the record"
+            path,
+            "candidate.fitted_on is missing",
+            "re-run the judge with this version of empathy-bench (its judge file declares `fitted_on`), or delete the record",
         )
 
 
 def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
-    ceilings = {r.summary.task: r.summary.overall.qwk for r in records if r.summary.rater == HUMAN_CEILING and r.summary.overall}
+    ceilings = {
+        r.summary.task: r.summary.overall.qwk for r in records if r.summary.rater == HUMAN_CEILING and r.summary.overall
+    }
     rows = []
     for rec in records:
         s, o = rec.summary, rec.summary.overall
@@ -73,21 +77,42 @@ def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
                 "alt_test_verdict": verdict(s.alt_test, s.alt_test_clustered),
                 "alt_test_clustered_passed": s.alt_test_clustered.passed if s.alt_test_clustered else None,
-                "alt_test_clustered_winning_rate": _r(s.alt_test_clustered.winning_rate if s.alt_test_clustered else None),
+                "alt_test_clustered_winning_rate": _r(
+                    s.alt_test_clustered.winning_rate if s.alt_test_clustered else None
+                ),
                 "fitted_on_task": s.fitted_on_task,
                 "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
                 "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.ran else None,
                 "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.ran else None,
             }
         )
-    return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]))
+    return sorted(
+        rows,
+        key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]),
+    )
 
 
 def dimension_rows(records: list[RunRecord]) -> list[dict[str, object]]:
     rows = [
         {
-            "task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "dimension": d.dimension, "n": d.n,
-            **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_shuffled")},
+            "task": r.summary.task,
+            "rater": r.summary.rater,
+            "kind": r.summary.kind,
+            "dimension": d.dimension,
+            "n": d.n,
+            **{
+                k: _r(getattr(d, k))
+                for k in (
+                    "qwk",
+                    "qwk_low",
+                    "qwk_high",
+                    "spearman",
+                    "spearman_low",
+                    "spearman_high",
+                    "alpha",
+                    "alpha_shuffled",
+                )
+            },
             "alt_test_passed": a.passed if (a := r.summary.alt_test_by_dimension.get(d.dimension)) else None,
             "alt_test_winning_rate": _r(a.winning_rate) if a else None,
         }
@@ -99,7 +124,16 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, object]]:
     rows = [
-        {"task": r.summary.task, "rater": r.summary.rater, "kind": r.summary.kind, "n": d.n, **{k: _r(getattr(d, k)) for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")}}
+        {
+            "task": r.summary.task,
+            "rater": r.summary.rater,
+            "kind": r.summary.kind,
+            "n": d.n,
+            **{
+                k: _r(getattr(d, k))
+                for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
+            },
+        }
         for r in records
         if (d := r.summary.overall_score) is not None
     ]
@@ -118,7 +152,10 @@ def build(results_dir: Path) -> dict[str, object]:
         "per_dimension": dimension_rows(records),
         "overall_score": overall_score_rows(records),
         "drilldown": DRILLDOWN,
-        "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p, _ in found],
+        "sources": [
+            {"file": p.relative_to(results_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+            for p, _ in found
+        ],
     }
 
 
@@ -128,7 +165,11 @@ def write(results_dir: Path) -> list[Path]:
 
     board = build(results_dir)
     if not board["overall"]:
-        raise InputError(results_dir / "runs", "no run records", "run `empathy-bench run` first (it writes results/runs/<task>/<rater>.json)")
+        raise InputError(
+            results_dir / "runs",
+            "no run records",
+            "run `empathy-bench run` first (it writes results/runs/<task>/<rater>.json)",
+        )
     files = {
         "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
         "leaderboard.json": json.dumps(board, indent=1, sort_keys=True) + "\n",
@@ -180,7 +221,9 @@ def alt_test_cell(row: dict) -> str:
 
 def _alpha_cell(row: dict) -> str:
     shuffled = row.get("alpha_shuffled")
-    return _cell(row["alpha"], row["alpha_low"], row["alpha_high"]) + (f" ({shuffled:.2f})" if shuffled is not None else "")
+    return _cell(row["alpha"], row["alpha_low"], row["alpha_high"]) + (
+        f" ({shuffled:.2f})" if shuffled is not None else ""
+    )
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -190,15 +233,39 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def markdown(board: dict[str, object]) -> str:
     overall = board["overall"]
-    parts = ["# empathy-bench leaderboard", "", "Generated by `empathy-bench leaderboard` from `results/runs/`; do not edit by hand.", ""]
+    parts = [
+        "# empathy-bench leaderboard",
+        "",
+        "Generated by `empathy-bench leaderboard` from `results/runs/`; do not edit by hand.",
+        "",
+    ]
     for task in dict.fromkeys(r["task"] for r in overall):  # type: ignore[index]
         rows = [r for r in overall if r["task"] == task]  # type: ignore[index]
         parts += [f"## {task}", ""]
-        header = ["rater", "kind", "QWK [95% CI]", "alpha + rater [95% CI] (shuffled)", "Spearman [95% CI]", "of ceiling", "alt-test (win rate)", "unscored", "$ / 1k", "s / 1k"]
+        header = [
+            "rater",
+            "kind",
+            "QWK [95% CI]",
+            "alpha + rater [95% CI] (shuffled)",
+            "Spearman [95% CI]",
+            "of ceiling",
+            "alt-test (win rate)",
+            "unscored",
+            "$ / 1k",
+            "s / 1k",
+        ]
         body = [
             [
-                rater_label(r), r["kind"], _cell(r["qwk"], r["qwk_low"], r["qwk_high"]), _alpha_cell(r), _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
-                _cell(r["ceiling_fraction"]), alt_test_cell(r), _cell(r["parse_failure_rate"]), _cell(r["usd_per_1k"]), _cell(r["seconds_per_1k"]),
+                rater_label(r),
+                r["kind"],
+                _cell(r["qwk"], r["qwk_low"], r["qwk_high"]),
+                _alpha_cell(r),
+                _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
+                _cell(r["ceiling_fraction"]),
+                alt_test_cell(r),
+                _cell(r["parse_failure_rate"]),
+                _cell(r["usd_per_1k"]),
+                _cell(r["seconds_per_1k"]),
             ]
             for r in rows
         ]
@@ -206,16 +273,52 @@ def markdown(board: dict[str, object]) -> str:
         dims = [d for d in board["per_dimension"] if d["task"] == task]  # type: ignore[index,union-attr]
         names = list(dict.fromkeys(d["dimension"] for d in dims))
         grid = {(d["rater"], d["dimension"]): d["qwk"] for d in dims}
-        parts += ["Per dimension (QWK with the task's reference):", "", _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]), ""]
+        parts += [
+            "Per dimension (QWK with the task's reference):",
+            "",
+            _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]),
+            "",
+        ]
         tested = {(d["rater"], d["dimension"]): d for d in dims if d["alt_test_passed"] is not None}
         if tested:
             parts += [
                 "Alt-test per dimension (context for the pooled verdict above: each dimension its own test, "
-                "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):", "",
-                _table(["rater", *names], [[r["rater"], *(alt_test_cell(tested[(r["rater"], n)]) if (r["rater"], n) in tested else "–" for n in names)] for r in rows if any((r["rater"], n) in tested for n in names)]), "",
+                "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):",
+                "",
+                _table(
+                    ["rater", *names],
+                    [
+                        [
+                            r["rater"],
+                            *(
+                                alt_test_cell(tested[(r["rater"], n)]) if (r["rater"], n) in tested else "–"
+                                for n in names
+                            ),
+                        ]
+                        for r in rows
+                        if any((r["rater"], n) in tested for n in names)
+                    ],
+                ),
+                "",
             ]
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]
-        parts += [_table(["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"], [[s["task"], s["rater"], s["kind"], str(s["n"]), _cell(s["qwk"], s["qwk_low"], s["qwk_high"]), _cell(s["spearman"], s["spearman_low"], s["spearman_high"])] for s in scores]), ""]  # type: ignore[index]
+        parts += [
+            _table(
+                ["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"],
+                [
+                    [
+                        s["task"],
+                        s["rater"],
+                        s["kind"],
+                        str(s["n"]),
+                        _cell(s["qwk"], s["qwk_low"], s["qwk_high"]),
+                        _cell(s["spearman"], s["spearman_low"], s["spearman_high"]),
+                    ]
+                    for s in scores
+                ],
+            ),
+            "",
+        ]  # type: ignore[index]
     return "\n".join(parts)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
 import litellm
+from inspect_ai._util.dotenv import init_dotenv
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -25,18 +25,26 @@ from inspect_ai.model import (
 )
 from inspect_ai.model._model import RetryDecision
 from inspect_ai.model._model_call import ModelCall
-from inspect_ai._util.dotenv import init_dotenv
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
 from empathy_bench.candidate import secret_args
 from empathy_bench.errors import InputError
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
 # model) fails the sample at once with the provider's message.
-TRANSIENT = (litellm.APIConnectionError, litellm.Timeout, litellm.ServiceUnavailableError, litellm.InternalServerError, litellm.BadGatewayError)
+TRANSIENT = (
+    litellm.APIConnectionError,
+    litellm.Timeout,
+    litellm.ServiceUnavailableError,
+    litellm.InternalServerError,
+    litellm.BadGatewayError,
+)
 # Where the provider reports its stop reason, mapped onto inspect's vocabulary.
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
+
+
 class LitellmAPI(ModelAPI):
     def __init__(
         self,
@@ -49,7 +57,9 @@ class LitellmAPI(ModelAPI):
         super().__init__(model_name, base_url, api_key, [], config)
         secret = secret_args(model_args)
         if secret:
-            raise ValueError(f"model arg(s) {secret} look like credentials and would be written to the eval log; set the provider's key in the environment or a .env file instead")
+            raise ValueError(
+                f"model arg(s) {secret} look like credentials and would be written to the eval log; set the provider's key in the environment or a .env file instead"
+            )
         self.model_args = model_args
         self._check_credentials()
         from empathy_bench import builtin  # the offline judges answer as litellm provider `builtin`

@@ -56,7 +56,9 @@ def _check(leaderboard: dict) -> None:
         raise InputError("leaderboard", f"is a {type(leaderboard).__name__}, not a dict", fix)
     version = leaderboard.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise InputError("leaderboard", f"schema_version is {version!r}; this page renders version {SCHEMA_VERSION}", fix)
+        raise InputError(
+            "leaderboard", f"schema_version is {version!r}; this page renders version {SCHEMA_VERSION}", fix
+        )
     for key in ("overall", "per_dimension", "overall_score"):
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
@@ -65,10 +67,16 @@ def _check(leaderboard: dict) -> None:
         raise InputError("leaderboard", "'overall' has no rows", "run a judge first (`empathy-bench run`), then " + fix)
     drilldown = leaderboard.get("drilldown") or DEFAULT_DRILLDOWN
     if not isinstance(drilldown, str) or "://" in drilldown or drilldown.startswith("//"):
-        raise InputError("leaderboard", f"drilldown {drilldown!r} is not a relative path", "give the path relative to results/, e.g. 'drilldown/index.html'")
+        raise InputError(
+            "leaderboard",
+            f"drilldown {drilldown!r} is not a relative path",
+            "give the path relative to results/, e.g. 'drilldown/index.html'",
+        )
     where = _non_finite(leaderboard, "")
     if where:
-        raise InputError("leaderboard", f"{where} is NaN or infinite", "write missing numbers as null (None)", where=where)
+        raise InputError(
+            "leaderboard", f"{where} is NaN or infinite", "write missing numbers as null (None)", where=where
+        )
 
 
 def _non_finite(value: Any, path: str) -> str:

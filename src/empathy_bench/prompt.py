@@ -43,11 +43,17 @@ def load_template(name: str) -> Template:
     path = template_path(name)
     if not path.is_file():
         known = sorted(p.stem for p in (project_dir() / "evals" / "prompts").glob("*.md"))
-        raise InputError(path, f"no prompt template '{name}'", f"use one of: {', '.join(known)}, or a path under the project")
+        raise InputError(
+            path, f"no prompt template '{name}'", f"use one of: {', '.join(known)}, or a path under the project"
+        )
     template = Template(path.read_text(encoding="utf-8"))
     unknown = set(template.get_identifiers()) - PLACEHOLDERS
     if unknown or not template.is_valid():
-        raise InputError(path, f"unknown or malformed placeholder(s) {sorted(unknown) or '(invalid $)'}", f"use only ${', $'.join(sorted(PLACEHOLDERS))}; write $$ for a dollar sign")
+        raise InputError(
+            path,
+            f"unknown or malformed placeholder(s) {sorted(unknown) or '(invalid $)'}",
+            f"use only ${', $'.join(sorted(PLACEHOLDERS))}; write $$ for a dollar sign",
+        )
     if "conversation" not in template.get_identifiers() or "answer_format" not in template.get_identifiers():
         raise InputError(path, "the template must place $conversation and $answer_format", "add both placeholders")
     return template
@@ -73,12 +79,16 @@ def _indent(text: str, spaces: int) -> str:
 def answer_format(rubric: Rubric, dimension_ids: list[str]) -> str:
     scale = rubric.scale_of(dimension_ids[0])
     if any(rubric.scale_of(d) != scale for d in dimension_ids):
-        raise ValueError(f"dimensions {dimension_ids} do not share a scale, so one prompt cannot rate them all; rate them one per prompt (mode: per_dimension)")
+        raise ValueError(
+            f"dimensions {dimension_ids} do not share a scale, so one prompt cannot rate them all; rate them one per prompt (mode: per_dimension)"
+        )
     lines = "\n".join(f'<rating dimension="{d}">N</rating>' for d in dimension_ids)
     return f"Give each rating as a whole number from {scale.min} to {scale.max}, replacing N, in exactly this form:\n{lines}"
 
 
-def render(template: Template, rubric: Rubric, dimension_ids: list[str], turns: list[dict[str, str]], target: str) -> str:
+def render(
+    template: Template, rubric: Rubric, dimension_ids: list[str], turns: list[dict[str, str]], target: str
+) -> str:
     target = html.escape(target)
     return template.substitute(
         rubric_title=rubric.title,

@@ -27,8 +27,8 @@ from empathy_bench.candidate import Judge, load_judge, prompt_path
 from empathy_bench.labels import LabelSet, load_source, rater_values
 from empathy_bench.project import find_file
 from empathy_bench.prompt import load_template, render
-from empathy_bench.source_card import load_source_card
 from empathy_bench.scorer import median_rating, rubric_rating
+from empathy_bench.source_card import load_source_card
 from empathy_bench.task import Mode, TaskSpec, load_task
 
 HUMAN_GROUPS = ("expert", "crowd")
@@ -49,7 +49,17 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
     # judges, their code. It scopes the cache and versions the task, so changing any of them
     # is never served a stale reply, nor taken by eval_set as already done.
     code = _sha256(Path(builtin.__file__).read_bytes()) if candidate.model.startswith("litellm/builtin/") else ""
-    fingerprint = _sha256(json.dumps([meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], meta["label_files_sha256"], code]).encode())
+    fingerprint = _sha256(
+        json.dumps(
+            [
+                meta["judge_config_sha256"],
+                meta["prompt_sha256"],
+                meta["rubric_sha256"],
+                meta["label_files_sha256"],
+                code,
+            ]
+        ).encode()
+    )
     return Task(
         model=get_model(candidate.model, base_url=candidate.base_url, **candidate.model_args) if judge else None,
         name=spec.id,
@@ -88,7 +98,9 @@ def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) ->
                         "dimensions": group,
                         "reference": {d: float(reference[d][item.item_id]) for d in group},
                         "human": {d: human.get((item.item_id, d), {}) for d in group},
-                        "supporter_words": sum(len(t["text"].split()) for t in item.turns if t["speaker"] == item.target),
+                        "supporter_words": sum(
+                            len(t["text"].split()) for t in item.turns if t["speaker"] == item.target
+                        ),
                     },
                 )
             )
@@ -119,7 +131,9 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "fitted_on": list(judge.fitted_on),
         "rubric_sha256": _sha256(find_file("rubrics", spec.rubric).read_bytes()),
         "prompt_sha256": _sha256(prompt_path(judge).read_bytes()),
-        "label_files_sha256": _sha256(json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)).encode()),
+        "label_files_sha256": _sha256(
+            json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)).encode()
+        ),
     }
 
 

@@ -9,7 +9,16 @@ from itertools import combinations
 
 import pandas as pd
 
-from empathy_bench.agreement import N_RESAMPLES, Categories, Level, alpha, alpha_ci, compare, leave_one_out, resample_indices
+from empathy_bench.agreement import (
+    N_RESAMPLES,
+    Categories,
+    Level,
+    alpha,
+    alpha_ci,
+    compare,
+    leave_one_out,
+    resample_indices,
+)
 from empathy_bench.labels import LabelSet, group_table, rater_values
 from empathy_bench.rubric import load_rubric
 
@@ -51,15 +60,22 @@ def reliability_table(
             values = {r: rater_values(ratings, r, dim) for r in RATERS if _has(ratings, r, dim)}
             for a, b in combinations(values, 2):
                 stats = compare(values[a], values[b], categories, n_resamples, seed)
-                pairs.append(where | {"rater_a": a, "rater_b": b, "comparison": comparison_class(a, b)} | stats.model_dump())
+                pairs.append(
+                    where | {"rater_a": a, "rater_b": b, "comparison": comparison_class(a, b)} | stats.model_dump()
+                )
             for group in GROUPS:
                 table = group_table(ratings, group, dim)
                 if table.shape[1] >= 2:
-                    alphas += [where | _alpha_row(group, table, level, rubric.scale_of(dim).level, n_resamples, seed) for level in ALPHA_LEVELS]
+                    alphas += [
+                        where | _alpha_row(group, table, level, rubric.scale_of(dim).level, n_resamples, seed)
+                        for level in ALPHA_LEVELS
+                    ]
             experts = group_table(ratings, "expert", dim)
             if experts.shape[1] >= 2:
                 for rater, stats in leave_one_out(experts, categories, n_resamples=n_resamples, seed=seed).items():
-                    ceiling.append(where | {"rater": rater, "reference": "median of the other experts"} | stats.model_dump())
+                    ceiling.append(
+                        where | {"rater": rater, "reference": "median of the other experts"} | stats.model_dump()
+                    )
     pairs_df = pd.DataFrame(pairs)
     return Reliability(pairs_df, pd.DataFrame(alphas), pd.DataFrame(ceiling), class_medians(pairs_df))
 
@@ -72,12 +88,20 @@ def _has(ratings: pd.DataFrame, rater: str, dim: str) -> bool:
     return True
 
 
-def _alpha_row(group: str, table: pd.DataFrame, level: Level, rubric_level: str, n_resamples: int, seed: int) -> dict[str, object]:
+def _alpha_row(
+    group: str, table: pd.DataFrame, level: Level, rubric_level: str, n_resamples: int, seed: int
+) -> dict[str, object]:
     data = table.T.to_numpy()  # krippendorff wants raters x units
     low, high = alpha_ci(data, level, resample_indices(data.shape[1], n_resamples, seed))
     return {
-        "group": group, "level": level, "rubric_level": level == rubric_level, "n_raters": data.shape[0], "n_items": data.shape[1],
-        "alpha": alpha(data, level), "alpha_low": low, "alpha_high": high,
+        "group": group,
+        "level": level,
+        "rubric_level": level == rubric_level,
+        "n_raters": data.shape[0],
+        "n_items": data.shape[1],
+        "alpha": alpha(data, level),
+        "alpha_low": low,
+        "alpha_high": high,
     }
 
 

@@ -23,7 +23,9 @@ def overview(summaries: list[RunSummary]) -> pd.DataFrame:
                 "spearman": o.spearman if o else None,
                 "alpha+rater": o.alpha if o else None,
                 "(shuffled)": o.alpha_shuffled if o else None,
-                "alt-test (win rate)": f"{verdict(s.alt_test, s.alt_test_clustered)} ({s.alt_test.winning_rate:.2f})" if s.alt_test else "-",
+                "alt-test (win rate)": f"{verdict(s.alt_test, s.alt_test_clustered)} ({s.alt_test.winning_rate:.2f})"
+                if s.alt_test
+                else "-",
                 "scored": s.n_ratings - s.n_unscored,
                 "unscored": s.n_unscored,
                 "tokens": u.input_tokens + u.output_tokens if ran else None,
@@ -42,7 +44,26 @@ def overview(summaries: list[RunSummary]) -> pd.DataFrame:
 def per_dimension(summaries: list[RunSummary]) -> pd.DataFrame:
     """One row per task, rater and dimension, with the 95% intervals."""
     rows = [
-        {"task": s.task, "rater": s.rater, **d.model_dump(include={"dimension", "n", "qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_low", "alpha_high", "alpha_experts"})}
+        {
+            "task": s.task,
+            "rater": s.rater,
+            **d.model_dump(
+                include={
+                    "dimension",
+                    "n",
+                    "qwk",
+                    "qwk_low",
+                    "qwk_high",
+                    "spearman",
+                    "spearman_low",
+                    "spearman_high",
+                    "alpha",
+                    "alpha_low",
+                    "alpha_high",
+                    "alpha_experts",
+                }
+            ),
+        }
         for s in summaries
         for d in s.dimensions
     ]
@@ -56,10 +77,20 @@ def render(summaries: list[RunSummary]) -> str:
     if dims.empty:
         return "\n\n".join(["Agreement with the reference: nothing was scored", over.to_string(**fmt)])
     dims["qwk [95% CI]"] = dims.apply(lambda r: f"{r.qwk:.2f} [{r.qwk_low:.2f}, {r.qwk_high:.2f}]", axis=1)
-    dims["spearman [95% CI]"] = dims.apply(lambda r: f"{r.spearman:.2f} [{r.spearman_low:.2f}, {r.spearman_high:.2f}]", axis=1)
-    dims["alpha+rater [95% CI] (experts alone)"] = dims.apply(lambda r: f"{r.alpha:.2f} [{r.alpha_low:.2f}, {r.alpha_high:.2f}] ({r.alpha_experts:.2f})", axis=1)
-    detail = dims[["task", "rater", "dimension", "n", "qwk [95% CI]", "spearman [95% CI]", "alpha+rater [95% CI] (experts alone)"]]
-    unscored = [f"  {s.task} / {s.rater}: " + ", ".join(f"{k} {v}" for k, v in s.unscored_reasons.items()) for s in summaries if s.unscored_reasons]
+    dims["spearman [95% CI]"] = dims.apply(
+        lambda r: f"{r.spearman:.2f} [{r.spearman_low:.2f}, {r.spearman_high:.2f}]", axis=1
+    )
+    dims["alpha+rater [95% CI] (experts alone)"] = dims.apply(
+        lambda r: f"{r.alpha:.2f} [{r.alpha_low:.2f}, {r.alpha_high:.2f}] ({r.alpha_experts:.2f})", axis=1
+    )
+    detail = dims[
+        ["task", "rater", "dimension", "n", "qwk [95% CI]", "spearman [95% CI]", "alpha+rater [95% CI] (experts alone)"]
+    ]
+    unscored = [
+        f"  {s.task} / {s.rater}: " + ", ".join(f"{k} {v}" for k, v in s.unscored_reasons.items())
+        for s in summaries
+        if s.unscored_reasons
+    ]
     notes = [f"  {s.task} / {s.rater}: {note}" for s in summaries for note in s.notes if s.kind != "human"]
     parts = [
         "Agreement with the reference (mean over dimensions; qwk = quadratic-weighted kappa with its "

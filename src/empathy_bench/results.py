@@ -21,7 +21,9 @@ from empathy_bench.source_card import load_source_card
 from empathy_bench.summary import RunSummary
 from empathy_bench.task import TaskSpec
 
-SCHEMA_VERSION = 2  # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
+SCHEMA_VERSION = (
+    2  # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
+)
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -57,18 +59,37 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
     packages = _packages()
     return RunRecord(
         summary=summary.model_copy(update={"log": ""}),
-        task={"id": spec.id, "version": spec.version, "source": spec.source, "framework": spec.framework, "reference": spec.reference, "mode": meta.get("mode", spec.mode)},
-        candidate={
-            "id": summary.rater, "kind": summary.kind, "model": summary.model, "config_sha256": meta.get("judge_config_sha256"),
-            "prompt_sha256": meta.get("prompt_sha256"), "fitted_on": meta.get("fitted_on"),
+        task={
+            "id": spec.id,
+            "version": spec.version,
+            "source": spec.source,
+            "framework": spec.framework,
+            "reference": spec.reference,
+            "mode": meta.get("mode", spec.mode),
         },
-        rubric={"id": spec.rubric, "version": spec.rubric_model.version, "sha256": sha256_of(find_file("rubrics", spec.rubric))},
+        candidate={
+            "id": summary.rater,
+            "kind": summary.kind,
+            "model": summary.model,
+            "config_sha256": meta.get("judge_config_sha256"),
+            "prompt_sha256": meta.get("prompt_sha256"),
+            "fitted_on": meta.get("fitted_on"),
+        },
+        rubric={
+            "id": spec.rubric,
+            "version": spec.rubric_model.version,
+            "sha256": sha256_of(find_file("rubrics", spec.rubric)),
+        },
         label_files={f.path: f.sha256 for f in card.files if f.path in used},
         packages=packages,
         price_table=PRICE_TABLE.format(litellm=packages["litellm"]),
         git_revision=git_revision(),
-        command=" ".join(["empathy-bench", *sys.argv[1:]]) if Path(sys.argv[0]).name == "empathy-bench" else " ".join(sys.argv),
-        log=LogRef(name=Path(summary.log).name, sha256=sha256_of(Path(summary.log)), eval_id=log.eval.eval_id) if log and summary.log else None,
+        command=" ".join(["empathy-bench", *sys.argv[1:]])
+        if Path(sys.argv[0]).name == "empathy-bench"
+        else " ".join(sys.argv),
+        log=LogRef(name=Path(summary.log).name, sha256=sha256_of(Path(summary.log)), eval_id=log.eval.eval_id)
+        if log and summary.log
+        else None,
     )
 
 
@@ -96,7 +117,9 @@ def _rounded(value: object) -> object:
 
 
 def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
-    return [(p, RunRecord.model_validate_json(p.read_text(encoding="utf-8"))) for p in sorted(results_dir.glob("*/*.json"))]
+    return [
+        (p, RunRecord.model_validate_json(p.read_text(encoding="utf-8"))) for p in sorted(results_dir.glob("*/*.json"))
+    ]
 
 
 def _slug(rater: str) -> str:
@@ -116,9 +139,17 @@ def _packages() -> dict[str, str]:
 def git_revision() -> str:
     """The checkout's commit, marked '-dirty' when tracked files have uncommitted changes."""
     try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project_dir(), capture_output=True, text=True, check=True
+        ).stdout.strip()
         # results/ is this command's output, so changes there do not make the code dirty
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results"], cwd=project_dir(), capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results"],
+            cwd=project_dir(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return rev + ("-dirty" if dirty else "")

@@ -29,7 +29,9 @@ class Scale(_Strict):
             raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
         missing = [p for p in self.points if p not in self.labels]
         if missing or set(self.labels) - set(self.points):
-            raise ValueError(f"labels must name exactly the points {self.min}..{self.max}; check {missing or sorted(self.labels)}")
+            raise ValueError(
+                f"labels must name exactly the points {self.min}..{self.max}; check {missing or sorted(self.labels)}"
+            )
         return self
 
     @property
@@ -105,7 +107,9 @@ class Rubric(_Strict):
         if self.overall is None:
             raise ValueError(f"rubric '{self.id}' defines no overall score")
         signs = pd.Series({d.id: 1 if d.polarity == "prescriptive" else -1 for d in self.dimensions})
-        return wide[signs.index].mul(signs).sum(axis=1, min_count=len(signs)).where(wide[signs.index].notna().all(axis=1))
+        return (
+            wide[signs.index].mul(signs).sum(axis=1, min_count=len(signs)).where(wide[signs.index].notna().all(axis=1))
+        )
 
 
 @cache

@@ -21,8 +21,8 @@ from empathy_bench.candidate import extra_installed, judge_ids, load_judge
 from empathy_bench.errors import EmpathyBenchError
 from empathy_bench.labels import load_source
 from empathy_bench.rate_task import rate
-from empathy_bench.results import record, write_records
 from empathy_bench.reliability import RECORDED
+from empathy_bench.results import record, write_records
 from empathy_bench.summary import RunSummary, reference_rows, summarize_log
 from empathy_bench.task import TaskSpec, load_task, task_ids
 
@@ -67,7 +67,12 @@ def default_judges() -> list[str]:
         judge = load_judge(judge_id)
         missing = [e for e in judge.requires if not extra_installed(e)]
         if judge.offline and missing:
-            log.info("default run leaves out %s: needs the package extra(s) %s (uv sync --extra %s)", judge_id, ", ".join(missing), missing[0])
+            log.info(
+                "default run leaves out %s: needs the package extra(s) %s (uv sync --extra %s)",
+                judge_id,
+                ", ".join(missing),
+                missing[0],
+            )
         elif judge.offline:
             chosen.append(judge_id)
     return chosen
@@ -85,10 +90,16 @@ def run(options: RunOptions) -> RunResult:
     success, logs = run_eval_set(tasks, options)
     if not success:
         failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
-        raise EmpathyBenchError("some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed))
+        raise EmpathyBenchError(
+            "some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed)
+        )
     full = [read_eval_log(log.location) for log in logs]
     summaries, notes = summarize(full, options)
-    paths = write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir) if options.results_dir else []
+    paths = (
+        write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir)
+        if options.results_dir
+        else []
+    )
     return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths, notes)
 
 
@@ -121,7 +132,9 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
     return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
 
 
-def summarize(logs: list[EvalLog], options: RunOptions) -> tuple[list[tuple[RunSummary, TaskSpec, EvalLog | None]], list[str]]:
+def summarize(
+    logs: list[EvalLog], options: RunOptions
+) -> tuple[list[tuple[RunSummary, TaskSpec, EvalLog | None]], list[str]]:
     """Each log's summary, then the task's comparison rows (recorded judges, crowd, experts),
     and the label loader's report of what it did to the raw rows."""
     out: list[tuple[RunSummary, TaskSpec, EvalLog | None]] = []
@@ -130,8 +143,14 @@ def summarize(logs: list[EvalLog], options: RunOptions) -> tuple[list[tuple[RunS
         spec = load_task(task_id)
         labels = load_source(spec.source, [spec.framework])
         # eval_set returns logs in completion order: sort, so a summary never depends on timing
-        task_logs = sorted((log for log in logs if (log.eval.metadata or {}).get("task") == task_id), key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model))
+        task_logs = sorted(
+            (log for log in logs if (log.eval.metadata or {}).get("task") == task_id),
+            key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model),
+        )
         out += [(summarize_log(log, labels, options.n_resamples), spec, log) for log in task_logs]
         notes += labels.report
-        out += [(row, spec, None) for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)]
+        out += [
+            (row, spec, None)
+            for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)
+        ]
     return out, notes

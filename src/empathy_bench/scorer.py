@@ -77,7 +77,9 @@ def median_rating() -> ScoreReducer:
             scored = [s.value[dim] for s in scores if s.value.get(dim) is not None]  # type: ignore[union-attr]
             # the lower median stays on the scale with an even number of epochs
             value[dim] = float(statistics.median_low(scored)) if scored else None
-        reasons = {d: r for s in scores for d, r in (s.metadata or {}).get("unscored", {}).items() if value.get(d) is None}
+        reasons = {
+            d: r for s in scores for d, r in (s.metadata or {}).get("unscored", {}).items() if value.get(d) is None
+        }
         return Score(value=value, answer=scores[0].answer, metadata={"unscored": reasons, "epochs": len(scores)})
 
     return reduce
@@ -92,7 +94,9 @@ def rubric_rating(rubric: str) -> Scorer:
         reply = state.output.completion
         parsed = parse_reply(reply, rubric_model, dims)
         if state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
-            parsed = ParsedReply(parsed.values, {d: f"{why} (reply truncated at max_tokens)" for d, why in parsed.unscored.items()})
+            parsed = ParsedReply(
+                parsed.values, {d: f"{why} (reply truncated at max_tokens)" for d, why in parsed.unscored.items()}
+            )
         return Score(
             value={d: parsed.values.get(d) for d in dims},
             answer=reply,

@@ -55,7 +55,9 @@ class RaterSpec(_Strict):
     @model_validator(mode="after")
     def _single_dimension_pair(self) -> RaterSpec:
         if (self.dimension is None) != (self.value_column is None):
-            raise ValueError("give 'dimension' and 'value_column' together (single-dimension file) or neither (wide file)")
+            raise ValueError(
+                "give 'dimension' and 'value_column' together (single-dimension file) or neither (wide file)"
+            )
         return self
 
 
@@ -95,7 +97,9 @@ class SourceCard(_Strict):
             used = [r.file for r in fw.raters] + ([fw.items.file] if fw.items else [])
             undeclared = [f for f in used if f not in declared]
             if undeclared:
-                raise ValueError(f"framework '{fw.id}' reads {undeclared}, which are not listed under files with a sha256")
+                raise ValueError(
+                    f"framework '{fw.id}' reads {undeclared}, which are not listed under files with a sha256"
+                )
         return self
 
     def file(self, path: str) -> DataFile:

@@ -122,7 +122,9 @@ def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
         for dim, value in values.items():  # type: ignore[union-attr]
             key = (sample.metadata["item_id"], dim)
             if value is None:
-                why_not.setdefault(key, _reason_class(reasons.get(dim, "sample error" if score is None else "unscored")))
+                why_not.setdefault(
+                    key, _reason_class(reasons.get(dim, "sample error" if score is None else "unscored"))
+                )
             else:
                 rows.append({"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
     ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"])
@@ -132,13 +134,21 @@ def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
 
 def _reason_class(reason: str) -> str:
     """Group reasons for counting ('rating 7 is outside...' -> 'rating outside the scale')."""
-    for key, label in (("truncated at max_tokens", "reply truncated at max_tokens"), ("outside the scale", "rating outside the scale"), ("no <rating", "no rating tag"), ("not a whole", "not a whole number"), ("conflicting", "conflicting ratings")):
+    for key, label in (
+        ("truncated at max_tokens", "reply truncated at max_tokens"),
+        ("outside the scale", "rating outside the scale"),
+        ("no <rating", "no rating tag"),
+        ("not a whole", "not a whole number"),
+        ("conflicting", "conflicting ratings"),
+    ):
         if key in reason:
             return label
     return reason
 
 
-def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int = N_RESAMPLES, seed: int = 0) -> RunSummary:
+def summarize_log(
+    log: EvalLog, labels: LabelSet | None = None, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> RunSummary:
     meta = log.eval.metadata or {}
     spec = load_task(meta.get("task", log.eval.task))
     labels = labels or load_source(spec.source, [spec.framework])
@@ -147,10 +157,24 @@ def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int
     # every repeat stays in the log for test-retest.
     wide = ratings.groupby(["item_id", "dimension"])["value"].agg(statistics.median_low).unstack("dimension")
     n_scored = int(wide.notna().sum().sum())
-    summary = rater_summary(spec, labels, wide, meta.get("judge") or log.eval.model, "baseline" if meta.get("baseline") else "run", n_resamples, seed)
-    notes = summary.notes + ([f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"] if meta.get("unrated_by_reference") else [])
+    summary = rater_summary(
+        spec,
+        labels,
+        wide,
+        meta.get("judge") or log.eval.model,
+        "baseline" if meta.get("baseline") else "run",
+        n_resamples,
+        seed,
+    )
+    notes = summary.notes + (
+        [f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"]
+        if meta.get("unrated_by_reference")
+        else []
+    )
     if log.eval.config.limit:
-        notes.append(f"run with --limit {log.eval.config.limit}: agreement covers only the judged items, the ceiling all items")
+        notes.append(
+            f"run with --limit {log.eval.config.limit}: agreement covers only the judged items, the ceiling all items"
+        )
     return summary.model_copy(
         update={
             "notes": notes,
@@ -169,7 +193,9 @@ def summarize_log(log: EvalLog, labels: LabelSet | None = None, n_resamples: int
 # --- agreement of any rater with the reference --------------------------------------------
 
 
-def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: str, kind: str, n_resamples: int, seed: int) -> RunSummary:
+def rater_summary(
+    spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: str, kind: str, n_resamples: int, seed: int
+) -> RunSummary:
     """Agreement of a rater (an items x dimensions table of its ratings) with the task's
     reference: per dimension, the mean over dimensions (only when every dimension of the
     task has ratings, so means stay comparable), the overall score and the alternative
@@ -201,12 +227,19 @@ def rater_summary(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: s
     )
 
 
-def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray, np.ndarray]:
+def _dimension(
+    spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_resamples: int, seed: int
+) -> tuple[DimensionAgreement, np.ndarray, np.ndarray]:
     reference = rater_values(labels.ratings, spec.reference, dim)
     stats = agreement.compare(values, reference, CATEGORIES, n_resamples, seed)
     both = pd.concat([values, reference], axis=1, join="inner").dropna().to_numpy(float)
     idx = agreement.resample_indices(len(both), n_resamples, seed)
-    qwk_draws = np.vstack([agreement.qwk_resamples(both[:, 0], both[:, 1], CATEGORIES, idx), agreement.spearman_resamples(both[:, 0], both[:, 1], idx)])
+    qwk_draws = np.vstack(
+        [
+            agreement.qwk_resamples(both[:, 0], both[:, 1], CATEGORIES, idx),
+            agreement.spearman_resamples(both[:, 0], both[:, 1], idx),
+        ]
+    )
     experts = group_table(labels.ratings, "expert", dim)
     if experts.shape[1] < 2:
         return DimensionAgreement(dimension=dim, **stats.model_dump()), qwk_draws, np.full(n_resamples, NAN)
@@ -216,7 +249,14 @@ def _dimension(spec: TaskSpec, labels: LabelSet, values: pd.Series, dim: str, n_
     low, high = agreement.percentile_ci(alpha_draws)
     loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
     shuffled = agreement.alpha_shuffled(table[:-1], table[-1], level, seed=seed)
-    fields = {"alpha": agreement.alpha(table, level), "alpha_low": low, "alpha_high": high, "alpha_shuffled": shuffled, "alpha_experts": agreement.alpha(experts.T.to_numpy(), level), "qwk_loo": loo}
+    fields = {
+        "alpha": agreement.alpha(table, level),
+        "alpha_low": low,
+        "alpha_high": high,
+        "alpha_shuffled": shuffled,
+        "alpha_experts": agreement.alpha(experts.T.to_numpy(), level),
+        "qwk_loo": loo,
+    }
     return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, alpha_draws
 
 
@@ -249,7 +289,9 @@ def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draw
     )
 
 
-def _overall_score(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, n_resamples: int, seed: int) -> DimensionAgreement | None:
+def _overall_score(
+    spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, n_resamples: int, seed: int
+) -> DimensionAgreement | None:
     """The rubric's overall score (Lend an Ear: prescriptive minus proscriptive, -12..12) of
     the rater against the median of the experts' own overall scores."""
     rubric = spec.rubric_model
@@ -268,11 +310,18 @@ def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
     """Items x experts table of each expert's overall score."""
     rubric = spec.rubric_model
     rows = labels.ratings[(labels.ratings.rater_group == "expert") & (labels.ratings["aggregate"] == "")]
-    per_expert = {e: rubric.overall_score(g.pivot(index="item_id", columns="dimension", values="value").reindex(columns=rubric.dimension_ids)) for e, g in rows.groupby("rater_id")}
+    per_expert = {
+        e: rubric.overall_score(
+            g.pivot(index="item_id", columns="dimension", values="value").reindex(columns=rubric.dimension_ids)
+        )
+        for e, g in rows.groupby("rater_id")
+    }
     return pd.DataFrame(per_expert).dropna(how="all")
 
 
-def alt_tests(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> tuple[AltTestResult | None, AltTestResult | None, dict[str, AltTestResult], str | None]:
+def alt_tests(
+    spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame
+) -> tuple[AltTestResult | None, AltTestResult | None, dict[str, AltTestResult], str | None]:
     """Can this rater replace one of the experts? The authors' reference procedure: every
     (item, dimension) pair of the task is one instance and one unit of the t-test (all
     dimensions share one scale). Beside it, our clustered variant (conversations as the units)
@@ -303,7 +352,9 @@ def alt_tests(spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame) -> tuple[Alt
 # --- the comparison rows of a task ----------------------------------------------------------
 
 
-def reference_rows(spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int = N_RESAMPLES, seed: int = 0) -> list[RunSummary]:
+def reference_rows(
+    spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> list[RunSummary]:
     """Each recorded judge of the source, the crowd, and the human ceiling (each expert
     against the median of the others)."""
     rows = []
@@ -340,7 +391,11 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
         a_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
         a_low, a_high = agreement.percentile_ci(a_draws)
         alpha = agreement.alpha(table, level)
-        dims.append(ceiling.model_copy(update={"alpha": alpha, "alpha_low": a_low, "alpha_high": a_high, "alpha_experts": alpha}))
+        dims.append(
+            ceiling.model_copy(
+                update={"alpha": alpha, "alpha_low": a_low, "alpha_high": a_high, "alpha_experts": alpha}
+            )
+        )
         draws.append(mean_draws)
         alpha_draws.append(a_draws)
     experts = expert_overall_scores(spec, labels) if spec.rubric_model.overall else pd.DataFrame()
@@ -358,7 +413,9 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
     )
 
 
-def _ceiling(dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int) -> tuple[DimensionAgreement, np.ndarray]:
+def _ceiling(
+    dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int
+) -> tuple[DimensionAgreement, np.ndarray]:
     """One dimension of the ceiling: the leave-one-out statistics averaged over experts (the
     kappa and Spearman intervals from the averaged draws)."""
     stats, mean_draws = agreement.leave_one_out_draws(experts, CATEGORIES, n_resamples, seed)
@@ -366,7 +423,15 @@ def _ceiling(dimension: str, experts: pd.DataFrame, n_resamples: int, seed: int)
     mean_qwk = float(averaged["qwk"])
     low, high = agreement.percentile_ci(mean_draws[0])
     s_low, s_high = agreement.percentile_ci(mean_draws[1])
-    fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {"n": int(averaged["n"]), "qwk": mean_qwk, "qwk_low": low, "qwk_high": high, "spearman_low": s_low, "spearman_high": s_high, "qwk_loo": mean_qwk}
+    fields = {k: float(v) for k, v in averaged.items() if k != "n"} | {
+        "n": int(averaged["n"]),
+        "qwk": mean_qwk,
+        "qwk_low": low,
+        "qwk_high": high,
+        "spearman_low": s_low,
+        "spearman_high": s_high,
+        "qwk_loo": mean_qwk,
+    }
     return DimensionAgreement(dimension=dimension, **fields), mean_draws
 
 
@@ -395,8 +460,9 @@ def usage_of(log: EvalLog) -> Usage:
 def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
     """Dollars at the prices in the pinned litellm release's bundled price map (local, so
     the same log always prices the same); built-in judges are free; unknown models None."""
-    import empathy_bench  # noqa: F401  (local price map before litellm loads)
     import litellm
+
+    import empathy_bench  # noqa: F401  (local price map before litellm loads)
 
     name = model.removeprefix("litellm/")
     if name.startswith("builtin/"):

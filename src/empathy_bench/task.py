@@ -39,7 +39,9 @@ class TaskSpec(BaseModel):
         rubric = load_rubric(self.rubric)
         unknown = [d for d in self.dimensions or [] if d not in rubric.dimension_ids]
         if unknown:
-            raise ValueError(f"unknown dimension(s) {unknown} for rubric '{rubric.id}'; use some of {rubric.dimension_ids}")
+            raise ValueError(
+                f"unknown dimension(s) {unknown} for rubric '{rubric.id}'; use some of {rubric.dimension_ids}"
+            )
         return self
 
     @property
@@ -58,12 +60,27 @@ def load_task(name: str) -> TaskSpec:
     card = load_source_card(spec.source)
     framework = card.framework(spec.framework)
     if framework.items is None:
-        raise InputError(path, f"{spec.source}/{spec.framework} releases no item text, so a judge cannot rate it", "choose a framework with text", where="field 'framework'")
+        raise InputError(
+            path,
+            f"{spec.source}/{spec.framework} releases no item text, so a judge cannot rate it",
+            "choose a framework with text",
+            where="field 'framework'",
+        )
     known = sorted({r.id for r in framework.raters} | set(AGGREGATES))
     if spec.reference not in known:
-        raise InputError(path, f"unknown reference '{spec.reference}'", f"use a rater of {spec.source}/{spec.framework} or a named aggregate: {', '.join(known)}", where="field 'reference'")
+        raise InputError(
+            path,
+            f"unknown reference '{spec.reference}'",
+            f"use a rater of {spec.source}/{spec.framework} or a named aggregate: {', '.join(known)}",
+            where="field 'reference'",
+        )
     if framework.rubric != spec.rubric:
-        raise InputError(path, f"the source rates {spec.framework} with rubric '{framework.rubric}'", f"set rubric: {framework.rubric}", where="field 'rubric'")
+        raise InputError(
+            path,
+            f"the source rates {spec.framework} with rubric '{framework.rubric}'",
+            f"set rubric: {framework.rubric}",
+            where="field 'rubric'",
+        )
     return spec
 
 

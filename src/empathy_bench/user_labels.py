@@ -13,7 +13,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from empathy_bench.errors import InputError
-from empathy_bench.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS, TARGET_SPEAKER, LabelSet, parse_transcript
+from empathy_bench.labels import (
+    ITEM_COLUMNS,
+    OPTIONAL_RATING_COLUMNS,
+    RATING_COLUMNS,
+    TARGET_SPEAKER,
+    LabelSet,
+    parse_transcript,
+)
 from empathy_bench.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:
@@ -54,13 +61,20 @@ class Rating(BaseModel):
 def read_labels(ratings: str | Path, items: str | Path | pd.DataFrame | None = None) -> LabelSet:
     """Read ratings (and optionally items, a file or an existing items table) from files."""
     item_table = items if isinstance(items, pd.DataFrame) or items is None else read_items(items)
-    return LabelSet(item_table if item_table is not None else pd.DataFrame(columns=ITEM_COLUMNS), read_ratings(ratings, item_table))
+    return LabelSet(
+        item_table if item_table is not None else pd.DataFrame(columns=ITEM_COLUMNS), read_ratings(ratings, item_table)
+    )
 
 
 def read_items(path: str | Path) -> pd.DataFrame:
     rows = _read_rows(Path(path), required=["item_id", "framework"])
     items = [_validated(Item, row, path, where) for where, row in rows]
-    _no_duplicates(pd.DataFrame([{"item_id": i.item_id, "framework": i.framework} for i in items]), ["framework", "item_id"], path, [w for w, _ in rows])
+    _no_duplicates(
+        pd.DataFrame([{"item_id": i.item_id, "framework": i.framework} for i in items]),
+        ["framework", "item_id"],
+        path,
+        [w for w, _ in rows],
+    )
     return pd.DataFrame([_item_record(item) for item in items], columns=ITEM_COLUMNS)
 
 
@@ -68,7 +82,14 @@ def _item_record(item: Item) -> dict[str, object]:
     turns = [t.model_dump() for t in item.turns]
     if not turns and item.text:
         turns = [{"speaker": s, "text": t} for s, t in parse_transcript(item.text)]
-    return {"item_id": item.item_id, "framework": item.framework, "source": item.source, "target": item.target, "turns": turns, "metadata": item.metadata}
+    return {
+        "item_id": item.item_id,
+        "framework": item.framework,
+        "source": item.source,
+        "target": item.target,
+        "turns": turns,
+        "metadata": item.metadata,
+    }
 
 
 def read_ratings(path: str | Path, items: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -76,14 +97,18 @@ def read_ratings(path: str | Path, items: pd.DataFrame | None = None) -> pd.Data
     return check_ratings(_read_rows(Path(path), required=RATING_COLUMNS), str(path), items)
 
 
-def read_hub_ratings(repo_id: str, split: str = "train", revision: str | None = None, items: pd.DataFrame | None = None) -> pd.DataFrame:
+def read_hub_ratings(
+    repo_id: str, split: str = "train", revision: str | None = None, items: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Ratings from a Hugging Face Hub dataset (or a local dataset folder) in the canonical format."""
     import datasets
 
     try:
         frame = _load_hub_split(repo_id, split, revision).to_pandas()
     except (FileNotFoundError, ValueError, datasets.exceptions.DatasetNotFoundError) as err:
-        raise InputError(repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network") from None
+        raise InputError(
+            repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network"
+        ) from None
     _require_columns(list(frame.columns), RATING_COLUMNS, repo_id)
     rows = [(f"row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
     if not rows:
@@ -117,7 +142,12 @@ def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items:
         rubric = _rubric_for(rating.framework, source, where)
         _check_value(rating, rubric, source, where)
         if known_items is not None and (rating.framework, rating.item_id) not in known_items:
-            raise InputError(source, f"rating for an unknown item '{rating.item_id}' ({rating.framework})", "add the item to the items file or correct item_id", where)
+            raise InputError(
+                source,
+                f"rating for an unknown item '{rating.item_id}' ({rating.framework})",
+                "add the item to the items file or correct item_id",
+                where,
+            )
         records.append(rating.model_dump())
     table = pd.DataFrame(records, columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS)
     _no_duplicates(table, ["item_id", "rater_id", "dimension"], source, [w for w, _ in rows])
@@ -129,12 +159,19 @@ def _rubric_for(framework: str, source: str, where: str) -> Rubric:
         return load_rubric(framework)
     except InputError as err:
         # find_file's fix reads "use one of: a, b": replace with its colon, or the message gets "::"
-        raise InputError(source, f"unknown framework '{framework}'", err.fix.replace("use one of:", "use a rubric id:"), where) from None
+        raise InputError(
+            source, f"unknown framework '{framework}'", err.fix.replace("use one of:", "use a rubric id:"), where
+        ) from None
 
 
 def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> None:
     if rating.dimension not in rubric.dimension_ids:
-        raise InputError(source, f"unknown dimension '{rating.dimension}' for rubric '{rubric.id}'", f"use one of: {', '.join(rubric.dimension_ids)}", where)
+        raise InputError(
+            source,
+            f"unknown dimension '{rating.dimension}' for rubric '{rubric.id}'",
+            f"use one of: {', '.join(rubric.dimension_ids)}",
+            where,
+        )
     scale = rubric.scale_of(rating.dimension)
     if not math.isfinite(rating.value):
         # An empty CSV cell arrives as NaN (pydantic accepts NaN/inf floats); round() below
@@ -151,7 +188,8 @@ def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> Non
         raise InputError(
             source,
             f"value {rating.value:g} is outside the scale of '{rating.dimension}' ({scale.describe()})",
-            f"use {kind} from {scale.min} to {scale.max}" + ("" if rating.aggregate else ", or mark an averaged value with the 'aggregate' column"),
+            f"use {kind} from {scale.min} to {scale.max}"
+            + ("" if rating.aggregate else ", or mark an averaged value with the 'aggregate' column"),
             where,
         )
 
@@ -170,7 +208,12 @@ def _validated(model: type[BaseModel], row: dict[str, object], source: str | Pat
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise InputError(source, f"field '{field}': {first['msg']}", "correct the value (see the canonical format in the README)", where) from None
+        raise InputError(
+            source,
+            f"field '{field}': {first['msg']}",
+            "correct the value (see the canonical format in the README)",
+            where,
+        ) from None
 
 
 def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, object]]]:
@@ -182,7 +225,9 @@ def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, obj
         rows = _jsonl_rows(path)
         columns = sorted({k for _, row in rows for k in row})
     elif path.suffix == ".csv":
-        frame = pd.read_csv(path, dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]})
+        frame = pd.read_csv(
+            path, dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]}
+        )
         columns = list(frame.columns)
         rows = [(f"data row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
     else:
@@ -201,7 +246,9 @@ def _jsonl_rows(path: Path) -> list[tuple[str, dict[str, object]]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(path, f"not valid JSON ({err.msg})", "write one JSON object per line", f"line {number}") from None
+            raise InputError(
+                path, f"not valid JSON ({err.msg})", "write one JSON object per line", f"line {number}"
+            ) from None
         if not isinstance(row, dict):
             raise InputError(path, "expected a JSON object", "write one JSON object per line", f"line {number}")
         rows.append((f"line {number}", row))
@@ -211,7 +258,9 @@ def _jsonl_rows(path: Path) -> list[tuple[str, dict[str, object]]]:
 def _require_columns(columns: list[str], required: list[str], source: str | Path) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
-        raise InputError(source, f"missing column(s) {', '.join(missing)}", f"the canonical columns are {', '.join(required)}")
+        raise InputError(
+            source, f"missing column(s) {', '.join(missing)}", f"the canonical columns are {', '.join(required)}"
+        )
 
 
 def _clean(row: dict[str, object]) -> dict[str, object]:
