@@ -27,8 +27,8 @@ MODEL = f"builtin/constant@{LATENCY_MS}ms"
 
 
 def harness(log_dir: Path, judge_file: Path) -> float:
-    from empathy_bench.rate_task import rate
-    from empathy_bench.run import RunOptions, run_eval_set
+    from empathy_bench.runs.execute import RunOptions, run_eval_set
+    from empathy_bench.tasks.rate import rate
 
     task = rate(task="epitome_reddit", judge=str(judge_file))
     options = RunOptions(log_dir=str(log_dir), limit=N, max_connections=CONCURRENCY, display="none")
@@ -41,7 +41,7 @@ def harness(log_dir: Path, judge_file: Path) -> float:
 async def bare(prompts: list[str]) -> float:
     import litellm
 
-    from empathy_bench import builtin
+    from empathy_bench.candidates.builtin import provider as builtin
 
     builtin.register()
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -60,7 +60,7 @@ async def bare(prompts: list[str]) -> float:
 
 
 def main() -> None:
-    from empathy_bench.rate_task import rate
+    from empathy_bench.tasks.rate import rate
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["INSPECT_CACHE_DIR"] = str(Path(tmp) / "cache")  # a cold cache, then a warm one

@@ -10,9 +10,9 @@ from __future__ import annotations
 import resource
 import time
 
-from empathy_bench.agreement import N_RESAMPLES
-from empathy_bench.labels import load_source
-from empathy_bench.reliability import reliability_table
+from empathy_bench.agreement.reliability import reliability_table
+from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.sources.labels import load_source
 
 
 def main() -> None:

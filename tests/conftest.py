@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from empathy_bench.datafile import DATA_ENV
+from empathy_bench.sources.datafile import DATA_ENV
 
 # Set before anything imports `datasets` / `huggingface_hub`: both read these once, at import.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,7 +46,7 @@ def mirror(data_mirror: Path) -> Path:
 @pytest.fixture(scope="session")
 def kumar(mirror: Path):
     """All four frameworks of kumar2025, loaded once (read-only: do not mutate the frames)."""
-    from empathy_bench.labels import load_source
+    from empathy_bench.sources.labels import load_source
 
     return load_source("kumar2025")
 
@@ -54,7 +54,7 @@ def kumar(mirror: Path):
 @pytest.fixture(scope="module")
 def builtin_registered() -> None:
     """The built-in judges answer as litellm provider `builtin`."""
-    from empathy_bench import builtin
+    from empathy_bench.candidates.builtin import provider as builtin
 
     builtin.register()
 
@@ -62,6 +62,6 @@ def builtin_registered() -> None:
 @pytest.fixture(scope="module")
 def template():  # noqa: ANN201
     """The default judge prompt template."""
-    from empathy_bench import prompt
+    from empathy_bench.candidates import prompt
 
     return prompt.load_template("rubric_judge")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from empathy_bench.errors import InputError
+from empathy_bench.core.errors import InputError
 
 
 def assert_names_field(err: InputError, path: Path, field: str, problem: str, fix: str) -> None:

@@ -17,8 +17,7 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench import agreement
-from empathy_bench.agreement import (
+from empathy_bench.agreement.stats import (
     alpha,
     alpha_ci,
     compare,
@@ -30,6 +29,7 @@ from empathy_bench.agreement import (
     resample_indices,
     spearman,
 )
+from empathy_bench.agreement import stats as agreement
 
 # ---------------------------------------------------------------- quadratic-weighted kappa
 
@@ -335,7 +335,7 @@ def test_leave_one_out_compares_each_rater_with_the_median_of_the_others() -> No
 def test_spearman_resamples_match_scipy_per_resample() -> None:
     from scipy.stats import spearmanr
 
-    from empathy_bench.agreement import spearman_resamples
+    from empathy_bench.agreement.stats import spearman_resamples
 
     a = np.array([1, 2, 2, 3, 5, 4, 1, 3], float)
     b = np.array([2, 2, 3, 3, 4, 5, 1, 1], float)

@@ -21,7 +21,7 @@ import pytest
 from scipy.stats import t as student_t
 from scipy.stats import ttest_1samp
 
-from empathy_bench.alt_test import AltTestResult, alt_test, alt_test_by_aspect, fdr_by, verdict
+from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect, fdr_by, verdict
 
 H3 = 1 + 1 / 2 + 1 / 3  # 11/6, the BY harmonic factor for m = 3 annotators
 
@@ -417,8 +417,8 @@ AUTHORS = {
 
 @pytest.mark.parametrize("rater", list(AUTHORS))
 def test_lend_an_ear_verdicts_equal_the_authors_procedure(kumar, rater: str) -> None:  # noqa: ANN001
-    from empathy_bench.summary import alt_tests, rater_table
-    from empathy_bench.task import load_task
+    from empathy_bench.agreement.rater import alt_tests, rater_table
+    from empathy_bench.tasks.spec import load_task
 
     spec = load_task("lend_an_ear")
     reference, clustered, by_dimension, why_not = alt_tests(spec, kumar, rater_table(spec, kumar, rater))
@@ -438,8 +438,8 @@ def test_gpt_4o_passes_only_when_clustered(kumar) -> None:  # noqa: ANN001
     # The verdict the leaderboard published before it followed the reference procedure: with
     # conversations as units gpt-4o passes (p = 0.0178 for expert1 against a BY threshold of
     # 0.0182), by the authors' procedure it fails. The leaderboard shows both.
-    from empathy_bench.summary import alt_tests, rater_table
-    from empathy_bench.task import load_task
+    from empathy_bench.agreement.rater import alt_tests, rater_table
+    from empathy_bench.tasks.spec import load_task
 
     spec = load_task("lend_an_ear")
     reference, clustered, _, _ = alt_tests(spec, kumar, rater_table(spec, kumar, "gpt-4o"))

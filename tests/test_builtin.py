@@ -10,8 +10,9 @@ import pytest
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported)
 from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
-from empathy_bench import builtin, prompt
-from empathy_bench.rubric import load_rubric
+from empathy_bench.candidates import prompt
+from empathy_bench.candidates.builtin import provider as builtin
+from empathy_bench.sources.rubric import load_rubric
 
 pytestmark = pytest.mark.usefixtures("builtin_registered")
 

@@ -19,9 +19,12 @@ import pytest
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported)
 from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
-from empathy_bench import builtin, embedding, prompt, run
-from empathy_bench.candidate import extra_installed, load_judge
-from empathy_bench.rubric import load_rubric
+from empathy_bench.candidates import prompt
+from empathy_bench.candidates.builtin import embedding
+from empathy_bench.candidates.builtin import provider as builtin
+from empathy_bench.candidates.judge import extra_installed, load_judge
+from empathy_bench.runs import execute as run
+from empathy_bench.sources.rubric import load_rubric
 
 pytestmark = pytest.mark.usefixtures("builtin_registered")
 

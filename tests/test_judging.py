@@ -10,12 +10,12 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from empathy_bench.errors import EmpathyBenchError
-from empathy_bench.prompt import load_template, parse_reply, read_prompt, render
-from empathy_bench.rate_task import rate
-from empathy_bench.rubric import load_rubric
-from empathy_bench.run import RunOptions, run
-from empathy_bench.summary import judge_ratings, summarize_log
+from empathy_bench.agreement.rater import judge_ratings, summarize_log
+from empathy_bench.candidates.prompt import load_template, parse_reply, read_prompt, render
+from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.runs.execute import RunOptions, run
+from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.rate import rate
 
 LAE = load_rubric("lend_an_ear")
 LAE_DIMS = LAE.dimension_ids
@@ -331,7 +331,7 @@ def test_a_real_provider_through_litellm(tmp_path: Path) -> None:
 
 def test_credentials_in_model_args_are_refused_before_any_call(tmp_path: Path) -> None:
     from empathy_bench.catalog import _check_judge
-    from empathy_bench.errors import InputError
+    from empathy_bench.core.errors import InputError
 
     judge = tmp_path / "leaky.yaml"
     judge.write_text(
@@ -365,7 +365,7 @@ def test_a_judge_that_scores_nothing_is_summarised_not_crashed(tmp_path: Path) -
     summary = summarize_log(log, n_resamples=10)
     assert (summary.n_ratings, summary.n_unscored, summary.overall, summary.alt_test) == (6, 6, None, None)
     assert summary.unscored_reasons == {"no rating tag": 6}
-    from empathy_bench.report import render
+    from empathy_bench.leaderboard.terminal import render
 
     assert "nothing was scored" in render([summary])
 
@@ -397,7 +397,7 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
     from inspect_ai.scorer import Target
     from inspect_ai.solver import TaskState
 
-    from empathy_bench.scorer import rubric_rating
+    from empathy_bench.tasks.scorer import rubric_rating
 
     output = ModelOutput.from_content("m", '<rating dimension="self_or')
     output.choices[0].stop_reason = "max_tokens"
@@ -416,8 +416,8 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
 
 
 def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None:
-    from empathy_bench.errors import InputError
-    from empathy_bench.task import load_task
+    from empathy_bench.core.errors import InputError
+    from empathy_bench.tasks.spec import load_task
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -431,7 +431,7 @@ def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None
 
 
 def test_a_missing_provider_key_fails_before_any_call(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from empathy_bench.errors import InputError
+    from empathy_bench.core.errors import InputError
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env here
@@ -454,7 +454,7 @@ def test_a_summary_does_not_depend_on_the_order_samples_finished_in(tmp_path: Pa
 def test_alpha_with_a_shuffled_constant_equals_its_observed_alpha() -> None:
     import numpy as np
 
-    from empathy_bench.agreement import alpha, alpha_shuffled
+    from empathy_bench.agreement.stats import alpha, alpha_shuffled
 
     panel = np.array([[1, 2, 3, 4, 5, 2], [1, 3, 3, 5, 4, 2], [2, 2, 3, 4, 5, 1]], dtype=float)
     constant = np.full(6, 3.0)

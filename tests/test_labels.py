@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from empathy_bench import datafile
-from empathy_bench.datafile import DATA_ENV, data_file, sha256_of
-from empathy_bench.errors import ChecksumError, InputError
-from empathy_bench.labels import (
+from empathy_bench.core.errors import ChecksumError, InputError
+from empathy_bench.sources import datafile
+from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.datafile import DATA_ENV, data_file, sha256_of
+from empathy_bench.sources.labels import (
     ITEM_COLUMNS,
     OPTIONAL_RATING_COLUMNS,
     RATING_COLUMNS,
@@ -27,8 +28,7 @@ from empathy_bench.labels import (
     parse_transcript,
     rater_values,
 )
-from empathy_bench.rubric import load_rubric
-from empathy_bench.source_card import load_source_card
+from empathy_bench.sources.rubric import load_rubric
 
 FRAMEWORKS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
 RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]

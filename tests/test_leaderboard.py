@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from empathy_bench.cli import main
-from empathy_bench.leaderboard import build, write
-from empathy_bench.project import project_dir
-from empathy_bench.results import read_records
+from empathy_bench.core.project import project_dir
+from empathy_bench.leaderboard.board import build, write
+from empathy_bench.leaderboard.record import read_records
 
 RESULTS = project_dir() / "results"
 FILES = ["leaderboard.csv", "leaderboard.json", "leaderboard.md", "index.html"]
@@ -34,7 +34,7 @@ def test_committed_leaderboard_equals_a_fresh_regeneration(regenerated: Path, na
 
 
 def test_readme_shows_the_current_leaderboard() -> None:
-    from empathy_bench.leaderboard import with_readme_block
+    from empathy_bench.leaderboard.board import with_readme_block
 
     readme = (project_dir() / "README.md").read_text()
     assert with_readme_block(readme, build(RESULTS)) == readme, (
@@ -101,7 +101,7 @@ def test_markdown_and_csv_agree_with_the_json() -> None:
 def test_bundle_builds_the_drilldown_the_page_links_to(tmp_path: Path) -> None:
     from inspect_ai import eval
 
-    from empathy_bench.rate_task import rate
+    from empathy_bench.tasks.rate import rate
 
     logs = tmp_path / "logs"
     eval(rate(task="epitome", judge="builtin-lexicon"), limit=2, display="none", log_dir=str(logs))

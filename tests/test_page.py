@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from empathy_bench.errors import InputError
-from empathy_bench.page import DATA_ELEMENT_ID, render_page
+from empathy_bench.core.errors import InputError
+from empathy_bench.leaderboard.page import DATA_ELEMENT_ID, render_page
 
 SAMPLE = Path(__file__).parent / "fixtures" / "leaderboard_sample.json"
 DEFAULT_TASK = "lend_an_ear"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from empathy_bench.agreement.reliability import reliability_table
 from empathy_bench.cli import main
-from empathy_bench.reliability import reliability_table
 
 # The paper's per-dimension kappa table as the authors released it: annotations/table_kappa.csv
 # of aakriti1kumar/replication-data-and-code-when-LLMs-reliable-empathic-communication at commit

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from empathy_bench.errors import InputError
-from empathy_bench.project import project_dir
-from empathy_bench.rubric import load_rubric
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.project import project_dir
+from empathy_bench.sources.rubric import load_rubric
 from error_support import assert_names_field  # noqa: E402
 
 EXPECTED_DIMENSIONS = {

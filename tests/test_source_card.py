@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from empathy_bench.datafile import sha256_of
-from empathy_bench.errors import InputError
-from empathy_bench.project import project_dir
-from empathy_bench.source_card import SourceCard, load_source_card
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.project import project_dir
+from empathy_bench.sources.card import SourceCard, load_source_card
+from empathy_bench.sources.datafile import sha256_of
 from error_support import assert_names_field  # noqa: E402
 
 CARDS = ["kumar2025", "epitome_reddit"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from empathy_bench.errors import InputError
-from empathy_bench.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS
-from empathy_bench.user_labels import read_hub_ratings, read_items, read_labels, read_ratings
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS
+from empathy_bench.sources.user_labels import read_hub_ratings, read_items, read_labels, read_ratings
 
 CANONICAL = RATING_COLUMNS + OPTIONAL_RATING_COLUMNS
 FORMATS = ["csv", "jsonl"]

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from empathy_bench.candidate import load_judge, secret_args
-from empathy_bench.errors import EmpathyBenchError, InputError
-from empathy_bench.labels import load_source
-from empathy_bench.project import project_dir
-from empathy_bench.prompt import load_template
-from empathy_bench.rubric import load_rubric
-from empathy_bench.source_card import load_source_card
-from empathy_bench.task import load_task
+from empathy_bench.candidates.judge import load_judge, secret_args
+from empathy_bench.candidates.prompt import load_template
+from empathy_bench.core.errors import EmpathyBenchError, InputError
+from empathy_bench.core.project import project_dir
+from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.labels import load_source
+from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.spec import load_task
 
 
 def _check_card(path: str, check_data: bool = False) -> None:

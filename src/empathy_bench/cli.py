@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from empathy_bench.agreement import N_RESAMPLES
-from empathy_bench.errors import EmpathyBenchError
-from empathy_bench.project import project_dir
+from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.core.project import project_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +108,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _agreement(args: argparse.Namespace) -> int:
-    from empathy_bench.labels import load_source
-    from empathy_bench.reliability import reliability_table
+    from empathy_bench.agreement.reliability import reliability_table
+    from empathy_bench.sources.labels import load_source
 
     labels = load_source(args.source, args.framework)
     for line in labels.report:
@@ -152,8 +152,8 @@ def _write(text: str, output: Path) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from empathy_bench.report import render
-    from empathy_bench.run import RunOptions, run
+    from empathy_bench.leaderboard.terminal import render
+    from empathy_bench.runs.execute import RunOptions, run
 
     options = RunOptions(
         judges=args.judge,
@@ -183,7 +183,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    from empathy_bench.leaderboard import DRILLDOWN, write
+    from empathy_bench.leaderboard.board import DRILLDOWN, write
 
     results = args.results_dir or project_dir() / "results"
     for path in write(results):

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from empathy_bench.errors import InputError
-from empathy_bench.project import load_named
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.project import load_named
 
 
 class _Strict(BaseModel):

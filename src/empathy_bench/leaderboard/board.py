@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from empathy_bench.alt_test import verdict
-from empathy_bench.errors import InputError
-from empathy_bench.results import RunRecord, read_records
+from empathy_bench.agreement.alt_test import verdict
+from empathy_bench.core.errors import InputError
+from empathy_bench.leaderboard.record import RunRecord, read_records
 
 HUMAN_CEILING = "human: expert (leave-one-out)"
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
@@ -161,7 +161,7 @@ def build(results_dir: Path) -> dict[str, object]:
 
 def write(results_dir: Path) -> list[Path]:
     """Regenerate leaderboard.csv/.json/.md and index.html under `results_dir`."""
-    from empathy_bench.page import render_page
+    from empathy_bench.leaderboard.page import render_page
 
     board = build(results_dir)
     if not board["overall"]:

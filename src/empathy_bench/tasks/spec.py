@@ -8,11 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from empathy_bench.errors import InputError
-from empathy_bench.labels import AGGREGATES
-from empathy_bench.project import load_named, project_dir
-from empathy_bench.rubric import Rubric, load_rubric
-from empathy_bench.source_card import load_source_card
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.project import load_named, project_dir
+from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.labels import AGGREGATES
+from empathy_bench.sources.rubric import Rubric, load_rubric
 
 Mode = Literal["per_dimension", "all_dimensions"]
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from empathy_bench.errors import InputError
+from empathy_bench.core.errors import InputError
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -31,7 +31,7 @@ def project_dir() -> Path:
     one of its parents, else the checkout this package was installed from (editable install)."""
     if home := os.environ.get("EMPATHY_BENCH_HOME"):
         return Path(home)
-    for candidate in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):
+    for candidate in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[3]):
         if (candidate / "rubrics").is_dir() and (candidate / "human_labels").is_dir():
             return candidate
     raise InputError(

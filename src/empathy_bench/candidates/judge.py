@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from empathy_bench.project import load_named, project_dir
-from empathy_bench.task import Mode
+from empathy_bench.core.project import load_named, project_dir
+from empathy_bench.tasks.spec import Mode
 
 DEFAULT_PROMPT = "rubric_judge"
 
@@ -113,6 +113,6 @@ def _slug(model: str) -> str:
 
 
 def prompt_path(judge: Judge) -> Path:
-    from empathy_bench.prompt import template_path
+    from empathy_bench.candidates.prompt import template_path
 
     return template_path(judge.prompt)

@@ -17,7 +17,7 @@ import json
 import math
 from typing import Any
 
-from empathy_bench.errors import InputError
+from empathy_bench.core.errors import InputError
 
 SCHEMA_VERSION = 1
 DATA_ELEMENT_ID = "leaderboard-data"

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from empathy_bench.errors import InputError
-from empathy_bench.labels import (
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources.labels import (
     ITEM_COLUMNS,
     OPTIONAL_RATING_COLUMNS,
     RATING_COLUMNS,
@@ -21,7 +21,7 @@ from empathy_bench.labels import (
     LabelSet,
     parse_transcript,
 )
-from empathy_bench.rubric import Rubric, load_rubric
+from empathy_bench.sources.rubric import Rubric, load_rubric
 
 if TYPE_CHECKING:
     import datasets  # imported lazily at run time: it is slow to import

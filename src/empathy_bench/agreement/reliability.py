@@ -9,7 +9,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from empathy_bench.agreement import (
+from empathy_bench.agreement.stats import (
     N_RESAMPLES,
     Categories,
     Level,
@@ -19,8 +19,8 @@ from empathy_bench.agreement import (
     leave_one_out,
     resample_indices,
 )
-from empathy_bench.labels import LabelSet, group_table, rater_values
-from empathy_bench.rubric import load_rubric
+from empathy_bench.sources.labels import LabelSet, group_table, rater_values
+from empathy_bench.sources.rubric import load_rubric
 
 EXPERTS = ["expert1", "expert2", "expert3"]
 RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
-from empathy_bench.errors import ChecksumError, InputError
-from empathy_bench.source_card import SourceCard
+from empathy_bench.core.errors import ChecksumError, InputError
+from empathy_bench.sources.card import SourceCard
 
 DATA_ENV = "EMPATHY_BENCH_DATA"
 

@@ -16,15 +16,15 @@ from pathlib import Path
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog, read_eval_log
 
-from empathy_bench.agreement import N_RESAMPLES
-from empathy_bench.candidate import extra_installed, judge_ids, load_judge
-from empathy_bench.errors import EmpathyBenchError
-from empathy_bench.labels import load_source
-from empathy_bench.rate_task import rate
-from empathy_bench.reliability import RECORDED
-from empathy_bench.results import record, write_records
-from empathy_bench.summary import RunSummary, reference_rows, summarize_log
-from empathy_bench.task import TaskSpec, load_task, task_ids
+from empathy_bench.agreement.rater import RunSummary, reference_rows, summarize_log
+from empathy_bench.agreement.reliability import RECORDED
+from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.candidates.judge import extra_installed, judge_ids, load_judge
+from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.leaderboard.record import record, write_records
+from empathy_bench.sources.labels import load_source
+from empathy_bench.tasks.rate import rate
+from empathy_bench.tasks.spec import TaskSpec, load_task, task_ids
 
 DEFAULT_LOG_DIR = "logs"
 

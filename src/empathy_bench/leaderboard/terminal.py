@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from empathy_bench.alt_test import verdict
-from empathy_bench.summary import RunSummary
+from empathy_bench.agreement.alt_test import verdict
+from empathy_bench.agreement.rater import RunSummary
 
 
 def overview(summaries: list[RunSummary]) -> pd.DataFrame:

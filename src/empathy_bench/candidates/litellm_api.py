@@ -28,8 +28,8 @@ from inspect_ai.model._model_call import ModelCall
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
-from empathy_bench.candidate import secret_args
-from empathy_bench.errors import InputError
+from empathy_bench.candidates.judge import secret_args
+from empathy_bench.core.errors import InputError
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
@@ -62,7 +62,9 @@ class LitellmAPI(ModelAPI):
             )
         self.model_args = model_args
         self._check_credentials()
-        from empathy_bench import builtin  # the offline judges answer as litellm provider `builtin`
+        from empathy_bench.candidates.builtin import (
+            provider as builtin,  # the offline judges answer as litellm provider `builtin`
+        )
 
         builtin.register()
         # Retries belong to inspect (so they neither stack nor hide from the log).

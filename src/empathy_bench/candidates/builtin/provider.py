@@ -1,7 +1,7 @@
 """Built-in offline judges: a litellm `CustomLLM` provider named `builtin`.
 
 After `register()`, `litellm.completion(model="builtin/<name>", messages=[...])` and
-`await litellm.acompletion(...)` answer a rendered judge prompt (see `empathy_bench.prompt`)
+`await litellm.acompletion(...)` answer a rendered judge prompt (see `empathy_bench.candidates.prompt`)
 without any network or API key, so the default benchmark and the tests run anywhere and every
 code path is the same for local and remote judges. The judges read the item back from the very
 prompt every other judge sees (`prompt.read_prompt`) and reply one line per requested dimension,
@@ -20,7 +20,7 @@ Models (all deterministic):
   first-person focus, fluency) and words that tell apart the rubric's own high- and low-rated
   examples, derived at run time (`derived_cues`). See `lexicon_rating` for the mapping onto the
   scale. Dimensions it has no rule and no rubric examples for get the scale midpoint.
-- `embedding` (optional: needs the package extra `embedding`, see `empathy_bench.embedding`):
+- `embedding` (optional: needs the package extra `embedding`, see `empathy_bench.candidates.builtin.embedding`):
   places each supporter message between the rubric's own low- and high-rated examples of the
   dimension by sentence-embedding similarity (all-MiniLM-L6-v2, int8 ONNX, shipped in a wheel;
   nothing downloaded). Without the extra it answers a BadRequestError that says how to install it.
@@ -49,9 +49,9 @@ import litellm
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
-from empathy_bench import prompt as judge_prompt
-from empathy_bench.project import project_dir
-from empathy_bench.rubric import Dimension, Rubric, load_rubric
+from empathy_bench.candidates import prompt as judge_prompt
+from empathy_bench.core.project import project_dir
+from empathy_bench.sources.rubric import Dimension, Rubric, load_rubric
 
 PROVIDER = "builtin"
 MODELS = ("constant", "length", "lexicon")  # always available
@@ -151,7 +151,7 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
         raise _bad_request(
             model,
             str(err),
-            "send a prompt rendered by empathy_bench.prompt.render (it needs the <conversation> block and the answer format)",
+            "send a prompt rendered by empathy_bench.candidates.prompt.render (it needs the <conversation> block and the answer format)",
         ) from None
     except ModelUnavailable as err:
         raise _bad_request(model, str(err), err.fix) from None
@@ -222,7 +222,7 @@ def constant_rating(request: judge_prompt.PromptRequest, dim: str, target: str) 
 
 def embedding_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
     # Imported here: the module imports this one, and its heavy dependencies are optional.
-    from empathy_bench import embedding
+    from empathy_bench.candidates.builtin import embedding
 
     return embedding.embedding_rating(request, dim, target)
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
-from empathy_bench.datafile import sha256_of
-from empathy_bench.project import find_file, project_dir
-from empathy_bench.source_card import load_source_card
-from empathy_bench.summary import RunSummary
-from empathy_bench.task import TaskSpec
+from empathy_bench.agreement.rater import RunSummary
+from empathy_bench.core.project import find_file, project_dir
+from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.datafile import sha256_of
+from empathy_bench.tasks.spec import TaskSpec
 
 SCHEMA_VERSION = (
     2  # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on

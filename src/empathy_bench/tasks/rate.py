@@ -22,14 +22,14 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import CachePolicy, GenerateConfig, get_model
 from inspect_ai.solver import generate
 
-from empathy_bench import builtin
-from empathy_bench.candidate import Judge, load_judge, prompt_path
-from empathy_bench.labels import LabelSet, load_source, rater_values
-from empathy_bench.project import find_file
-from empathy_bench.prompt import load_template, render
-from empathy_bench.scorer import median_rating, rubric_rating
-from empathy_bench.source_card import load_source_card
-from empathy_bench.task import Mode, TaskSpec, load_task
+from empathy_bench.candidates.builtin import provider as builtin
+from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
+from empathy_bench.candidates.prompt import load_template, render
+from empathy_bench.core.project import find_file
+from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.labels import LabelSet, load_source, rater_values
+from empathy_bench.tasks.scorer import median_rating, rubric_rating
+from empathy_bench.tasks.spec import Mode, TaskSpec, load_task
 
 HUMAN_GROUPS = ("expert", "crowd")
 

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from empathy_bench.project import load_named
+from empathy_bench.core.project import load_named
 
 Polarity = Literal["prescriptive", "proscriptive"]
 

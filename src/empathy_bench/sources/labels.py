@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from empathy_bench.datafile import data_file
-from empathy_bench.errors import InputError
-from empathy_bench.rubric import Rubric, load_rubric
-from empathy_bench.source_card import FrameworkSpec, RaterSpec, SourceCard, TextSpec, load_source_card
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources.card import FrameworkSpec, RaterSpec, SourceCard, TextSpec, load_source_card
+from empathy_bench.sources.datafile import data_file
+from empathy_bench.sources.rubric import Rubric, load_rubric
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from empathy_bench.errors import InputError
-from empathy_bench.project import project_dir
-from empathy_bench.rubric import Dimension, Rubric
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.project import project_dir
+from empathy_bench.sources.rubric import Dimension, Rubric
 
 CONVERSATION_RE = re.compile(r"<conversation>\n(.*?)\n</conversation>", re.S)
 TURN_RE = re.compile(r'<turn speaker="([^"]*)">(.*?)</turn>', re.S)

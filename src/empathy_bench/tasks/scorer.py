@@ -17,9 +17,9 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.scorer._reducer.types import ScoreReducer
 from inspect_ai.solver import TaskState
 
-from empathy_bench import agreement
-from empathy_bench.prompt import ParsedReply, parse_reply
-from empathy_bench.rubric import load_rubric
+from empathy_bench.agreement import stats as agreement
+from empathy_bench.candidates.prompt import ParsedReply, parse_reply
+from empathy_bench.sources.rubric import load_rubric
 
 
 def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.ndarray]]:

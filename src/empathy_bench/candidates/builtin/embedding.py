@@ -44,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from empathy_bench import builtin
-from empathy_bench import prompt as judge_prompt
-from empathy_bench.datafile import sha256_of
+from empathy_bench.candidates import prompt as judge_prompt
+from empathy_bench.candidates.builtin import provider as builtin
+from empathy_bench.sources.datafile import sha256_of
 
 EXTRA = "embedding"
 INSTALL_FIX = f"install the extra: uv sync --extra {EXTRA} (or pip install 'empathy-bench[{EXTRA}]')"
