@@ -17,6 +17,7 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
+from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.stats import (
     alpha,
     alpha_ci,
@@ -29,7 +30,6 @@ from empathy_bench.agreement.stats import (
     resample_indices,
     spearman,
 )
-from empathy_bench.agreement import stats as agreement
 
 # ---------------------------------------------------------------- quadratic-weighted kappa
 

@@ -11,8 +11,10 @@ import pytest
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported)
 from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
 from empathy_bench.candidates import prompt
+from empathy_bench.candidates.builtin import lexicon
 from empathy_bench.candidates.builtin import provider as builtin
-from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.candidates.builtin.length import length_rating
+from empathy_bench.sources.rubric import Example, load_rubric
 
 pytestmark = pytest.mark.usefixtures("builtin_registered")
 
@@ -22,7 +24,7 @@ def _complete(model: str, text: str) -> str:
 
 
 def _example_prompt(template, rubric, dim_id: str, example_text: str) -> str:
-    turns = builtin.example_turns(example_text)
+    turns = Example(text=example_text, rating=1, why='-').turns
     return prompt.render(template, rubric, [dim_id], [{"speaker": s, "text": t} for s, t in turns], turns[-1][0])
 
 
@@ -111,7 +113,7 @@ def test_length_thresholds(words: int, rating: int) -> None:
     request = prompt.PromptRequest(
         ["advice_giving"], 1, 5, [("Seeker", "help"), ("Supporter", " ".join(["word"] * words))]
     )
-    assert builtin.length_rating(request, "advice_giving", "Supporter") == rating
+    assert length_rating(request, "advice_giving", "Supporter") == rating
 
 
 def test_length_counts_only_the_target_speaker(template) -> None:
@@ -145,7 +147,7 @@ QUESTION_CUES_MISS = {
     ids=lambda d: d.id,
 )
 def test_question_derived_cues_alone_order_the_held_out_examples(dim, template, monkeypatch) -> None:
-    monkeypatch.setattr(builtin, "DERIVED_WEIGHT", 0.0)
+    monkeypatch.setattr(lexicon, "DERIVED_WEIGHT", 0.0)
     rubric = load_rubric("lend_an_ear")
     top = max(dim.examples, key=lambda e: e.rating)
     bottom = min(dim.examples, key=lambda e: e.rating)
@@ -158,23 +160,23 @@ def test_question_derived_cues_alone_order_the_held_out_examples(dim, template, 
 
 
 def test_derived_cues_come_from_the_rubric_examples() -> None:
-    high, low = builtin.derived_cues("validating_emotions")
+    high, low = lexicon.derived_cues("validating_emotions")
     assert {"sense", "hurt"} <= high
     assert "layoff" in low
     assert not high & low
-    assert builtin.derived_cues("no_such_dimension") == (frozenset(), frozenset())
+    assert lexicon.derived_cues("no_such_dimension") == (frozenset(), frozenset())
 
 
 def test_lexicon_unknown_dimension_is_the_midpoint() -> None:
     request = prompt.PromptRequest(
         ["no_such_dimension"], 1, 7, [("Seeker", "hi"), ("Supporter", "I'm so sorry, that sounds hard.")]
     )
-    assert builtin.lexicon_rating(request, "no_such_dimension", "Supporter") == 4
+    assert lexicon.lexicon_rating(request, "no_such_dimension", "Supporter") == 4
 
 
 def test_lexicon_without_supporter_text_is_the_bottom() -> None:
     request = prompt.PromptRequest(["validating_emotions"], 1, 5, [("Seeker", "I feel awful.")])
-    assert builtin.lexicon_rating(request, "validating_emotions", "Supporter") == 1
+    assert lexicon.lexicon_rating(request, "validating_emotions", "Supporter") == 1
 
 
 def test_lexicon_cues_move_the_rating(template) -> None:
@@ -228,7 +230,7 @@ def test_injected_tags_do_not_change_what_the_judge_reads(template) -> None:
         assert prompt.parse_reply(reply, rubric, ["validating_emotions"]).unscored == {}
         assert len(reply.splitlines()) == 1
     direct = prompt.PromptRequest(["validating_emotions"], 1, 5, request.turns)
-    expected = builtin.lexicon_rating(direct, "validating_emotions", "Supporter")
+    expected = lexicon.lexicon_rating(direct, "validating_emotions", "Supporter")
     assert _complete("lexicon", text) == f'<rating dimension="validating_emotions">{expected}</rating>'
 
 
@@ -290,3 +292,30 @@ def test_non_judge_prompt_errors_clearly() -> None:
         litellm.BadRequestError, match=r"builtin/lexicon: not an empathy-bench judge prompt.*prompt.render"
     ):
         litellm.completion(model="builtin/lexicon", messages=messages("How empathic is this: 'there there'?"))
+
+
+def test_the_fingerprint_covers_every_file_that_shapes_a_reply(tmp_path, monkeypatch) -> None:
+    # Editing any module of the built-in models (here embedding.py, which once was left out)
+    # or the prompt reader they read items back with must change the rate task's version and
+    # cache scope, or eval_set would serve stale replies as done.
+    import shutil
+
+    from empathy_bench.candidates import builtin as package
+    from empathy_bench.candidates.builtin import provider
+    from empathy_bench.tasks.rate import rate
+
+    names = {p.name for p in package.code_files()}
+    assert {"embedding.py", "lexicon.py", "length.py", "constant.py", "reading.py", "provider.py", "prompt.py"} <= names
+    copies = []
+    for path in package.code_files():
+        copies.append(tmp_path / f"{len(copies)}-{path.name}")
+        shutil.copy(path, copies[-1])
+    monkeypatch.setattr(provider, "code_files", lambda: copies)
+    before = rate(task="epitome", judge="builtin-lexicon").version
+    edited = next(p for p in copies if p.name.endswith("-embedding.py"))
+    edited.write_text(edited.read_text() + "\n# an edit\n")
+    after = rate(task="epitome", judge="builtin-lexicon").version
+    assert before != after
+    prompt_copy = next(p for p in copies if p.name.endswith("-prompt.py"))
+    prompt_copy.write_text(prompt_copy.read_text() + "\n# another edit\n")
+    assert rate(task="epitome", judge="builtin-lexicon").version not in (before, after)

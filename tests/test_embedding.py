@@ -185,7 +185,7 @@ def test_rubrics_high_example_rated_above_its_low_example(extra, dim, template) 
     top, bottom = max(dim.examples, key=lambda e: e.rating), min(dim.examples, key=lambda e: e.rating)
     rated = {}
     for example in (top, bottom):
-        turns = builtin.example_turns(example.text)
+        turns = example.turns
         rated[example.rating] = _rate(
             template, "lend_an_ear", [dim.id], [{"speaker": s, "text": t} for s, t in turns], turns[-1][0]
         )[dim.id]

@@ -462,3 +462,12 @@ def test_alpha_with_a_shuffled_constant_equals_its_observed_alpha() -> None:
     # The panel's own consensus is informative: its shuffle falls below it.
     consensus = np.median(panel, axis=0)
     assert alpha_shuffled(panel, consensus, "ordinal") < alpha(np.vstack([panel, consensus]), "ordinal") - 0.1
+
+
+def test_the_private_inspect_flag_the_litellm_api_turns_off_still_exists() -> None:
+    # skip_unusable_openai_hook sets inspect_ai.model._assistant_internal._HAS_OPENAI, a private
+    # name; it is guarded (a missing flag only costs speed), so this test is what says an
+    # inspect upgrade removed or renamed it.
+    from inspect_ai.model import _assistant_internal
+
+    assert hasattr(_assistant_internal, "_HAS_OPENAI"), "inspect renamed _HAS_OPENAI: update skip_unusable_openai_hook"

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import ChecksumError, InputError
 from empathy_bench.sources import datafile
 from empathy_bench.sources.card import load_source_card
-from empathy_bench.sources.datafile import DATA_ENV, data_file, sha256_of
+from empathy_bench.sources.datafile import DATA_ENV, data_file
 from empathy_bench.sources.labels import (
     ITEM_COLUMNS,
     OPTIONAL_RATING_COLUMNS,
@@ -311,7 +312,7 @@ def test_checksum_mismatch_in_the_mirror_refuses_to_load(
         load_source("kumar2025", ["lend_an_ear"])
     message = str(caught.value)
     assert str(target) in message
-    assert sha256_of(target) in message and card.file("annotations/lend_an_ear/expert1_ratings.csv").sha256 in message
+    assert sha256_file(target) in message and card.file("annotations/lend_an_ear/expert1_ratings.csv").sha256 in message
     assert "human_labels/kumar2025.yaml" in message
     assert "Refusing to proceed" in message
     # files that still match load fine: verification is per file

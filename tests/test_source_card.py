@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.sources.card import SourceCard, load_source_card
-from empathy_bench.sources.datafile import sha256_of
 from error_support import assert_names_field  # noqa: E402
 
 CARDS = ["kumar2025", "epitome_reddit"]
@@ -74,7 +74,7 @@ def test_every_file_a_framework_reads_is_declared_with_a_sha256(card_id: str) ->
 def test_pinned_checksums_match_the_mirror(card_id: str, mirror: Path) -> None:
     card = load_source_card(card_id)
     for f in card.files:
-        assert sha256_of(mirror / card.mirror_dir / f.path) == f.sha256, f.path
+        assert sha256_file(mirror / card.mirror_dir / f.path) == f.sha256, f.path
 
 
 def test_unknown_framework_names_the_card_and_the_choices() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from empathy_bench.candidates.judge import load_judge, secret_args
 from empathy_bench.candidates.prompt import load_template
 from empathy_bench.core.errors import EmpathyBenchError, InputError
-from empathy_bench.core.project import project_dir
+from empathy_bench.core.project import project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
@@ -43,10 +43,6 @@ FOLDERS: dict[str, Callable[..., object]] = {
     "tasks": lambda path, check_data: load_task(path),
     "evals/judges": _check_judge,
 }
-
-
-def project_files(folder: str) -> list[Path]:
-    return sorted((project_dir() / folder).glob("*.yaml"))
 
 
 def validate(check_data: bool = False) -> list[tuple[Path, str | None]]:

@@ -16,9 +16,9 @@ import pandas as pd
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
+from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.stats import N_RESAMPLES, PairAgreement, Stats
-from empathy_bench.agreement import stats as agreement
 from empathy_bench.sources.labels import LabelSet, group_table, load_source, rater_values
 from empathy_bench.tasks.spec import TaskSpec, load_task
 

@@ -3,7 +3,6 @@ settings. A judge is a config file plus a prompt, not a class."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import re
 from functools import cache
@@ -12,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from empathy_bench.core.project import load_named, project_dir
+from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.project import load_named, project_files
 from empathy_bench.tasks.spec import Mode
 
 DEFAULT_PROMPT = "rubric_judge"
@@ -74,7 +74,7 @@ class Judge(BaseModel):
 
     @property
     def config_hash(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+        return sha256_bytes(self.model_dump_json(), short=True)
 
 
 @cache
@@ -105,7 +105,7 @@ def extra_installed(extra: str) -> bool:
 
 
 def judge_ids() -> list[str]:
-    return sorted(p.stem for p in (project_dir() / "evals" / "judges").glob("*.yaml"))
+    return [p.stem for p in project_files("evals/judges")]
 
 
 def _slug(model: str) -> str:

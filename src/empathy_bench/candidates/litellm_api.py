@@ -19,12 +19,12 @@ from inspect_ai.model import (
     ChatMessageAssistant,
     GenerateConfig,
     ModelAPI,
+    ModelCall,
     ModelOutput,
     ModelUsage,
+    RetryDecision,
     modelapi,
 )
-from inspect_ai.model._model import RetryDecision
-from inspect_ai.model._model_call import ModelCall
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
@@ -45,6 +45,23 @@ TRANSIENT = (
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
 
 
+def skip_unusable_openai_hook() -> None:
+    """inspect-ai calls a per-sample hook that imports its OpenAI Responses module; with the
+    openai 2.x that litellm 1.106.2 requires (openai<3), that import fails and is retried on
+    every sample, costing ~25% of a run's CPU. Models of this API go through litellm, so the
+    hook has nothing to do for them: turn it off, only when the import really fails. The flag
+    is private to inspect, so a test fails loudly if an upgrade removes it; here a missing flag
+    is left alone (the run is slower, never wrong). Upstream fix: cache the failed import."""
+    from inspect_ai.model import _assistant_internal
+
+    if not hasattr(_assistant_internal, "_HAS_OPENAI"):
+        return
+    try:
+        import inspect_ai.model._openai_responses  # noqa: F401
+    except ImportError:
+        _assistant_internal._HAS_OPENAI = False
+
+
 class LitellmAPI(ModelAPI):
     def __init__(
         self,
@@ -62,11 +79,10 @@ class LitellmAPI(ModelAPI):
             )
         self.model_args = model_args
         self._check_credentials()
-        from empathy_bench.candidates.builtin import (
-            provider as builtin,  # the offline judges answer as litellm provider `builtin`
-        )
+        from empathy_bench.candidates import builtin  # the offline models answer as provider `builtin`
 
         builtin.register()
+        skip_unusable_openai_hook()
         # Retries belong to inspect (so they neither stack nor hide from the log).
         litellm.num_retries = 0
 

@@ -61,6 +61,11 @@ def load_model(path: Path, model: type[Model]) -> Model:
         raise InputError(path, f"{first['msg']}{more}", fix, where=f"field '{field}'") from None
 
 
+def project_files(kind: str) -> list[Path]:
+    """The YAML files of a project folder (rubrics, human_labels, tasks, evals/judges), sorted."""
+    return sorted((project_dir() / kind).glob("*.yaml"))
+
+
 def find_file(kind: str, name: str) -> Path:
     """Resolve a rubric/source/task id or a path to a YAML file under the project folder `kind`."""
     as_path = Path(name)
@@ -68,7 +73,7 @@ def find_file(kind: str, name: str) -> Path:
         return as_path
     path = project_dir() / kind / f"{name}.yaml"
     if not path.exists():
-        known = sorted(p.stem for p in (project_dir() / kind).glob("*.yaml"))
+        known = [p.stem for p in project_files(kind)]
         raise InputError(path, f"no {kind} file named '{name}'", f"use one of: {', '.join(known) or '(none yet)'}")
     return path
 

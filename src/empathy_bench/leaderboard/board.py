@@ -10,7 +10,6 @@ and seconds per 1,000 items.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.leaderboard.record import RunRecord, read_records
 
@@ -153,7 +153,7 @@ def build(results_dir: Path) -> dict[str, object]:
         "overall_score": overall_score_rows(records),
         "drilldown": DRILLDOWN,
         "sources": [
-            {"file": p.relative_to(results_dir).as_posix(), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+            {"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)}
             for p, _ in found
         ],
     }

@@ -16,9 +16,9 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench.agreement.rater import RunSummary
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import find_file, project_dir
 from empathy_bench.sources.card import load_source_card
-from empathy_bench.sources.datafile import sha256_of
 from empathy_bench.tasks.spec import TaskSpec
 
 SCHEMA_VERSION = (
@@ -78,7 +78,7 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
         rubric={
             "id": spec.rubric,
             "version": spec.rubric_model.version,
-            "sha256": sha256_of(find_file("rubrics", spec.rubric)),
+            "sha256": sha256_file(find_file("rubrics", spec.rubric)),
         },
         label_files={f.path: f.sha256 for f in card.files if f.path in used},
         packages=packages,
@@ -87,7 +87,7 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
         command=" ".join(["empathy-bench", *sys.argv[1:]])
         if Path(sys.argv[0]).name == "empathy-bench"
         else " ".join(sys.argv),
-        log=LogRef(name=Path(summary.log).name, sha256=sha256_of(Path(summary.log)), eval_id=log.eval.eval_id)
+        log=LogRef(name=Path(summary.log).name, sha256=sha256_file(Path(summary.log)), eval_id=log.eval.eval_id)
         if log and summary.log
         else None,
     )

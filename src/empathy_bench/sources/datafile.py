@@ -3,7 +3,6 @@ public URL into the user cache, always verified against the card's sha256."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import urllib.error
@@ -12,18 +11,11 @@ from pathlib import Path
 
 import platformdirs
 
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import ChecksumError, InputError
 from empathy_bench.sources.card import SourceCard
 
 DATA_ENV = "EMPATHY_BENCH_DATA"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cache_dir() -> Path:
@@ -50,7 +42,7 @@ def data_file(card: SourceCard, rel_path: str) -> Path:
 
 
 def _verify(path: Path, expected: str, card: SourceCard) -> None:
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if actual != expected:
         raise ChecksumError(
             f"{path}: sha256 {actual} differs from {expected} pinned in human_labels/{card.id}.yaml. "

@@ -18,13 +18,14 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.sources.card import FrameworkSpec, RaterSpec, SourceCard, TextSpec, load_source_card
 from empathy_bench.sources.datafile import data_file
 from empathy_bench.sources.rubric import Rubric, load_rubric
+from empathy_bench.sources.transcript import SUPPORTER, parse_transcript
 
 log = logging.getLogger(__name__)
 
 ITEM_COLUMNS = ["item_id", "framework", "source", "target", "turns", "metadata"]
 RATING_COLUMNS = ["item_id", "framework", "dimension", "rater_id", "rater_group", "value"]
 OPTIONAL_RATING_COLUMNS = ["aggregate", "evidence"]
-TARGET_SPEAKER = "Supporter"
+TARGET_SPEAKER = SUPPORTER
 
 
 @dataclass
@@ -130,21 +131,6 @@ def _turns(row: pd.Series, spec: TextSpec) -> list[dict[str, str]]:
             text = text.replace(old, new)
         out.append({"speaker": speaker, "text": text.strip()})
     return out
-
-
-def parse_transcript(text: str) -> list[tuple[str, str]]:
-    """'Seeker: ...\\nSupporter: ...' -> [(speaker, text)]. A line without a speaker prefix
-    continues the previous turn (messages may span lines)."""
-    turns: list[tuple[str, str]] = []
-    for line in text.split("\n"):
-        speaker, sep, rest = line.strip().partition(":")
-        if sep and speaker in {"Seeker", TARGET_SPEAKER}:
-            turns.append((speaker, rest.strip()))
-        elif line.strip() and turns:
-            turns[-1] = (turns[-1][0], f"{turns[-1][1]}\n{line.strip()}")
-        elif line.strip():
-            turns.append(("Seeker", line.strip()))
-    return turns
 
 
 def _rater_ratings(

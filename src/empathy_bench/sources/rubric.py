@@ -8,7 +8,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from empathy_bench.core.project import load_named
+from empathy_bench.core.project import load_named, project_files
+from empathy_bench.sources.transcript import parse_transcript
 
 Polarity = Literal["prescriptive", "proscriptive"]
 
@@ -50,6 +51,11 @@ class Example(_Strict):
     text: str
     rating: int
     why: str
+
+    @property
+    def turns(self) -> list[tuple[str, str]]:
+        """(label, text) per line; the last line's label is the side that is rated."""
+        return parse_transcript(self.text, speakers=None)
 
 
 class Dimension(_Strict):
@@ -116,3 +122,15 @@ class Rubric(_Strict):
 def load_rubric(name: str) -> Rubric:
     """A rubric by id (a file in rubrics/) or by path."""
     return load_named("rubrics", name, Rubric)[1]
+
+
+@cache
+def find_dimension(dimension_id: str) -> tuple[Rubric, Dimension] | None:
+    """The first rubric of the project (by file name) that defines a dimension with this id,
+    and the dimension; None when no rubric does."""
+    for path in project_files("rubrics"):
+        rubric = load_rubric(path.stem)
+        for dim in rubric.dimensions:
+            if dim.id == dimension_id:
+                return rubric, dim
+    return None

@@ -12,9 +12,7 @@ alone are enough to compute agreement later.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import pandas as pd
 from inspect_ai import Epochs, Task, task
@@ -22,9 +20,10 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import CachePolicy, GenerateConfig, get_model
 from inspect_ai.solver import generate
 
-from empathy_bench.candidates.builtin import provider as builtin
+from empathy_bench.candidates import builtin
 from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
 from empathy_bench.candidates.prompt import load_template, render
+from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.project import find_file
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import LabelSet, load_source, rater_values
@@ -48,18 +47,9 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
     # settings): the judge file (model args included), prompt, rubric and, for the built-in
     # judges, their code. It scopes the cache and versions the task, so changing any of them
     # is never served a stale reply, nor taken by eval_set as already done.
-    code = _sha256(Path(builtin.__file__).read_bytes()) if candidate.model.startswith("litellm/builtin/") else ""
-    fingerprint = _sha256(
-        json.dumps(
-            [
-                meta["judge_config_sha256"],
-                meta["prompt_sha256"],
-                meta["rubric_sha256"],
-                meta["label_files_sha256"],
-                code,
-            ]
-        ).encode()
-    )
+    code = builtin.code_fingerprint() if candidate.model.startswith("litellm/builtin/") else ""
+    parts = [meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], meta["label_files_sha256"], code]
+    fingerprint = sha256_bytes(json.dumps(parts), short=True)
     return Task(
         model=get_model(candidate.model, base_url=candidate.base_url, **candidate.model_args) if judge else None,
         name=spec.id,
@@ -129,13 +119,8 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "judge_config_sha256": judge.config_hash,
         "baseline": judge.baseline,
         "fitted_on": list(judge.fitted_on),
-        "rubric_sha256": _sha256(find_file("rubrics", spec.rubric).read_bytes()),
-        "prompt_sha256": _sha256(prompt_path(judge).read_bytes()),
-        "label_files_sha256": _sha256(
-            json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)).encode()
-        ),
+        "rubric_sha256": sha256_bytes(find_file("rubrics", spec.rubric).read_bytes(), short=True),
+        "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
+        "label_files_sha256": sha256_bytes(json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)), short=True),
     }
 
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]

@@ -3,8 +3,9 @@ dimension. A reply that cannot be parsed, or rates outside the scale, leaves the
 unscored (value None) with the reason; it is counted, never turned into a number.
 
 Score.value is a mapping dimension -> rating | None in both sample layouts, so per-dimension
-and all-dimensions runs are read the same way. The metrics shown by inspect come from the
-agreement module, computed against the reference rating carried in each sample's metadata.
+and all-dimensions runs are read the same way. The metrics inspect shows while a task runs
+(scikit-learn's kappa, SciPy's Spearman) are computed against the reference rating carried in
+each sample's metadata; the published figures, with intervals, come from the agreement stage.
 """
 
 from __future__ import annotations
@@ -13,11 +14,21 @@ import statistics
 from collections import defaultdict
 
 import numpy as np
-from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, score_reducer, scorer
-from inspect_ai.scorer._reducer.types import ScoreReducer
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    Scorer,
+    ScoreReducer,
+    Target,
+    metric,
+    score_reducer,
+    scorer,
+)
 from inspect_ai.solver import TaskState
+from scipy.stats import spearmanr
+from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.agreement import stats as agreement
 from empathy_bench.candidates.prompt import ParsedReply, parse_reply
 from empathy_bench.sources.rubric import load_rubric
 
@@ -33,12 +44,29 @@ def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.
     return {dim: (np.array([a for a, _ in p]), np.array([b for _, b in p])) for dim, p in sorted(pairs.items())}
 
 
+def _qwk(a: np.ndarray, b: np.ndarray) -> float:
+    """scikit-learn's kappa; for whole-number ratings every scale point between the lowest and
+    highest is a label, so the weights follow value distance, as on the leaderboard."""
+    values = np.concatenate([a, b])
+    if np.ptp(values) == 0:
+        return float("nan")
+    whole = bool(np.all(values == np.round(values)))
+    labels = np.arange(values.min(), values.max() + 1) if whole else None
+    return float(cohen_kappa_score(a, b, weights="quadratic", labels=labels))
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
+
+
 @metric
 def qwk() -> Metric:
     """Quadratic-weighted kappa of the judge with the task's reference, per dimension."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        return {f"qwk_{dim}": agreement.qwk(a, b, "value") for dim, (a, b) in paired_ratings(scores).items()}
+        return {f"qwk_{dim}": _qwk(a, b) for dim, (a, b) in paired_ratings(scores).items()}
 
     return compute
 
@@ -48,7 +76,7 @@ def spearman() -> Metric:
     """Spearman's rho of the judge with the task's reference, per dimension."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        return {f"spearman_{dim}": agreement.spearman(a, b) for dim, (a, b) in paired_ratings(scores).items()}
+        return {f"spearman_{dim}": _spearman(a, b) for dim, (a, b) in paired_ratings(scores).items()}
 
     return compute
 

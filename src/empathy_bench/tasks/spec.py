@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from empathy_bench.core.errors import InputError
-from empathy_bench.core.project import load_named, project_dir
+from empathy_bench.core.project import load_named, project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import AGGREGATES
 from empathy_bench.sources.rubric import Rubric, load_rubric
@@ -85,4 +85,4 @@ def load_task(name: str) -> TaskSpec:
 
 
 def task_ids() -> list[str]:
-    return sorted(p.stem for p in (project_dir() / "tasks").glob("*.yaml"))
+    return [p.stem for p in project_files("tasks")]

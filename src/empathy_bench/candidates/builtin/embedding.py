@@ -12,7 +12,7 @@ that dimension, in the sentence-embedding space of all-MiniLM-L6-v2:
    usual two examples per dimension, sigmoid((sim_high - sim_low) / TEMPERATURE).
 3. The item's position is the mean over the supporter's messages (as the lexicon judge averages
    its evidence per message), mapped onto the prompt's scale and rounded to the nearest point
-   (`builtin._to_scale`).
+   (`reading.to_scale`).
 
 Both examples of a Lend an Ear dimension answer the same seeker line, so their difference is the
 behaviour, not the topic; that difference is what the similarity contrast picks up.
@@ -44,9 +44,15 @@ from typing import Any
 
 import numpy as np
 
-from empathy_bench.candidates import prompt as judge_prompt
-from empathy_bench.candidates.builtin import provider as builtin
-from empathy_bench.sources.datafile import sha256_of
+from empathy_bench.candidates.builtin.reading import (
+    ModelUnavailable,
+    midpoint,
+    rubric_examples,
+    supporter_turns,
+    to_scale,
+)
+from empathy_bench.candidates.prompt import PromptRequest
+from empathy_bench.core.digest import sha256_file
 
 EXTRA = "embedding"
 INSTALL_FIX = f"install the extra: uv sync --extra {EXTRA} (or pip install 'empathy-bench[{EXTRA}]')"
@@ -67,7 +73,7 @@ TEMPERATURE = 0.05
 TEXT_CACHE_SIZE = 8192
 
 
-class EmbeddingUnavailable(builtin.ModelUnavailable):
+class EmbeddingUnavailable(ModelUnavailable):
     """The `embedding` extra is not installed, or its files are not the pinned ones."""
 
     fix = INSTALL_FIX
@@ -131,7 +137,7 @@ def _tokenizer_path() -> Path:
 def _check_sha256(path: Path, expected: str) -> None:
     if not path.is_file():
         raise EmbeddingUnavailable(f"{path} is missing; the '{EXTRA}' extra is incomplete")
-    digest = sha256_of(path)
+    digest = sha256_file(path)
     if digest != expected:
         raise EmbeddingUnavailable(
             f"{path} has sha256 {digest}, not the pinned {expected}; reinstall the '{EXTRA}' extra at the locked versions"
@@ -175,10 +181,7 @@ class Anchors:
 def anchors(dimension_id: str) -> Anchors | None:
     """The embedded rated lines of a dimension's examples (any rubric in rubrics/), cached per
     process; None when the dimension is unknown or its examples do not differ in rating."""
-    found = builtin._dimension_index().get(dimension_id)
-    if found is None:
-        return None
-    rated = [(turns[-1][1], ex.rating) for ex in found[1].examples if (turns := builtin.example_turns(ex.text))]
+    rated = [(turns[-1][1], ex.rating) for ex in rubric_examples(dimension_id) if (turns := ex.turns)]
     ratings = [rating for _, rating in rated]
     if not rated or max(ratings) == min(ratings):
         return None
@@ -194,15 +197,15 @@ def anchor_position(vector: np.ndarray, found: Anchors) -> float:
     return float(weights @ found.positions / weights.sum())
 
 
-def embedding_rating(request: judge_prompt.PromptRequest, dim: str, target: str) -> int:
+def embedding_rating(request: PromptRequest, dim: str, target: str) -> int:
     """The mean anchor position of the supporter's messages, on the prompt's scale."""
     lo, hi = request.scale_min, request.scale_max
     load_model()  # fail on a missing extra for every dimension, not only those with examples
     found = anchors(dim)
     if found is None:
-        return builtin.constant_rating(request, dim, target)
-    texts = [t for t in builtin.supporter_turns(request, target) if t.strip()]
+        return midpoint(request)
+    texts = [t for t in supporter_turns(request, target) if t.strip()]
     if not texts:
         return lo
     positions = [anchor_position(embed_text(t), found) for t in texts]
-    return builtin._to_scale(sum(positions) / len(positions), lo, hi)
+    return to_scale(sum(positions) / len(positions), lo, hi)
