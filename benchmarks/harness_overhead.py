@@ -71,11 +71,13 @@ def main() -> None:
         t_harness = harness(Path(tmp) / "logs-1", judge)
         t_cached = harness(Path(tmp) / "logs-2", judge)
     print(
-        f"{N} judgements, concurrency {CONCURRENCY}, provider latency {LATENCY_MS} ms (ideal {N / CONCURRENCY * LATENCY_MS / 1000:.1f} s)"
+        f"{N} judgements, concurrency {CONCURRENCY}, provider latency {LATENCY_MS} ms "
+        f"(ideal {N / CONCURRENCY * LATENCY_MS / 1000:.1f} s)"
     )
     print(f"bare asyncio.gather over litellm.acompletion: {t_bare:.2f} s")
     print(
-        f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   ratio harness/bare = {t_harness / t_bare:.3f}"
+        f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   "
+        f"ratio harness/bare = {t_harness / t_bare:.3f}"
     )
     print(f"harness re-run served from cache:             {t_cached:.2f} s")
 

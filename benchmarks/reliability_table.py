@@ -24,7 +24,8 @@ def main() -> None:
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pairs: {len(result.pairs)} rows, alpha: {len(result.alpha)} rows, ceiling: {len(result.ceiling)} rows")
     print(
-        f"load: {loaded - start:.2f} s; table with {N_RESAMPLES} resamples: {done - loaded:.2f} s; peak RSS {peak_mib:.0f} MiB"
+        f"load: {loaded - start:.2f} s; table with {N_RESAMPLES} resamples: {done - loaded:.2f} s; "
+        f"peak RSS {peak_mib:.0f} MiB"
     )
     print(result.medians.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 

@@ -20,7 +20,8 @@ from sklearn.metrics import cohen_kappa_score
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.stats import (
     alpha,
-    alpha_ci,
+    alpha_bootstrap,
+    alpha_resamples,
     compare,
     leave_one_out,
     percentile_ci,
@@ -293,15 +294,16 @@ def test_alpha_is_nan_when_every_value_is_identical() -> None:
 def test_alpha_ci_resamples_units() -> None:
     # every resample = the original units -> the interval collapses onto the point estimate
     same = np.tile(np.arange(4), (5, 1))
-    assert alpha_ci(TABLE, "ordinal", same) == pytest.approx((71 / 78, 71 / 78), abs=1e-12)
+    assert percentile_ci(alpha_resamples(TABLE, "ordinal", same)) == pytest.approx((71 / 78, 71 / 78), abs=1e-12)
     # a reasonable table: 3 raters x 40 units, seeded, containing the point estimate
     a, b = _rng_pair(40, 8, np.arange(1.0, 6.0))
     c = np.clip(a + np.random.default_rng(9).choice([-1, 0, 1], 40), 1, 5)
     table = np.vstack([a, b, c])
-    idx = resample_indices(40, 200, seed=1)
-    low, high = alpha_ci(table, "ordinal", idx)
-    assert low < alpha(table, "ordinal") < high
-    assert alpha_ci(table, "ordinal", idx) == (low, high)
+    estimate = alpha_bootstrap(table, "ordinal", n_resamples=200, seed=1)
+    assert estimate.value == alpha(table, "ordinal") and estimate.low < estimate.value < estimate.high
+    # the interval is the 2.5th and 97.5th percentile of alpha over the seeded unit draws
+    draws = [alpha(table[:, row], "ordinal") for row in resample_indices(40, 200, seed=1)]
+    assert (estimate.low, estimate.high) == pytest.approx(tuple(np.percentile(draws, [2.5, 97.5])), abs=1e-12)
 
 
 # ---------------------------------------------------------------- human ceiling (leave-one-out)

@@ -14,6 +14,7 @@ from empathy_bench.candidates import prompt
 from empathy_bench.candidates.builtin import lexicon
 from empathy_bench.candidates.builtin import provider as builtin
 from empathy_bench.candidates.builtin.length import length_rating
+from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.sources.rubric import Example, load_rubric
 
 pytestmark = pytest.mark.usefixtures("builtin_registered")
@@ -24,7 +25,7 @@ def _complete(model: str, text: str) -> str:
 
 
 def _example_prompt(template, rubric, dim_id: str, example_text: str) -> str:
-    turns = Example(text=example_text, rating=1, why='-').turns
+    turns = Example(text=example_text, rating=1, why="-").turns
     return prompt.render(template, rubric, [dim_id], [{"speaker": s, "text": t} for s, t in turns], turns[-1][0])
 
 
@@ -53,7 +54,7 @@ def test_completion_parses_for_one_and_all_dimensions(model: str, rubric_id: str
     rubric = load_rubric(rubric_id)
     for dims in ([rubric.dimension_ids[0]], rubric.dimension_ids):
         reply = _complete(model, prompt.render(template, rubric, dims, TURNS, "Supporter"))
-        parsed = prompt.parse_reply(reply, rubric, dims)
+        parsed = parse_reply(reply, rubric, dims)
         assert parsed.unscored == {}
         assert list(parsed.values) == dims
         assert len(reply.splitlines()) == len(dims)
@@ -67,7 +68,7 @@ def test_acompletion_matches_completion(model: str, template) -> None:
     text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
     response = asyncio.run(litellm.acompletion(model=f"builtin/{model}", messages=messages(text)))
     reply = response.choices[0].message.content
-    assert prompt.parse_reply(reply, rubric, rubric.dimension_ids).unscored == {}
+    assert parse_reply(reply, rubric, rubric.dimension_ids).unscored == {}
     assert reply == _complete(model, text)
 
 
@@ -81,7 +82,7 @@ def test_same_prompt_same_reply(model: str, template) -> None:
 def test_explain_first_template_is_answered_too() -> None:
     rubric = load_rubric("epitome")
     text = prompt.render(prompt.load_template("explain_first"), rubric, rubric.dimension_ids, TURNS, "Supporter")
-    assert prompt.parse_reply(_complete("lexicon", text), rubric, rubric.dimension_ids).unscored == {}
+    assert parse_reply(_complete("lexicon", text), rubric, rubric.dimension_ids).unscored == {}
 
 
 def test_content_parts_and_system_messages_are_read(template) -> None:
@@ -103,7 +104,7 @@ def test_content_parts_and_system_messages_are_read(template) -> None:
 def test_constant_is_the_scale_midpoint(rubric_id: str, midpoint: int, template) -> None:
     rubric = load_rubric(rubric_id)
     reply = _complete("constant", prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter"))
-    assert set(prompt.parse_reply(reply, rubric, rubric.dimension_ids).values.values()) == {midpoint}
+    assert set(parse_reply(reply, rubric, rubric.dimension_ids).values.values()) == {midpoint}
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,9 @@ def test_length_counts_only_the_target_speaker(template) -> None:
 # circular), do the cues alone rate each high example above its low one? Where they do not,
 # the case is a strict xfail: the cues are not patched to pass (see the judge file).
 QUESTION_CUES_MISS = {
-    "demonstrating_understanding": "the high example reflects with 'it feels like', a stem the question-derived cues lack"
+    "demonstrating_understanding": (
+        "the high example reflects with 'it feels like', a stem the question-derived cues lack"
+    )
 }
 
 
@@ -153,10 +156,7 @@ def test_question_derived_cues_alone_order_the_held_out_examples(dim, template, 
     bottom = min(dim.examples, key=lambda e: e.rating)
     high = builtin.judge_reply("lexicon", _example_prompt(template, rubric, dim.id, top.text))
     low = builtin.judge_reply("lexicon", _example_prompt(template, rubric, dim.id, bottom.text))
-    assert (
-        prompt.parse_reply(high, rubric, [dim.id]).values[dim.id]
-        > prompt.parse_reply(low, rubric, [dim.id]).values[dim.id]
-    )
+    assert parse_reply(high, rubric, [dim.id]).values[dim.id] > parse_reply(low, rubric, [dim.id]).values[dim.id]
 
 
 def test_derived_cues_come_from_the_rubric_examples() -> None:
@@ -194,10 +194,10 @@ def test_lexicon_cues_move_the_rating(template) -> None:
         seeker,
         {"speaker": "Supporter", "text": "Oh no. How are you feeling about it? Tell me more about what happened."},
     ]
-    a = prompt.parse_reply(
+    a = parse_reply(
         _complete("lexicon", prompt.render(template, rubric, dims, advice, "Supporter")), rubric, dims
     ).values
-    b = prompt.parse_reply(
+    b = parse_reply(
         _complete("lexicon", prompt.render(template, rubric, dims, asking, "Supporter")), rubric, dims
     ).values
     assert a["advice_giving"] > b["advice_giving"]
@@ -227,7 +227,7 @@ def test_injected_tags_do_not_change_what_the_judge_reads(template) -> None:
     assert prompt.read_prompt(text).target == "Supporter"
     for model in builtin.MODELS:
         reply = _complete(model, text)
-        assert prompt.parse_reply(reply, rubric, ["validating_emotions"]).unscored == {}
+        assert parse_reply(reply, rubric, ["validating_emotions"]).unscored == {}
         assert len(reply.splitlines()) == 1
     direct = prompt.PromptRequest(["validating_emotions"], 1, 5, request.turns)
     expected = lexicon.lexicon_rating(direct, "validating_emotions", "Supporter")

@@ -23,6 +23,7 @@ from empathy_bench.candidates import prompt
 from empathy_bench.candidates.builtin import embedding
 from empathy_bench.candidates.builtin import provider as builtin
 from empathy_bench.candidates.judge import extra_installed, load_judge
+from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.runs import execute as run
 from empathy_bench.sources.rubric import load_rubric
 
@@ -49,7 +50,7 @@ def _rate(
     template, rubric_id: str, dims: list[str], turns: list[dict[str, str]], target: str = "Supporter"
 ) -> dict[str, int]:
     rubric = load_rubric(rubric_id)
-    parsed = prompt.parse_reply(_complete(prompt.render(template, rubric, dims, turns, target)), rubric, dims)
+    parsed = parse_reply(_complete(prompt.render(template, rubric, dims, turns, target)), rubric, dims)
     assert parsed.unscored == {}
     return parsed.values
 
@@ -136,7 +137,7 @@ def test_replies_parse_for_one_and_all_dimensions(extra, rubric_id: str, templat
     rubric = load_rubric(rubric_id)
     for dims in ([rubric.dimension_ids[0]], rubric.dimension_ids):
         reply = _complete(prompt.render(template, rubric, dims, TURNS, "Supporter"))
-        parsed = prompt.parse_reply(reply, rubric, dims)
+        parsed = parse_reply(reply, rubric, dims)
         assert parsed.unscored == {}
         assert list(parsed.values) == dims
         assert len(reply.splitlines()) == len(dims)
@@ -199,7 +200,9 @@ REPLIES = {
     "asking": "Oh no, I'm sorry. How are you feeling about it? What was the exam like for you?",
     "self": "Ugh, when I failed my driving test I was a wreck for weeks, my whole year was ruined.",
     "dismissing": "Come on, it's just an exam, stop being so dramatic about it.",
-    "validating": "That's really disappointing, and it makes total sense that you'd feel frustrated after all that studying.",
+    "validating": (
+        "That's really disappointing, and it makes total sense that you'd feel frustrated after all that studying."
+    ),
 }
 
 
@@ -226,7 +229,10 @@ def test_unseen_replies_are_ordered_on_these_dimensions(unseen, dim: str, more: 
 
 
 @pytest.mark.xfail(
-    reason="known weakness: the anchors differ in more than the dimension (the dismissing reply sits as close to the validating example as a validating reply does)",
+    reason=(
+        "known weakness: the anchors differ in more than the dimension "
+        "(the dismissing reply sits as close to the validating example as a validating reply does)"
+    ),
     strict=False,
 )
 def test_dismissing_reply_rated_below_validating_reply_on_validating_emotions(unseen) -> None:

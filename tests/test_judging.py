@@ -10,12 +10,17 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from empathy_bench.agreement.rater import judge_ratings, summarize_log
-from empathy_bench.candidates.prompt import load_template, parse_reply, read_prompt, render
+from empathy_bench.candidates.prompt import load_template, read_prompt, render
+from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.core.errors import EmpathyBenchError
-from empathy_bench.runs.execute import RunOptions, run
+from empathy_bench.pipeline import RunResult, judge_row
+from empathy_bench.pipeline import run as run_pipeline
+from empathy_bench.runs.execute import RunOptions
+from empathy_bench.runs.log import judge_ratings
+from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.rate import rate
+from empathy_bench.tasks.spec import load_task
 
 LAE = load_rubric("lend_an_ear")
 LAE_DIMS = LAE.dimension_ids
@@ -41,6 +46,16 @@ def count_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(litellm, "acompletion", counting)
     return calls
+
+
+def summarize_log(log, n_resamples: int = 20):  # noqa: ANN001, ANN201
+    """A log as its leaderboard row (the judge's agreement and what its log says)."""
+    spec = load_task(log.eval.metadata["task"])
+    return judge_row(log, spec, load_source(spec.source, [spec.framework]), n_resamples)
+
+
+def run(options: RunOptions) -> RunResult:
+    return run_pipeline(options, n_resamples=20)
 
 
 # --- prompt and reply --------------------------------------------------------------------
@@ -78,14 +93,27 @@ def test_conversation_text_cannot_break_out_of_its_block() -> None:
 def test_reply_parsing_is_strict(reply: str, value: int | None, reason: str | None) -> None:
     parsed = parse_reply(reply, LAE, ["self_oriented"])
     assert parsed.values.get("self_oriented") == value
-    assert parsed.unscored.get("self_oriented") == reason
+    unscored = parsed.unscored.get("self_oriented")
+    assert (unscored.message if unscored else None) == reason
+    codes = {
+        "outside": "off_scale",
+        "whole": "not_whole",
+        "conflicting": "conflicting",
+        "tag": "no_tag",
+        "empty": "empty_reply",
+    }
+    assert (unscored.code if unscored else None) == next((c for k, c in codes.items() if reason and k in reason), None)
 
 
 def test_all_dimension_reply_scores_each_dimension_on_its_own() -> None:
-    reply = '<rating dimension="validating_emotions">5</rating>\n<rating dimension="advice_giving">7</rating>\n<rating>3</rating>'
+    reply = (
+        '<rating dimension="validating_emotions">5</rating>\n'
+        '<rating dimension="advice_giving">7</rating>\n'
+        "<rating>3</rating>"
+    )
     parsed = parse_reply(reply, LAE, ["validating_emotions", "advice_giving", "self_oriented"])
     assert parsed.values == {"validating_emotions": 5}
-    assert parsed.unscored["advice_giving"] == "rating 7 is outside the scale 1..5"
+    assert parsed.unscored["advice_giving"].message == "rating 7 is outside the scale 1..5"
     # a bare tag is ambiguous when several dimensions are asked: never assigned to one
     assert "self_oriented" in parsed.unscored
 
@@ -130,14 +158,9 @@ def test_malformed_out_of_scale_and_empty_replies_are_unscored_and_counted(tmp_p
     }
     ratings, reasons = judge_ratings(log)
     assert sorted(ratings.value) == [2.0, 4.0]
-    assert dict(reasons) == {
-        "no rating tag": 1,
-        "rating outside the scale": 1,
-        "empty reply": 1,
-        "not a whole number": 1,
-    }
+    assert dict(reasons) == {"no_tag": 1, "off_scale": 1, "empty_reply": 1, "not_whole": 1}
     assert log.results.scores[0].metrics["unscored"].value == 4
-    summary = summarize_log(log, n_resamples=20)
+    summary = summarize_log(log, n_resamples=20).run
     assert (summary.n_ratings, summary.n_unscored) == (6, 4)
     assert summary.usage.provider_calls == 6 and summary.usage.input_tokens == 600
 
@@ -152,7 +175,6 @@ def _options(log_dir: Path, **kwargs: object) -> RunOptions:
         "limit": 12,
         "log_dir": str(log_dir),
         "display": "none",
-        "n_resamples": 20,
     }
     return RunOptions(**(base | kwargs))  # type: ignore[arg-type]
 
@@ -162,14 +184,17 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
 ) -> None:
     first = run(_options(tmp_path / "a"))
     assert sorted(count_calls) == ["builtin/length"] * 12 + ["builtin/lexicon"] * 12
-    runs = {s.rater: s for s in first.summaries if s.kind in ("run", "baseline")}
-    assert {r: s.kind for r, s in runs.items()} == {"builtin-lexicon": "run", "builtin-length": "baseline"}
-    for s in runs.values():
-        assert s.n_ratings == 12 and s.n_unscored == 0  # the built-in judges always answer in format
-        assert s.usage.provider_calls == 12 and s.usage.cached_calls == 0
-        assert {d.dimension for d in s.dimensions} == set(LAE_DIMS)
-        assert s.usage.cost_usd == 0.0
-    others = {s.rater: s.kind for s in first.summaries if s.rater not in runs}
+    runs = {r.agreement.rater: r for r in first.rows if r.run is not None}
+    assert {name: r.agreement.kind for name, r in runs.items()} == {
+        "builtin-lexicon": "run",
+        "builtin-length": "baseline",
+    }
+    for r in runs.values():
+        assert r.run.n_ratings == 12 and r.run.n_unscored == 0  # the built-in judges always answer in format
+        assert r.run.usage.provider_calls == 12 and r.run.usage.cached_calls == 0
+        assert {d.dimension for d in r.agreement.dimensions} == set(LAE_DIMS)
+        assert r.run.usage.cost_usd == 0.0
+    others = {r.agreement.rater: r.agreement.kind for r in first.rows if r.run is None}
     assert others == {
         "gpt-4o": "recorded",
         "claude-3.7-sonnet": "recorded",
@@ -182,13 +207,13 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
     count_calls.clear()
     again = run(_options(tmp_path / "a"))
     assert count_calls == []
-    assert _differences(first.summaries, again.summaries) == []
+    assert _differences([r.agreement for r in first.rows], [r.agreement for r in again.rows]) == []
 
     # A fresh log dir: every reply is served from inspect's cache, still no provider call.
     fresh = run(_options(tmp_path / "b"))
     assert count_calls == []
-    for s in (s for s in fresh.summaries if s.rater in runs):
-        assert (s.usage.provider_calls, s.usage.cached_calls) == (0, 12)
+    for r in (r for r in fresh.rows if r.run is not None):
+        assert (r.run.usage.provider_calls, r.run.usage.cached_calls) == (0, 12)
 
 
 def _differences(a: list, b: list) -> list[str]:  # noqa: ANN001
@@ -200,7 +225,7 @@ def _differences(a: list, b: list) -> list[str]:  # noqa: ANN001
             for k in x.keys() | y.keys():
                 walk(f"{path}.{k}", x.get(k), y.get(k))
         elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
-            for i, (u, v) in enumerate(zip(x, y)):
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
                 walk(f"{path}[{i}]", u, v)
         elif x != y and not (x != x and y != y):
             out.append(f"{path}: {x!r} != {y!r}")
@@ -247,7 +272,7 @@ def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(
     first_calls = flaky.calls
     flaky.failing, flaky.calls = False, 0
     result = run(options)
-    [summary] = [s for s in result.summaries if s.kind == "run"]
+    [summary] = [r.run for r in result.rows if r.agreement.kind == "run"]
     assert summary.n_ratings == 12 and summary.n_unscored == 0
     assert {s.id for s in result.logs[0].samples} == {s.id for s in result.logs[0].samples if s.error is None}
     assert len(result.logs[0].samples) == 12
@@ -298,7 +323,7 @@ def test_epochs_keep_every_repeat_and_rate_with_the_median(tmp_path: Path) -> No
     assert sorted(s.epoch for s in log.samples) == [1, 2, 3]  # test-retest: every repeat logged
     ratings, _ = judge_ratings(log)
     assert sorted(ratings.value) == [2.0, 4.0, 5.0]
-    assert summarize_log(log, n_resamples=10).n_ratings == 1  # one item-dimension, rated by its median
+    assert summarize_log(log, n_resamples=10).run.n_ratings == 1  # one item-dimension, rated by its median
 
 
 def test_all_dimensions_mode_asks_for_every_dimension_in_one_prompt(tmp_path: Path) -> None:
@@ -319,8 +344,8 @@ def test_all_dimensions_mode_asks_for_every_dimension_in_one_prompt(tmp_path: Pa
 @pytest.mark.provider
 @pytest.mark.skipif(not __import__("os").environ.get("OPENAI_API_KEY"), reason="needs OPENAI_API_KEY (real provider)")
 def test_a_real_provider_through_litellm(tmp_path: Path) -> None:
-    result = run(_options(tmp_path, judges=["openai-gpt-4o"], limit=6, n_resamples=10))
-    [summary] = [s for s in result.summaries if s.rater == "openai-gpt-4o"]
+    result = run(_options(tmp_path, judges=["openai-gpt-4o"], limit=6))
+    [summary] = [r.run for r in result.rows if r.agreement.rater == "openai-gpt-4o"]
     assert (
         summary.n_ratings == 6
         and summary.usage.input_tokens > 0
@@ -362,12 +387,16 @@ def test_a_judge_that_scores_nothing_is_summarised_not_crashed(tmp_path: Path) -
         display="none",
         log_dir=str(tmp_path),
     )
-    summary = summarize_log(log, n_resamples=10)
-    assert (summary.n_ratings, summary.n_unscored, summary.overall, summary.alt_test) == (6, 6, None, None)
-    assert summary.unscored_reasons == {"no rating tag": 6}
+    row = summarize_log(log, n_resamples=10)
+    assert (row.run.n_ratings, row.run.n_unscored, row.agreement.mean, row.agreement.alt_test) == (6, 6, None, None)
+    assert row.run.unscored_reasons == {"no_tag": 6}
+    from empathy_bench.leaderboard.record import record
     from empathy_bench.leaderboard.terminal import render
 
-    assert "nothing was scored" in render([summary])
+    printed = render([record(row.agreement, load_task("lend_an_ear"), row.run, log)], detail=True)
+    line = next(line for line in printed.splitlines() if line.startswith("mockllm/model"))
+    assert "nan" not in printed and line.split()[3] == "–" and "1.00" in line  # no QWK; every rating unscored
+    assert "no_tag 6" in printed
 
 
 def test_unscored_counts_item_dimensions_no_epoch_could_score(tmp_path: Path) -> None:
@@ -388,7 +417,7 @@ def test_unscored_counts_item_dimensions_no_epoch_could_score(tmp_path: Path) ->
     )
     ratings, reasons = judge_ratings(log)
     assert len(ratings) == 2 and reasons == {}
-    assert summarize_log(log, n_resamples=10).n_unscored == 0
+    assert summarize_log(log, n_resamples=10).run.n_unscored == 0
 
 
 def test_a_reply_cut_at_max_tokens_says_so() -> None:
@@ -412,7 +441,8 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
     )
     score = asyncio.run(rubric_rating("lend_an_ear")(state, Target("")))
     assert score.value == {"self_oriented": None}
-    assert score.metadata["unscored"]["self_oriented"].endswith("(reply truncated at max_tokens)")
+    assert score.metadata["unscored"]["self_oriented"] == "truncated"
+    assert score.explanation.endswith("(reply truncated at max_tokens)")
 
 
 def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None:
@@ -425,7 +455,10 @@ def test_a_mistyped_reference_names_the_file_and_the_fix(tmp_path: Path) -> None
     )
     with pytest.raises(
         InputError,
-        match=r"bad.yaml, field 'reference': unknown reference 'expert'. Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts",
+        match=(
+            r"bad.yaml, field 'reference': unknown reference 'expert'. "
+            r"Fix: use a rater of kumar2025/epitome or a named aggregate: .*experts"
+        ),
     ):
         load_task(str(bad))
 
@@ -445,9 +478,9 @@ def test_a_summary_does_not_depend_on_the_order_samples_finished_in(tmp_path: Pa
     # Samples finish in any order under concurrency; the record's figures must not move (the
     # last digits of Spearman once did). Reversed sample order: the same summary, to the bit.
     [log] = eval(rate(task="epitome", judge="builtin-lexicon"), display="none", log_dir=str(tmp_path))
-    forward = summarize_log(log, n_resamples=50)
+    forward = summarize_log(log, n_resamples=50).agreement
     log.samples = list(reversed(log.samples or []))
-    backward = summarize_log(log, n_resamples=50)
+    backward = summarize_log(log, n_resamples=50).agreement
     assert forward.model_dump_json() == backward.model_dump_json()
 
 

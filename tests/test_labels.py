@@ -59,8 +59,8 @@ def test_kumar2025_has_50_items_per_framework(kumar: LabelSet) -> None:
     assert not kumar.items.duplicated(["framework", "item_id"]).any()
     assert set(kumar.items.source) == {"kumar2025"}
     # every rating belongs to a loaded item of its framework
-    rated = set(zip(kumar.ratings.framework, kumar.ratings.item_id))
-    assert rated <= set(zip(kumar.items.framework, kumar.items.item_id))
+    rated = set(zip(kumar.ratings.framework, kumar.ratings.item_id, strict=True))
+    assert rated <= set(zip(kumar.items.framework, kumar.items.item_id, strict=True))
     # 6 raters x 50 x 6 + 1162 crowd rows (LAE) + 7 x 50 x 3 (EPITOME, ED) + 7 x 50 x 9 (PE)
     assert len(kumar.ratings) == 1800 + 1162 + 1050 + 1050 + 3150
 
@@ -109,9 +109,9 @@ def test_lend_an_ear_crowd_is_per_rater_rows_with_evidence(kumar: LabelSet) -> N
     empty = int(raw[LAE_DIMS].isna().sum().sum())
     assert len(crowd) == len(raw) * 6 - empty == 1162
     assert (
-        f"lend_an_ear: original_data/sample_lend_an_ear_annotations.csv: {empty} empty rating cells (no rating given) left out"
-        in lae.report
-    )
+        f"lend_an_ear: original_data/sample_lend_an_ear_annotations.csv: {empty} empty rating cells "
+        "(no rating given) left out"
+    ) in lae.report
     assert crowd.rater_id.nunique() == raw.user_id.nunique() == 116
     per_item = crowd.groupby("item_id").rater_id.nunique()
     assert (per_item.min(), per_item.max()) == (2, 11)
@@ -252,9 +252,14 @@ def test_lend_an_ear_crowd_mean_reproduces_the_released_crowd_file(kumar: LabelS
 def test_epitome_reddit_dedup_report(mirror: Path) -> None:
     labels = load_source("epitome_reddit")
     assert labels.report == [
-        "epitome: level_emotional_reactions: 10 items with conflicting repeated labels dropped (5aliuq/d9hmspc, 5zfnq7/dexpjft, 6gkpdp/dir2ilp, 767hfz/doc0rzx, 7wiknq/du0mkc2, 82fqrl/e2la1nw, 85ve3y/dw0wn1x, 8w0orm/e1ruepi, 93makg/e6se7v7, 9dw1z4/e5kf4av)",
-        "epitome: level_explorations: 5 items with conflicting repeated labels dropped (5md9ia/dc2n9ep, 5zfnq7/dexpjft, 7rmqzi/dsy41wd, 7wiknq/du0mkc2, 8w0orm/e1ruepi)",
-        "epitome: level_interpretations: 10 items with conflicting repeated labels dropped (5aliuq/d9hmspc, 5x8ucn/deg7201, 6gcyap/diq3pv4, 6gkpdp/dir2ilp, 6yz4ux/dmrahwd, 7dxdm8/dq16nay, 87pxoj/dwepir9, 8w0orm/e1ruepi, 927xia/e33qmxv, afi36d/edysna5)",
+        "epitome: level_emotional_reactions: 10 items with conflicting repeated labels dropped "
+        "(5aliuq/d9hmspc, 5zfnq7/dexpjft, 6gkpdp/dir2ilp, 767hfz/doc0rzx, 7wiknq/du0mkc2, 82fqrl/e2la1nw, "
+        "85ve3y/dw0wn1x, 8w0orm/e1ruepi, 93makg/e6se7v7, 9dw1z4/e5kf4av)",
+        "epitome: level_explorations: 5 items with conflicting repeated labels dropped "
+        "(5md9ia/dc2n9ep, 5zfnq7/dexpjft, 7rmqzi/dsy41wd, 7wiknq/du0mkc2, 8w0orm/e1ruepi)",
+        "epitome: level_interpretations: 10 items with conflicting repeated labels dropped "
+        "(5aliuq/d9hmspc, 5x8ucn/deg7201, 6gcyap/diq3pv4, 6gkpdp/dir2ilp, 6yz4ux/dmrahwd, 7dxdm8/dq16nay, "
+        "87pxoj/dwepir9, 8w0orm/e1ruepi, 927xia/e33qmxv, afi36d/edysna5)",
         "epitome: level_emotional_reactions: 51 repeated rows with the same label collapsed into one",
         "epitome: level_explorations: 55 repeated rows with the same label collapsed into one",
         "epitome: level_interpretations: 51 repeated rows with the same label collapsed into one",

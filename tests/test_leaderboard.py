@@ -12,6 +12,7 @@ import pytest
 from empathy_bench.cli import main
 from empathy_bench.core.project import project_dir
 from empathy_bench.leaderboard.board import build, write
+from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
 from empathy_bench.leaderboard.record import read_records
 
 RESULTS = project_dir() / "results"
@@ -82,20 +83,23 @@ def test_every_record_traces_to_its_inputs() -> None:
         assert rec.label_files and all(len(h) == 64 for h in rec.label_files.values()), path
         assert len(rec.rubric["sha256"]) == 64 and rec.packages["litellm"] == "1.106.2"
         assert rec.git_revision and rec.command.startswith("empathy-bench")
-        if rec.summary.kind in ("run", "baseline"):
+        if rec.run is not None:
             assert rec.log is not None and len(rec.log.sha256) == 64, path
             assert rec.candidate["config_sha256"] and rec.candidate["prompt_sha256"]
-            assert rec.summary.n_ratings > 0
+            assert rec.run.n_ratings > 0 and rec.agreement.kind in ("run", "baseline")
 
 
 def test_markdown_and_csv_agree_with_the_json() -> None:
     board = json.loads((RESULTS / "leaderboard.json").read_text())
     csv_lines = (RESULTS / "leaderboard.csv").read_text().splitlines()
     assert len(csv_lines) == 1 + len(board["overall"])
-    assert csv_lines[0].startswith("task,rater,kind,model,n_items,qwk,qwk_low,qwk_high")
+    assert set(csv_lines[0].split(",")) == set(board["overall"][0])  # every field of a row
     md = (RESULTS / "leaderboard.md").read_text()
+    # every row is in the Markdown under the defined columns, e.g. "| gpt-4o | recorded | 50 | 0.55 [0.47, 0.61] |"
+    for row in board["overall"]:
+        assert "| " + " | ".join(cell(c, row) for c in OVERALL_COLUMNS) + " |" in md, row["rater"]
     top = board["overall"][0]
-    assert f"| {top['rater']} | {top['kind']} | {top['qwk']:.2f} [{top['qwk_low']:.2f}, {top['qwk_high']:.2f}]" in md
+    assert f"| {top['qwk']:.2f} [{top['qwk_low']:.2f}, {top['qwk_high']:.2f}] |" in md
 
 
 def test_bundle_builds_the_drilldown_the_page_links_to(tmp_path: Path) -> None:
@@ -159,7 +163,7 @@ def test_a_run_record_without_a_fitting_declaration_is_refused(
 def test_a_candidate_fitted_on_the_task_is_marked_everywhere(tmp_path: Path) -> None:
     out = _one_run_record(tmp_path, fitted_on=["lend_an_ear"])
     data = json.loads((out / "runs" / "lend_an_ear" / "builtin-lexicon.json").read_text())
-    data["summary"]["fitted_on_task"] = True
+    data["run"]["fitted_on_task"] = True
     (out / "runs" / "lend_an_ear" / "builtin-lexicon.json").write_text(json.dumps(data))
     write(out)
     assert json.loads((out / "leaderboard.json").read_text())["overall"][0]["fitted_on_task"] is True

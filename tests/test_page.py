@@ -101,7 +101,7 @@ def test_non_finite_numbers_are_refused(board: dict) -> None:
 
 def test_bad_schema_and_network_drilldown_are_refused(board: dict) -> None:
     with pytest.raises(InputError, match="schema_version"):
-        render_page({**board, "schema_version": 2})
+        render_page({**board, "schema_version": 1})
     with pytest.raises(InputError, match="relative"):
         render_page({**board, "drilldown": "https://example.org/drilldown/index.html"})
 
@@ -126,7 +126,10 @@ def chromium() -> str:
     found = next((c for c in candidates if c and Path(c).is_file()), None)
     if found:
         return found
-    reason = "headless Chromium not found (install it with `apt-get install -y chromium`, or set EMPATHY_BENCH_CHROMIUM); the leaderboard page was not checked in a browser"
+    reason = (
+        "headless Chromium not found (install it with `apt-get install -y chromium`, or set EMPATHY_BENCH_CHROMIUM); "
+        "the leaderboard page was not checked in a browser"
+    )
     if os.environ.get("CI"):
         pytest.fail(reason + ", and CI must run this test")
     pytest.skip(reason)
@@ -215,6 +218,41 @@ def test_clicking_a_header_sorts_the_table(chromium: str, tmp_path: Path, board:
     assert values[:-1] == sorted(values[:-1])
     header = dom.find("th", inside=("table", "overall"), attr=("data-key", "qwk"))[0]
     assert header.attrs["aria-sort"] == "ascending"
+
+
+def test_columns_titles_and_marks_come_from_the_data(chromium: str, tmp_path: Path, board: dict) -> None:
+    # The page draws what the leaderboard data says, nothing typed into its script: the header
+    # is the defined columns' labels in order, a tab's title is the task file's title, the
+    # ceiling line is the row whose role is "ceiling" (whatever its name), a fitted candidate
+    # is marked, and a verdict the clustered variant would flip says so.
+    data = copy.deepcopy(board)
+    data["tasks"]["epitome_reddit"]["title"] = "Reddit replies (EPITOME)"
+    lae = rows_of(data, DEFAULT_TASK)
+    ceiling = next(r for r in lae if r["role"] == "ceiling")
+    ceiling["rater"] = "panel of experts"
+    lexicon = next(r for r in lae if r["rater"] == "builtin-lexicon")
+    lexicon["fitted_on_task"] = True
+    gpt = next(r for r in lae if r["rater"] == "gpt-4o")
+    gpt.update(alt_test_passed=False, alt_test_winning_rate=0.0, alt_test_verdict="fail, passes when clustered")
+    dom = dump_dom(chromium, tmp_path, render_page(data))
+    headers = dom.find("th", inside=("table", "overall"), parent_tag="tr")
+    assert [h.attrs["data-key"] for h in headers] == [c["key"] for c in data["columns"]]
+    assert [" ".join(h.text.split()).rstrip("\u21c5\u25b2\u25bc ") for h in headers] == [
+        c["label"] for c in data["columns"]
+    ]
+    tabs = {b.attrs["data-task"]: b.text for b in dom.find("button", cls="task-tab")}
+    assert tabs["epitome_reddit"].startswith("Reddit replies (EPITOME)")
+    assert (
+        "ceiling-row"
+        in next(
+            tr
+            for tr in dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
+            if tr.attrs["data-rater"] == "panel of experts"
+        ).classes
+    )
+    assert len(dom.find("line", cls="ceiling", inside=("svg", "scatter"))) == 1
+    assert "fitted on these items" in dom.row_text("overall", "builtin-lexicon")
+    assert "fail, passes when clustered" in dom.row_text("overall", "gpt-4o")
 
 
 def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:

@@ -128,7 +128,7 @@ def _first_rater(raw: dict) -> dict:
             "bad_group",
             lambda r: _first_rater(r).update(group="experts"),
             "frameworks.0.raters.0.group",
-            "'expert', 'crowd', 'self' or 'recorded'",
+            "'expert', 'crowd', 'self', 'recorded' or 'judge'",
             "use one of the allowed values",
         ),
         (

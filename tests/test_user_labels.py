@@ -15,7 +15,10 @@ from empathy_bench.sources.user_labels import read_hub_ratings, read_items, read
 
 CANONICAL = RATING_COLUMNS + OPTIONAL_RATING_COLUMNS
 FORMATS = ["csv", "jsonl"]
-LAE_FIX = "use one of: validating_emotions, encouraging_elaboration, demonstrating_understanding, advice_giving, self_oriented, dismissing_emotions"
+LAE_FIX = (
+    "use one of: validating_emotions, encouraging_elaboration, demonstrating_understanding, advice_giving, "
+    "self_oriented, dismissing_emotions"
+)
 
 
 def rating(
@@ -209,7 +212,8 @@ def test_value_outside_the_scale(tmp_path: Path, fmt: str) -> None:
         caught.value,
         path,
         row_name(fmt, 2),
-        "value 6 is outside the scale of 'advice_giving' (1 = Not at all, 2 = Slightly, 3 = Moderately, 4 = Considerably, 5 = Very much)",
+        "value 6 is outside the scale of 'advice_giving' "
+        "(1 = Not at all, 2 = Slightly, 3 = Moderately, 4 = Considerably, 5 = Very much)",
         "use a whole number from 1 to 5, or mark an averaged value with the 'aggregate' column",
     )
 
@@ -331,7 +335,8 @@ def test_missing_column(tmp_path: Path, fmt: str) -> None:
     with pytest.raises(InputError) as caught:
         read_ratings(path)
     assert str(caught.value) == (
-        f"{path}: missing column(s) rater_group. Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
+        f"{path}: missing column(s) rater_group. "
+        "Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
     )
 
 
@@ -501,9 +506,9 @@ def test_hub_ratings_missing_column(hf, tmp_path: Path) -> None:
     hf.Dataset.from_pandas(pd.DataFrame([GOOD[1]]).drop(columns="dimension")).to_parquet(str(folder / "train.parquet"))
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(folder))
-    assert (
-        str(caught.value)
-        == f"{folder}: missing column(s) dimension. Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
+    assert str(caught.value) == (
+        f"{folder}: missing column(s) dimension. "
+        "Fix: the canonical columns are item_id, framework, dimension, rater_id, rater_group, value"
     )
 
 

@@ -4,6 +4,7 @@ their validation, without calling any model."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from empathy_bench.candidates.judge import load_judge, secret_args
@@ -52,7 +53,7 @@ def validate(check_data: bool = False) -> list[tuple[Path, str | None]]:
     results: list[tuple[Path, str | None]] = []
     for folder, loader in FOLDERS.items():
         for path in project_files(folder):
-            results.append((path, _error_of(lambda: loader(str(path), check_data))))
+            results.append((path, _error_of(partial(loader, str(path), check_data))))
     return results
 
 

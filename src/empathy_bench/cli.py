@@ -54,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
         "--judge",
         action="append",
         default=[],
-        help="judge id (evals/judges/<id>.yaml), file, or model string such as litellm/openai/gpt-4o (repeatable; default: every built-in offline judge)",
+        help=(
+            "judge id (evals/judges/<id>.yaml), file, or model string such as litellm/openai/gpt-4o "
+            "(repeatable; default: every built-in offline judge)"
+        ),
     )
     run.add_argument(
         "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
@@ -84,9 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--results-dir",
         type=Path,
-        help="where each run's summary record is written (default: results/runs of the project; then `empathy-bench leaderboard`)",
+        help=(
+            "where each run's summary record is written "
+            "(default: results/runs of the project; then `empathy-bench leaderboard`)"
+        ),
     )
     run.add_argument("--no-results", action="store_true", help="print only; write no run records")
+    run.add_argument(
+        "--detail", action="store_true", help="also print per-dimension agreement, unscored replies and notes"
+    )
     run.set_defaults(handler=_run)
 
     board = commands.add_parser(
@@ -137,7 +146,10 @@ def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
         )
     titles = {
         "pairs": "Pairwise agreement (quadratic-weighted kappa and Spearman, bootstrap 95% CIs over items)",
-        "alpha": "Krippendorff's alpha within each human group at both levels (bootstrap 95% CI; Kumar et al. published the interval level)",
+        "alpha": (
+            "Krippendorff's alpha within each human group at both levels "
+            "(bootstrap 95% CI; Kumar et al. published the interval level)"
+        ),
         "ceiling": "Human ceiling: each expert against the median of the other experts",
         "medians": "Median over dimensions per comparison class",
     }
@@ -153,7 +165,8 @@ def _write(text: str, output: Path) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from empathy_bench.leaderboard.terminal import render
-    from empathy_bench.runs.execute import RunOptions, run
+    from empathy_bench.pipeline import run
+    from empathy_bench.runs.execute import RunOptions
 
     options = RunOptions(
         judges=args.judge,
@@ -164,21 +177,24 @@ def _run(args: argparse.Namespace) -> int:
         max_retries=args.max_retries,
         log_dir=args.log_dir,
         display=args.display,
-        n_resamples=args.resamples,
-        recorded=not args.no_recorded,
-        results_dir=None if args.no_results else (args.results_dir or project_dir() / "results" / "runs"),
     )
-    result = run(options)
+    results_dir = None if args.no_results else (args.results_dir or project_dir() / "results" / "runs")
+    result = run(options, n_resamples=args.resamples, recorded=not args.no_recorded, results_dir=results_dir)
     for line in result.notes:
         print(f"note: {line}", file=sys.stderr)
-    print(render(result.summaries))
+    print(render(result.records, detail=args.detail))
     print(
-        f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} (open them with `inspect view --log-dir {args.log_dir}`)"
+        f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} "
+        f"(`inspect view --log-dir {args.log_dir}`)"
     )
-    if result.records:
+    if result.paths:
+        results = results_dir.parent if results_dir else project_dir() / "results"
         print(
-            f"{len(result.records)} run records written under {options.results_dir}; regenerate the leaderboard with `empathy-bench leaderboard`"
+            f"{len(result.paths)} run records written under {results_dir}; `empathy-bench leaderboard` regenerates "
+            f"{results / 'leaderboard.md'} and the page {results / 'index.html'}"
         )
+    if not args.detail:
+        print("per-dimension agreement, unscored replies by reason and notes: add --detail")
     return 0
 
 
@@ -207,7 +223,8 @@ def _leaderboard(args: argparse.Namespace) -> int:
             check=True,
         )
         print(
-            f"wrote {target} (holds the logs' conversation text: do not publish third-party data it contains without its licence)"
+            f"wrote {target} (holds the logs' conversation text: "
+            "do not publish third-party data it contains without its licence)"
         )
     return 0
 
@@ -218,7 +235,8 @@ def _validate(args: argparse.Namespace) -> int:
     results = validate(check_data=args.data)
     for path, error in results:
         print(
-            f"{'ok   ' if error is None else 'FAIL '} {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+            f"{'ok   ' if error is None else 'FAIL '} "
+            f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
         )
         if error:
             print(f"      {error}")

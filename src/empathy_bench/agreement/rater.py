@@ -1,26 +1,25 @@
-"""Run summaries: what a judge's eval log says about its agreement with the human reference,
-next to the recorded judges of the label source, the crowd and the human (expert) ceiling.
+"""A rater's agreement with a task's reference: any rater given as an items x dimensions
+table of ratings (a judge's run, a recorded judge, the crowd), and the human ceiling (each
+expert against the median of the other experts). Per dimension, the mean over dimensions, the
+rubric's overall score and the alternative annotator test against the experts.
 
-Everything here is derived from inspect eval logs (every sample carries its reference and
-human ratings) and the label source; nothing is typed by hand.
+Everything is computed from the rater's table and the label source; nothing is typed by hand.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-from datetime import datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
-from empathy_bench.agreement.stats import N_RESAMPLES, PairAgreement, Stats
-from empathy_bench.sources.labels import LabelSet, group_table, load_source, rater_values
-from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.agreement.stats import N_RESAMPLES, PairAgreement
+from empathy_bench.core.models import Record
+from empathy_bench.sources.labels import LabelSet, group_table, rater_values
+from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
 NAN = float("nan")
@@ -30,7 +29,7 @@ NAN = float("nan")
 CATEGORIES: agreement.Categories = "value"
 
 
-class AlphaWithRater(Stats):
+class AlphaWithRater(Record):
     """Krippendorff's alpha of the expert group with the rater added, with its bootstrap CI
     (NaN where the source has no individual experts), and the same with the rater's ratings
     shuffled across items: what an uninformative rater with its distribution scores (a
@@ -52,7 +51,7 @@ class DimensionAgreement(AlphaWithRater, PairAgreement):
     qwk_loo: float = NAN
 
 
-class Overall(AlphaWithRater):
+class DimensionMean(AlphaWithRater):
     """Means over the task's dimensions; the CIs come from the same bootstrap draws of items
     for every dimension (one seed), so they carry the dimensions' correlation."""
 
@@ -65,137 +64,43 @@ class Overall(AlphaWithRater):
     qwk_loo: float = NAN
 
 
-class Usage(Stats):
-    """Tokens of every call (cache hits included, so a cached re-run prices the same), the
-    dollars they cost at list price and what was actually billed (provider calls only),
-    and the run's wall time (tasks run one at a time, so it is this task's own)."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float | None = None  # None: no price known for the model
-    billed_cost_usd: float | None = None
-    wall_seconds: float = 0.0
-    provider_calls: int = 0
-    cached_calls: int = 0
+RaterKind = Literal["run", "baseline", "recorded", "human"]
+CEILING_LABEL = "human: expert (leave-one-out)"
+CROWD_LABEL = "human: crowd"
 
 
-class RunSummary(BaseModel):
+class RaterAgreement(BaseModel):
+    """One rater against the task's reference."""
+
     task: str
     rater: str  # judge id, recorded judge id, or human rater label
-    kind: str  # "run" | "baseline" | "recorded" | "human"
-    model: str = ""
+    kind: RaterKind  # run: a judge run by the harness; baseline: a trivial one; recorded: published ratings
+    # the expert ceiling (each expert against the median of the other experts) and the crowd are
+    # the reference lines every plot and table marks
+    role: Literal["rater", "ceiling", "crowd"] = "rater"
     n_items: int
     n_ratings: int
-    n_unscored: int = 0
-    unscored_reasons: dict[str, int] = {}
-    overall: Overall | None = None
+    mean: DimensionMean | None = None  # means over the task's dimensions (None unless every one has ratings)
     dimensions: list[DimensionAgreement]
-    overall_score: DimensionAgreement | None = None  # rubrics with an overall score (Lend an Ear)
+    overall_score: DimensionAgreement | None = None  # the rubric's overall score (Lend an Ear)
     alt_test: AltTestResult | None = None  # the authors' reference procedure: the verdict shown
-    alt_test_clustered: AltTestResult | None = None  # our variant (conversations as units), shown when it disagrees
+    alt_test_clustered: AltTestResult | None = None  # our variant (conversations as units), flagged when it disagrees
     alt_test_by_dimension: dict[str, AltTestResult] = {}  # context: one test per dimension, BY over all of them
-    usage: Usage = Usage()
-    fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
-    notes: list[str] = []  # what a reader must know about these numbers (skipped items, tests not run)
-    log: str = ""
-
-    @property
-    def ran(self) -> bool:
-        """A run of this harness (with calls, tokens and time), not a recorded or human row."""
-        return self.kind in ("run", "baseline")
-
-    def per_1000(self, value: float | None) -> float | None:
-        return None if value is None or not self.n_items else value / self.n_items * 1000
-
-
-# --- the judge's ratings in a log ----------------------------------------------------------
-
-
-def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
-    """Long table (item_id, dimension, epoch, value) of a log's scored ratings, and the
-    (item, dimension) pairs no epoch could score, counted by the first epoch's reason."""
-    rows, why_not = [], {}
-    for sample in log.samples or []:
-        score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
-        reasons = (score.metadata or {}).get("unscored", {}) if score else {}
-        values = (score.value or {}) if score else {d: None for d in sample.metadata["dimensions"]}
-        for dim, value in values.items():  # type: ignore[union-attr]
-            key = (sample.metadata["item_id"], dim)
-            if value is None:
-                why_not.setdefault(
-                    key, _reason_class(reasons.get(dim, "sample error" if score is None else "unscored"))
-                )
-            else:
-                rows.append({"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
-    ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"])
-    scored = set(zip(ratings.item_id, ratings.dimension))
-    return ratings, Counter(why for key, why in why_not.items() if key not in scored)
-
-
-def _reason_class(reason: str) -> str:
-    """Group reasons for counting ('rating 7 is outside...' -> 'rating outside the scale')."""
-    for key, label in (
-        ("truncated at max_tokens", "reply truncated at max_tokens"),
-        ("outside the scale", "rating outside the scale"),
-        ("no <rating", "no rating tag"),
-        ("not a whole", "not a whole number"),
-        ("conflicting", "conflicting ratings"),
-    ):
-        if key in reason:
-            return label
-    return reason
-
-
-def summarize_log(
-    log: EvalLog, labels: LabelSet | None = None, n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> RunSummary:
-    meta = log.eval.metadata or {}
-    spec = load_task(meta.get("task", log.eval.task))
-    labels = labels or load_source(spec.source, [spec.framework])
-    ratings, reasons = judge_ratings(log)
-    # Epochs: the lower median over repeats is the judge's rating (it stays on the scale);
-    # every repeat stays in the log for test-retest.
-    wide = ratings.groupby(["item_id", "dimension"])["value"].agg(statistics.median_low).unstack("dimension")
-    n_scored = int(wide.notna().sum().sum())
-    summary = rater_summary(
-        spec,
-        labels,
-        wide,
-        meta.get("judge") or log.eval.model,
-        "baseline" if meta.get("baseline") else "run",
-        n_resamples,
-        seed,
-    )
-    notes = summary.notes + (
-        [f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"]
-        if meta.get("unrated_by_reference")
-        else []
-    )
-    if log.eval.config.limit:
-        notes.append(
-            f"run with --limit {log.eval.config.limit}: agreement covers only the judged items, the ceiling all items"
-        )
-    return summary.model_copy(
-        update={
-            "notes": notes,
-            "model": log.eval.model,
-            "n_items": len({s.metadata["item_id"] for s in log.samples or []}),
-            "n_ratings": n_scored + sum(reasons.values()),
-            "n_unscored": sum(reasons.values()),
-            "unscored_reasons": dict(sorted(reasons.items())),
-            "usage": usage_of(log),
-            "fitted_on_task": spec.id in (meta.get("fitted_on") or []),
-            "log": log.location.removeprefix("file://"),
-        }
-    )
+    notes: list[str] = []  # what a reader must know about these numbers (dimensions without ratings, tests not run)
 
 
 # --- agreement of any rater with the reference --------------------------------------------
 
 
-def rater_summary(
-    spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame, rater: str, kind: str, n_resamples: int, seed: int
-) -> RunSummary:
+def rater_agreement(
+    spec: TaskSpec,
+    labels: LabelSet,
+    wide: pd.DataFrame,
+    rater: str,
+    kind: RaterKind,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+) -> RaterAgreement:
     """Agreement of a rater (an items x dimensions table of its ratings) with the task's
     reference: per dimension, the mean over dimensions (only when every dimension of the
     task has ratings, so means stay comparable), the overall score and the alternative
@@ -211,13 +116,13 @@ def rater_summary(
         qwk_draws.append(q)
         alpha_draws.append(a)
     alt, clustered, by_dimension, why_not = alt_tests(spec, labels, wide)
-    return RunSummary(
+    return RaterAgreement(
         task=spec.id,
         rater=rater,
         kind=kind,
         n_items=int(wide.notna().any(axis=1).sum()),
         n_ratings=int(wide.notna().sum().sum()),
-        overall=_overall(dims, qwk_draws, alpha_draws) if dims and len(dims) == len(spec.dimension_ids) else None,
+        mean=_mean(dims, qwk_draws, alpha_draws) if dims and len(dims) == len(spec.dimension_ids) else None,
         dimensions=dims,
         overall_score=_overall_score(spec, labels, wide, n_resamples, seed),
         alt_test=alt,
@@ -245,19 +150,18 @@ def _dimension(
         return DimensionAgreement(dimension=dim, **stats.model_dump()), qwk_draws, np.full(n_resamples, NAN)
     level = spec.rubric_model.scale_of(dim).level
     table = experts.join(values.rename("_rater"), how="inner").T.to_numpy()  # raters x units
-    alpha_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
-    low, high = agreement.percentile_ci(alpha_draws)
+    with_rater = agreement.alpha_bootstrap(table, level, n_resamples, seed)
     loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
     shuffled = agreement.alpha_shuffled(table[:-1], table[-1], level, seed=seed)
     fields = {
-        "alpha": agreement.alpha(table, level),
-        "alpha_low": low,
-        "alpha_high": high,
+        "alpha": with_rater.value,
+        "alpha_low": with_rater.low,
+        "alpha_high": with_rater.high,
         "alpha_shuffled": shuffled,
         "alpha_experts": agreement.alpha(experts.T.to_numpy(), level),
         "qwk_loo": loo,
     }
-    return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, alpha_draws
+    return DimensionAgreement(dimension=dim, **stats.model_dump(), **fields), qwk_draws, with_rater.draws
 
 
 def _loo_qwk(values: pd.Series, experts: pd.DataFrame, n_resamples: int, seed: int) -> float:
@@ -266,7 +170,7 @@ def _loo_qwk(values: pd.Series, experts: pd.DataFrame, n_resamples: int, seed: i
     return float(np.mean([s.qwk for s in stats.values()]))
 
 
-def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> Overall:
+def _mean(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draws: list[np.ndarray]) -> DimensionMean:
     """Means over dimensions. `draws` holds per dimension the kappa draws (row 0) and
     Spearman draws (row 1); every dimension is resampled with the same seed, so dimensions
     rated on the same items share their item draws and the intervals carry their correlation."""
@@ -274,7 +178,7 @@ def _overall(dims: list[DimensionAgreement], draws: list[np.ndarray], alpha_draw
     q_low, q_high = agreement.percentile_ci(mean_draws[0])
     s_low, s_high = agreement.percentile_ci(mean_draws[1])
     a_low, a_high = agreement.percentile_ci(np.vstack(alpha_draws).mean(axis=0))
-    return Overall(
+    return DimensionMean(
         qwk=float(np.mean([d.qwk for d in dims])),
         qwk_low=q_low,
         qwk_high=q_high,
@@ -338,14 +242,16 @@ def alt_tests(
     except ValueError as err:  # too few usable items for the test's t approximation
         return None, None, {}, f"alternative annotator test not run: {err}"
     notes = []
+    clustered: AltTestResult | None = None
+    by_dimension: dict[str, AltTestResult] = {}
     try:
         clustered = alt_test(experts, rater, epsilon=EPSILON, clusters=clusters)
     except ValueError as err:
-        clustered, _ = None, notes.append(f"clustered alternative annotator test not run: {err}")
+        notes.append(f"clustered alternative annotator test not run: {err}")
     try:
         by_dimension = alt_test_by_aspect(tables, {d: wide[d] for d in tables}, epsilon=EPSILON)
     except ValueError as err:
-        by_dimension, _ = {}, notes.append(f"per-dimension alternative annotator test not run: {err}")
+        notes.append(f"per-dimension alternative annotator test not run: {err}")
     return reference, clustered, by_dimension, "; ".join(notes) or None
 
 
@@ -354,14 +260,19 @@ def alt_tests(
 
 def reference_rows(
     spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> list[RunSummary]:
+) -> list[RaterAgreement]:
     """Each recorded judge of the source, the crowd, and the human ceiling (each expert
     against the median of the others)."""
     rows = []
-    for rater, kind, label in [*((r, "recorded", r) for r in recorded), ("crowd", "human", "human: crowd")]:
+    raters: list[tuple[str, RaterKind, str]] = [
+        *((r, "recorded", r) for r in recorded),
+        ("crowd", "human", CROWD_LABEL),
+    ]
+    for rater, kind, label in raters:
         wide = rater_table(spec, labels, rater)
         if rater != spec.reference and not wide.empty:
-            rows.append(rater_summary(spec, labels, wide, label, kind, n_resamples, seed))
+            row = rater_agreement(spec, labels, wide, label, kind, n_resamples, seed)
+            rows.append(row.model_copy(update={"role": "crowd"}) if rater == "crowd" else row)
     ceiling = expert_ceiling(spec, labels, n_resamples, seed)
     return rows + ([ceiling] if ceiling else [])
 
@@ -376,7 +287,7 @@ def rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int) -> RunSummary | None:
+def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int) -> RaterAgreement | None:
     """The human ceiling: each expert against the median of the other experts, per
     dimension averaged over the experts (kappa's interval from the averaged bootstrap draws;
     Spearman's and the other fields are plain averages)."""
@@ -387,26 +298,21 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
             return None
         ceiling, mean_draws = _ceiling(dim, experts, n_resamples, seed)
         level = spec.rubric_model.scale_of(dim).level
-        table = experts.T.to_numpy()
-        a_draws = agreement.alpha_resamples(table, level, agreement.resample_indices(table.shape[1], n_resamples, seed))
-        a_low, a_high = agreement.percentile_ci(a_draws)
-        alpha = agreement.alpha(table, level)
-        dims.append(
-            ceiling.model_copy(
-                update={"alpha": alpha, "alpha_low": a_low, "alpha_high": a_high, "alpha_experts": alpha}
-            )
-        )
+        own = agreement.alpha_bootstrap(experts.T.to_numpy(), level, n_resamples, seed)
+        fields = {"alpha": own.value, "alpha_low": own.low, "alpha_high": own.high, "alpha_experts": own.value}
+        dims.append(ceiling.model_copy(update=fields))
         draws.append(mean_draws)
-        alpha_draws.append(a_draws)
+        alpha_draws.append(own.draws)
     experts = expert_overall_scores(spec, labels) if spec.rubric_model.overall else pd.DataFrame()
     score = _ceiling("overall_score", experts, n_resamples, seed)[0] if experts.shape[1] >= 3 else None
-    return RunSummary(
+    return RaterAgreement(
         task=spec.id,
-        rater="human: expert (leave-one-out)",
+        rater=CEILING_LABEL,
         kind="human",
+        role="ceiling",
         n_items=int(labels.items.shape[0]),
         n_ratings=sum(d.n for d in dims),
-        overall=_overall(dims, draws, alpha_draws),
+        mean=_mean(dims, draws, alpha_draws),
         dimensions=dims,
         overall_score=score,
         notes=["each expert against the median of the other experts; alpha is the experts' own"],
@@ -433,54 +339,3 @@ def _ceiling(
         "qwk_loo": mean_qwk,
     }
     return DimensionAgreement(dimension=dimension, **fields), mean_draws
-
-
-# --- usage and cost --------------------------------------------------------------------------
-
-
-def usage_of(log: EvalLog) -> Usage:
-    """Tokens, dollars, wall time and provider-vs-cache calls of a run, from its log."""
-    events = [e for s in log.samples or [] for e in s.events if e.event == "model"]
-    calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
-    tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
-    tokens_out = sum(e.output.usage.output_tokens for e in events if e.output.usage)
-    billed_in = sum(u.input_tokens for u in log.stats.model_usage.values())
-    billed_out = sum(u.output_tokens for u in log.stats.model_usage.values())
-    return Usage(
-        input_tokens=tokens_in,
-        output_tokens=tokens_out,
-        cost_usd=price(log.eval.model, tokens_in, tokens_out),
-        billed_cost_usd=price(log.eval.model, billed_in, billed_out),
-        wall_seconds=_seconds(log),
-        provider_calls=calls["provider"],
-        cached_calls=calls["cached"],
-    )
-
-
-def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
-    """Dollars at the prices in the pinned litellm release's bundled price map (local, so
-    the same log always prices the same); built-in judges are free; unknown models None."""
-    import litellm
-
-    import empathy_bench  # noqa: F401  (local price map before litellm loads)
-
-    name = model.removeprefix("litellm/")
-    if name.startswith("builtin/"):
-        return 0.0
-    if name not in litellm.model_cost and name.split("/", 1)[-1] not in litellm.model_cost:
-        return None  # not in the price table: cost_per_token would silently say $0
-    try:
-        cost_in, cost_out = litellm.cost_per_token(model=name, prompt_tokens=tokens_in, completion_tokens=tokens_out)
-    except Exception:  # litellm raises bare Exceptions for entries it cannot price
-        return None
-    return float(cost_in + cost_out)
-
-
-def _seconds(log: EvalLog) -> float:
-    """From the first sample's start to the last sample's end (microsecond timestamps; the
-    log header's own times are whole seconds, too coarse for a quick task)."""
-    starts = [datetime.fromisoformat(s.started_at) for s in log.samples or [] if s.started_at]
-    ends = [datetime.fromisoformat(s.completed_at) for s in log.samples or [] if s.completed_at]
-    if not starts or not ends:
-        return NAN
-    return (max(ends) - min(starts)).total_seconds()

@@ -13,23 +13,18 @@ from empathy_bench.agreement.stats import (
     N_RESAMPLES,
     Categories,
     Level,
-    alpha,
-    alpha_ci,
+    alpha_bootstrap,
     compare,
     leave_one_out,
-    resample_indices,
 )
+from empathy_bench.sources.card import HUMAN_GROUPS
 from empathy_bench.sources.labels import LabelSet, group_table, rater_values
 from empathy_bench.sources.rubric import load_rubric
 
-EXPERTS = ["expert1", "expert2", "expert3"]
-RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]
-RATERS = [*EXPERTS, "experts", "crowd", *RECORDED]
-GROUPS = ["expert", "crowd"]
 # Alpha is reported at both levels. Kumar et al. published the experts' alpha at the interval
 # level (squared differences; their notebook's own function, equal to krippendorff's
 # "interval"); the rubric's level (ordinal for Likert scales) is what the leaderboard uses.
-ALPHA_LEVELS = ("interval", "ordinal")
+ALPHA_LEVELS: tuple[Level, ...] = ("interval", "ordinal")
 
 
 @dataclass
@@ -40,12 +35,22 @@ class Reliability:
     medians: pd.DataFrame
 
 
-def comparison_class(a: str, b: str) -> str:
-    if a in EXPERTS and b in EXPERTS:
+def comparison_class(a: str, b: str, experts: list[str]) -> str:
+    if a in experts and b in experts:
         return "expert-expert"
-    if a == "experts" and b not in EXPERTS:
+    if a == "experts" and b not in experts:
         return f"experts-{b}"
     return "other"
+
+
+def raters_of(ratings: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The framework's individual experts and its raters in the order the table compares them:
+    each expert, the experts' median, the crowd, then each recorded judge (as the source card
+    lists them: the ratings keep the card's order)."""
+    own = ratings[ratings["aggregate"] == ""]
+    experts = list(pd.unique(own.rater_id[own.rater_group == "expert"]))
+    recorded = list(pd.unique(ratings.rater_id[ratings.rater_group == "recorded"]))
+    return experts, [*experts, "experts", "crowd", *recorded]
 
 
 def reliability_table(
@@ -57,13 +62,16 @@ def reliability_table(
         ratings = labels.ratings[labels.ratings.framework == framework]
         for dim in rubric.dimension_ids:
             where = {"framework": framework, "dimension": dim}
-            values = {r: rater_values(ratings, r, dim) for r in RATERS if _has(ratings, r, dim)}
+            experts_ids, raters = raters_of(ratings)
+            values = {r: rater_values(ratings, r, dim) for r in raters if _has(ratings, r, dim)}
             for a, b in combinations(values, 2):
                 stats = compare(values[a], values[b], categories, n_resamples, seed)
                 pairs.append(
-                    where | {"rater_a": a, "rater_b": b, "comparison": comparison_class(a, b)} | stats.model_dump()
+                    where
+                    | {"rater_a": a, "rater_b": b, "comparison": comparison_class(a, b, experts_ids)}
+                    | stats.model_dump()
                 )
-            for group in GROUPS:
+            for group in HUMAN_GROUPS:
                 table = group_table(ratings, group, dim)
                 if table.shape[1] >= 2:
                     alphas += [
@@ -92,16 +100,16 @@ def _alpha_row(
     group: str, table: pd.DataFrame, level: Level, rubric_level: str, n_resamples: int, seed: int
 ) -> dict[str, object]:
     data = table.T.to_numpy()  # krippendorff wants raters x units
-    low, high = alpha_ci(data, level, resample_indices(data.shape[1], n_resamples, seed))
+    estimate = alpha_bootstrap(data, level, n_resamples, seed)
     return {
         "group": group,
         "level": level,
         "rubric_level": level == rubric_level,
         "n_raters": data.shape[0],
         "n_items": data.shape[1],
-        "alpha": alpha(data, level),
-        "alpha_low": low,
-        "alpha_high": high,
+        "alpha": estimate.value,
+        "alpha_low": estimate.low,
+        "alpha_high": estimate.high,
     }
 
 

@@ -8,14 +8,15 @@ over 1,000 resamples at once; tests check it against `cohen_kappa_score` to 1e-1
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import krippendorff
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from scipy.stats import pearsonr, rankdata
 from sklearn.metrics import cohen_kappa_score, mean_absolute_error
+
+from empathy_bench.core.models import Record
 
 # "rank": every distinct value is its own ordered category and the quadratic weights follow
 #   rank distance: exactly what Kumar et al. computed with scikit-learn (a crowd mean of 2.33
@@ -30,20 +31,7 @@ N_RESAMPLES = 1000
 CONFIDENCE = 0.95
 
 
-class Stats(BaseModel):
-    """Base of the statistics records: an undefined statistic is NaN in Python and null in
-    JSON (NaN is not JSON), and reads back from null as NaN."""
-
-    model_config = ConfigDict(ser_json_inf_nan="null")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_is_nan(cls, value: object, info: ValidationInfo) -> object:
-        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
-        return float("nan") if value is None and annotation is float else value
-
-
-class PairAgreement(Stats):
+class PairAgreement(Record):
     """Agreement of rater a with rater b on one dimension, over the n items both rated."""
 
     n: int
@@ -209,9 +197,22 @@ def alpha_shuffled(
     return float(np.nanmean([alpha(np.vstack([panel, rng.permutation(rater)]), level) for _ in range(n_shuffles)]))
 
 
-def alpha_ci(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndarray) -> tuple[float, float]:
-    """Bootstrap percentile CI of alpha, resampling units (columns)."""
-    return percentile_ci(alpha_resamples(table, level, idx))
+class AlphaEstimate(NamedTuple):
+    value: float
+    low: float
+    high: float
+    draws: np.ndarray  # one alpha per resample, for means over dimensions drawn alike
+
+
+def alpha_bootstrap(
+    table: pd.DataFrame | np.ndarray, level: Level, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> AlphaEstimate:
+    """Alpha of a raters x units table with its percentile interval over resampled units (the
+    seeded draws every statistic of the harness shares)."""
+    data = np.asarray(table, dtype=float)
+    draws = alpha_resamples(data, level, resample_indices(data.shape[1], n_resamples, seed))
+    low, high = percentile_ci(draws)
+    return AlphaEstimate(alpha(data, level), low, high, draws)
 
 
 def leave_one_out(wide: pd.DataFrame, categories: Categories = "rank", **kwargs: int) -> dict[str, PairAgreement]:

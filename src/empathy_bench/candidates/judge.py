@@ -9,11 +9,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
-from empathy_bench.tasks.spec import Mode
 
 DEFAULT_PROMPT = "rubric_judge"
 
@@ -36,10 +37,9 @@ def secret_args(args: object, path: str = "") -> list[str]:
     return found
 
 
-class Generation(BaseModel):
+class Generation(FileModel):
     """The generation settings a judge file may set (inspect GenerateConfig fields)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     temperature: float | None = 0.0
     max_tokens: int | None = None
     top_p: float | None = None
@@ -48,9 +48,7 @@ class Generation(BaseModel):
     timeout: int | None = None
 
 
-class Judge(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Judge(FileModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     description: str = ""
     # inspect model string; `litellm/<litellm model>` goes through litellm (any provider,
@@ -95,9 +93,8 @@ def extra_installed(extra: str) -> bool:
     except importlib.metadata.PackageNotFoundError:
         return False
     marker = re.compile(rf"""\bextra\s*==\s*["']{re.escape(extra)}["']""")
-    needed = [
-        re.match(r"[A-Za-z0-9._-]+", r).group(0) for r in requirements if ";" in r and marker.search(r.split(";", 1)[1])
-    ]  # type: ignore[union-attr]
+    names = [re.match(r"[A-Za-z0-9._-]+", r) for r in requirements if ";" in r and marker.search(r.split(";", 1)[1])]
+    needed = [m.group(0) for m in names if m]
     try:
         return bool(needed) and all(importlib.metadata.version(name) for name in needed)
     except importlib.metadata.PackageNotFoundError:

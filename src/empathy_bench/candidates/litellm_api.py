@@ -43,6 +43,8 @@ TRANSIENT = (
 )
 # Where the provider reports its stop reason, mapped onto inspect's vocabulary.
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
+# The default generate config (a module-level instance, not a call in the argument defaults).
+DEFAULT_CONFIG = GenerateConfig()
 
 
 def skip_unusable_openai_hook() -> None:
@@ -68,14 +70,15 @@ class LitellmAPI(ModelAPI):
         model_name: str,
         base_url: str | None = None,
         api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),
+        config: GenerateConfig = DEFAULT_CONFIG,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         secret = secret_args(model_args)
         if secret:
             raise ValueError(
-                f"model arg(s) {secret} look like credentials and would be written to the eval log; set the provider's key in the environment or a .env file instead"
+                f"model arg(s) {secret} look like credentials and would be written to the eval log; "
+                "set the provider's key in the environment or a .env file instead"
             )
         self.model_args = model_args
         self._check_credentials()

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Literal
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
@@ -24,11 +25,13 @@ from empathy_bench.sources.rubric import Dimension, Rubric
 
 CONVERSATION_RE = re.compile(r"<conversation>\n(.*?)\n</conversation>", re.S)
 TURN_RE = re.compile(r'<turn speaker="([^"]*)">(.*?)</turn>', re.S)
-RATING_RE = re.compile(r'<rating(?:\s+dimension="([a-z0-9_]*)")?\s*>\s*([^<]*?)\s*</rating>', re.I)
 SCALE_RE = re.compile(r"a whole number from (-?\d+) to (-?\d+)")
 REQUESTED_RE = re.compile(r'^<rating dimension="([a-z0-9_]+)">N</rating>$', re.M)
 TARGET_RE = re.compile(r'Rate only the messages of the speaker labelled "([^"]+)"')
 DEFAULT_TARGET = "Supporter"
+# How a prompt asks: one dimension per prompt (one sample per item and dimension), or every
+# dimension of an item in one prompt.
+Mode = Literal["per_dimension", "all_dimensions"]
 PLACEHOLDERS = {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"}
 
 
@@ -80,10 +83,14 @@ def answer_format(rubric: Rubric, dimension_ids: list[str]) -> str:
     scale = rubric.scale_of(dimension_ids[0])
     if any(rubric.scale_of(d) != scale for d in dimension_ids):
         raise ValueError(
-            f"dimensions {dimension_ids} do not share a scale, so one prompt cannot rate them all; rate them one per prompt (mode: per_dimension)"
+            f"dimensions {dimension_ids} do not share a scale, so one prompt cannot rate them all; "
+            "rate them one per prompt (mode: per_dimension)"
         )
     lines = "\n".join(f'<rating dimension="{d}">N</rating>' for d in dimension_ids)
-    return f"Give each rating as a whole number from {scale.min} to {scale.max}, replacing N, in exactly this form:\n{lines}"
+    return (
+        f"Give each rating as a whole number from {scale.min} to {scale.max}, replacing N, "
+        f"in exactly this form:\n{lines}"
+    )
 
 
 def render(
@@ -126,48 +133,3 @@ def read_prompt(prompt: str) -> PromptRequest:
         raise ValueError(f"the answer format's scale {low} to {high} is empty")
     turns = [(html.unescape(s), html.unescape(t)) for s, t in TURN_RE.findall(conv.group(1))]
     return PromptRequest(dims, low, high, turns, html.unescape(target.group(1)) if target else DEFAULT_TARGET)
-
-
-# --- parsing the judge's reply -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedReply:
-    values: dict[str, int]  # dimension -> rating, for the dimensions that parsed
-    unscored: dict[str, str]  # dimension -> why it could not be scored
-
-
-def parse_reply(reply: str, rubric: Rubric, dimension_ids: list[str]) -> ParsedReply:
-    """Strictly read `<rating dimension="ID">N</rating>` for each requested dimension. A
-    missing, repeated-with-different-values, non-integer or out-of-scale rating leaves that
-    dimension unscored with the reason; nothing is ever guessed or defaulted to a number.
-    When one dimension is requested, a bare `<rating>N</rating>` is accepted too."""
-    if not reply.strip():
-        return ParsedReply({}, {d: "empty reply" for d in dimension_ids})
-    found: dict[str, list[str]] = {}
-    for dim, raw in RATING_RE.findall(reply):
-        key = dim or (dimension_ids[0] if len(dimension_ids) == 1 else "")
-        found.setdefault(key, []).append(raw)
-    values, unscored = {}, {}
-    for dim in dimension_ids:
-        outcome = _one_rating(found.get(dim, []), rubric, dim)
-        if isinstance(outcome, int):
-            values[dim] = outcome
-        else:
-            unscored[dim] = outcome
-    return ParsedReply(values, unscored)
-
-
-def _one_rating(raws: list[str], rubric: Rubric, dim: str) -> int | str:
-    if not raws:
-        return f'no <rating dimension="{dim}"> tag in the reply'
-    if len(set(raws)) > 1:
-        return f"conflicting ratings {sorted(set(raws))}"
-    raw = raws[0]
-    if not re.fullmatch(r"-?\d+", raw):
-        return f"rating '{raw[:40]}' is not a whole number"
-    scale = rubric.scale_of(dim)
-    value = int(raw)
-    if not scale.min <= value <= scale.max:
-        return f"rating {value} is outside the scale {scale.min}..{scale.max}"
-    return value

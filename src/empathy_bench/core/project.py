@@ -11,19 +11,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.models import input_error
 
 Model = TypeVar("Model", bound=BaseModel)
-
-_FIXES = {
-    "missing": "add this field",
-    "extra_forbidden": "remove this field or correct its spelling",
-    "literal_error": "use one of the allowed values",
-    "enum": "use one of the allowed values",
-    "int_parsing": "write a whole number",
-    "int_from_float": "write a whole number",
-    "float_parsing": "write a number",
-    "string_type": "write a text value (quote it in YAML)",
-}
 
 
 def project_dir() -> Path:
@@ -54,11 +44,7 @@ def load_model(path: Path, model: type[Model]) -> Model:
     try:
         return model.model_validate(raw, context={"path": path})
     except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        fix = _FIXES.get(first["type"], "correct the value as described")
-        more = f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else ""
-        raise InputError(path, f"{first['msg']}{more}", fix, where=f"field '{field}'") from None
+        raise input_error(err, path) from None
 
 
 def project_files(kind: str) -> list[Path]:

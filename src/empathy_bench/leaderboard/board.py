@@ -2,10 +2,9 @@
 results/leaderboard.csv, .json, .md and the static page index.html. Byte-identical on every
 regeneration from the same records (fixed order, fixed rounding, no timestamps).
 
-Columns follow the AlpacaEval evaluator leaderboard, adapted to rubric ratings: agreement
-with the expert reference (kappa, alpha with the rater added, Spearman) with 95% CIs, the
-fraction of the expert ceiling, the alternative annotator test, parse failures, and dollars
-and seconds per 1,000 items.
+Columns follow the AlpacaEval evaluator leaderboard, adapted to rubric ratings (see
+`columns.py`, where they are defined once). Every row, human and trivial ones included, comes
+from a record the same code wrote.
 """
 
 from __future__ import annotations
@@ -13,15 +12,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
+from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell, columns_data, number, table
 from empathy_bench.leaderboard.record import RunRecord, read_records
+from empathy_bench.tasks.spec import load_task
 
-HUMAN_CEILING = "human: expert (leave-one-out)"
+SCHEMA_VERSION = 2
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
 DRILLDOWN = "drilldown/index.html"
@@ -37,125 +39,118 @@ def _r(value: float | None) -> float | None:
 def _check_declared(path: Path, rec: RunRecord) -> None:
     """A run's record must say which tasks' items its candidate was fitted on (the judge
     file's `fitted_on`, possibly empty): a row is never published without that declaration."""
-    if rec.summary.ran and not isinstance(rec.candidate.get("fitted_on"), list):
+    if rec.run is not None and not isinstance(rec.candidate.get("fitted_on"), list):
         raise InputError(
             path,
             "candidate.fitted_on is missing",
-            "re-run the judge with this version of empathy-bench (its judge file declares `fitted_on`), or delete the record",
+            "re-run the judge with this version of empathy-bench (its judge file declares `fitted_on`), "
+            "or delete the record",
         )
 
 
-def overall_rows(records: list[RunRecord]) -> list[dict[str, object]]:
-    ceilings = {
-        r.summary.task: r.summary.overall.qwk for r in records if r.summary.rater == HUMAN_CEILING and r.summary.overall
+def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
+    """Every field of a row: what the CSV and JSON hold, and what the columns draw from."""
+    a, run, m = rec.agreement, rec.run, rec.agreement.mean
+    alt, clustered = a.alt_test, a.alt_test_clustered
+    mean = {k: _r(getattr(m, k) if m else None) for k in ("qwk", "qwk_low", "qwk_high", "alpha", "alpha_low")}
+    mean |= {k: _r(getattr(m, k) if m else None) for k in ("alpha_high", "alpha_shuffled")}
+    mean |= {k: _r(getattr(m, k) if m else None) for k in ("spearman", "spearman_low", "spearman_high")}
+    return {
+        "task": a.task,
+        "rater": a.rater,
+        "kind": a.kind,
+        "role": a.role,
+        "model": run.model if run else "",
+        "n_items": a.n_items,
+        **mean,
+        # against the same leave-one-expert-out references the ceiling's experts face
+        "ceiling_fraction": _r(m.qwk_loo / ceiling_qwk if m and ceiling_qwk else None),
+        # the authors' reference procedure decides; the clustered variant only warns
+        "alt_test_passed": alt.passed if alt else None,
+        "alt_test_winning_rate": _r(alt.winning_rate if alt else None),
+        "alt_test_verdict": verdict(alt, clustered),
+        "alt_test_clustered_passed": clustered.passed if clustered else None,
+        "alt_test_clustered_winning_rate": _r(clustered.winning_rate if clustered else None),
+        "fitted_on_task": bool(run and run.fitted_on_task),
+        "parse_failure_rate": _r(_unscored_share(rec)),
+        "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
+        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run else None,
     }
-    rows = []
-    for rec in records:
-        s, o = rec.summary, rec.summary.overall
-        ceiling = ceilings.get(s.task)
-        rows.append(
-            {
-                "task": s.task,
-                "rater": s.rater,
-                "kind": s.kind,
-                "model": s.model,
-                "n_items": s.n_items,
-                "qwk": _r(o.qwk if o else None),
-                "qwk_low": _r(o.qwk_low if o else None),
-                "qwk_high": _r(o.qwk_high if o else None),
-                "alpha": _r(o.alpha if o else None),
-                "alpha_low": _r(o.alpha_low if o else None),
-                "alpha_high": _r(o.alpha_high if o else None),
-                "alpha_shuffled": _r(o.alpha_shuffled if o else None),
-                "spearman": _r(o.spearman if o else None),
-                "spearman_low": _r(o.spearman_low if o else None),
-                "spearman_high": _r(o.spearman_high if o else None),
-                # against the same leave-one-expert-out references the ceiling's experts face
-                "ceiling_fraction": _r(o.qwk_loo / ceiling if o and ceiling else None),
-                # the authors' reference procedure decides; the clustered variant only warns
-                "alt_test_passed": s.alt_test.passed if s.alt_test else None,
-                "alt_test_winning_rate": _r(s.alt_test.winning_rate if s.alt_test else None),
-                "alt_test_verdict": verdict(s.alt_test, s.alt_test_clustered),
-                "alt_test_clustered_passed": s.alt_test_clustered.passed if s.alt_test_clustered else None,
-                "alt_test_clustered_winning_rate": _r(
-                    s.alt_test_clustered.winning_rate if s.alt_test_clustered else None
-                ),
-                "fitted_on_task": s.fitted_on_task,
-                "parse_failure_rate": _r(s.n_unscored / s.n_ratings if s.n_ratings else None),
-                "usd_per_1k": _r(s.per_1000(s.usage.cost_usd)) if s.ran else None,
-                "seconds_per_1k": _r(s.per_1000(s.usage.wall_seconds)) if s.ran else None,
-            }
-        )
-    return sorted(
-        rows,
-        key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), KIND_ORDER[str(r["kind"])], r["rater"]),
-    )
 
 
-def dimension_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+def _unscored_share(rec: RunRecord) -> float | None:
+    if rec.run is None:
+        return 0.0  # recorded and human ratings are published numbers: none is unscored
+    return rec.run.n_unscored / rec.run.n_ratings if rec.run.n_ratings else None
+
+
+def overall_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    ceilings = {
+        r.agreement.task: r.agreement.mean.qwk for r in records if r.agreement.role == "ceiling" and r.agreement.mean
+    }
+    rows = [overall_row(rec, ceilings.get(rec.agreement.task)) for rec in records]
+    return sorted(rows, key=_rank)
+
+
+def _rank(row: dict[str, Any]) -> tuple[str, float, int, str]:
+    qwk = row["qwk"] if isinstance(row["qwk"], float) else -9.0
+    return (row["task"], -qwk, KIND_ORDER[str(row["kind"])], row["rater"])
+
+
+def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_shuffled")
     rows = [
         {
-            "task": r.summary.task,
-            "rater": r.summary.rater,
-            "kind": r.summary.kind,
+            "task": r.agreement.task,
+            "rater": r.agreement.rater,
+            "kind": r.agreement.kind,
             "dimension": d.dimension,
             "n": d.n,
-            **{
-                k: _r(getattr(d, k))
-                for k in (
-                    "qwk",
-                    "qwk_low",
-                    "qwk_high",
-                    "spearman",
-                    "spearman_low",
-                    "spearman_high",
-                    "alpha",
-                    "alpha_shuffled",
-                )
-            },
-            "alt_test_passed": a.passed if (a := r.summary.alt_test_by_dimension.get(d.dimension)) else None,
+            **{k: _r(getattr(d, k)) for k in stats},
+            "alt_test_passed": a.passed if (a := r.agreement.alt_test_by_dimension.get(d.dimension)) else None,
             "alt_test_winning_rate": _r(a.winning_rate) if a else None,
         }
         for r in records
-        for d in r.summary.dimensions
+        for d in r.agreement.dimensions
     ]
     return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
 
 
-def overall_score_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
     rows = [
-        {
-            "task": r.summary.task,
-            "rater": r.summary.rater,
-            "kind": r.summary.kind,
-            "n": d.n,
-            **{
-                k: _r(getattr(d, k))
-                for k in ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
-            },
-        }
+        {"task": r.agreement.task, "rater": r.agreement.rater, "kind": r.agreement.kind, "n": d.n}
+        | {k: _r(getattr(d, k)) for k in stats}
         for r in records
-        if (d := r.summary.overall_score) is not None
+        if (d := r.agreement.overall_score) is not None
     ]
     return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), r["rater"]))
 
 
-def build(results_dir: Path) -> dict[str, object]:
+def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, str]]:
+    """Each task's title and description, from its task file (the page's tabs and headings)."""
+    out = {}
+    for task_id in sorted({r.agreement.task for r in records}):
+        spec = load_task(task_id)
+        out[task_id] = {"title": spec.title, "description": spec.description}
+    return out
+
+
+def build(results_dir: Path) -> dict[str, Any]:
     """The leaderboard as one dict (what leaderboard.json holds), from the run records."""
     found = read_records(results_dir / "runs")
     for path, rec in found:
         _check_declared(path, rec)
     records = [rec for _, rec in found]
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
+        "columns": columns_data(),
+        "tasks": tasks_data(records),
         "overall": overall_rows(records),
         "per_dimension": dimension_rows(records),
         "overall_score": overall_score_rows(records),
         "drilldown": DRILLDOWN,
-        "sources": [
-            {"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)}
-            for p, _ in found
-        ],
+        "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)} for p, _ in found],
     }
 
 
@@ -189,49 +184,19 @@ def write(results_dir: Path) -> list[Path]:
 README_START, README_END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
 
 
-def with_readme_block(readme: str, board: dict[str, object]) -> str:
+def with_readme_block(readme: str, board: dict[str, Any]) -> str:
     """The README with its leaderboard excerpt (the Lend an Ear table) replaced."""
     section = markdown(board).split("## lend_an_ear\n\n", 1)[1].split("\n\n", 1)[0]
     head, rest = readme.split(README_START, 1)
     return f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
 
 
-def _cell(value: object, low: object = None, high: object = None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "pass" if value else "fail"
-    if isinstance(value, float):
-        return f"{value:.2f}" + (f" [{low:.2f}, {high:.2f}]" if low is not None and high is not None else "")
-    return str(value)
+def overall_table(rows: list[dict]) -> str:
+    """One task's rows under the defined columns (Markdown; the terminal prints the same)."""
+    return table([c.label for c in OVERALL_COLUMNS], [[cell(c, r) for c in OVERALL_COLUMNS] for r in rows])
 
 
-def rater_label(row: dict) -> str:
-    """The rater's name, marked when its candidate was fitted on this task's items."""
-    return f"{row['rater']} (fitted on these items)" if row.get("fitted_on_task") else str(row["rater"])
-
-
-def alt_test_cell(row: dict) -> str:
-    """'pass (0.67)'; the verdict says when the clustered variant disagrees."""
-    if row.get("alt_test_passed") is None:
-        return "–"
-    shown = row.get("alt_test_verdict") or _cell(row["alt_test_passed"])
-    return f"{shown} ({row['alt_test_winning_rate']:.2f})"
-
-
-def _alpha_cell(row: dict) -> str:
-    shuffled = row.get("alpha_shuffled")
-    return _cell(row["alpha"], row["alpha_low"], row["alpha_high"]) + (
-        f" ({shuffled:.2f})" if shuffled is not None else ""
-    )
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
-
-
-def markdown(board: dict[str, object]) -> str:
+def markdown(board: dict) -> str:
     overall = board["overall"]
     parts = [
         "# empathy-bench leaderboard",
@@ -239,86 +204,46 @@ def markdown(board: dict[str, object]) -> str:
         "Generated by `empathy-bench leaderboard` from `results/runs/`; do not edit by hand.",
         "",
     ]
-    for task in dict.fromkeys(r["task"] for r in overall):  # type: ignore[index]
-        rows = [r for r in overall if r["task"] == task]  # type: ignore[index]
-        parts += [f"## {task}", ""]
-        header = [
-            "rater",
-            "kind",
-            "QWK [95% CI]",
-            "alpha + rater [95% CI] (shuffled)",
-            "Spearman [95% CI]",
-            "of ceiling",
-            "alt-test (win rate)",
-            "unscored",
-            "$ / 1k",
-            "s / 1k",
-        ]
-        body = [
-            [
-                rater_label(r),
-                r["kind"],
-                _cell(r["qwk"], r["qwk_low"], r["qwk_high"]),
-                _alpha_cell(r),
-                _cell(r["spearman"], r["spearman_low"], r["spearman_high"]),
-                _cell(r["ceiling_fraction"]),
-                alt_test_cell(r),
-                _cell(r["parse_failure_rate"]),
-                _cell(r["usd_per_1k"]),
-                _cell(r["seconds_per_1k"]),
-            ]
-            for r in rows
-        ]
-        parts += [_table(header, body), ""]
-        dims = [d for d in board["per_dimension"] if d["task"] == task]  # type: ignore[index,union-attr]
+    for task in dict.fromkeys(r["task"] for r in overall):
+        rows = [r for r in overall if r["task"] == task]
+        parts += [f"## {task}", "", overall_table(rows), ""]
+        dims = [d for d in board["per_dimension"] if d["task"] == task]
         names = list(dict.fromkeys(d["dimension"] for d in dims))
-        grid = {(d["rater"], d["dimension"]): d["qwk"] for d in dims}
-        parts += [
-            "Per dimension (QWK with the task's reference):",
-            "",
-            _table(["rater", *names], [[r["rater"], *(_cell(grid.get((r["rater"], n))) for n in names)] for r in rows]),
-            "",
+        grid = {(d["rater"], d["dimension"]): d for d in dims}
+        qwk_rows = [[r["rater"], *(number((grid.get((r["rater"], n)) or {}).get("qwk")) for n in names)] for r in rows]
+        parts += ["Per dimension (QWK with the task's reference):", "", table(["rater", *names], qwk_rows), ""]
+        tested = [
+            r for r in rows if any((grid.get((r["rater"], n)) or {}).get("alt_test_passed") is not None for n in names)
         ]
-        tested = {(d["rater"], d["dimension"]): d for d in dims if d["alt_test_passed"] is not None}
         if tested:
+            alt_rows = [[r["rater"], *(_dimension_verdict(grid.get((r["rater"], n))) for n in names)] for r in tested]
             parts += [
                 "Alt-test per dimension (context for the pooled verdict above: each dimension its own test, "
                 "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):",
                 "",
-                _table(
-                    ["rater", *names],
-                    [
-                        [
-                            r["rater"],
-                            *(
-                                alt_test_cell(tested[(r["rater"], n)]) if (r["rater"], n) in tested else "–"
-                                for n in names
-                            ),
-                        ]
-                        for r in rows
-                        if any((r["rater"], n) in tested for n in names)
-                    ],
-                ),
+                table(["rater", *names], alt_rows),
                 "",
             ]
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]
-        parts += [
-            _table(
-                ["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"],
-                [
-                    [
-                        s["task"],
-                        s["rater"],
-                        s["kind"],
-                        str(s["n"]),
-                        _cell(s["qwk"], s["qwk_low"], s["qwk_high"]),
-                        _cell(s["spearman"], s["spearman_low"], s["spearman_high"]),
-                    ]
-                    for s in scores
-                ],
-            ),
-            "",
-        ]  # type: ignore[index]
+        header = ["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"]
+        body = [
+            [
+                s["task"],
+                s["rater"],
+                s["kind"],
+                str(s["n"]),
+                number(s["qwk"], s["qwk_low"], s["qwk_high"]),
+                number(s["spearman"], s["spearman_low"], s["spearman_high"]),
+            ]
+            for s in scores
+        ]
+        parts += [table(header, body), ""]
     return "\n".join(parts)
+
+
+def _dimension_verdict(row: dict | None) -> str:
+    if not row or row.get("alt_test_passed") is None:
+        return "–"
+    return f"{'pass' if row['alt_test_passed'] else 'fail'} ({row['alt_test_winning_rate']:.2f})"

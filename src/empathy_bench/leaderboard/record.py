@@ -15,9 +15,10 @@ from pathlib import Path
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
-from empathy_bench.agreement.rater import RunSummary
+from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import find_file, project_dir
+from empathy_bench.runs.log import LogSummary
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.tasks.spec import TaskSpec
 
@@ -38,8 +39,12 @@ class LogRef(BaseModel):
 
 
 class RunRecord(BaseModel):
+    """One row's provenance and numbers: the rater's agreement with the reference and, for a
+    judge run by the harness, what its log says (recorded judges and humans have no run)."""
+
     schema_version: int = SCHEMA_VERSION
-    summary: RunSummary
+    agreement: RaterAgreement
+    run: LogSummary | None = None
     task: dict[str, object]
     candidate: dict[str, object]
     rubric: dict[str, object]
@@ -51,14 +56,17 @@ class RunRecord(BaseModel):
     log: LogRef | None = None
 
 
-def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> RunRecord:
+def record(
+    agreement: RaterAgreement, spec: TaskSpec, run: LogSummary | None = None, log: EvalLog | None = None
+) -> RunRecord:
     meta = (log.eval.metadata or {}) if log else {}
     card = load_source_card(spec.source)
     framework = card.framework(spec.framework)
     used = {r.file for r in framework.raters} | ({framework.items.file} if framework.items else set())
     packages = _packages()
     return RunRecord(
-        summary=summary.model_copy(update={"log": ""}),
+        agreement=agreement,
+        run=run.model_copy(update={"log": ""}) if run else None,
         task={
             "id": spec.id,
             "version": spec.version,
@@ -68,9 +76,9 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
             "mode": meta.get("mode", spec.mode),
         },
         candidate={
-            "id": summary.rater,
-            "kind": summary.kind,
-            "model": summary.model,
+            "id": agreement.rater,
+            "kind": agreement.kind,
+            "model": run.model if run else "",
             "config_sha256": meta.get("judge_config_sha256"),
             "prompt_sha256": meta.get("prompt_sha256"),
             "fitted_on": meta.get("fitted_on"),
@@ -87,8 +95,8 @@ def record(summary: RunSummary, spec: TaskSpec, log: EvalLog | None = None) -> R
         command=" ".join(["empathy-bench", *sys.argv[1:]])
         if Path(sys.argv[0]).name == "empathy-bench"
         else " ".join(sys.argv),
-        log=LogRef(name=Path(summary.log).name, sha256=sha256_file(Path(summary.log)), eval_id=log.eval.eval_id)
-        if log and summary.log
+        log=LogRef(name=Path(run.log).name, sha256=sha256_file(Path(run.log)), eval_id=log.eval.eval_id)
+        if log and run and run.log
         else None,
     )
 
@@ -97,7 +105,7 @@ def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
     """One file per task and rater: results/runs/<task>/<rater>.json (a re-run replaces it)."""
     paths = []
     for rec in records:
-        path = results_dir / rec.summary.task / f"{_slug(rec.summary.rater)}.json"
+        path = results_dir / rec.agreement.task / f"{_slug(rec.agreement.rater)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         # via pydantic's JSON (NaN -> null), rounded, then sorted keys for stable diffs
         data = _rounded(json.loads(rec.model_dump_json()))

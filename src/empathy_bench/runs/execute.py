@@ -1,5 +1,5 @@
-"""The main job: run candidate judges on tasks through inspect's `eval_set` (logs, cache,
-resume, progress), then summarise every run against the human reference.
+"""Running candidate judges on tasks through inspect's `eval_set` (logs, cache, resume,
+progress) with the harness's settings.
 
 Re-running with the same log dir resumes: finished tasks are not run again, an interrupted
 one redoes only its unfinished samples, and every model reply is also in inspect's cache.
@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog, read_eval_log
 
-from empathy_bench.agreement.rater import RunSummary, reference_rows, summarize_log
-from empathy_bench.agreement.reliability import RECORDED
-from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.candidates.judge import extra_installed, judge_ids, load_judge
 from empathy_bench.core.errors import EmpathyBenchError
-from empathy_bench.leaderboard.record import record, write_records
-from empathy_bench.sources.labels import load_source
 from empathy_bench.tasks.rate import rate
-from empathy_bench.tasks.spec import TaskSpec, load_task, task_ids
+from empathy_bench.tasks.spec import task_ids
 
 DEFAULT_LOG_DIR = "logs"
 
@@ -43,18 +36,6 @@ class RunOptions:
     max_retries: int = 5
     log_dir: str = DEFAULT_LOG_DIR
     display: str = "full"
-    n_resamples: int = N_RESAMPLES
-    recorded: bool = True
-    results_dir: Path | None = None  # where run records go (results/runs); None: not written
-
-
-@dataclass
-class RunResult:
-    summaries: list[RunSummary]
-    logs: list[EvalLog]
-    seconds: float
-    records: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what loading the labels did (dropped repeats, ...)
 
 
 def default_judges() -> list[str]:
@@ -84,23 +65,16 @@ def build_tasks(options: RunOptions) -> list[Task]:
     return [rate(task=t, judge=j, epochs=options.epochs) for t in tasks for j in judges]
 
 
-def run(options: RunOptions) -> RunResult:
-    start = time.perf_counter()
-    tasks = build_tasks(options)
-    success, logs = run_eval_set(tasks, options)
+def run_tasks(options: RunOptions) -> list[EvalLog]:
+    """Every task of the run through eval_set; the finished logs, read in full. A run that did
+    not finish stops here with each failure's cause and how to resume."""
+    success, logs = run_eval_set(build_tasks(options), options)
     if not success:
         failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
         raise EmpathyBenchError(
             "some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed)
         )
-    full = [read_eval_log(log.location) for log in logs]
-    summaries, notes = summarize(full, options)
-    paths = (
-        write_records([record(s, spec, log) for s, spec, log in summaries], options.results_dir)
-        if options.results_dir
-        else []
-    )
-    return RunResult([s for s, _, _ in summaries], full, time.perf_counter() - start, paths, notes)
+    return [read_eval_log(log.location) for log in logs]
 
 
 def _cause(log: EvalLog) -> str:
@@ -130,27 +104,3 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
         "max_tasks": 1,
     }
     return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
-
-
-def summarize(
-    logs: list[EvalLog], options: RunOptions
-) -> tuple[list[tuple[RunSummary, TaskSpec, EvalLog | None]], list[str]]:
-    """Each log's summary, then the task's comparison rows (recorded judges, crowd, experts),
-    and the label loader's report of what it did to the raw rows."""
-    out: list[tuple[RunSummary, TaskSpec, EvalLog | None]] = []
-    notes: list[str] = []
-    for task_id in sorted({(log.eval.metadata or {}).get("task", log.eval.task) for log in logs}):
-        spec = load_task(task_id)
-        labels = load_source(spec.source, [spec.framework])
-        # eval_set returns logs in completion order: sort, so a summary never depends on timing
-        task_logs = sorted(
-            (log for log in logs if (log.eval.metadata or {}).get("task") == task_id),
-            key=lambda log: ((log.eval.metadata or {}).get("judge") or "", log.eval.model),
-        )
-        out += [(summarize_log(log, labels, options.n_resamples), spec, log) for log in task_logs]
-        notes += labels.report
-        out += [
-            (row, spec, None)
-            for row in reference_rows(spec, labels, RECORDED if options.recorded else [], options.n_resamples)
-        ]
-    return out, notes

@@ -6,22 +6,24 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named
 
+# Who rated. `recorded`: ratings an LLM produced in a published study; `judge`: a judge's
+# ratings a user brings in their own files. The human groups are the first three.
+RaterGroup = Literal["expert", "crowd", "self", "recorded", "judge"]
+HUMAN_GROUPS: tuple[RaterGroup, ...] = ("expert", "crowd", "self")
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class DataFile(_Strict):
+class DataFile(FileModel):
     path: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-class TextSpec(_Strict):
+class TextSpec(FileModel):
     """How an item's conversation is written in its file."""
 
     format: Literal["transcript", "post_response"]
@@ -31,18 +33,18 @@ class TextSpec(_Strict):
     replace: dict[str, str] = {}  # release quirks, e.g. EmpatheticDialogues writes ',' as '_comma_'
 
 
-class ItemsSpec(_Strict):
+class ItemsSpec(FileModel):
     file: str
     text: TextSpec
     metadata_columns: list[str] = []
 
 
-class RaterSpec(_Strict):
+class RaterSpec(FileModel):
     """One rater file. Wide files have one column per dimension; `dimension` + `value_column`
     read a file that holds a single dimension; `rater_column` reads per-rater rows."""
 
     id: str
-    group: Literal["expert", "crowd", "self", "recorded"]
+    group: RaterGroup
     file: str
     key: list[str] | None = None  # columns matching the item, when fewer than the framework's key
     rater_column: str | None = None
@@ -61,14 +63,14 @@ class RaterSpec(_Strict):
         return self
 
 
-class Duplicates(_Strict):
+class Duplicates(FileModel):
     """What to do with rows that repeat an (item, rater, dimension): the policy is stated in
     the card so the load report can say how many rows each rule touched."""
 
     policy: Literal["error", "collapse_identical_drop_conflicts"] = "error"
 
 
-class FrameworkSpec(_Strict):
+class FrameworkSpec(FileModel):
     id: str
     rubric: str
     key: list[str] = Field(min_length=1)
@@ -77,7 +79,7 @@ class FrameworkSpec(_Strict):
     duplicates: Duplicates = Duplicates()
 
 
-class SourceCard(_Strict):
+class SourceCard(FileModel):
     id: str
     title: str
     citation: str

@@ -251,7 +251,8 @@ def _deduplicate(ratings: pd.DataFrame, fw: FrameworkSpec, report: list[str]) ->
     for dim, group in conflicts.groupby("dimension"):
         pairs = group.item_id.nunique()
         report.append(
-            f"{fw.id}: {dim}: {pairs} items with conflicting repeated labels dropped ({', '.join(sorted(group.item_id.unique()))})"
+            f"{fw.id}: {dim}: {pairs} items with conflicting repeated labels dropped "
+            f"({', '.join(sorted(group.item_id.unique()))})"
         )
     for dim, group in identical.groupby("dimension"):
         report.append(f"{fw.id}: {dim}: {len(group)} repeated rows with the same label collapsed into one")

@@ -6,19 +6,16 @@ from functools import cache
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.sources.transcript import parse_transcript
 
 Polarity = Literal["prescriptive", "proscriptive"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Scale(_Strict):
+class Scale(FileModel):
     min: int
     max: int
     labels: dict[int, str]
@@ -47,7 +44,7 @@ class Scale(_Strict):
         return ", ".join(f"{p} = {self.labels[p]}" for p in self.points)
 
 
-class Example(_Strict):
+class Example(FileModel):
     text: str
     rating: int
     why: str
@@ -58,7 +55,7 @@ class Example(_Strict):
         return parse_transcript(self.text, speakers=None)
 
 
-class Dimension(_Strict):
+class Dimension(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     polarity: Polarity
@@ -67,11 +64,11 @@ class Dimension(_Strict):
     scale: Scale | None = None  # None: the rubric's scale
 
 
-class Overall(_Strict):
+class Overall(FileModel):
     method: Literal["prescriptive_minus_proscriptive"]
 
 
-class Rubric(_Strict):
+class Rubric(FileModel):
     id: str
     version: int
     title: str

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.models import input_error
+from empathy_bench.sources.card import RaterGroup
 from empathy_bench.sources.labels import (
     ITEM_COLUMNS,
     OPTIONAL_RATING_COLUMNS,
@@ -26,7 +28,8 @@ from empathy_bench.sources.rubric import Rubric, load_rubric
 if TYPE_CHECKING:
     import datasets  # imported lazily at run time: it is slow to import
 
-RaterGroup = Literal["expert", "crowd", "self", "recorded", "judge"]
+
+Row = TypeVar("Row", bound=BaseModel)
 
 
 class Turn(BaseModel):
@@ -135,7 +138,7 @@ def _load_hub_split(repo_id: str, split: str, revision: str | None) -> datasets.
 
 def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items: pd.DataFrame | None) -> pd.DataFrame:
     """Validate (where, row) pairs into the canonical ratings table."""
-    known_items = set(zip(items.framework, items.item_id)) if items is not None else None
+    known_items = set(zip(items.framework, items.item_id, strict=True)) if items is not None else None
     records = []
     for where, row in rows:
         rating = _validated(Rating, row, source, where)
@@ -202,18 +205,11 @@ def _no_duplicates(table: pd.DataFrame, key: list[str], source: str | Path, wher
         raise InputError(source, f"duplicate of {first} ({values})", f"keep one row per ({', '.join(key)})", second)
 
 
-def _validated(model: type[BaseModel], row: dict[str, object], source: str | Path, where: str) -> BaseModel:
+def _validated(model: type[Row], row: dict[str, object], source: str | Path, where: str) -> Row:
     try:
         return model.model_validate(row)
     except ValidationError as err:
-        first = err.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            source,
-            f"field '{field}': {first['msg']}",
-            "correct the value (see the canonical format in the README)",
-            where,
-        ) from None
+        raise input_error(err, source, where, "correct the value (see the canonical format in the README)") from None
 
 
 def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, object]]]:

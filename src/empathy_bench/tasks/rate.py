@@ -25,12 +25,10 @@ from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
 from empathy_bench.candidates.prompt import load_template, render
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.project import find_file
-from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.card import HUMAN_GROUPS, load_source_card
 from empathy_bench.sources.labels import LabelSet, load_source, rater_values
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
 from empathy_bench.tasks.spec import Mode, TaskSpec, load_task
-
-HUMAN_GROUPS = ("expert", "crowd")
 
 
 @task
@@ -48,7 +46,13 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
     # judges, their code. It scopes the cache and versions the task, so changing any of them
     # is never served a stale reply, nor taken by eval_set as already done.
     code = builtin.code_fingerprint() if candidate.model.startswith("litellm/builtin/") else ""
-    parts = [meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], meta["label_files_sha256"], code]
+    parts = [
+        meta["judge_config_sha256"],
+        meta["prompt_sha256"],
+        meta["rubric_sha256"],
+        meta["label_files_sha256"],
+        code,
+    ]
     fingerprint = sha256_bytes(json.dumps(parts), short=True)
     return Task(
         model=get_model(candidate.model, base_url=candidate.base_url, **candidate.model_args) if judge else None,
@@ -121,6 +125,7 @@ def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
         "fitted_on": list(judge.fitted_on),
         "rubric_sha256": sha256_bytes(find_file("rubrics", spec.rubric).read_bytes(), short=True),
         "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
-        "label_files_sha256": sha256_bytes(json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)), short=True),
+        "label_files_sha256": sha256_bytes(
+            json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)), short=True
+        ),
     }
-

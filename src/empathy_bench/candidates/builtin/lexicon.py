@@ -220,21 +220,26 @@ IMPERATIVE_VERBS = frozenset(
 )
 # Phrases in which "I"/"my" serve the seeker, not the supporter's own story.
 EMPATHIC_FIRST_PERSON = re.compile(
-    r"\bi(?:'m| am) (?:so |really |very )?sorry\b|\bi (?:completely |totally )?understand\b|\bi can (?:only )?imagine\b|\bi hear\b|"
-    r"\bi(?:'m| am) (?:always )?here\b|\bi see\b|\bi get (?:it|that)\b|\bi hope\b|\bi wonder\b|\bi think\b|\blet me\b|\btell me\b|"
-    r"\bi(?:'m| am) glad\b|\bi(?:'d| would) (?:like|love) to\b|\bi want to hear\b|\bi feel for you\b|\bmy heart\b"
+    r"\bi(?:'m| am) (?:so |really |very )?sorry\b|\bi (?:completely |totally )?understand\b|"
+    r"\bi can (?:only )?imagine\b|\bi hear\b|"
+    r"\bi(?:'m| am) (?:always )?here\b|\bi see\b|\bi get (?:it|that)\b|\bi hope\b|\bi wonder\b|\bi think\b|"
+    r"\blet me\b|\btell me\b|"
+    r"\bi(?:'m| am) glad\b|\bi(?:'d| would) (?:like|love) to\b|\bi want to hear\b|\bi feel for you\b|"
+    r"\bmy heart\b"
 )
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i've|i'd|i'll)\b")
 QUESTION_OPENERS = re.compile(
-    r"^(?:what|how|why|when|where|who|which|do you|did you|are you|is it|is that|is there|have you|would you|can you|could you|were you|was it)\b"
+    r"^(?:what|how|why|when|where|who|which|do you|did you|are you|is it|is that|is there|have you|would you|"
+    r"can you|could you|were you|was it)\b"
 )
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being below between both but by can
-    could did do does doing down during each few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over
-    own same she should so some such than that the their theirs them themselves then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours yourself yourselves also really
-    get got like yes yeah okay well oh one thing things much many even still maybe something anything know think going want way lot""".split()
+    """a about above after again against all am an and any are as at be because been before being below between both but
+    by can could did do does doing down during each few for from further had has have having he her here hers herself
+    him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves also really get got like yes yeah okay well oh one
+    thing things much many even still maybe something anything know think going want way lot""".split()
 )
 
 _WORD_RE = re.compile(r"[a-z0-9']+")
@@ -283,7 +288,9 @@ class Turn:
 
 
 def _turns(request: PromptRequest, target: str) -> list[Turn]:
-    out, pending, seen = [], [], []
+    out: list[Turn] = []
+    pending: list[str] = []
+    seen: list[str] = []
     for speaker, text in request.turns:
         if speaker == target:
             out.append(Turn(text, "\n".join(pending), "\n".join(seen)))
@@ -365,7 +372,9 @@ def fluency(turns: list[Turn]) -> float:
     unpunctuated = sum(1 for t in texts if t[-1].isalnum()) / len(texts)
     mean_length = sum(len(s.split()) for s in all_sentences) / max(1, len(all_sentences))
     words = _WORD_RE.findall(_normalise(" ".join(texts)))
-    odd_pairs = sum(1 for a, b in zip(words, words[1:]) if a in _DETERMINERS and b in _NOT_AFTER_DETERMINER)
+    odd_pairs = sum(
+        1 for a, b in zip(words, words[1:], strict=False) if a in _DETERMINERS and b in _NOT_AFTER_DETERMINER
+    )
     return 1.0 - 0.2 * lower_start - 0.2 * unpunctuated - (0.2 if mean_length > 35 else 0.0) - 0.3 * odd_pairs
 
 

@@ -88,13 +88,14 @@ def _register_price(model: str) -> None:
 class BuiltinJudge(CustomLLM):
     """litellm hands us the model name without the `builtin/` prefix."""
 
-    def completion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:
+    # litellm passes a dozen provider arguments this handler has no use for: **_ takes them.
+    def completion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:  # type: ignore[override]
         name, delay = _parse_model(model)
         if delay:
             time.sleep(delay)
         return _answer(model, name, messages, model_response)
 
-    async def acompletion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:
+    async def acompletion(self, model: str, messages: list, model_response: ModelResponse, **_: Any) -> ModelResponse:  # type: ignore[override]
         name, delay = _parse_model(model)
         if delay:
             await asyncio.sleep(delay)
@@ -122,7 +123,8 @@ def _parse_model(model: str) -> tuple[str, float]:
         raise _bad_request(
             model,
             "unknown built-in model",
-            f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, optionally with a latency suffix such as @200ms",
+            f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, "
+            "optionally with a latency suffix such as @200ms",
         )
     return match["name"], int(match["ms"] or 0) / 1000
 
@@ -135,21 +137,21 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
         raise _bad_request(
             model,
             str(err),
-            "send a prompt rendered by empathy_bench.candidates.prompt.render (it needs the <conversation> block and the answer format)",
+            "send a prompt rendered by empathy_bench.candidates.prompt.render "
+            "(it needs the <conversation> block and the answer format)",
         ) from None
     except ModelUnavailable as err:
         raise _bad_request(model, str(err), err.fix) from None
     if model != name:  # a latency variant: price it too, so completion_cost finds it
         _register_price(f"{PROVIDER}/{model}")
-    model_response.choices[0].message.content = reply  # type: ignore[union-attr]
+    model_response.choices[0].message.content = reply  # a non-streaming choice
     model_response.choices[0].finish_reason = "stop"
     model_response.model = f"{PROVIDER}/{model}"
     model_response.created = int(time.time())
     prompt_words, reply_words = len(text.split()), len(reply.split())
     # Approximate: word counts, not tokenizer tokens.
-    model_response.usage = Usage(
-        prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words
-    )  # type: ignore[attr-defined]
+    usage = Usage(prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words)
+    setattr(model_response, "usage", usage)  # noqa: B010 - for mypy: litellm's ModelResponse declares no `usage` field
     return model_response
 
 
@@ -207,4 +209,6 @@ def judge_reply(name: str, text: str) -> str:
     not an empathy-bench judge prompt; ModelUnavailable if an optional model cannot run here."""
     request = read_prompt(text)
     rate = RATERS[name]
-    return "\n".join(f'<rating dimension="{dim}">{rate(request, dim, request.target)}</rating>' for dim in request.dimensions)
+    return "\n".join(
+        f'<rating dimension="{dim}">{rate(request, dim, request.target)}</rating>' for dim in request.dimensions
+    )

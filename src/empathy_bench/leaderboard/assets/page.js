@@ -1,0 +1,410 @@
+(() => {
+  "use strict";
+  const DATA = JSON.parse(document.getElementById("leaderboard-data").textContent);
+  const OVERALL = DATA.overall || [];
+  const PER_DIM = DATA.per_dimension || [];
+  const OVERALL_SCORE = DATA.overall_score || [];
+  const TASKS = DATA.tasks || {};  // titles from the task files
+  const COLUMNS = DATA.columns || [];  // the leaderboard's columns, defined once in Python
+  const KINDS = ["run", "recorded", "baseline", "human"];
+  const DASH = "\u2013";
+  const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
+
+  const isNum = (v) => typeof v === "number" && isFinite(v);
+  const fmt = (v, digits = 2) => {
+    if (!isNum(v)) return DASH;
+    const s = v.toFixed(digits);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;  // no "-0.00"
+  };
+  const grouped = (s) => { const [i, f] = s.split("."); return i.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f === undefined ? "" : "." + f); };
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const kindOf = (r) => (KINDS.includes(r.kind) ? r.kind : "run");
+  const taskTitle = (t) => (TASKS[t] && TASKS[t].title) || t;
+  const dimLabel = (d) => String(d).replace(/_/g, " ");
+  const isExpert = (r) => r.role === "ceiling";
+  const isCrowd = (r) => r.role === "crowd";
+  const ciText = (v, lo, hi) => (isNum(v) && isNum(lo) && isNum(hi) ? `${fmt(v)} [${fmt(lo)}, ${fmt(hi)}]` : fmt(v));
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v; else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+    return node;
+  }
+  const badge = (kind) => el("span", { class: `badge kind-${kind}` }, kind);
+  const num = (v) => (isNum(v) ? fmt(v) : el("span", { class: "null", title: "not available" }, DASH));
+  const withCI = (v, lo, hi) => {
+    if (!isNum(v)) return num(v);
+    if (!isNum(lo) || !isNum(hi)) return fmt(v);
+    return [fmt(v), " ", el("span", { class: "ci" }, `[${fmt(lo)}, ${fmt(hi)}]`)];
+  };
+
+  // Best first: QWK descending, empty last, ties in input order (deterministic).
+  const ranked = (rows) => rows.map((r, i) => [r, i]).sort((a, b) => {
+    const x = a[0].qwk, y = b[0].qwk;
+    if (isNum(x) !== isNum(y)) return isNum(x) ? -1 : 1;
+    if (isNum(x) && x !== y) return y - x;
+    return a[1] - b[1];
+  }).map((p) => p[0]);
+
+  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task)))];
+  const state = { task: tasks.includes("lend_an_ear") ? "lend_an_ear" : tasks[0] };
+
+  // ---------- sortable tables ----------
+  function sortableTable(table, columns, rows, sort, rowClass) {
+    const head = el("tr");
+    for (const col of columns) {
+      const active = sort.key === col.key;
+      const th = el("th", { scope: "col", class: col.text ? "text" : null, "data-key": col.key, title: col.title || null,
+        "aria-sort": active ? (sort.dir === "asc" ? "ascending" : "descending") : "none" });
+      // a label is a string or its lines; the sort icon stays on the last line
+      const lines = [].concat(col.label).flatMap((s, i) => (i ? [el("br"), s] : [s]));
+      const button = el("button", { type: "button" }, lines, el("span", { class: "sort-icon", "aria-hidden": "true" }, active ? (sort.dir === "asc" ? "\u25B2" : "\u25BC") : "\u21C5"));
+      button.addEventListener("click", () => {
+        if (sort.key === col.key) sort.dir = sort.dir === "asc" ? "desc" : "asc";
+        else { sort.key = col.key; sort.dir = col.text ? "asc" : "desc"; }
+        sortableTable(table, columns, rows, sort, rowClass);
+      });
+      th.append(button);
+      head.append(th);
+    }
+    table.tHead.replaceChildren(head);
+    const col = columns.find((c) => c.key === sort.key) || columns[0];
+    const sign = sort.dir === "asc" ? 1 : -1;
+    const order = rows.map((r, i) => [r, i]).sort((a, b) => {
+      const x = col.value(a[0]), y = col.value(b[0]);
+      const xe = x === null || x === undefined || (typeof x === "number" && !isFinite(x));
+      const ye = y === null || y === undefined || (typeof y === "number" && !isFinite(y));
+      if (xe !== ye) return xe ? 1 : -1;  // empty last, whatever the direction
+      if (!xe && x !== y) return (typeof x === "string" ? x.localeCompare(y) : x - y) * sign;
+      return a[1] - b[1];
+    });
+    table.tBodies[0].replaceChildren(...order.map(([r]) => el("tr", { class: rowClass(r), "data-rater": r.rater },
+      columns.map((c) => el("td", { class: [c.text ? "text" : "", c.cls || ""].join(" ").trim() || null }, c.cell(r))))));
+  }
+
+  // One cell per column kind (see leaderboard/columns.py for what each kind means).
+  const CELLS = {
+    rater: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", el("code", { class: "model", title: r.model || null }, r.model || DASH)],
+    text: (r, c) => (c.key === "kind" ? badge(kindOf(r)) : String(r[c.key] ?? DASH)),
+    ci: (r, c) => withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]),
+    alpha: (r, c) => [withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]), isNum(r[`${c.key}_shuffled`]) ? el("span", { class: "ci shuffled" }, ` (${fmt(r[`${c.key}_shuffled`])})`) : ""],
+    number: (r, c) => num(r[c.key]),
+    count: (r, c) => (isNum(r[c.key]) ? grouped(String(r[c.key])) : num(null)),
+    money: (r, c) => (isNum(r[c.key]) ? "$" + grouped(fmt(r[c.key])) : num(null)),
+    verdict: altTest,
+  };
+  const SORT_VALUE = { verdict: (r) => r.alt_test_winning_rate, rater: (r) => r.rater };
+  const OVERALL_COLUMNS = COLUMNS.map((c) => ({
+    key: c.key, label: c.label, title: c.title, text: c.kind === "rater" || c.kind === "text",
+    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => CELLS[c.kind](r, c),
+  }));
+  function altTest(r) {
+    if (r.alt_test_passed === null || r.alt_test_passed === undefined) return num(null);
+    const passed = r.alt_test_passed === true;
+    const shown = r.alt_test_verdict || (passed ? "pass" : "fail");
+    return [el("span", { class: passed ? "pass" : "fail" }, (passed ? "\u2713 " : "\u2717 ") + shown), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
+  }
+  const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}`;
+  const overallSort = { key: "qwk", dir: "desc" };
+
+  // ---------- colour scale (diverging around 0 = chance) ----------
+  const STOPS = [[-0.2, [214, 96, 77]], [0, [247, 247, 247]], [0.25, [209, 229, 240]], [0.5, [146, 197, 222]], [0.75, [67, 147, 195]], [1, [33, 102, 172]]];
+  function qwkColor(v) {
+    const x = Math.max(STOPS[0][0], Math.min(1, v));
+    for (let i = 1; i < STOPS.length; i++) {
+      const [x0, c0] = STOPS[i - 1], [x1, c1] = STOPS[i];
+      if (x <= x1) {
+        const t = (x - x0) / (x1 - x0);
+        return `rgb(${c0.map((c, j) => Math.round(c + t * (c1[j] - c))).join(", ")})`;
+      }
+    }
+    return `rgb(${STOPS[STOPS.length - 1][1].join(", ")})`;
+  }
+  function renderLegend() {
+    const pos = (v) => ((v - STOPS[0][0]) / (1 - STOPS[0][0])) * 100;
+    const bar = el("div", { class: "legend-bar", role: "img", "aria-label": "colour scale from -0.2 (red, worse than chance) through 0 (white, chance) to 1 (blue, perfect agreement)" });
+    bar.style.background = `linear-gradient(to right, ${STOPS.map(([v, c]) => `rgb(${c.join(", ")}) ${pos(v).toFixed(1)}%`).join(", ")})`;
+    const ticks = el("div", { class: "legend-ticks", "aria-hidden": "true" });
+    for (const v of [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1]) {
+      const t = el("span", {}, fmt(v, 1));
+      t.style.left = `${pos(v).toFixed(1)}%`;
+      ticks.append(t);
+    }
+    document.getElementById("heatmap-legend").replaceChildren(
+      el("span", { class: "legend-title" }, "Cell colour = QWK"), el("span", { class: "legend-scale" }, bar, ticks),
+      el("span", { class: "legend-text" }, "red: below chance \u00B7 white: chance (0) \u00B7 blue: up to perfect agreement (1). Values below \u22120.2 take the \u22120.2 colour; hatched: not available."));
+  }
+
+  // ---------- heatmap ----------
+  function renderHeatmap(rows) {
+    const task = state.task;
+    const cells = PER_DIM.filter((r) => r.task === task);
+    const dims = [...new Set(cells.map((r) => r.dimension))];
+    const names = [...new Set(ranked(rows).map((r) => r.rater).concat(cells.map((r) => r.rater)))];
+    const byKey = new Map(cells.map((r) => [`${r.rater}\u0000${r.dimension}`, r]));
+    const overallBy = new Map(rows.map((r) => [r.rater, r]));
+    const table = document.getElementById("heatmap");
+    table.tHead.replaceChildren(el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"),
+      dims.map((d) => el("th", { scope: "col", title: d }, dimLabel(d))), el("th", { scope: "col", class: "mean" }, "mean")));
+    const cell = (v, title, extra) => {
+      const td = el("td", { class: `heatmap-cell${extra}${isNum(v) ? (v > 0.62 || v < -0.12 ? " dark" : "") : " null"}`, title, "data-value": isNum(v) ? fmt(v) : null }, isNum(v) ? fmt(v) : DASH);
+      if (isNum(v)) td.style.background = qwkColor(v);
+      return td;
+    };
+    table.tBodies[0].replaceChildren(...names.map((name) => {
+      const any = overallBy.get(name) || cells.find((c) => c.rater === name);
+      const tds = dims.map((d) => {
+        const c = byKey.get(`${name}\u0000${d}`);
+        if (!c) return cell(null, `${name}, ${dimLabel(d)}: no rating`, "");
+        return cell(c.qwk, `${name}, ${dimLabel(d)}: QWK ${ciText(c.qwk, c.qwk_low, c.qwk_high)}; Spearman ${fmt(c.spearman)}; alpha with rater ${fmt(c.alpha)} (shuffled ${fmt(c.alpha_shuffled)}); alt-test on this dimension ${c.alt_test_passed === null || c.alt_test_passed === undefined ? DASH : (c.alt_test_passed ? "pass" : "fail") + " (" + fmt(c.alt_test_winning_rate) + ")"}; n = ${isNum(c.n) ? c.n : DASH}`, "");
+      });
+      const o = overallBy.get(name);
+      const mean = cell(o ? o.qwk : null, `${name}: mean QWK over dimensions ${o ? ciText(o.qwk, o.qwk_low, o.qwk_high) : DASH}`, " mean");
+      return el("tr", { class: `kind-${kindOf(any)}`, "data-rater": name },
+        el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(any))), tds, mean);
+    }));
+  }
+
+  // ---------- SVG helpers (markup strings: the HTML parser puts <svg> in its namespace) ----------
+  const r1 = (v) => (Math.round(v * 10) / 10).toString();
+  const line = (x1, y1, x2, y2, cls, extra = "") => `<line class="${cls}" x1="${r1(x1)}" y1="${r1(y1)}" x2="${r1(x2)}" y2="${r1(y2)}"${extra}/>`;
+  const text = (x, y, s, cls = "", anchor = "start", extra = "") => `<text class="${cls}" x="${r1(x)}" y="${r1(y)}" text-anchor="${anchor}"${extra}>${esc(s)}</text>`;
+  const textWidth = (s, size = 10.5) => String(s).length * size * 0.56 + 2;
+  function qwkDomain(rows) {
+    const lows = rows.flatMap((r) => [r.qwk_low, r.qwk]).filter(isNum);
+    const lo = Math.min(Y_MIN, ...lows.map((v) => Math.floor(v * 5) / 5));
+    return [lo, 1];
+  }
+  const qwkTicks = ([lo, hi]) => { const out = []; for (let k = Math.ceil(lo * 5 - 1e-9); k <= Math.floor(hi * 5 + 1e-9); k++) out.push(k / 5); return out; };
+  function niceStep(span, count) {
+    const raw = span / count, p = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const f of [1, 2, 2.5, 5, 10]) if (f * p >= raw) return f * p;
+    return 10 * p;
+  }
+  const usd = (v) => "$" + (v >= 100 ? grouped(v.toFixed(0)) : v >= 1 ? String(+v.toFixed(2)) : String(+v.toPrecision(2)));
+
+  // Greedy label placement: the first candidate spot that overlaps least (labels count most).
+  function placeLabels(items, obstacles, bounds) {
+    const placed = [];
+    const overlap = (a, b) => Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
+    const out = [];
+    for (const it of items) {
+      const w = textWidth(it.label), h = 12;
+      const spots = [];
+      for (const dy of [0, -13, 13, -26, 26, -39, 39]) {
+        spots.push({ x: it.x + 8, y: it.y + 4 + dy, anchor: "start" });
+        spots.push({ x: it.x - 8, y: it.y + 4 + dy, anchor: "end" });
+      }
+      let best = null, bestScore = Infinity;
+      spots.forEach((s, i) => {
+        const box = s.anchor === "start" ? { x1: s.x, x2: s.x + w } : { x1: s.x - w, x2: s.x };
+        box.y1 = s.y - h + 2; box.y2 = s.y + 2;
+        let score = i * 0.5;  // prefer the nearer spots
+        if (box.x1 < bounds.x1 || box.x2 > bounds.x2 || box.y1 < bounds.y1 || box.y2 > bounds.y2) score += 1e6;
+        for (const p of placed) score += 40 * overlap(box, p);
+        for (const o of obstacles) if (o.id !== it.id) score += o.weight * overlap(box, o);
+        if (score < bestScore) { bestScore = score; best = { ...s, box }; }
+      });
+      placed.push(best.box);
+      out.push({ ...it, lx: best.x, ly: best.y, anchor: best.anchor });
+    }
+    return out;
+  }
+
+  // ---------- agreement vs cost scatter ----------
+  function renderScatter(rows) {
+    const W = 720, H = 440, m = { l: 50, r: 78, t: 18, b: 58 };
+    const pts = ranked(rows.filter((r) => r.kind !== "human" && isNum(r.qwk)));
+    const missing = rows.filter((r) => r.kind !== "human" && !isNum(r.qwk)).map((r) => r.rater);
+    const paid = pts.filter((r) => isNum(r.usd_per_1k) && r.usd_per_1k > 0);
+    const free = pts.filter((r) => !(isNum(r.usd_per_1k) && r.usd_per_1k > 0));
+    const expert = rows.find(isExpert), crowd = rows.find(isCrowd);
+    const dom = qwkDomain(pts.concat(expert ? [expert] : [], crowd ? [crowd] : []));
+    const pw = W - m.l - m.r, ph = H - m.t - m.b;
+    const sy = (v) => m.t + ((dom[1] - v) / (dom[1] - dom[0])) * ph;
+    const gap = 14;
+    const bandW = !free.length ? 0 : paid.length ? Math.max(220, pw * 0.36) : pw;
+    const px0 = m.l + bandW + (bandW && paid.length ? gap : 0) + 28, px1 = W - m.r - 28;
+    const parts = [];
+    const obstacles = [];
+    // grid + y axis
+    for (const v of qwkTicks(dom)) {
+      parts.push(line(m.l, sy(v), W - m.r, sy(v), Math.abs(v) < 1e-9 ? "zero" : "grid"));
+      parts.push(`<g class="tick">${text(m.l - 6, sy(v) + 3.5, fmt(v, 1), "", "end")}</g>`);
+    }
+    parts.push(text(14, m.t + ph / 2, "QWK vs reference (95% CI)", "axis-label", "middle", ` transform="rotate(-90 14 ${r1(m.t + ph / 2)})"`));
+    if (bandW) {
+      parts.push(`<rect class="free-band" x="${r1(m.l)}" y="${r1(m.t)}" width="${r1(bandW)}" height="${r1(ph)}" opacity="0.75"/>`);
+      parts.push(text(m.l + bandW / 2, H - m.b + 18, "free / recorded", "band-label", "middle"));
+      parts.push(text(m.l + bandW / 2, H - m.b + 32, "(no cost in the logs)", "tick-note", "middle", ' fill="#57606a" font-size="10"'));
+    }
+    // cost axis: log when the costs span a factor of 10 or more
+    let sx = null;
+    if (paid.length) {
+      const costs = paid.map((r) => r.usd_per_1k);
+      const cmin = Math.min(...costs), cmax = Math.max(...costs);
+      const log = cmax / cmin >= 10;
+      let ticks;
+      if (log) {
+        const lo = Math.floor(Math.log10(cmin)), hi = Math.max(lo + 1, Math.ceil(Math.log10(cmax)));
+        sx = (c) => px0 + ((Math.log10(c) - lo) / (hi - lo)) * (px1 - px0);
+        ticks = [];
+        for (let e = lo; e <= hi; e++) for (const f of hi - lo <= 2 ? [1, 2, 5] : [1]) { const v = f * Math.pow(10, e); if (v <= Math.pow(10, hi) * 1.0001) ticks.push(v); }
+      } else {
+        const step = niceStep(cmax * 1.1, 4), top = Math.ceil((cmax * 1.1) / step) * step;
+        sx = (c) => px0 + (c / top) * (px1 - px0);
+        ticks = []; for (let v = 0; v <= top + step / 1000; v += step) ticks.push(v);
+      }
+      for (const v of ticks) {
+        parts.push(line(sx(v), H - m.b, sx(v), H - m.b + 4, "axis"));
+        parts.push(`<g class="tick">${text(sx(v), H - m.b + 15, usd(v), "", "middle")}</g>`);
+      }
+      parts.push(text((px0 + px1) / 2, H - m.b + 34, `$ per 1,000 items${log ? " (log scale)" : ""}`, "axis-label", "middle"));
+    }
+    parts.push(line(m.l, H - m.b, W - m.r, H - m.b, "axis"));
+    parts.push(line(m.l, m.t, m.l, H - m.b, "axis"));
+    // human reference lines
+    for (const [ref, cls, name] of [[expert, "ceiling", "expert ceiling"], [crowd, "crowd-line", "crowd"]]) {
+      if (!ref || !isNum(ref.qwk)) continue;
+      const y = sy(ref.qwk);
+      parts.push(line(m.l, y, W - m.r, y, cls));
+      // in the right margin, clear of the points: name above the line's end, value below
+      parts.push(text(W - m.r + 5, y - 3, name === "crowd" ? "crowd" : "expert", "ref-label"));
+      parts.push(text(W - m.r + 5, y + 10, name === "crowd" ? fmt(ref.qwk) : `ceiling ${fmt(ref.qwk)}`, "ref-label"));
+    }
+    // points
+    const items = [];
+    free.forEach((r, i) => items.push({ r, x: m.l + ((i + 0.5) * bandW) / free.length }));
+    paid.forEach((r) => items.push({ r, x: sx(r.usd_per_1k) }));
+    items.forEach((it, i) => { it.id = i; it.y = sy(it.r.qwk); it.label = it.r.rater; });
+    for (const it of items) {
+      obstacles.push({ id: it.id, weight: 8, x1: it.x - 6, x2: it.x + 6, y1: it.y - 6, y2: it.y + 6 });
+      if (isNum(it.r.qwk_low) && isNum(it.r.qwk_high)) obstacles.push({ id: it.id, weight: 2, x1: it.x - 4, x2: it.x + 4, y1: sy(it.r.qwk_high), y2: sy(it.r.qwk_low) });
+    }
+    const order = items.slice().sort((a, b) => a.y - b.y || a.id - b.id);
+    const labels = placeLabels(order, obstacles, { x1: m.l + 2, x2: W - m.r - 2, y1: m.t, y2: H - m.b - 2 });
+    for (const it of items) {
+      const k = kindOf(it.r), r = it.r;
+      const tip = `${r.rater} (${k}): QWK ${ciText(r.qwk, r.qwk_low, r.qwk_high)}; ${isNum(r.usd_per_1k) && r.usd_per_1k > 0 ? usd(r.usd_per_1k) + " per 1,000 items" : "no cost in the logs"}`;
+      let g = `<g class="point-group" data-rater="${esc(r.rater)}"><title>${esc(tip)}</title>`;
+      if (isNum(r.qwk_low) && isNum(r.qwk_high)) {
+        const y1 = sy(r.qwk_high), y2 = sy(r.qwk_low);
+        g += line(it.x, y1, it.x, y2, `errorbar kind-${k}-stroke`);
+        g += line(it.x - 4, y1, it.x + 4, y1, `errorbar-cap kind-${k}-stroke`) + line(it.x - 4, y2, it.x + 4, y2, `errorbar-cap kind-${k}-stroke`);
+      }
+      g += `<circle class="point kind-${k}-fill" cx="${r1(it.x)}" cy="${r1(it.y)}" r="5"/></g>`;
+      parts.push(g);
+    }
+    for (const l of labels) parts.push(text(l.lx, l.ly, l.label, "point-label", l.anchor));
+    if (!items.length) parts.push(text(W / 2, H / 2, "no rater with a QWK on this task", "empty", "middle"));
+    document.getElementById("scatter-wrap").innerHTML =
+      `<svg id="scatter" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="scatter-title"><title id="scatter-title">QWK against dollars per 1,000 items for ${esc(taskTitle(state.task))}, with 95% intervals</title>${parts.join("")}</svg>`;
+    const notes = [];
+    if (!paid.length) notes.push("No run on this task has a cost yet.");
+    if (missing.length) notes.push(`Not plotted (no QWK): ${missing.join(", ")}.`);
+    if (!expert) notes.push("This task has no expert ceiling.");
+    document.getElementById("scatter-note").textContent = notes.join(" ");
+  }
+
+  // ---------- forest plot of QWK with 95% CIs ----------
+  function renderForest(rows) {
+    const list = ranked(rows);
+    const rowH = 27, W = 600, m = { l: 190, r: 112, t: 26, b: 44 };
+    const H = m.t + m.b + rowH * Math.max(1, list.length);
+    const dom = qwkDomain(list);
+    const sx = (v) => m.l + ((v - dom[0]) / (dom[1] - dom[0])) * (W - m.l - m.r);
+    const parts = [];
+    list.forEach((r, i) => {
+      const k = kindOf(r);
+      if (k === "human" || k === "baseline") parts.push(`<rect class="row-${k}" x="0" y="${r1(m.t + i * rowH)}" width="${W}" height="${rowH}"/>`);
+    });
+    for (const v of qwkTicks(dom)) {
+      parts.push(line(sx(v), m.t, sx(v), H - m.b, Math.abs(v) < 1e-9 ? "zero" : "grid"));
+      parts.push(`<g class="tick">${text(sx(v), H - m.b + 15, fmt(v, 1), "", "middle")}</g>`);
+    }
+    parts.push(line(m.l, H - m.b, W - m.r, H - m.b, "axis"));
+    parts.push(text((m.l + W - m.r) / 2, H - m.b + 33, "QWK vs reference, mean over dimensions", "axis-label", "middle"));
+    parts.push(text(W - m.r + 8, m.t - 9, "QWK [95% CI]", "axis-label", "start"));
+    const expert = list.find(isExpert);
+    if (expert && isNum(expert.qwk)) {
+      parts.push(line(sx(expert.qwk), m.t - 4, sx(expert.qwk), H - m.b, "ceiling"));
+      parts.push(text(sx(expert.qwk), m.t - 9, `expert ceiling ${fmt(expert.qwk)}`, "ref-label", "middle"));
+    }
+    list.forEach((r, i) => {
+      const k = kindOf(r), y = m.t + (i + 0.5) * rowH;
+      const name = r.rater.length > 30 ? r.rater.slice(0, 29) + "\u2026" : r.rater;
+      parts.push(`<circle class="kind-${k}-fill legend-dot" cx="${r1(m.l - 12)}" cy="${r1(y)}" r="3.5"/>`);
+      parts.push(text(m.l - 20, y + 4, name, "rater-label", "end", k === "human" ? ' font-style="italic"' : ""));
+      parts.push(text(W - m.r + 8, y + 4, ciText(r.qwk, r.qwk_low, r.qwk_high), "ci-text"));
+      if (!isNum(r.qwk)) { parts.push(text(sx(0) + 6, y + 4, "no QWK", "empty")); return; }
+      let g = `<g class="forest-row" data-rater="${esc(r.rater)}"><title>${esc(`${r.rater} (${k}): QWK ${ciText(r.qwk, r.qwk_low, r.qwk_high)}`)}</title>`;
+      if (isNum(r.qwk_low) && isNum(r.qwk_high)) {
+        g += line(sx(r.qwk_low), y, sx(r.qwk_high), y, `errorbar kind-${k}-stroke`);
+        g += line(sx(r.qwk_low), y - 4, sx(r.qwk_low), y + 4, `errorbar-cap kind-${k}-stroke`) + line(sx(r.qwk_high), y - 4, sx(r.qwk_high), y + 4, `errorbar-cap kind-${k}-stroke`);
+      }
+      g += `<circle class="point kind-${k}-fill" cx="${r1(sx(r.qwk))}" cy="${r1(y)}" r="5"/></g>`;
+      parts.push(g);
+    });
+    document.getElementById("forest-wrap").innerHTML =
+      `<svg id="forest" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="forest-title"><title id="forest-title">QWK of each rater on ${esc(taskTitle(state.task))} with 95% intervals</title>${parts.join("")}</svg>`;
+  }
+
+  // ---------- overall score (Lend an Ear) ----------
+  const SCORE_COLUMNS = [
+    { key: "rater", label: "Rater", text: true, value: (r) => r.rater, cell: (r) => el("span", { class: "rater-name" }, r.rater) },
+    { key: "kind", label: "Kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)) },
+    { key: "n", label: "Items", value: (r) => r.n, cell: (r) => (isNum(r.n) ? grouped(String(r.n)) : num(null)) },
+    { key: "qwk", label: ["QWK", "[95% CI]"], value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
+    { key: "spearman", label: ["Spearman \u03C1", "[95% CI]"], value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
+  ];
+  function renderOverallScore() {
+    const section = document.getElementById("overall-score-section");
+    if (!OVERALL_SCORE.length) { section.hidden = true; return; }
+    const scoreTasks = [...new Set(OVERALL_SCORE.map((r) => r.task))];
+    const columns = scoreTasks.length > 1
+      ? [{ key: "task", label: "Task", text: true, value: (r) => taskTitle(r.task), cell: (r) => taskTitle(r.task) }].concat(SCORE_COLUMNS)
+      : SCORE_COLUMNS;
+    sortableTable(document.getElementById("overall-score"), columns, OVERALL_SCORE, { key: "qwk", dir: "desc" }, rowClass);
+  }
+
+  // ---------- task selection ----------
+  function renderTabs() {
+    const tabs = tasks.map((t) => {
+      const n = OVERALL.filter((r) => r.task === t).length;
+      const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} rater${n === 1 ? "" : "s"}`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
+      b.addEventListener("click", () => { location.hash = "task=" + encodeURIComponent(t); });
+      return b;
+    });
+    document.getElementById("task-tabs").replaceChildren(...tabs);
+  }
+  function renderTask() {
+    const rows = OVERALL.filter((r) => r.task === state.task);
+    renderTabs();
+    const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
+    document.getElementById("overall-title").textContent = `Overall agreement \u2014 ${taskTitle(state.task)}`;
+    const note = [`${rows.length} rater${rows.length === 1 ? "" : "s"}`];
+    if (items.length) note.push(`${items.map((n) => grouped(String(n))).join(" / ")} items`);
+    note.push(`task id ${state.task}`);
+    let summary = note.join(" \u00B7 ") + ".";
+    if (!rows.some(isExpert)) summary += " This task has no per-expert ratings, so it has no expert ceiling, alpha or alt-test; QWK is against the task's own reference label.";
+    document.getElementById("task-note").textContent = summary;
+    sortableTable(document.getElementById("overall"), OVERALL_COLUMNS, rows, overallSort, rowClass);
+    renderHeatmap(rows);
+    renderScatter(rows);
+    renderForest(rows);
+  }
+  function fromHash() {
+    const m = /(?:^#|&)task=([^&]*)/.exec(location.hash);
+    const t = m ? decodeURIComponent(m[1]) : null;
+    if (t && tasks.includes(t)) state.task = t;
+  }
+  window.addEventListener("hashchange", () => { fromHash(); renderTask(); });
+  fromHash();
+  renderLegend();
+  renderOverallScore();
+  renderTask();
+})();

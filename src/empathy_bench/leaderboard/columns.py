@@ -1,0 +1,98 @@
+"""The leaderboard's columns, defined once. The CSV and JSON carry every field of a row; the
+Markdown tables, the terminal report and the page show these columns, in this order, with these
+labels and explanations (the page reads them from the embedded leaderboard data).
+
+Column kinds say how a cell is drawn: `ci` is a value with its 95% interval from the fields
+`<key>_low` and `<key>_high`; `alpha` is a `ci` followed by the shuffled-rater value in
+parentheses; `verdict` is the alt-test's verdict with its winning rate; `rater` is the name,
+marked when the candidate was fitted on the task's items; `count` a whole number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+ColumnKind = Literal["rater", "text", "ci", "alpha", "number", "verdict", "money", "count"]
+DASH = "–"  # a number that does not exist (no ceiling, a constant rater's correlation): never "nan"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    title: str
+    kind: ColumnKind
+
+
+OVERALL_COLUMNS = (
+    Column("rater", "rater", "the judge, recorded judge or human row", "rater"),
+    Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column("n_items", "items", "items the rater rated", "count"),
+    Column("qwk", "QWK [95% CI]", "quadratic-weighted kappa with the reference, mean over dimensions", "ci"),
+    Column(
+        "alpha",
+        "alpha + rater [95% CI] (shuffled)",
+        "Krippendorff's alpha of the experts with this rater added; in parentheses with its ratings shuffled "
+        "across items (what an uninformative rater scores)",
+        "alpha",
+    ),
+    Column("spearman", "Spearman [95% CI]", "rank correlation with the reference, mean over dimensions", "ci"),
+    Column(
+        "ceiling_fraction",
+        "of ceiling",
+        "kappa with the median of the other experts / an expert's kappa with the median of the other experts",
+        "number",
+    ),
+    Column(
+        "alt_test",
+        "alt-test (win rate)",
+        "alternative annotator test by the authors' procedure (epsilon 0.2, BY at 0.05): verdict and winning rate; "
+        "flagged when conversations as units would flip it",
+        "verdict",
+    ),
+    Column("parse_failure_rate", "unscored", "share of requested ratings that could not be parsed", "number"),
+    Column("usd_per_1k", "$ / 1k", "dollars per 1,000 items at list price", "money"),
+    Column("seconds_per_1k", "s / 1k", "wall seconds per 1,000 items", "number"),
+)
+
+
+def columns_data() -> list[dict[str, str]]:
+    """The column definitions as the page reads them."""
+    return [asdict(c) for c in OVERALL_COLUMNS]
+
+
+def cell(column: Column, row: dict) -> str:
+    """One cell as text (Markdown and the terminal)."""
+    value = row.get(column.key)
+    if column.kind == "rater":
+        return f"{value} (fitted on these items)" if row.get("fitted_on_task") else str(value)
+    if column.kind == "verdict":
+        if row.get("alt_test_passed") is None:
+            return DASH
+        return f"{row['alt_test_verdict']} ({row['alt_test_winning_rate']:.2f})"
+    if column.kind == "text":
+        return DASH if value is None else str(value)
+    if column.kind == "count":
+        return DASH if value is None else f"{value:,}"
+    if column.kind in ("ci", "alpha"):
+        text = number(value, row.get(f"{column.key}_low"), row.get(f"{column.key}_high"))
+        shuffled = row.get(f"{column.key}_shuffled")
+        return text + (f" ({shuffled:.2f})" if column.kind == "alpha" and shuffled is not None else "")
+    return number(value)
+
+
+def number(value: object, low: object = None, high: object = None) -> str:
+    """'0.55 [0.47, 0.61]', '0.55', or '–' for a number that does not exist."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return DASH
+    text = f"{value:.2f}"
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        text += f" [{low:.2f}, {high:.2f}]"
+    return text
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])

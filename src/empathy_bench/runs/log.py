@@ -1,0 +1,158 @@
+"""What an inspect eval log of a rate task says: the judge's ratings (one per item and
+dimension after epochs), what could not be scored and why, and what the run used (tokens, list
+price, wall time, provider calls against cache hits). Nothing here compares with humans: that
+is the agreement stage's work on the table this returns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import pandas as pd
+from inspect_ai.log import EvalLog
+from pydantic import BaseModel
+
+from empathy_bench.core.models import Record
+from empathy_bench.tasks.scorer import epoch_rating
+
+NAN = float("nan")
+
+
+class Usage(Record):
+    """Tokens of every call (cache hits included, so a cached re-run prices the same), the
+    dollars they cost at list price and what was actually billed (provider calls only),
+    and the run's wall time (tasks run one at a time, so it is this task's own)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None  # None: no price known for the model
+    billed_cost_usd: float | None = None
+    wall_seconds: float = NAN
+    provider_calls: int = 0
+    cached_calls: int = 0
+
+
+class LogSummary(BaseModel):
+    """One run of a judge on a task, as its log tells it."""
+
+    task: str
+    judge: str  # judge id (evals/judges/<id>.yaml) or the model string
+    model: str
+    baseline: bool = False  # a trivial baseline, shown as such
+    fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
+    n_items: int  # items judged
+    n_ratings: int  # (item, dimension) ratings asked for
+    n_unscored: int = 0  # of those, unscored in every epoch
+    unscored_reasons: dict[str, int] = {}  # reason code -> count (candidates.reply.UNSCORED_CODES)
+    usage: Usage = Usage()
+    notes: list[str] = []  # what a reader must know (a --limit, items without a reference rating)
+    log: str = ""
+
+    def per_1000(self, value: float | None) -> float | None:
+        return None if value is None or not self.n_items else value / self.n_items * 1000
+
+
+def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
+    """Long table (item_id, dimension, epoch, value) of a log's scored ratings, and the
+    (item, dimension) pairs no epoch could score, counted by the first epoch's reason code."""
+    rows: list[dict[str, object]] = []
+    why_not: dict[tuple[str, str], str] = {}
+    for sample in log.samples or []:
+        score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
+        reasons = (score.metadata or {}).get("unscored", {}) if score else {}
+        values = (score.value or {}) if score else {d: None for d in sample.metadata["dimensions"]}
+        for dim, value in values.items():  # type: ignore[union-attr]
+            key = (sample.metadata["item_id"], dim)
+            if value is None:
+                why_not.setdefault(key, reasons.get(dim, "sample_error" if score is None else "no_tag"))
+            else:
+                rows.append({"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
+    ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"])
+    scored = set(zip(ratings.item_id, ratings.dimension, strict=True))
+    return ratings, Counter(why for key, why in why_not.items() if key not in scored)
+
+
+def rating_table(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Items x dimensions: each (item, dimension) rated by the epoch rule over its repeats,
+    sorted by item, so nothing downstream depends on the order samples finished in."""
+    wide = ratings.groupby(["item_id", "dimension"])["value"].agg(epoch_rating).unstack("dimension")
+    return wide.sort_index()
+
+
+def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
+    """The judge's items x dimensions ratings and the log's summary."""
+    meta = log.eval.metadata or {}
+    ratings, reasons = judge_ratings(log)
+    wide = rating_table(ratings)
+    n_unscored = sum(reasons.values())
+    notes = []
+    if meta.get("unrated_by_reference"):
+        notes.append(
+            f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"
+        )
+    if log.eval.config.limit:
+        notes.append(f"run with --limit {log.eval.config.limit}: agreement covers only the judged items")
+    task = meta.get("task", log.eval.task)
+    summary = LogSummary(
+        task=task,
+        judge=meta.get("judge") or log.eval.model,
+        model=log.eval.model,
+        baseline=bool(meta.get("baseline")),
+        fitted_on_task=task in (meta.get("fitted_on") or []),
+        n_items=len({s.metadata["item_id"] for s in log.samples or []}),
+        n_ratings=int(wide.notna().sum().sum()) + n_unscored,
+        n_unscored=n_unscored,
+        unscored_reasons=dict(sorted(reasons.items())),
+        usage=usage_of(log),
+        notes=notes,
+        log=log.location.removeprefix("file://"),
+    )
+    return wide, summary
+
+
+def usage_of(log: EvalLog) -> Usage:
+    """Tokens, dollars, wall time and provider-vs-cache calls of a run, from its log."""
+    events = [e for s in log.samples or [] for e in s.events if e.event == "model"]
+    calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
+    tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
+    tokens_out = sum(e.output.usage.output_tokens for e in events if e.output.usage)
+    billed_in = sum(u.input_tokens for u in log.stats.model_usage.values())
+    billed_out = sum(u.output_tokens for u in log.stats.model_usage.values())
+    return Usage(
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        cost_usd=price(log.eval.model, tokens_in, tokens_out),
+        billed_cost_usd=price(log.eval.model, billed_in, billed_out),
+        wall_seconds=_seconds(log),
+        provider_calls=calls["provider"],
+        cached_calls=calls["cached"],
+    )
+
+
+def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
+    """Dollars at the prices in the pinned litellm release's bundled price map (local, so
+    the same log always prices the same); built-in judges are free; unknown models None."""
+    import litellm
+
+    import empathy_bench  # noqa: F401  (local price map before litellm loads)
+
+    name = model.removeprefix("litellm/")
+    if name.startswith("builtin/"):
+        return 0.0
+    if name not in litellm.model_cost and name.split("/", 1)[-1] not in litellm.model_cost:
+        return None  # not in the price table: cost_per_token would silently say $0
+    try:
+        cost_in, cost_out = litellm.cost_per_token(model=name, prompt_tokens=tokens_in, completion_tokens=tokens_out)
+    except Exception:  # litellm raises bare Exceptions for entries it cannot price
+        return None
+    return float(cost_in + cost_out)
+
+
+def _seconds(log: EvalLog) -> float:
+    """From the first sample's start to the last sample's end (microsecond timestamps; the
+    log header's own times are whole seconds, too coarse for a quick task)."""
+    starts = [datetime.fromisoformat(s.started_at) for s in log.samples or [] if s.started_at]
+    ends = [datetime.fromisoformat(s.completed_at) for s in log.samples or [] if s.completed_at]
+    if not starts or not ends:
+        return NAN
+    return (max(ends) - min(starts)).total_seconds()
