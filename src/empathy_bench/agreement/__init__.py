@@ -1,0 +1,27 @@
+"""Stage 5, agreement: the statistics (kappa, Spearman, Krippendorff's alpha, bootstrap
+intervals), the alternative annotator test, a rater's agreement with a task's reference (with
+the human ceiling) and a label source's reliability table."""
+
+from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect, verdict
+from empathy_bench.agreement.rater import RaterAgreement, expert_ceiling, rater_agreement, reference_rows
+from empathy_bench.agreement.reliability import Reliability, reliability_table
+from empathy_bench.agreement.stats import PairAgreement, alpha, alpha_bootstrap, compare, qwk, spearman
+
+__all__ = [
+    "AltTestResult",
+    "PairAgreement",
+    "RaterAgreement",
+    "Reliability",
+    "alpha",
+    "alpha_bootstrap",
+    "alt_test",
+    "alt_test_by_aspect",
+    "compare",
+    "expert_ceiling",
+    "qwk",
+    "rater_agreement",
+    "reference_rows",
+    "reliability_table",
+    "spearman",
+    "verdict",
+]

@@ -1,0 +1,19 @@
+"""Stage 6, leaderboard: run records, the one column definition, and every rendering of the
+board (CSV, JSON, Markdown, the terminal report and the self-contained page)."""
+
+from empathy_bench.leaderboard.board import build, write
+from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, Column
+from empathy_bench.leaderboard.page import render_page
+from empathy_bench.leaderboard.record import RunRecord, read_records, record, write_records
+
+__all__ = [
+    "OVERALL_COLUMNS",
+    "Column",
+    "RunRecord",
+    "build",
+    "read_records",
+    "record",
+    "render_page",
+    "write",
+    "write_records",
+]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import sys
-import time
 
 import litellm
 import numpy as np
@@ -263,15 +262,3 @@ def test_a_model_file_that_is_not_the_pinned_one_is_refused(extra, monkeypatch: 
             _complete(prompt.render(template, load_rubric("lend_an_ear"), ["advice_giving"], TURNS, "Supporter"))
     finally:
         _forget_loaded_model()
-
-
-def test_speed(extra) -> None:
-    """Generous floor for a busy 2-core machine (about 200 sentences/s when idle)."""
-    embedding.load_model()
-    embedding.embed([f"warm-up sentence number {i}" for i in range(20)])
-    sentences = [
-        f"That sounds really hard, and it makes sense you'd feel hurt after {i} years there." for i in range(100)
-    ]
-    start = time.perf_counter()
-    embedding.embed(sentences)
-    assert len(sentences) / (time.perf_counter() - start) > 20

@@ -307,7 +307,9 @@ def test_plain_inspect_eval_runs_the_task_and_writes_a_standard_log(tmp_path: Pa
     [info] = list_eval_logs(str(tmp_path))
     log = read_eval_log(info)
     assert log.status == "success" and log.eval.model == "litellm/builtin/lexicon"
-    assert len(log.samples) == 3 and all(next(iter(s.scores.values())).value for s in log.samples)
+    assert len(log.samples) == 3 and all(
+        v is not None for s in log.samples for v in next(iter(s.scores.values())).value.values()
+    )
 
 
 def test_epochs_keep_every_repeat_and_rate_with_the_median(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import pytest
 from empathy_bench.core.errors import InputError
 from empathy_bench.leaderboard.page import DATA_ELEMENT_ID, render_page
 
-SAMPLE = Path(__file__).parent / "fixtures" / "leaderboard_sample.json"
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "leaderboard_sample.json"
 DEFAULT_TASK = "lend_an_ear"
 BROWSER_TIMEOUT_S = 60
 CHROMIUM_FLAGS = [

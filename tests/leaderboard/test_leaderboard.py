@@ -4,16 +4,19 @@ run records regenerate, twice in a row, and every row traces back to its inputs.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from empathy_bench.cli import main
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import project_dir
 from empathy_bench.leaderboard.board import build, write
 from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
 from empathy_bench.leaderboard.record import read_records
+from empathy_bench.sources.card import load_source_card
 
 RESULTS = project_dir() / "results"
 FILES = ["leaderboard.csv", "leaderboard.json", "leaderboard.md", "index.html"]
@@ -63,7 +66,15 @@ def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> Non
         "human: expert (leave-one-out)",
     } <= set(lae)
     assert lae["builtin-constant"]["kind"] == "baseline" and lae["gpt-4o"]["kind"] == "recorded"
-    assert lae["human: expert (leave-one-out)"]["ceiling_fraction"] == 1.0
+    # the fraction of the ceiling is the rater's kappa against the leave-one-expert-out references
+    # over the ceiling's own kappa, both read from the records
+    records = {
+        r.agreement.rater: r.agreement for _, r in read_records(RESULTS / "runs") if r.agreement.task == "lend_an_ear"
+    }
+    ceiling = next(a for a in records.values() if a.role == "ceiling")
+    assert lae["gpt-4o"]["ceiling_fraction"] == pytest.approx(
+        records["gpt-4o"].mean.qwk_loo / ceiling.mean.qwk, abs=1e-4
+    )
     for row in lae.values():
         assert row["qwk_low"] <= row["qwk"] <= row["qwk_high"]
     # Lend an Ear's six dimensions side by side, and its overall score as its own row set
@@ -80,9 +91,12 @@ def test_every_record_traces_to_its_inputs() -> None:
     records = read_records(RESULTS / "runs")
     assert records
     for path, rec in records:
-        assert rec.label_files and all(len(h) == 64 for h in rec.label_files.values()), path
-        assert len(rec.rubric["sha256"]) == 64 and rec.packages["litellm"] == "1.106.2"
-        assert rec.git_revision and rec.command.startswith("empathy-bench")
+        card = {f.path: f.sha256 for f in load_source_card(rec.task["source"]).files}
+        assert rec.label_files and all(card[p] == h for p, h in rec.label_files.items()), path
+        assert rec.rubric["sha256"] == sha256_file(project_dir() / "rubrics" / f"{rec.rubric['id']}.yaml")
+        assert rec.packages["litellm"] == "1.106.2"
+        assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?", rec.git_revision), rec.git_revision
+        assert rec.command.startswith("empathy-bench")
         if rec.run is not None:
             assert rec.log is not None and len(rec.log.sha256) == 64, path
             assert rec.candidate["config_sha256"] and rec.candidate["prompt_sha256"]
