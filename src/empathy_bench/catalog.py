@@ -14,7 +14,7 @@ from empathy_bench.core.project import project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
-from empathy_bench.tasks.spec import load_task
+from empathy_bench.tasks.spec import load_task, task_ids
 
 
 def _check_card(path: str, check_data: bool = False) -> None:
@@ -34,6 +34,14 @@ def _check_judge(path: str, check_data: bool = False) -> None:
             f"model_args {secret} look like credentials (model args are written to every eval log)",
             "remove them; put keys in the environment or a .env file",
             where="field 'model_args'",
+        )
+    unknown = sorted(set(judge.fitted_on) - set(task_ids()))
+    if unknown:
+        raise InputError(
+            path,
+            f"fitted_on names {unknown}, which are not task ids",
+            f"list the tasks whose items the judge was fitted on, from: {', '.join(task_ids())}",
+            where="field 'fitted_on'",
         )
 
 

@@ -506,3 +506,13 @@ def test_the_private_inspect_flag_the_litellm_api_turns_off_still_exists() -> No
     from inspect_ai.model import _assistant_internal
 
     assert hasattr(_assistant_internal, "_HAS_OPENAI"), "inspect renamed _HAS_OPENAI: update skip_unusable_openai_hook"
+
+
+def test_a_judge_file_naming_an_unknown_task_in_fitted_on_fails_validation(tmp_path: Path) -> None:
+    from empathy_bench.catalog import _check_judge
+    from empathy_bench.core.errors import InputError
+
+    judge = tmp_path / "tuned.yaml"
+    judge.write_text("id: tuned\nmodel: litellm/builtin/lexicon\nfitted_on: [lend_an_ear, lend_an_eat]\n")
+    with pytest.raises(InputError, match=r"fitted_on names \['lend_an_eat'\], which are not task ids.*lend_an_ear"):
+        _check_judge(str(judge))
