@@ -193,6 +193,11 @@ def _run(args: argparse.Namespace) -> int:
             f"{len(result.paths)} run records written under {results_dir}; `empathy-bench leaderboard` regenerates "
             f"{results / 'leaderboard.md'} and the page {results / 'index.html'}"
         )
+    if result.partial:
+        print(
+            f"{len(result.partial)} partial run(s) (fewer samples than the task has) recorded under "
+            f"{result.partial[0].parents[1]}, not in {results_dir}: the leaderboard keeps the complete records"
+        )
     if not args.detail:
         print("per-dimension agreement, unscored replies by reason and notes: add --detail")
     return 0

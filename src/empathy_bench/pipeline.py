@@ -37,6 +37,7 @@ class RunResult:
     logs: list[EvalLog]
     seconds: float
     paths: list[Path] = field(default_factory=list)  # the run records written
+    partial: list[Path] = field(default_factory=list)  # records of partial runs, kept apart
     notes: list[str] = field(default_factory=list)  # what loading the labels did (dropped repeats, ...)
 
 
@@ -60,8 +61,19 @@ def run(
         for agreement in reference_rows(spec, labels, recorded_ids, n_resamples):
             rows.append(Row(agreement))
             records.append(record(agreement, spec))
-    paths = write_records(records, results_dir) if results_dir else []
-    return RunResult(rows, records, logs, time.perf_counter() - start, paths, notes)
+    paths, partial = [], []
+    if results_dir:
+        complete = [r for r in records if r.run is None or r.run.complete]
+        paths = write_records(complete, results_dir)
+        # A partial run (a --limit, unfinished samples) never replaces a published record: it is
+        # written beside the results, where the leaderboard does not read.
+        partial = write_records([r for r in records if r.run and not r.run.complete], partial_dir(results_dir))
+    return RunResult(rows, records, logs, time.perf_counter() - start, paths=paths, partial=partial, notes=notes)
+
+
+def partial_dir(results_dir: Path) -> Path:
+    """Where records of partial runs go: results/partial-runs/ beside results/runs/."""
+    return results_dir.parent / "partial-runs"
 
 
 def judge_row(log: EvalLog, spec: TaskSpec, labels: LabelSet, n_resamples: int = N_RESAMPLES) -> Row:

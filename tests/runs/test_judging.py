@@ -3,6 +3,7 @@ with the built-in judges and scripted mockllm replies, the cache and resume."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import litellm
@@ -516,3 +517,29 @@ def test_a_judge_file_naming_an_unknown_task_in_fitted_on_fails_validation(tmp_p
     judge.write_text("id: tuned\nmodel: litellm/builtin/lexicon\nfitted_on: [lend_an_ear, lend_an_eat]\n")
     with pytest.raises(InputError, match=r"fitted_on names \['lend_an_eat'\], which are not task ids.*lend_an_ear"):
         _check_judge(str(judge))
+
+
+def test_a_limited_run_never_replaces_a_complete_record(tmp_path: Path) -> None:
+    # `run --limit 2` once silently turned a published 50-item row into a 2-item one. A partial
+    # run's record goes to results/partial-runs/; the complete record in results/runs/ stays.
+    results = tmp_path / "results" / "runs"
+    complete = run_pipeline(
+        _options(tmp_path / "logs-a", judges=["builtin-constant"], limit=None),
+        n_resamples=10,
+        recorded=False,
+        results_dir=results,
+    )
+    published = results / "lend_an_ear" / "builtin-constant.json"
+    before = published.read_text()
+    assert complete.partial == [] and published in complete.paths
+    limited = run_pipeline(
+        _options(tmp_path / "logs-b", judges=["builtin-constant"], limit=2),
+        n_resamples=10,
+        recorded=False,
+        results_dir=results,
+    )
+    assert published.read_text() == before
+    assert limited.partial == [tmp_path / "results" / "partial-runs" / "lend_an_ear" / "builtin-constant.json"]
+    partial = json.loads(limited.partial[0].read_text())["run"]
+    assert (partial["complete"], partial["n_samples"], partial["n_samples_task"]) == (False, 2, 300)
+    assert any("partial run (--limit 2): 2 of the task's 300 samples" in note for note in partial["notes"])

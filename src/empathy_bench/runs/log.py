@@ -41,6 +41,11 @@ class LogSummary(BaseModel):
     baseline: bool = False  # a trivial baseline, shown as such
     fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
     n_items: int  # items judged
+    # False when the run covered fewer samples than its task has (a --limit, a sample filter,
+    # unfinished samples): its record must never replace a complete one
+    complete: bool = True
+    n_samples: int = 0  # distinct samples the run judged
+    n_samples_task: int = 0  # samples the task has
     n_ratings: int  # (item, dimension) ratings asked for
     n_unscored: int = 0  # of those, unscored in every epoch
     unscored_reasons: dict[str, int] = {}  # reason code -> count (candidates.reply.UNSCORED_CODES)
@@ -90,8 +95,11 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         notes.append(
             f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"
         )
-    if log.eval.config.limit:
-        notes.append(f"run with --limit {log.eval.config.limit}: agreement covers only the judged items")
+    judged = len({s.id for s in log.samples or []})
+    expected = log.eval.dataset.samples or judged
+    if judged < expected:
+        why = f"--limit {log.eval.config.limit}" if log.eval.config.limit else "unfinished or filtered samples"
+        notes.append(f"partial run ({why}): {judged} of the task's {expected} samples; agreement covers only those")
     task = meta.get("task", log.eval.task)
     summary = LogSummary(
         task=task,
@@ -100,6 +108,9 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         baseline=bool(meta.get("baseline")),
         fitted_on_task=task in (meta.get("fitted_on") or []),
         n_items=len({s.metadata["item_id"] for s in log.samples or []}),
+        complete=judged >= expected,
+        n_samples=judged,
+        n_samples_task=expected,
         n_ratings=int(wide.notna().sum().sum()) + n_unscored,
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
