@@ -6,13 +6,29 @@ import argparse
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from empathy_bench.agreement.stats import N_RESAMPLES
-from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.project import project_dir
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= minimum, refused with the argument's fix otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below {minimum}; give {minimum} or more")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         help="kappa weights: 'rank' reproduces Kumar et al. (each distinct value its own category); "
         "'value' weighs by value distance (principled for non-integer aggregates)",
     )
-    agreement.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
+    agreement.add_argument("--resamples", type=_count(1), default=N_RESAMPLES, help="bootstrap resamples for the CIs")
     agreement.add_argument("--seed", type=int, default=0)
     agreement.set_defaults(handler=_agreement)
 
@@ -62,14 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
     )
-    run.add_argument("--limit", type=int, help="only the first N samples of each task")
+    run.add_argument("--limit", type=_count(1), help="only the first N samples of each task")
     run.add_argument(
-        "--epochs", type=int, default=1, help="rate each sample K times (test-retest; the median is the rating)"
+        "--epochs", type=_count(1), default=1, help="rate each sample K times (test-retest; the median is the rating)"
     )
-    run.add_argument("--max-connections", type=int, help="concurrent provider calls per model")
+    run.add_argument("--max-connections", type=_count(1), help="concurrent provider calls per model")
     run.add_argument(
         "--max-retries",
-        type=int,
+        type=_count(0),
         default=5,
         help="retries of a transient provider error before the sample fails (default 5; re-run to resume)",
     )
@@ -82,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["full", "conversation", "rich", "plain", "log", "none"],
         help="inspect progress display",
     )
-    run.add_argument("--resamples", type=int, default=N_RESAMPLES, help="bootstrap resamples for the CIs")
+    run.add_argument("--resamples", type=_count(1), default=N_RESAMPLES, help="bootstrap resamples for the CIs")
     run.add_argument("--no-recorded", action="store_true", help="leave out the label source's recorded judges")
     run.add_argument(
         "--results-dir",
@@ -179,6 +195,9 @@ def _run(args: argparse.Namespace) -> int:
         display=args.display,
     )
     results_dir = None if args.no_results else (args.results_dir or project_dir() / "results" / "runs")
+    _check_writable_dir(Path(args.log_dir), "--log-dir")
+    if results_dir:
+        _check_writable_dir(results_dir, "--results-dir")
     result = run(options, n_resamples=args.resamples, recorded=not args.no_recorded, results_dir=results_dir)
     for line in result.notes:
         print(f"note: {line}", file=sys.stderr)
@@ -201,6 +220,23 @@ def _run(args: argparse.Namespace) -> int:
     if not args.detail:
         print("per-dimension agreement, unscored replies by reason and notes: add --detail")
     return 0
+
+
+def _check_writable_dir(path: Path, option: str) -> None:
+    """Before any model call: the folder exists or can be made, and a file can be written in it."""
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            path, f"{option} names a file, not a folder", f"give {option} a folder (it is made if missing)"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".empathy-bench-write-check"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        raise InputError(
+            path, f"{option} cannot be written ({err.strerror})", f"choose a folder you can write to with {option}"
+        ) from None
 
 
 def _leaderboard(args: argparse.Namespace) -> int:

@@ -40,12 +40,12 @@ def secret_args(args: object, path: str = "") -> list[str]:
 class Generation(FileModel):
     """The generation settings a judge file may set (inspect GenerateConfig fields)."""
 
-    temperature: float | None = 0.0
-    max_tokens: int | None = None
-    top_p: float | None = None
+    temperature: float | None = Field(0.0, ge=0)
+    max_tokens: int | None = Field(None, ge=1)
+    top_p: float | None = Field(None, gt=0, le=1)
     seed: int | None = None
-    max_connections: int | None = None
-    timeout: int | None = None
+    max_connections: int | None = Field(None, ge=1)
+    timeout: int | None = Field(None, ge=1)  # seconds per call; unset: DEFAULT_TIMEOUT
 
 
 class Judge(FileModel):

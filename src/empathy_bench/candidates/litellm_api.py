@@ -137,8 +137,14 @@ class LitellmAPI(ModelAPI):
         return self.base_url or self.model_name.split("/")[0]
 
 
+# Seconds a single call may take when the judge file sets no `timeout`: without it a hung
+# server could stall a call for litellm's own default of 6,000 s.
+DEFAULT_TIMEOUT = 120
+
+
 def _generation_params(config: GenerateConfig) -> dict[str, Any]:
-    """The GenerateConfig fields litellm understands, leaving unset ones to the provider."""
+    """The GenerateConfig fields litellm understands, leaving unset ones to the provider (the
+    timeout defaults to DEFAULT_TIMEOUT)."""
     params = {
         "temperature": config.temperature,
         "top_p": config.top_p,
@@ -147,7 +153,7 @@ def _generation_params(config: GenerateConfig) -> dict[str, Any]:
         "stop": config.stop_seqs,
         "frequency_penalty": config.frequency_penalty,
         "presence_penalty": config.presence_penalty,
-        "timeout": config.timeout,
+        "timeout": config.timeout or DEFAULT_TIMEOUT,
     }
     return {k: v for k, v in params.items() if v is not None}
 

@@ -1,0 +1,89 @@
+"""Bad input at the public entry points: command-line arguments and judge files that used to be
+accepted and then hung, crashed or ran the wrong thing. Each case asserts a non-zero exit, a
+message that names the argument, file or field and the fix, and no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from empathy_bench.cli import main
+
+
+def _fails_cleanly(argv: list[str], capsys: pytest.CaptureFixture[str], *expected: str) -> str:
+    with pytest.raises(SystemExit) as stopped:  # argparse refuses before anything runs
+        main(argv)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err
+    for text in expected:
+        assert text in err, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "--max-connections", "0"], ["--max-connections", "0 is below 1; give 1 or more"]),
+        (["run", "--limit", "0"], ["--limit", "0 is below 1"]),
+        (["run", "--limit", "-1"], ["--limit", "-1 is below 1"]),
+        (["run", "--epochs", "0"], ["--epochs", "0 is below 1"]),
+        (["run", "--max-retries", "-2"], ["--max-retries", "-2 is below 0"]),
+        (["run", "--limit", "two"], ["--limit", "'two' is not a whole number"]),
+        (["agreement", "--resamples", "0"], ["--resamples", "0 is below 1"]),
+    ],
+)
+def test_arguments_out_of_range_are_refused_before_anything_runs(argv: list[str], expected: list[str], capsys) -> None:  # noqa: ANN001
+    _fails_cleanly(argv, capsys, *expected)
+
+
+def test_a_log_dir_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("not a folder")
+    assert main(["run", "--task", "epitome", "--judge", "builtin-constant", "--log-dir", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert f"{blocker}: --log-dir names a file, not a folder. Fix: give --log-dir a folder" in err
+    assert "Traceback" not in err
+
+
+def test_an_unwritable_results_dir_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results"
+    results.write_text("a file where the folder should be")
+    argv = ["run", "--task", "epitome", "--judge", "builtin-constant", "--log-dir", str(tmp_path / "l")]
+    assert main([*argv, "--results-dir", str(results / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert "--results-dir cannot be written" in err and "choose a folder you can write to" in err
+
+
+def _validate_one(tmp_path: Path, text: str | bytes) -> str:
+    from empathy_bench.catalog import _check_judge
+    from empathy_bench.core.errors import InputError
+
+    path = tmp_path / "judge.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(InputError) as caught:
+        _check_judge(str(path))
+    message = str(caught.value)
+    assert message.startswith(str(path)) and "Fix:" in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "id: judge\nmodel: litellm/openai/gpt-4o\nmodel: litellm/builtin/constant\n",
+            "key 'model' is given twice (lines 2 and 3)",
+        ),
+        (
+            "id: judge\nmodel: litellm/builtin/constant\ngeneration: {max_connections: -3}\n",
+            "field 'generation.max_connections'",
+        ),
+        ("id: judge\nmodel: litellm/builtin/constant\ngeneration: {max_tokens: 0}\n", "field 'generation.max_tokens'"),
+        ("id: judge\nmodel: litellm/builtin/constant\ngeneration: {timeout: 0}\n", "field 'generation.timeout'"),
+        (b"id: judge\nmodel: litellm/builtin/constant\ndescription: caf\xe9 in Latin-1\n", "not UTF-8 text"),
+    ],
+    ids=["duplicate-key", "negative-connections", "zero-max-tokens", "zero-timeout", "latin-1"],
+)
+def test_judge_files_that_would_run_wrong_are_refused(tmp_path: Path, text: str | bytes, expected: str) -> None:
+    assert expected in _validate_one(tmp_path, text)
