@@ -14,6 +14,7 @@ import pandas as pd
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.project import project_dir
+from empathy_bench.core.secrets import mask
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except EmpathyBenchError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {mask(str(err))}", file=sys.stderr)
         return 2
 
 

@@ -30,6 +30,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
 from empathy_bench.candidates.judge import secret_args
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.secrets import mask_exception
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
@@ -62,6 +63,28 @@ def skip_unusable_openai_hook() -> None:
         import inspect_ai.model._openai_responses  # noqa: F401
     except ImportError:
         _assistant_internal._HAS_OPENAI = False
+
+
+class UnusableReply(Exception):
+    """The provider answered, but with nothing a judge's reply can be read from (no choices, no
+    content, a body that is not JSON). Not retried (asking again gets the same answer) and never
+    cached: the rate task's solver turns it into an unscored reply with this message."""
+
+
+class ProviderUnreachable(Exception):
+    """Nothing listens at the judge's URL (connection refused, unknown host): fail at once
+    with the URL instead of backing off for minutes."""
+
+
+def _retry_after(ex: Exception) -> float | None:
+    """The provider's Retry-After, in seconds, when it sent one."""
+    response = getattr(ex, "response", None)
+    headers = getattr(response, "headers", None) or getattr(ex, "litellm_response_headers", None) or {}
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 class LitellmAPI(ModelAPI):
@@ -119,13 +142,29 @@ class LitellmAPI(ModelAPI):
         if self.base_url:
             request["api_base"] = self.base_url
         secrets = {"api_key": self.api_key} if self.api_key else {}
-        response = await litellm.acompletion(**request, **secrets, num_retries=0, max_retries=0)
+        try:
+            response = await litellm.acompletion(**request, **secrets, num_retries=0, max_retries=0)
+        except Exception as err:
+            # a provider may echo the key in its error (a 401 body): mask it before inspect logs it
+            mask_exception(err)
+            if _refused(err):
+                where = self.base_url or self.model_name
+                raise ProviderUnreachable(
+                    f"nothing answers at {where} (connection refused): start the server or fix base_url"
+                ) from None
+            if isinstance(err, litellm.InternalServerError) and _malformed(err):
+                raise UnusableReply(f"the provider's reply is not valid JSON ({str(err)[:160]})") from None
+            raise
         call = ModelCall.create(request=request, response=response.model_dump())
+        if not response.choices or response.choices[0].message.content is None:
+            raise UnusableReply(
+                "the provider's reply has no choices" if not response.choices else "the provider's reply has no content"
+            )
         return _model_output(response), call
 
     def should_retry(self, ex: Exception) -> bool | RetryDecision:
         if isinstance(ex, litellm.RateLimitError):
-            return RetryDecision.rate_limit()
+            return RetryDecision.rate_limit(retry_after=_retry_after(ex))
         server_error = isinstance(ex, litellm.APIError) and (getattr(ex, "status_code", 0) or 0) >= 500
         return RetryDecision.transient() if isinstance(ex, TRANSIENT) or server_error else RetryDecision.no()
 
@@ -140,6 +179,26 @@ class LitellmAPI(ModelAPI):
 # Seconds a single call may take when the judge file sets no `timeout`: without it a hung
 # server could stall a call for litellm's own default of 6,000 s.
 DEFAULT_TIMEOUT = 120
+
+
+def _malformed(err: Exception) -> bool:
+    return any(s in str(err) for s in ("JSONDecodeError", "Expecting value", "Expecting ','"))
+
+
+def _refused(err: BaseException) -> bool:
+    """Nothing listens at the URL: the connection was refused or the host is unknown, somewhere
+    down the chain of exceptions (litellm reports it as a generic 'Connection error.')."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).lower()
+        if isinstance(current, ConnectionRefusedError) or any(
+            s in text for s in ("connection refused", "errno 111", "name or service not known", "nodename nor servname")
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _generation_params(config: GenerateConfig) -> dict[str, Any]:

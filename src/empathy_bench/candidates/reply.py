@@ -12,9 +12,12 @@ from empathy_bench.sources.rubric import Rubric
 
 RATING_RE = re.compile(r'<rating(?:\s+dimension="([a-z0-9_]*)")?\s*>\s*([^<]*?)\s*</rating>', re.I)
 
-# Why a requested rating is unscored. `truncated` and `sample_error` are set by the scorer and
-# the log reader (the reply was cut at max_tokens; the sample failed before any reply).
-UnscoredCode = Literal["empty_reply", "no_tag", "conflicting", "not_whole", "off_scale", "truncated", "sample_error"]
+# Why a requested rating is unscored. `truncated`, `bad_reply` and `sample_error` are set by the
+# scorer and the log reader (the reply was cut at max_tokens; the provider's answer had nothing
+# to read, e.g. no choices; the sample failed before any reply).
+UnscoredCode = Literal[
+    "empty_reply", "no_tag", "conflicting", "not_whole", "off_scale", "truncated", "bad_reply", "sample_error"
+]
 UNSCORED_CODES: tuple[UnscoredCode, ...] = (
     "empty_reply",
     "no_tag",
@@ -22,6 +25,7 @@ UNSCORED_CODES: tuple[UnscoredCode, ...] = (
     "not_whole",
     "off_scale",
     "truncated",
+    "bad_reply",
     "sample_error",
 )
 

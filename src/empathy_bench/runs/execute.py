@@ -95,7 +95,10 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
         "max_retries": options.max_retries,
         "display": options.display,
         "log_dir_allow_dirty": True,  # one log dir collects runs of many judges over time
-        "retry_attempts": int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "3")),
+        # A failed task is not restarted: each call already retried what is worth retrying, and
+        # a restart would multiply the requests (one prompt sent 4 x (max retries + 1) times).
+        # Re-running the same command resumes it.
+        "retry_attempts": int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "0")),
         "retry_wait": 1,
         # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
         "log_realtime": False,

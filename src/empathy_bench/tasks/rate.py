@@ -17,11 +17,19 @@ import json
 import pandas as pd
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import CachePolicy, GenerateConfig, get_model
-from inspect_ai.solver import generate
+from inspect_ai.model import (
+    CachePolicy,
+    ChatCompletionChoice,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelOutput,
+    get_model,
+)
+from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import builtin
 from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
+from empathy_bench.candidates.litellm_api import UnusableReply
 from empathy_bench.candidates.prompt import load_template, render
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.project import find_file
@@ -60,12 +68,32 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
         version=f"{spec.version}+{fingerprint}",
         dataset=MemoryDataset(samples, name=f"{spec.source}/{spec.framework}"),
         # Cached replies never expire: a re-run with the same fingerprint calls no provider.
-        solver=generate(cache=CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
+        solver=judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
         scorer=rubric_rating(spec.rubric),
         epochs=Epochs(epochs, median_rating()),
         config=GenerateConfig(**candidate.generation.model_dump(exclude_none=True)),
         metadata=meta,
     )
+
+
+@solver
+def judge_generate(cache: CachePolicy) -> Solver:
+    """inspect's generate with the cache, except that a reply the provider sent with nothing to
+    read (no choices, no content, not JSON) ends the sample as an unscored reply with the reason
+    instead of failing the task; since generate raised, nothing was cached, so a later run in a
+    fresh log dir asks the provider again."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        try:
+            return await generate(state, cache=cache)
+        except UnusableReply as err:
+            empty = ChatCompletionChoice(
+                message=ChatMessageAssistant(content="", source="generate"), stop_reason="unknown"
+            )
+            state.output = ModelOutput(model=str(state.model), choices=[empty], error=str(err))
+            return state
+
+    return solve
 
 
 def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) -> tuple[list[Sample], int]:

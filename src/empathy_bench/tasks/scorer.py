@@ -129,7 +129,9 @@ def rubric_rating(rubric: str) -> Scorer:
         reply = state.output.completion
         unscored = parse_reply(reply, rubric_model, dims)
         values, why = unscored.values, unscored.unscored
-        if state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
+        if state.output.error:  # the provider's answer had nothing to read (see tasks.rate.judge_generate)
+            values, why = {}, {d: Unscored("bad_reply", state.output.error) for d in dims}
+        elif state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
             why = {d: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for d, u in why.items()}
         return Score(
             value={d: values.get(d) for d in dims},

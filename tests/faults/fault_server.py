@@ -1,0 +1,137 @@
+"""A small OpenAI-compatible chat-completions server on 127.0.0.1 that misbehaves on purpose,
+for the fault-injection tests: the real litellm -> HTTP path talks to it. Started and stopped
+by the tests; bounded (it answers at most `max_requests` requests, then 503s)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DIMENSION_RE = re.compile(r'<rating dimension="([a-z0-9_]+)">N</rating>')
+
+
+@dataclass
+class Fault:
+    """How the server answers. `mode`:
+    ok            a valid reply rating every requested dimension `rating`
+    no_tag        a valid reply without a rating tag
+    off_scale     a valid reply rating 9
+    empty_choices HTTP 200 with "choices": []
+    malformed     HTTP 200 with a body that is not JSON
+    rate_limit    HTTP 429 with Retry-After: `retry_after` for the first `failures` requests, then ok
+    server_error  HTTP 500 for the first `failures` requests, then ok
+    auth          HTTP 401 whose body echoes the Authorization header (some providers do)
+    hang          sleeps `hang_s` before answering ok"""
+
+    mode: str = "ok"
+    rating: int = 1
+    failures: int = 10**9
+    retry_after: int = 1
+    hang_s: float = 30.0
+
+
+@dataclass
+class Seen:
+    times: list[float] = field(default_factory=list)
+    authorizations: list[str] = field(default_factory=list)
+
+
+class FaultServer:
+    def __init__(self, fault: Fault, max_requests: int = 200) -> None:
+        self.fault, self.seen, self.max_requests = fault, Seen(), max_requests
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # quiet
+                return
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with server.lock:
+                    server.seen.times.append(time.monotonic())
+                    server.seen.authorizations.append(self.headers.get("Authorization", ""))
+                    n = len(server.seen.times)
+                server.answer(self, json.loads(body or b"{}"), n)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    @property
+    def requests(self) -> int:
+        return len(self.seen.times)
+
+    def __enter__(self) -> FaultServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def answer(self, handler: BaseHTTPRequestHandler, request: dict, n: int) -> None:
+        fault = self.fault
+        if n > self.max_requests:
+            return self._send(handler, 503, {"error": {"message": "fault server: request budget spent"}})
+        failing = n <= fault.failures
+        if fault.mode == "rate_limit" and failing:
+            return self._send(
+                handler, 429, {"error": {"message": "slow down"}}, {"Retry-After": str(fault.retry_after)}
+            )
+        if fault.mode == "server_error" and failing:
+            return self._send(handler, 500, {"error": {"message": "internal error"}})
+        if fault.mode == "auth":
+            echoed = handler.headers.get("Authorization", "")
+            return self._send(
+                handler, 401, {"error": {"message": f"Incorrect API key provided: {echoed}", "code": "invalid_api_key"}}
+            )
+        if fault.mode == "malformed":
+            return self._send_raw(handler, 200, b'{"id": "x", "choices": [ this is not json')
+        if fault.mode == "hang":
+            time.sleep(fault.hang_s)
+        prompt = " ".join(str(m.get("content", "")) for m in request.get("messages", []))
+        dims = DIMENSION_RE.findall(prompt)
+        content = {
+            "no_tag": "I would rate this fairly well.",
+            "off_scale": "\n".join(f'<rating dimension="{d}">9</rating>' for d in dims),
+        }.get(fault.mode, "\n".join(f'<rating dimension="{d}">{fault.rating}</rating>' for d in dims))
+        choices = (
+            []
+            if fault.mode == "empty_choices"
+            else [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]
+        )
+        usage = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105}
+        self._send(
+            handler,
+            200,
+            {
+                "id": f"c{n}",
+                "object": "chat.completion",
+                "created": 0,
+                "model": request.get("model", ""),
+                "choices": choices,
+                "usage": usage,
+            },
+        )
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: dict, headers: dict | None = None) -> None:
+        FaultServer._send_raw(handler, status, json.dumps(payload).encode(), headers)
+
+    @staticmethod
+    def _send_raw(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict | None = None) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        handler.wfile.write(body)

@@ -1,0 +1,156 @@
+"""Fault injection against a real HTTP provider: litellm talks to a small OpenAI-compatible
+server on 127.0.0.1 (fault_server.py) that misbehaves on purpose. For each fault: the requests
+the server saw, the outcome, what is unscored, that nothing unusable was cached, and that the
+key never reaches the output, the logs (decompressed) or the results."""
+
+from __future__ import annotations
+
+import socket
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from fault_server import Fault, FaultServer
+
+from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.pipeline import RunResult, run
+from empathy_bench.runs.execute import RunOptions
+
+KEY = "sk-faultsuite-0123456789abcdefSECRET"
+LIMIT = 2  # samples per run (EPITOME: one item, two of its dimensions)
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+
+
+def judge_file(tmp_path: Path, url: str, timeout: int = 3) -> str:
+    # one file per server: judge files are read once per process (load_judge is cached by name)
+    path = tmp_path / f"fault-judge-{url.rsplit(':', 1)[-1].split('/')[0]}.yaml"
+    path.write_text(
+        "id: fault\nmodel: litellm/openai/fault-model\n"
+        f"base_url: {url}\ngeneration: {{timeout: {timeout}, max_connections: 1}}\n"
+    )
+    return str(path)
+
+
+def run_against(tmp_path: Path, url: str, log_dir: str = "logs", **options: object) -> RunResult:
+    settings = {
+        "judges": [judge_file(tmp_path, url)],
+        "tasks": ["epitome"],
+        "limit": LIMIT,
+        "display": "none",
+        "max_retries": 2,
+    }
+    return run(RunOptions(log_dir=str(tmp_path / log_dir), **(settings | options)), n_resamples=10, recorded=False)  # type: ignore[arg-type]
+
+
+def judge_run(result: RunResult):  # noqa: ANN201
+    [row] = [r.run for r in result.rows if r.run is not None]
+    return row
+
+
+def leaked_anywhere(tmp_path: Path, *texts: str) -> list[str]:
+    """Where the key appears: the given texts, and every file under tmp_path (eval logs unzipped)."""
+    places = [f"text {i}" for i, t in enumerate(texts) if KEY in t]
+    for path in tmp_path.rglob("*"):
+        if not path.is_file() or "cache" in path.parts:
+            continue
+        if path.suffix == ".eval":
+            with zipfile.ZipFile(path) as archive:
+                places += [f"{path.name}:{n}" for n in archive.namelist() if KEY.encode() in archive.read(n)]
+        elif KEY.encode() in path.read_bytes():
+            places.append(str(path))
+    return places
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"),
+    [("empty_choices", "bad_reply"), ("malformed", "bad_reply"), ("no_tag", "no_tag"), ("off_scale", "off_scale")],
+)
+def test_unusable_replies_are_unscored_counted_and_never_cached(tmp_path: Path, mode: str, code: str) -> None:
+    with FaultServer(Fault(mode=mode)) as server:
+        first = judge_run(run_against(tmp_path, server.url))
+        assert server.requests == LIMIT  # one request a sample: an unusable reply is not retried
+        assert (first.n_unscored, first.unscored_reasons) == (LIMIT, {code: LIMIT})
+        # The provider is healthy again. A fresh log dir (same judge, same cache scope) asks it
+        # again for the replies it could not use (bad_reply: never cached); replies that arrived
+        # but broke the rating contract were cached, so they are served again, not re-asked.
+        server.fault = Fault(mode="ok")
+        again = judge_run(run_against(tmp_path, server.url, log_dir="logs-2"))
+        assert server.requests == LIMIT + (LIMIT if code == "bad_reply" else 0)
+    assert again.n_unscored == (0 if code == "bad_reply" else LIMIT)
+    assert leaked_anywhere(tmp_path) == []
+
+
+def test_a_401_that_echoes_the_key_fails_once_and_the_key_is_masked_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FaultServer(Fault(mode="auth")) as server:
+        with pytest.raises(EmpathyBenchError) as failed:
+            run_against(tmp_path, server.url)
+        assert server.requests == 1  # authentication is not retried, nor is the task restarted
+        assert server.seen.authorizations[0] == f"Bearer {KEY}"  # the server did get the key
+    message = str(failed.value)
+    assert "Incorrect API key provided: Bearer ***" in message and "re-run the same command" in message
+    assert leaked_anywhere(tmp_path, message, *capsys.readouterr()) == []
+
+
+def test_a_server_that_is_not_running_fails_in_seconds_with_its_url(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    start = time.monotonic()
+    with pytest.raises(EmpathyBenchError) as failed:
+        run_against(tmp_path, url)
+    seconds = time.monotonic() - start
+    assert f"nothing answers at {url} (connection refused)" in str(failed.value)
+    assert seconds < 30, seconds  # was 432 s and 2,807 lines of traceback
+
+
+def provider_calls(result: RunResult) -> list[str]:
+    """Every model call the logs record as sent to the provider (not a cache read), by its error."""
+    return [
+        e.error or ""
+        for log in result.logs
+        for s in log.samples or []
+        for e in s.events
+        if e.event == "model" and e.cache != "read"
+    ]
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times(tmp_path: Path) -> None:
+    with FaultServer(Fault(mode="server_error", failures=1)) as server:
+        result = run_against(tmp_path, server.url)
+        calls = provider_calls(result)
+        assert server.requests == len(calls)  # what the server saw is what the log says was sent
+    assert sum("InternalServerError" in c for c in calls) == 1 and calls.count("") >= 1  # failed once, then answered
+    assert judge_run(result).n_unscored == 0
+    with FaultServer(Fault(mode="server_error")) as down:
+        with pytest.raises(EmpathyBenchError, match="re-run the same command"):
+            run_against(tmp_path, down.url, log_dir="logs-down", max_retries=2)
+        # one sample: the first try and at most 2 retries, then the run stops (no task restart)
+        assert 2 <= down.requests <= 3
+
+
+def test_a_rate_limit_waits_at_least_retry_after(tmp_path: Path) -> None:
+    with FaultServer(Fault(mode="rate_limit", failures=1, retry_after=2)) as server:
+        result = judge_run(run_against(tmp_path, server.url))
+        gap = server.seen.times[1] - server.seen.times[0]
+        assert server.requests == LIMIT + 1
+    assert result.n_unscored == 0
+    assert gap >= 2.0, gap  # Retry-After: 2 honoured
+
+
+def test_a_hung_server_times_out_by_the_judge_files_timeout(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with FaultServer(Fault(mode="hang", hang_s=20)) as server:
+        with pytest.raises(EmpathyBenchError, match="re-run the same command"):
+            run_against(tmp_path, server.url, max_retries=0)
+        assert server.requests == 1
+    assert time.monotonic() - start < 20  # the 3 s timeout, not the 20 s hang (nor litellm's 6,000 s)
