@@ -87,3 +87,22 @@ def _validate_one(tmp_path: Path, text: str | bytes) -> str:
 )
 def test_judge_files_that_would_run_wrong_are_refused(tmp_path: Path, text: str | bytes, expected: str) -> None:
     assert expected in _validate_one(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "id: judge\nmodel: litellm/openai/gpt-4o\nbase_url: https://user:sk-abcdefghijklmnopqrstuv@api.example.org/v1\n",
+            "base_url carries credentials",
+        ),
+        (
+            "id: judge\nmodel: litellm/openai/gpt-4o\nmodel_args: {extra_body: {note: sk-abcdefghijklmnopqrstuvwx}}\n",
+            "model_args.extra_body.note holds a value shaped like an API key",
+        ),
+    ],
+    ids=["key-in-url", "key-under-an-innocent-name"],
+)
+def test_judge_files_with_credentials_in_values_are_refused(tmp_path: Path, text: str, expected: str) -> None:
+    message = _validate_one(tmp_path, text)
+    assert expected in message and "sk-abcdefghijklmnop" not in message  # the refusal does not repeat the key

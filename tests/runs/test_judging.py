@@ -543,3 +543,35 @@ def test_a_limited_run_never_replaces_a_complete_record(tmp_path: Path) -> None:
     partial = json.loads(limited.partial[0].read_text())["run"]
     assert (partial["complete"], partial["n_samples"], partial["n_samples_task"]) == (False, 2, 300)
     assert any("partial run (--limit 2): 2 of the task's 300 samples" in note for note in partial["notes"])
+
+
+def test_wall_time_counts_only_time_samples_ran(tmp_path: Path) -> None:
+    # A run killed and resumed an hour later once counted the hour. The union of the samples'
+    # own intervals: [0, 1] and [0.5, 2] overlap (2 s), then [3600, 3601] (1 s): 3 s in all.
+    from empathy_bench.runs.log import usage_of
+
+    [log] = eval(rate(task="epitome", judge="builtin-constant"), limit=3, display="none", log_dir=str(tmp_path))
+    spans = [(0.0, 1.0), (0.5, 2.0), (3600.0, 3601.0)]
+    for sample, (start, end) in zip(log.samples, spans, strict=True):
+        sample.started_at = "2026-01-01T00:00:00+00:00".replace("00:00:00", _clock(start))
+        sample.completed_at = "2026-01-01T00:00:00+00:00".replace("00:00:00", _clock(end))
+    assert usage_of(log).wall_seconds == pytest.approx(3.0)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{int(round((seconds - whole) * 1e6)):06d}"
+
+
+def test_a_run_served_from_the_cache_reports_no_speed(tmp_path: Path) -> None:
+    # The cache's speed is not the model's: a run with no provider call has no seconds per 1,000.
+    from empathy_bench.leaderboard.board import overall_row
+    from empathy_bench.leaderboard.record import record
+
+    options = _options(tmp_path / "a", judges=["builtin-constant"], limit=6)
+    first = run(options)
+    again = run(_options(tmp_path / "b", judges=["builtin-constant"], limit=6))
+    spec = load_task("lend_an_ear")
+    rows = [overall_row(record(r.agreement, spec, r.run), None) for r in (first.rows[0], again.rows[0])]
+    assert first.rows[0].run.usage.provider_calls == 6 and rows[0]["seconds_per_1k"] is not None
+    assert again.rows[0].run.usage.provider_calls == 0 and rows[1]["seconds_per_1k"] is None

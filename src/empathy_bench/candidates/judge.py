@@ -9,12 +9,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
+from empathy_bench.core.secrets import KEY_LIKE
 
 DEFAULT_PROMPT = "rubric_judge"
 
@@ -70,9 +71,36 @@ class Judge(FileModel):
     fitted_on: list[str] = []
     derived_from: str = ""
 
+    @model_validator(mode="after")
+    def _no_credentials_in_values(self) -> Judge:
+        """A judge file is written into every eval log: a key in a URL (https://user:key@host)
+        or a value shaped like a provider key under any field name is refused."""
+        if self.base_url and USERINFO.search(self.base_url):
+            raise ValueError("base_url carries credentials (user:password@); keep keys in the environment or .env")
+        for where, value in _strings(self.model_dump(include={"model", "base_url", "model_args", "description"})):
+            if KEY_LIKE.search(value):
+                raise ValueError(
+                    f"{where} holds a value shaped like an API key; keys come only from the environment or .env"
+                )
+        return self
+
     @property
     def config_hash(self) -> str:
         return sha256_bytes(self.model_dump_json(), short=True)
+
+
+USERINFO = re.compile(r"://[^/@\s]+@")
+
+
+def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
+    """(dotted path, text) of every string in a nested structure."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _strings(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _strings(v, f"{path}[{i}]")]
+    return []
 
 
 @cache

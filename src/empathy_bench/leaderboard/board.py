@@ -74,7 +74,8 @@ def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
         "fitted_on_task": bool(run and run.fitted_on_task),
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
-        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run else None,
+        # a run served entirely from the cache measured the cache, not the model: no figure
+        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 
 from inspect_ai import Task, eval_set
@@ -20,6 +21,7 @@ from empathy_bench.tasks.rate import rate
 from empathy_bench.tasks.spec import task_ids
 
 DEFAULT_LOG_DIR = "logs"
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Timeout|Unreachable|Reply)\b[:(]")
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +80,15 @@ def run_tasks(options: RunOptions) -> list[EvalLog]:
 
 
 def _cause(log: EvalLog) -> str:
-    """The provider's own message: a retried error arrives wrapped (RetryError(<Future ...>)),
-    its cause is the traceback's last line."""
+    """One line: the provider's own message. A retried error arrives wrapped
+    (RetryError(<Future ...>)); its cause is the last exception line of the traceback."""
     if log.error is None:
         return log.status
-    lines = [line.strip() for line in (log.error.traceback or "").splitlines() if line.strip()]
-    return lines[-1][:500] if "RetryError" in log.error.message and lines else log.error.message
+    if "RetryError" not in log.error.message:
+        return log.error.message.splitlines()[0][:500] if log.error.message else log.status
+    lines = [line.strip() for line in (log.error.traceback or "").splitlines()]
+    errors = [line for line in lines if EXCEPTION_LINE.match(line) and "RetryError" not in line]
+    return (errors[-1] if errors else log.error.message)[:500]
 
 
 def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) -> tuple[bool, list[EvalLog]]:

@@ -160,10 +160,21 @@ def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
 
 
 def _seconds(log: EvalLog) -> float:
-    """From the first sample's start to the last sample's end (microsecond timestamps; the
-    log header's own times are whole seconds, too coarse for a quick task)."""
-    starts = [datetime.fromisoformat(s.started_at) for s in log.samples or [] if s.started_at]
-    ends = [datetime.fromisoformat(s.completed_at) for s in log.samples or [] if s.completed_at]
-    if not starts or not ends:
+    """Seconds during which at least one sample was running: the union of the samples' own
+    intervals (microsecond timestamps; the log header's times are whole seconds). A run that
+    was killed and resumed does not count the time in between."""
+    spans = sorted(
+        (datetime.fromisoformat(s.started_at), datetime.fromisoformat(s.completed_at))
+        for s in log.samples or []
+        if s.started_at and s.completed_at
+    )
+    if not spans:
         return NAN
-    return (max(ends) - min(starts)).total_seconds()
+    total, (start, end) = 0.0, spans[0]
+    for begin, finish in spans[1:]:
+        if begin > end:  # a gap nothing ran in
+            total += (end - start).total_seconds()
+            start, end = begin, finish
+        else:
+            end = max(end, finish)
+    return total + (end - start).total_seconds()
