@@ -153,7 +153,7 @@ def test_read_labels_with_items(tmp_path: Path) -> None:
             {
                 "item_id": "c2",
                 "framework": "lend_an_ear",
-                "turns": [{"speaker": "Seeker", "text": "hi"}],
+                "turns": [{"speaker": "Seeker", "text": "hi"}, {"speaker": "Supporter", "text": "How are you?"}],
                 "metadata": {"scenario": "job loss"},
             },
         ],
@@ -178,7 +178,7 @@ def test_read_labels_with_items(tmp_path: Path) -> None:
             "framework": "lend_an_ear",
             "source": "user",
             "target": "Supporter",
-            "turns": [{"speaker": "Seeker", "text": "hi"}],
+            "turns": [{"speaker": "Seeker", "text": "hi"}, {"speaker": "Supporter", "text": "How are you?"}],
             "metadata": {"scenario": "job loss"},
         },
     ]
@@ -304,7 +304,7 @@ def test_rating_for_an_unknown_item(tmp_path: Path, fmt: str) -> None:
 
 
 def test_item_known_in_another_framework_only_is_unknown(tmp_path: Path) -> None:
-    items = write_rows(tmp_path / "items.jsonl", [{"item_id": "c1", "framework": "lend_an_ear"}])
+    items = write_rows(tmp_path / "items.jsonl", [{"item_id": "c1", "framework": "lend_an_ear", "text": CONVERSATION}])
     path = write_rows(tmp_path / "r.jsonl", [rating("c1", "empathy", 4, framework="empathetic_dialogues")])
     with pytest.raises(InputError) as caught:
         read_labels(path, items)
@@ -404,13 +404,83 @@ def test_unsupported_file_type_and_missing_file(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- bad items
 
+CONVERSATION = "Seeker: I lost my job.\nSupporter: That sounds hard."
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ({"item_id": "c1", "framework": "lend_an_ear"}, "the item has no conversation: give 'turns' or 'text'"),
+        (
+            {"item_id": "c1", "framework": "lend_an_ear", "text": "I lost my job.\nThat sounds hard."},
+            "no turn by the target speaker 'Supporter'",
+        ),
+        (
+            {
+                "item_id": "c1",
+                "framework": "lend_an_ear",
+                "text": CONVERSATION,
+                "turns": [{"speaker": "Supporter", "text": "hi"}],
+            },
+            "give either 'turns' or 'text', not both",
+        ),
+    ],
+    ids=["no-conversation", "no-speaker-prefixes", "text-and-turns"],
+)
+def test_items_that_would_lose_or_lack_a_conversation_are_refused(tmp_path: Path, row: dict, problem: str) -> None:
+    path = write_rows(tmp_path / "items.jsonl", [row])
+    with pytest.raises(InputError) as caught:
+        read_items(path)
+    assert_names(caught.value, path, "line 1", problem, "correct the value")
+
+
+def test_a_jsonl_true_is_not_the_rating_one(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "r.jsonl", [rating("c1", "validating_emotions", True)])
+    with pytest.raises(InputError) as caught:
+        read_ratings(path)
+    assert_names(caught.value, path, "line 1", "field 'value'", "correct the value")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ("item_id,framework,dimension,rater_id,rater_group,value\n".encode("utf-16"), "not UTF-8 text"),
+        (
+            b"item_id,framework,dimension,rater_id,rater_group,value\nc1,lend_an_ear,empathy,caf\xe9,expert,3\n",
+            "not UTF-8 text",
+        ),
+        (
+            b"item_id,framework,dimension,rater_id,rater_group,value\nc1,lend_an_ear,empathy,a,expert,3,extra\n",
+            "line 2: 7 fields where the header has 6",
+        ),
+        (
+            b'item_id,framework,dimension,rater_id,rater_group,value\n"c1,lend_an_ear,empathy,a,expert,3\n',
+            "not a well-formed CSV",
+        ),
+    ],
+    ids=["utf-16", "latin-1", "ragged-row", "unterminated-quote"],
+)
+def test_files_that_are_not_clean_csv_name_the_file_and_the_fix(tmp_path: Path, data: bytes, problem: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_ratings(path)
+    assert str(caught.value).startswith(str(path)) and problem in str(caught.value) and "Fix:" in str(caught.value)
+
+
+def test_a_byte_order_mark_is_read_in_csv_and_jsonl_alike(tmp_path: Path) -> None:
+    row = rating("c1", "validating_emotions", 4)
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_bytes("\ufeff".encode() + json.dumps(row).encode() + b"\n")
+    assert read_ratings(jsonl).value.tolist() == [4.0]
+
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_duplicate_item(tmp_path: Path, fmt: str) -> None:
     rows = [
-        {"item_id": "c1", "framework": "lend_an_ear"},
-        {"item_id": "c2", "framework": "lend_an_ear"},
-        {"item_id": "c1", "framework": "lend_an_ear"},
+        {"item_id": "c1", "framework": "lend_an_ear", "text": CONVERSATION},
+        {"item_id": "c2", "framework": "lend_an_ear", "text": CONVERSATION},
+        {"item_id": "c1 ", "framework": "lend_an_ear", "text": CONVERSATION},  # a trailing space is the same id
     ]
     path = write_rows(tmp_path / f"items.{fmt}", rows)
     with pytest.raises(InputError) as caught:

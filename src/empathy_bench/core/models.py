@@ -48,9 +48,9 @@ def input_error(err: ValidationError, source: str | Path, where: str = "", fix: 
     of rows, `where` names the row and the field leads the problem; otherwise the field is the
     place."""
     first = err.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    field = ".".join(str(part) for part in first["loc"])
     problem = f"{first['msg']}" + (f" (and {err.error_count() - 1} more problems)" if err.error_count() > 1 else "")
     fix = fix or FIXES.get(first["type"], "correct the value as described")
     if where:
-        return InputError(source, f"field '{field}': {problem}", fix, where)
-    return InputError(source, problem, fix, f"field '{field}'")
+        return InputError(source, f"field '{field}': {problem}" if field else problem, fix, where)
+    return InputError(source, problem, fix, f"field '{field or '(top level)'}'")

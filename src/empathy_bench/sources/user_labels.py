@@ -4,13 +4,15 @@ the first bad row stops the import with the file, the row and the fix."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import input_error
@@ -33,13 +35,14 @@ Row = TypeVar("Row", bound=BaseModel)
 
 
 class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     speaker: str = Field(min_length=1)
     text: str
 
 
 class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Stripped: "c1" and "c1 " must not become two items.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     item_id: str = Field(min_length=1)
     framework: str = Field(min_length=1)
     turns: list[Turn] = []
@@ -48,15 +51,32 @@ class Item(BaseModel):
     source: str = "user"
     metadata: dict[str, object] = {}
 
+    @model_validator(mode="after")
+    def _one_conversation(self) -> Item:
+        """Exactly one of `turns` and `text`, and the supporter must speak: an item with neither
+        would be an empty conversation, with both the text would be silently dropped."""
+        if self.turns and self.text:
+            raise ValueError("give either 'turns' or 'text', not both")
+        turns = [(t.speaker, t.text) for t in self.turns] or parse_transcript(self.text or "")
+        if not turns:
+            raise ValueError("the item has no conversation: give 'turns' or 'text'")
+        if not any(speaker == self.target for speaker, _ in turns):
+            raise ValueError(
+                f"no turn by the target speaker '{self.target}': start the supporter's lines with '{self.target}:' "
+                "(text) or set each turn's speaker"
+            )
+        return self
+
 
 class Rating(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict numbers: a JSON `true` is not the rating 1
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     item_id: str = Field(min_length=1)
     framework: str = Field(min_length=1)
     dimension: str = Field(min_length=1)
     rater_id: str = Field(min_length=1)
     rater_group: RaterGroup
-    value: float
+    value: float = Field(strict=True)
     aggregate: Literal["", "mean", "median", "adjudicated"] = ""
     evidence: str | None = None
 
@@ -221,9 +241,7 @@ def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, obj
         rows = _jsonl_rows(path)
         columns = sorted({k for _, row in rows for k in row})
     elif path.suffix == ".csv":
-        frame = pd.read_csv(
-            path, dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]}
-        )
+        frame = _read_csv(path)
         columns = list(frame.columns)
         rows = [(f"data row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
     else:
@@ -234,9 +252,41 @@ def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, obj
     return rows
 
 
+def _text(path: Path) -> str:
+    """The file as UTF-8 text (a byte-order mark allowed), or an error that says how to save it."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text (byte {err.start}: {err.reason})", "save the file as UTF-8") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    text = _text(path)
+    _check_shape(path, text)
+    return pd.read_csv(
+        io.StringIO(text), dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]}
+    )
+
+
+def _check_shape(path: Path, text: str) -> None:
+    """Every row has as many fields as the header and every quote is closed: pandas would
+    otherwise shift a ragged row's values into other columns or drop them with a warning."""
+    fix = "give every row as many fields as the header and close every quote"
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        header = next(reader, [])
+        for row in reader:
+            if row and len(row) != len(header):
+                raise InputError(
+                    path, f"{len(row)} fields where the header has {len(header)}", fix, f"line {reader.line_num}"
+                )
+    except csv.Error as err:
+        raise InputError(path, f"not a well-formed CSV ({err})", fix, f"line {reader.line_num}") from None
+
+
 def _jsonl_rows(path: Path) -> list[tuple[str, dict[str, object]]]:
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
