@@ -154,3 +154,59 @@ def test_a_hung_server_times_out_by_the_judge_files_timeout(tmp_path: Path) -> N
             run_against(tmp_path, server.url, max_retries=0)
         assert server.requests == 1
     assert time.monotonic() - start < 20  # the 3 s timeout, not the 20 s hang (nor litellm's 6,000 s)
+
+
+def test_kill_9_mid_run_then_resume_loses_and_double_counts_nothing(tmp_path: Path) -> None:
+    # `empathy-bench run` in a subprocess against a slow provider, killed with SIGKILL once some
+    # replies are in; the same command again finishes the run. Every sample must end scored
+    # once: none lost, none judged twice (the log holds each sample once).
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    with FaultServer(Fault(mode="hang", hang_s=0.3)) as server:
+        judge = judge_file(tmp_path, server.url, timeout=10)
+        argv = [
+            sys.executable,
+            "-m",
+            "empathy_bench.cli",
+            "run",
+            "--judge",
+            judge,
+            "--task",
+            "epitome",
+            "--limit",
+            "12",
+            "--max-connections",
+            "1",
+            "--log-dir",
+            str(tmp_path / "logs"),
+            "--display",
+            "none",
+            "--no-results",
+            "--no-recorded",
+            "--resamples",
+            "10",
+        ]
+        env = os.environ | {"PYTHONUNBUFFERED": "1"}
+        child = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while server.requests < 5 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        before = server.requests
+        assert 5 <= before < 12, before
+        done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        resumed = server.requests - before
+    logs = [read_eval_log(info) for info in list_eval_logs(str(tmp_path / "logs"))]
+    [log] = [lg for lg in logs if lg.status == "success"]  # the killed run's log stays "started" beside it
+    ids = [s.id for s in log.samples]
+    assert len(ids) == len(set(ids)) == 12  # none lost, none twice
+    assert all(v is not None for s in log.samples for v in next(iter(s.scores.values())).value.values())
+    # the resume asked only for what the kill left unanswered (at most the one call in flight again)
+    assert 12 - before <= resumed <= 12 - before + 1, (before, resumed)

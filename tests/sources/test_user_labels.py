@@ -593,3 +593,10 @@ def test_hub_ratings_unknown_split_or_folder(hf, tmp_path: Path) -> None:
     assert caught.value.source == str(tmp_path / "absent")
     assert caught.value.fix == "check the dataset id, split and revision, and your network"
     assert len(read_hub_ratings(str(folder))) == 1  # the good split still loads
+
+
+def test_a_misspelled_framework_in_the_items_file_is_blamed_on_the_items_file(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "items.jsonl", [{"item_id": "c1", "framework": "lend_an_eer", "text": CONVERSATION}])
+    with pytest.raises(InputError) as caught:
+        read_items(path)
+    assert_names(caught.value, path, "line 1", "unknown framework 'lend_an_eer'", "use a rubric id")

@@ -92,6 +92,8 @@ def read_labels(ratings: str | Path, items: str | Path | pd.DataFrame | None = N
 def read_items(path: str | Path) -> pd.DataFrame:
     rows = _read_rows(Path(path), required=["item_id", "framework"])
     items = [_validated(Item, row, path, where) for where, row in rows]
+    for (where, _), item in zip(rows, items, strict=True):  # blame the items file, not a ratings file later
+        _rubric_for(item.framework, str(path), where)
     _no_duplicates(
         pd.DataFrame([{"item_id": i.item_id, "framework": i.framework} for i in items]),
         ["framework", "item_id"],
