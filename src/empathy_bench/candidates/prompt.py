@@ -1,5 +1,6 @@
 """Judge prompts: a template file from evals/prompts/ filled with one item and one or more
-rubric dimensions, and the strict parser of the judge's reply.
+rubric dimensions, and the reader that gets the request back out of a rendered prompt (the
+built-in models' input). The reply's parser is in `reply.py`.
 
 The contract every judge sees (and the built-in offline judges read back):
 - the conversation sits between <conversation> and </conversation>, one
