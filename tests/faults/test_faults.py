@@ -110,7 +110,7 @@ def test_a_server_that_is_not_running_fails_in_seconds_with_its_url(tmp_path: Pa
         run_against(tmp_path, url)
     seconds = time.monotonic() - start
     assert f"nothing answers at {url} (connection refused)" in str(failed.value)
-    assert seconds < 30, seconds  # was 432 s and 2,807 lines of traceback
+    assert seconds < 60, seconds  # seconds, not minutes: was 432 s and 2,807 lines of traceback
 
 
 def provider_calls(result: RunResult) -> list[str]:
