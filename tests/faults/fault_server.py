@@ -23,7 +23,8 @@ class Fault:
     empty_choices HTTP 200 with "choices": []
     malformed     HTTP 200 with a body that is not JSON
     rate_limit    HTTP 429 with Retry-After: `retry_after` for the first `failures` requests, then ok
-    server_error  HTTP 500 for the first `failures` requests, then ok
+    server_error  HTTP `status` (500, 503, ...) for the first `failures` requests, then ok
+    truncated     a valid reply cut off by max_tokens (finish_reason "length") before its tag closes
     auth          HTTP 401 whose body echoes the Authorization header (some providers do)
     hang          sleeps `hang_s` before answering ok"""
 
@@ -32,6 +33,7 @@ class Fault:
     failures: int = 10**9
     retry_after: int = 1
     hang_s: float = 30.0
+    status: int = 500
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Seen:
 class FaultServer:
     def __init__(self, fault: Fault, max_requests: int = 200) -> None:
         self.fault, self.seen, self.max_requests = fault, Seen(), max_requests
+        self.prompts: list[str] = []  # every prompt received, as the provider saw it
         self.lock = threading.Lock()
         server = self
 
@@ -87,7 +90,7 @@ class FaultServer:
                 handler, 429, {"error": {"message": "slow down"}}, {"Retry-After": str(fault.retry_after)}
             )
         if fault.mode == "server_error" and failing:
-            return self._send(handler, 500, {"error": {"message": "internal error"}})
+            return self._send(handler, fault.status, {"error": {"message": f"server error {fault.status}"}})
         if fault.mode == "auth":
             echoed = handler.headers.get("Authorization", "")
             return self._send(
@@ -99,14 +102,22 @@ class FaultServer:
             time.sleep(fault.hang_s)
         prompt = " ".join(str(m.get("content", "")) for m in request.get("messages", []))
         dims = DIMENSION_RE.findall(prompt)
+        self.prompts.append(prompt)
         content = {
             "no_tag": "I would rate this fairly well.",
+            "truncated": '<rating dimension="' + (dims[0] if dims else "x") + '">',
             "off_scale": "\n".join(f'<rating dimension="{d}">9</rating>' for d in dims),
         }.get(fault.mode, "\n".join(f'<rating dimension="{d}">{fault.rating}</rating>' for d in dims))
         choices = (
             []
             if fault.mode == "empty_choices"
-            else [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]
+            else [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "length" if fault.mode == "truncated" else "stop",
+                }
+            ]
         )
         usage = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105}
         self._send(
