@@ -106,3 +106,29 @@ def test_judge_files_that_would_run_wrong_are_refused(tmp_path: Path, text: str 
 def test_judge_files_with_credentials_in_values_are_refused(tmp_path: Path, text: str, expected: str) -> None:
     message = _validate_one(tmp_path, text)
     assert expected in message and "sk-abcdefghijklmnop" not in message  # the refusal does not repeat the key
+
+
+TASK = "id: t\nversion: 1\ntitle: T\nsource: kumar2025\nframework: epitome\nrubric: epitome\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("dimensions: [level_emotional_reaction]\n", "unknown dimension(s) ['level_emotional_reaction']"),
+        ("reference: expert9\n", "unknown reference 'expert9'"),
+        ("kind: grade\n", "field 'kind'"),
+        ("rubric: lend_an_ear\n", "key 'rubric' is given twice"),
+        ("mode: every_dimension\n", "field 'mode'"),
+    ],
+    ids=["unknown-dimension", "unknown-reference", "unknown-kind", "duplicate-key", "unknown-mode"],
+)
+def test_task_files_that_would_run_wrong_are_refused(tmp_path: Path, extra: str, expected: str) -> None:
+    from empathy_bench.core.errors import InputError
+    from empathy_bench.tasks.spec import load_task
+
+    path = tmp_path / "t.yaml"
+    path.write_text(TASK + extra)
+    with pytest.raises(InputError) as caught:
+        load_task(str(path))
+    message = str(caught.value)
+    assert message.startswith(str(path)) and expected in message and "Fix:" in message
