@@ -46,6 +46,7 @@ class FaultServer:
     def __init__(self, fault: Fault, max_requests: int = 200) -> None:
         self.fault, self.seen, self.max_requests = fault, Seen(), max_requests
         self.prompts: list[str] = []  # every prompt received, as the provider saw it
+        self.message = ""  # the error body's message for server_error (default: "server error <status>")
         self.lock = threading.Lock()
         server = self
 
@@ -90,7 +91,9 @@ class FaultServer:
                 handler, 429, {"error": {"message": "slow down"}}, {"Retry-After": str(fault.retry_after)}
             )
         if fault.mode == "server_error" and failing:
-            return self._send(handler, fault.status, {"error": {"message": f"server error {fault.status}"}})
+            return self._send(
+                handler, fault.status, {"error": {"message": self.message or f"server error {fault.status}"}}
+            )
         if fault.mode == "auth":
             echoed = handler.headers.get("Authorization", "")
             return self._send(

@@ -132,3 +132,17 @@ def test_task_files_that_would_run_wrong_are_refused(tmp_path: Path, extra: str,
         load_task(str(path))
     message = str(caught.value)
     assert message.startswith(str(path)) and expected in message and "Fix:" in message
+
+
+def test_masking_leaves_ordinary_words_and_model_names_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from empathy_bench.candidates.judge import Judge
+    from empathy_bench.core.secrets import mask
+
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Ada Lovelace")  # not a credential, though it contains AUTH
+    monkeypatch.setenv("MY_SERVICE_API_KEY", "s3cr3t-value-1234")
+    text = "a task-oriented-dialogue judge by Ada Lovelace; ollama/risk-assessment-llama3; key s3cr3t-value-1234"
+    assert mask(text) == "a task-oriented-dialogue judge by Ada Lovelace; ollama/risk-assessment-llama3; key ***"
+    assert mask("Bearer sk-proj-abcdefghijklmnopqrstuv") == "Bearer ***"
+    assert Judge(id="x", model="litellm/ollama/task-specialised-empathy-8b").model.endswith(
+        "task-specialised-empathy-8b"
+    )

@@ -260,3 +260,12 @@ def test_every_call_has_a_timeout_by_default() -> None:
 
     assert _generation_params(GenerateConfig())["timeout"] == DEFAULT_TIMEOUT == 120
     assert _generation_params(GenerateConfig(timeout=7))["timeout"] == 7
+
+
+def test_a_proxys_503_that_quotes_connection_refused_is_retried_not_called_unreachable(tmp_path: Path) -> None:
+    # e.g. Envoy: "upstream connect error ... delayed connect error: Connection refused" in a 503
+    with FaultServer(Fault(mode="server_error", status=503, failures=1)) as server:
+        server.message = "upstream connect error or disconnect/reset before headers. reason: Connection refused"
+        result = run_against(tmp_path, server.url)
+        assert server.requests == len(provider_calls(result)) >= LIMIT + 1
+    assert judge_run(result).n_unscored == 0

@@ -600,3 +600,25 @@ def test_a_misspelled_framework_in_the_items_file_is_blamed_on_the_items_file(tm
     with pytest.raises(InputError) as caught:
         read_items(path)
     assert_names(caught.value, path, "line 1", "unknown framework 'lend_an_eer'", "use a rubric id")
+
+
+def test_an_item_with_its_own_target_speaker_reads_its_text(tmp_path: Path) -> None:
+    row = {
+        "item_id": "c1",
+        "framework": "lend_an_ear",
+        "target": "Counselor",
+        "text": "Seeker: hi\nCounselor: How are you?",
+    }
+    table = read_items(write_rows(tmp_path / "items.jsonl", [row]))
+    assert table.loc[0, "turns"] == [
+        {"speaker": "Seeker", "text": "hi"},
+        {"speaker": "Counselor", "text": "How are you?"},
+    ]
+
+
+def test_a_bad_value_in_a_csv_blames_its_own_row(tmp_path: Path) -> None:
+    rows = [rating("c1", "validating_emotions", 4), rating("c2", "validating_emotions", "four")]
+    path = write_rows(tmp_path / "r.csv", rows)
+    with pytest.raises(InputError) as caught:
+        read_ratings(path)
+    assert_names(caught.value, path, "data row 2", "field 'value'", "correct the value")

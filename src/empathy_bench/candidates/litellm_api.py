@@ -186,16 +186,14 @@ def _malformed(err: Exception) -> bool:
 
 
 def _refused(err: BaseException) -> bool:
-    """Nothing listens at the URL: the connection was refused or the host is unknown, somewhere
-    down the chain of exceptions (litellm reports it as a generic 'Connection error.')."""
+    """Nothing listens at the URL: somewhere down the chain of exceptions the connection itself
+    failed (litellm reports it as a generic 'Connection error.'). Judged by the exception's
+    type, never its text: a proxy's 503 may quote "connection refused" and must be retried."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        text = str(current).lower()
-        if isinstance(current, ConnectionRefusedError) or any(
-            s in text for s in ("connection refused", "errno 111", "name or service not known", "nodename nor servname")
-        ):
+        if isinstance(current, ConnectionRefusedError) or type(current).__name__ == "ConnectError":
             return True
         current = current.__cause__ or current.__context__
     return False

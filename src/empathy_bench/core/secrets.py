@@ -11,10 +11,12 @@ from pathlib import Path
 
 MASK = "***"
 # Environment variables whose values are credentials, by name.
-CREDENTIAL_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH", re.I)
-# Values that look like provider keys whatever they are called (OpenAI, Anthropic, Google, Hugging Face, bearer tokens).
+# (a whole name part: OPENAI_API_KEY, HF_TOKEN, AWS_SECRET_ACCESS_KEY; not GIT_AUTHOR_NAME)
+CREDENTIAL_NAME = re.compile(r"(?:^|_)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$", re.I)
+# Values that look like provider keys whatever they are called (OpenAI, Anthropic, Google, Hugging
+# Face, xAI), as whole tokens: in "task-specialised-8b" the "sk-" is part of a model name.
 KEY_LIKE = re.compile(
-    r"(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|hf_[A-Za-z0-9]{30,}|xai-[A-Za-z0-9]{20,})"
+    r"(?<![A-Za-z0-9_-])(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|hf_[A-Za-z0-9]{30,}|xai-[A-Za-z0-9]{20,})"
 )
 MIN_SECRET = 8  # shorter values (e.g. "1", "true") would mask ordinary words
 

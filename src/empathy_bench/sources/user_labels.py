@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import input_error
@@ -26,6 +26,7 @@ from empathy_bench.sources.labels import (
     parse_transcript,
 )
 from empathy_bench.sources.rubric import Rubric, load_rubric
+from empathy_bench.sources.transcript import SEEKER
 
 if TYPE_CHECKING:
     import datasets  # imported lazily at run time: it is slow to import
@@ -57,7 +58,7 @@ class Item(BaseModel):
         would be an empty conversation, with both the text would be silently dropped."""
         if self.turns and self.text:
             raise ValueError("give either 'turns' or 'text', not both")
-        turns = [(t.speaker, t.text) for t in self.turns] or parse_transcript(self.text or "")
+        turns = [(t.speaker, t.text) for t in self.turns] or parse_transcript(self.text or "", (SEEKER, self.target))
         if not turns:
             raise ValueError("the item has no conversation: give 'turns' or 'text'")
         if not any(speaker == self.target for speaker, _ in turns):
@@ -76,9 +77,17 @@ class Rating(BaseModel):
     dimension: str = Field(min_length=1)
     rater_id: str = Field(min_length=1)
     rater_group: RaterGroup
-    value: float = Field(strict=True)
+    value: float
     aggregate: Literal["", "mean", "median", "adjudicated"] = ""
     evidence: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: object) -> object:
+        """A JSON `true` would otherwise be read as the rating 1."""
+        if isinstance(value, bool):
+            raise ValueError("a rating is a number, not true or false")
+        return value
 
 
 def read_labels(ratings: str | Path, items: str | Path | pd.DataFrame | None = None) -> LabelSet:
@@ -106,7 +115,7 @@ def read_items(path: str | Path) -> pd.DataFrame:
 def _item_record(item: Item) -> dict[str, object]:
     turns = [t.model_dump() for t in item.turns]
     if not turns and item.text:
-        turns = [{"speaker": s, "text": t} for s, t in parse_transcript(item.text)]
+        turns = [{"speaker": s, "text": t} for s, t in parse_transcript(item.text, (SEEKER, item.target))]
     return {
         "item_id": item.item_id,
         "framework": item.framework,
