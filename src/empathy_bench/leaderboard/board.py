@@ -24,6 +24,7 @@ from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.tasks.spec import load_task
 
 SCHEMA_VERSION = 2
+ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
 DRILLDOWN = "drilldown/index.html"
@@ -110,6 +111,7 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
             **{k: _r(getattr(d, k)) for k in stats},
             "alt_test_passed": a.passed if (a := r.agreement.alt_test_by_dimension.get(d.dimension)) else None,
             "alt_test_winning_rate": _r(a.winning_rate) if a else None,
+            "alt_test_verdict": verdict(a, None),
         }
         for r in records
         for d in r.agreement.dimensions
@@ -217,7 +219,7 @@ def markdown(board: dict) -> str:
             r for r in rows if any((grid.get((r["rater"], n)) or {}).get("alt_test_passed") is not None for n in names)
         ]
         if tested:
-            alt_rows = [[r["rater"], *(_dimension_verdict(grid.get((r["rater"], n))) for n in names)] for r in tested]
+            alt_rows = [[r["rater"], *(cell(ALT_TEST, grid.get((r["rater"], n)) or {}) for n in names)] for r in tested]
             parts += [
                 "Alt-test per dimension (context for the pooled verdict above: each dimension its own test, "
                 "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):",
@@ -242,9 +244,3 @@ def markdown(board: dict) -> str:
         ]
         parts += [table(header, body), ""]
     return "\n".join(parts)
-
-
-def _dimension_verdict(row: dict | None) -> str:
-    if not row or row.get("alt_test_passed") is None:
-        return "–"
-    return f"{'pass' if row['alt_test_passed'] else 'fail'} ({row['alt_test_winning_rate']:.2f})"
