@@ -14,6 +14,7 @@ from empathy_bench.core.project import project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.spec import load_task, task_ids
 
 
@@ -27,7 +28,7 @@ def _check_card(path: str, check_data: bool = False) -> None:
 
 def _check_judge(path: str, check_data: bool = False) -> None:
     judge = load_judge(path)
-    load_template(judge.prompt)
+    load_template(judge.prompt_name, judge.kind)
     if secret := secret_args(judge.model_args):
         raise InputError(
             path,
@@ -45,11 +46,18 @@ def _check_judge(path: str, check_data: bool = False) -> None:
         )
 
 
+def _check_task(path: str) -> None:
+    """A task file; one on a team's own labels also reads and checks those files (local, cheap)."""
+    spec = load_task(path)
+    if spec.labels is not None:
+        task_labels(spec)
+
+
 # Each folder's files and how to check one of them.
 FOLDERS: dict[str, Callable[..., object]] = {
     "rubrics": lambda path, check_data: load_rubric(path),
     "human_labels": _check_card,
-    "tasks": lambda path, check_data: load_task(path),
+    "tasks": lambda path, check_data: _check_task(path),
     "evals/judges": _check_judge,
 }
 

@@ -319,3 +319,53 @@ def test_the_fingerprint_covers_every_file_that_shapes_a_reply(tmp_path, monkeyp
     prompt_copy = next(p for p in copies if p.name.endswith("-prompt.py"))
     prompt_copy.write_text(prompt_copy.read_text() + "\n# another edit\n")
     assert rate(task="epitome", judge="builtin-lexicon").version not in (before, after)
+
+
+# --- compare prompts -----------------------------------------------------------------------
+
+
+def _compare_prompt(a: str, b: str, allow_tie: bool = True) -> str:
+    rubric = load_rubric("lend_an_ear")
+    side = [{"speaker": "Seeker", "text": "I lost my job."}]
+    return prompt.render_compare(
+        prompt.load_template("compare_judge", "compare"),
+        rubric,
+        ["overall"],
+        [*side, {"speaker": "Supporter", "text": a}],
+        [*side, {"speaker": "Supporter", "text": b}],
+        "Supporter",
+        allow_tie,
+    )
+
+
+def test_always_a_prefers_the_first_conversation_and_refuses_rate_prompts(template) -> None:
+    text = _compare_prompt("Short.", "A much longer and more caring reply. How are you holding up?")
+    assert _complete("always_a", text) == '<preference criterion="overall">A</preference>'
+    rate_prompt = prompt.render(template, load_rubric("lend_an_ear"), ["advice_giving"], TURNS, "Supporter")
+    with pytest.raises(litellm.BadRequestError, match="always_a answers compare prompts only"):
+        _complete("always_a", rate_prompt)
+
+
+def test_length_prefers_the_longer_supporter_and_ties_only_where_allowed() -> None:
+    long, short = "I am so sorry, that is a lot to carry. How are you holding up?", "Oh no."
+    assert _complete("length", _compare_prompt(short, long)) == '<preference criterion="overall">B</preference>'
+    assert _complete("length", _compare_prompt(long, short)) == '<preference criterion="overall">A</preference>'
+    assert _complete("length", _compare_prompt(short, short)) == '<preference criterion="overall">tie</preference>'
+    # equal, ties not allowed: the documented default, A
+    assert _complete("length", _compare_prompt(short, short, False)) == '<preference criterion="overall">A</preference>'
+
+
+def test_lexicon_compares_the_overall_scores_of_its_own_ratings() -> None:
+    warm = "That makes complete sense, it sounds so painful. What has the last week been like for you?"
+    cold = "At least you have savings. You should just apply somewhere else, don't worry about it."
+    rubric = load_rubric("lend_an_ear")
+
+    def overall(reply: str) -> int:
+        turns = [("Seeker", "I lost my job."), ("Supporter", reply)]
+        request = prompt.PromptRequest(rubric.dimension_ids, 1, 5, turns)
+        sign = {d.id: 1 if d.polarity == "prescriptive" else -1 for d in rubric.dimensions}
+        return sum(s * lexicon.lexicon_rating(request, d, "Supporter") for d, s in sign.items())
+
+    assert overall(warm) > overall(cold)  # the premise of the check below
+    assert _complete("lexicon", _compare_prompt(warm, cold)) == '<preference criterion="overall">A</preference>'
+    assert _complete("lexicon", _compare_prompt(cold, warm)) == '<preference criterion="overall">B</preference>'

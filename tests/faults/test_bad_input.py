@@ -123,8 +123,20 @@ TASK = "id: t\nversion: 1\ntitle: T\nsource: kumar2025\nframework: epitome\nrubr
         ("kind: grade\n", "field 'kind'"),
         ("rubric: lend_an_ear\n", "key 'rubric' is given twice"),
         ("mode: every_dimension\n", "field 'mode'"),
+        ("kind: compare\npairs_within: opener\ncriteria: [overall]\n", "unknown criteria ['overall']"),
+        ("kind: compare\ncriteria: [level_explorations]\n", "releases no preferences"),
+        ("labels: {items: x.csv, ratings: y.csv}\n", "either 'source'"),
     ],
-    ids=["unknown-dimension", "unknown-reference", "unknown-kind", "duplicate-key", "unknown-mode"],
+    ids=[
+        "unknown-dimension",
+        "unknown-reference",
+        "unknown-kind",
+        "duplicate-key",
+        "unknown-mode",
+        "criterion-without-overall",
+        "compare-without-preferences",
+        "source-and-own-labels",
+    ],
 )
 def test_task_files_that_would_run_wrong_are_refused(tmp_path: Path, extra: str, expected: str) -> None:
     from empathy_bench.core.errors import InputError

@@ -25,6 +25,11 @@ from empathy_bench.leaderboard.page import DATA_ELEMENT_ID, render_page
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "leaderboard_sample.json"
 DEFAULT_TASK = "lend_an_ear"
+COMPARE_TASK = "lend_an_ear_compare"  # reference derived from expert ratings: ceiling, crowd, (from ratings) rows
+SINGLE_LABEL_TASK = "annomi_compare"  # one reference label per pair: no ceiling, no score gap
+RATE_SECTIONS = ("overall-section", "heatmap-section", "plots-section")
+DERIVED_NOTE = "Reference choices are derived by this project from the experts' own ratings, not collected from people"
+DASH = "\u2013"
 BROWSER_TIMEOUT_S = 60
 CHROMIUM_FLAGS = [
     "--headless",
@@ -59,6 +64,14 @@ def page(board: dict) -> str:
 
 def rows_of(board: dict, task: str) -> list[dict]:
     return [row for row in board["overall"] if row["task"] == task]
+
+
+def preference_of(board: dict, task: str, criterion: str = "overall") -> list[dict]:
+    return [row for row in board["preference"] if row["task"] == task and row["criterion"] == criterion]
+
+
+def gaps_of(board: dict, task: str, criterion: str = "overall") -> list[dict]:
+    return [row for row in board["preference_by_gap"] if row["task"] == task and row["criterion"] == criterion]
 
 
 # ---------- the HTML itself ----------
@@ -104,6 +117,19 @@ def test_bad_schema_and_network_drilldown_are_refused(board: dict) -> None:
         render_page({**board, "schema_version": 1})
     with pytest.raises(InputError, match="relative"):
         render_page({**board, "drilldown": "https://example.org/drilldown/index.html"})
+
+
+def test_a_board_of_compare_tasks_only_renders_and_bad_rows_are_refused(board: dict) -> None:
+    only_compare = {**board, "overall": [], "per_dimension": [], "overall_score": []}
+    assert embedded(render_page(only_compare)) == only_compare
+    with pytest.raises(InputError, match="have no rows"):
+        render_page({**only_compare, "preference": []})
+    with pytest.raises(InputError, match="'preference_by_gap' is not a list of rows"):
+        render_page({**board, "preference_by_gap": {"lend_an_ear_compare": []}})
+    bad = copy.deepcopy(board)
+    bad["preference_by_gap"][0]["accuracy"] = float("nan")
+    with pytest.raises(InputError, match=r"preference_by_gap\[0\]\.accuracy"):
+        render_page(bad)
 
 
 def test_drilldown_link_says_it_may_not_exist(page: str) -> None:
@@ -188,6 +214,11 @@ def test_page_draws_the_default_task(chromium: str, tmp_path: Path, board: dict,
     # the forest plot: every rater with its CI
     assert len(dom.find("line", cls="errorbar", inside=("svg", "forest"))) == len(rows)
 
+    # a rate task: the rate sections, not the compare one; every task has a tab
+    assert "hidden" in dom.find("section", id_="compare-section")[0].attrs
+    assert all("hidden" not in dom.find("section", id_=s)[0].attrs for s in RATE_SECTIONS)
+    assert {b.attrs["data-task"] for b in dom.find("button", cls="task-tab")} == set(board["tasks"])
+
     # the Lend an Ear overall score, and the link
     assert len(dom.find("tr", inside=("table", "overall-score"), parent_tag="tbody")) == len(board["overall_score"])
     assert dom.find("a", id_="drilldown-link")[0].attrs["href"] == "drilldown/index.html"
@@ -253,6 +284,142 @@ def test_columns_titles_and_marks_come_from_the_data(chromium: str, tmp_path: Pa
     assert len(dom.find("line", cls="ceiling", inside=("svg", "scatter"))) == 1
     assert "fitted on these items" in dom.row_text("overall", "builtin-lexicon")
     assert "fail, passes when clustered" in dom.row_text("overall", "gpt-4o")
+
+
+def test_compare_tab_draws_the_preference_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
+    rows = preference_of(board, COMPARE_TASK)
+    assert not NETWORK_REF.search(dom.text), "the script added a network reference"
+    # the compare section instead of the rate tables and plots
+    assert "hidden" not in dom.find("section", id_="compare-section")[0].attrs
+    assert all("hidden" in dom.find("section", id_=s)[0].attrs for s in RATE_SECTIONS)
+    pressed = [b for b in dom.find("button", cls="task-tab") if b.attrs.get("aria-pressed") == "true"]
+    assert [b.attrs["data-task"] for b in pressed] == [COMPARE_TASK]
+    assert pressed[0].text.startswith(board["tasks"][COMPARE_TASK]["title"])
+
+    # the header: the compare columns' keys and labels, in order
+    table = "preference-overall"
+    headers = dom.find("th", inside=("table", table), parent_tag="tr")
+    assert [h.attrs["data-key"] for h in headers] == [c["key"] for c in board["compare_columns"]]
+    assert [" ".join(h.text.split()).rstrip("\u21c5\u25b2\u25bc ") for h in headers] == [
+        c["label"] for c in board["compare_columns"]
+    ]
+    # one row per rater, best accuracy first; the ceiling and the crowd marked as in the rate table
+    trs = dom.find("tr", inside=("table", table), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in sorted(rows, key=lambda r: -r["accuracy"])]
+    classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
+    ceiling = next(r["rater"] for r in rows if r["role"] == "ceiling")
+    crowd = next(r["rater"] for r in rows if r["role"] == "crowd")
+    assert {"kind-human", "ceiling-row"} <= classes[ceiling]
+    assert "kind-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
+    assert "kind-baseline" in classes["builtin-always-a"]
+
+    # cells drawn by the columns' kinds: a constant side, a rater's ratings turned into choices
+    always_a = dom.cells(table, "builtin-always-a")
+    assert always_a["position_consistency"] == "0.00" and always_a["preference_fairness"] == "-1.00"
+    assert always_a["flip_rate"] == "1.00" and always_a["n_pairs"] == "385"
+    assert always_a["accuracy"] == "0.50 [0.50, 0.50]" and always_a["usd_per_1k"] == "$0.00"
+    gemini = dom.cells(table, "gemini-2.5-pro (from ratings)")
+    assert gemini["accuracy"] == "0.85 [0.77, 0.92]" and gemini["kappa"] == "0.67 [0.51, 0.80]"
+    for key in ("accuracy_conservative", "position_consistency", "preference_fairness", "flip_rate", "usd_per_1k"):
+        assert gemini[key] == DASH, key
+    assert dom.cells(table, ceiling)["position_consistency"] == DASH
+
+    # the reference is derived from the experts' ratings: said so
+    note = dom.find("p", id_="compare-reference-note")[0].text
+    assert DERIVED_NOTE in note and "no human ceiling" not in note
+
+
+def test_compare_tab_plots_agreement_by_gap(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
+    gaps = gaps_of(board, COMPARE_TASK)
+    raters = {g["rater"] for g in gaps}
+    svg = ("svg", "gap-overall")
+    # one line per rater, named; the ceiling and the crowd drawn apart from the others
+    series = dom.find("g", cls="gap-series", inside=svg)
+    assert sorted(s.attrs["data-rater"] for s in series) == sorted(raters)
+    assert len(dom.find("path", cls="gap-line", inside=svg)) == len(raters)
+    assert sorted(t.attrs["data-rater"] for t in dom.find("text", cls="series-label", inside=svg)) == sorted(raters)
+    roles = {s.attrs["data-rater"]: s.attrs["data-role"] for s in series}
+    by_role = {r["rater"]: r["role"] for r in preference_of(board, COMPARE_TASK)}
+    assert roles == {name: by_role[name] for name in raters}
+    assert len(dom.find("path", cls="ceiling-gap-line", inside=svg)) == 1
+    assert len(dom.find("path", cls="crowd-gap-line", inside=svg)) == 1
+
+    # a point per (rater, bin) with choices in it, each with its n; an empty bin has none
+    plotted = [g for g in gaps if g["n"] > 0 and g["accuracy"] is not None]
+    points = dom.find("g", cls="gap-point", inside=svg)
+    assert sorted((p.attrs["data-bin"], int(p.attrs["data-n"])) for p in points) == sorted(
+        (g["bin"], g["n"]) for g in plotted
+    )
+    gemini = next(
+        p
+        for p in points
+        if p.attrs["data-bin"] == "1-3" and p.ancestors[-1].attrs.get("data-rater") == "gemini-2.5-pro (from ratings)"
+    )
+    assert "accuracy 0.78 (n = 152)" in gemini.text
+    # the bins in order along x, each with its n; the empty one says so
+    bins = list(dict.fromkeys(g["bin"] for g in sorted(gaps, key=lambda g: g["low"])))
+    assert bins == ["0", "1-3", "4-6", "7-9", "10-13", ">13"]
+    ticks = [
+        t.text for t in dom.find("text", inside=svg) if any(a.tag == "g" and "tick" in a.classes for a in t.ancestors)
+    ]
+    assert ticks[-len(bins) :] == bins
+    assert [t.text for t in dom.find("text", cls="bin-n", inside=svg)][-1] == "no pairs"
+    assert [t.text for t in dom.find("text", cls="bin-n", inside=svg)][1] == "n = 152\u2013304"
+
+    # the same numbers in a table
+    table = dom.cells("gap-table-overall", "gemini-2.5-pro (from ratings)", header_key=None)
+    assert table["gap 1-3"] == "0.78 (n = 152)" and table["gap >13"] == f"{DASH} (n = 0)"
+    assert len(dom.find("tr", inside=("table", "gap-table-overall"), parent_tag="tbody")) == len(raters)
+
+
+def test_compare_tab_without_a_ceiling(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={SINGLE_LABEL_TASK}")
+    rows = preference_of(board, SINGLE_LABEL_TASK)
+    trs = dom.find("tr", inside=("table", "preference-overall"), parent_tag="tbody")
+    assert sorted(tr.attrs["data-rater"] for tr in trs) == sorted(r["rater"] for r in rows)
+    assert not any("ceiling-row" in tr.classes for tr in trs)
+    note = dom.find("p", id_="compare-reference-note")[0].text
+    assert note == "One reference label per pair: no human ceiling."
+    # no score gap: no plot, and a line that says why
+    assert not gaps_of(board, SINGLE_LABEL_TASK)
+    assert not dom.find("svg", cls="gap-svg")
+    skipped = dom.find("p", cls="gap-skipped")
+    assert len(skipped) == 1 and "Not plotted" in skipped[0].text and "no score gap" in skipped[0].text
+    lexicon = dom.cells("preference-overall", "builtin-lexicon-compare")
+    assert lexicon["position_consistency"] == "0.85" and lexicon["preference_fairness"] == "-0.15"
+
+
+def test_clicking_a_compare_header_sorts_its_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    # a numeric column sorts descending on the first click; rows without the number stay last
+    button = '#preference-overall th[data-key="position_consistency"] button'
+    click = f"<script>document.querySelector('{button}').click();</script>"
+    dom = dump_dom(chromium, tmp_path, page.replace("</body>", click + "</body>"), fragment=f"#task={COMPARE_TASK}")
+    value = {r["rater"]: r["position_consistency"] for r in preference_of(board, COMPARE_TASK)}
+    order = [
+        tr.attrs["data-rater"] for tr in dom.find("tr", inside=("table", "preference-overall"), parent_tag="tbody")
+    ]
+    values = [value[name] for name in order]
+    known = [v for v in values if v is not None]
+    assert values == known + [None] * (len(values) - len(known)) and known == sorted(known, reverse=True)
+    assert 0 < len(known) < len(values)
+    header = dom.find("th", inside=("table", "preference-overall"), attr=("data-key", "position_consistency"))[0]
+    assert header.attrs["aria-sort"] == "descending"
+
+
+def test_a_second_criterion_gets_its_own_table_and_plot(chromium: str, tmp_path: Path, board: dict) -> None:
+    data = copy.deepcopy(board)
+    extra = [r | {"criterion": "exploration"} for r in preference_of(data, COMPARE_TASK)[:3]]
+    data["preference"] += extra
+    data["preference_by_gap"] += [g | {"criterion": "exploration"} for g in gaps_of(data, COMPARE_TASK)[:6]]
+    dom = dump_dom(chromium, tmp_path, render_page(data), fragment=f"#task={COMPARE_TASK}")
+    assert len(dom.find("tr", inside=("table", "preference-exploration"), parent_tag="tbody")) == 3
+    assert len(dom.find("tr", inside=("table", "preference-overall"), parent_tag="tbody")) == len(
+        preference_of(board, COMPARE_TASK)
+    )
+    assert len(dom.find("g", cls="gap-series", inside=("svg", "gap-exploration"))) == 1
+    assert [h.text for h in dom.find("h3", cls="criterion-title")] == ["Criterion: overall", "Criterion: exploration"]
 
 
 def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:
@@ -354,6 +521,20 @@ class Dom(HTMLParser):
             and (inside is None or any(a.tag == inside[0] and a.attrs.get("id") == inside[1] for a in e.ancestors))
             and (parent_tag is None or (e.ancestors and e.ancestors[-1].tag == parent_tag))
         ]
+
+    def cells(self, table_id: str, rater: str, header_key: str | None = "data-key") -> dict[str, str]:
+        """The cells of the row of `rater` in table#`table_id`, by column (the header's `header_key`
+        attribute, or its text), whitespace collapsed; a row's header cell counts as a cell."""
+        headers = [
+            h.attrs[header_key] if header_key else " ".join(h.text.split())
+            for h in self.find("th", inside=("table", table_id), parent_tag="tr")
+            if "thead" in {a.tag for a in h.ancestors}
+        ]
+        rows = [tr for tr in self.find("tr", inside=("table", table_id)) if tr.attrs.get("data-rater") == rater]
+        assert rows, f"no row for {rater} in table#{table_id}"
+        tds = [e for e in self.elements if e.tag in ("td", "th") and e.ancestors and e.ancestors[-1] is rows[0]]
+        assert len(tds) == len(headers), f"{len(tds)} cells under {len(headers)} headers"
+        return dict(zip(headers, (" ".join(td.text.split()) for td in tds), strict=True))
 
     def row_text(self, table_id: str, rater: str) -> str:
         rows = [tr for tr in self.find("tr", inside=("table", table_id)) if tr.attrs.get("data-rater") == rater]

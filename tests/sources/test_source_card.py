@@ -77,7 +77,7 @@ def test_unknown_framework_names_the_card_and_the_choices() -> None:
 
 def test_unknown_card_id_lists_the_known_ones() -> None:
     with pytest.raises(
-        InputError, match="no human_labels file named 'kumar2024'.*use one of: epitome_reddit, kumar2025"
+        InputError, match="no human_labels file named 'kumar2024'.*use one of: annomi, epitome_reddit, kumar2025"
     ):
         load_source_card("kumar2024")
 

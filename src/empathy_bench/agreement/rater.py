@@ -18,7 +18,7 @@ from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.stats import N_RESAMPLES, PairAgreement
 from empathy_bench.core.models import Record
-from empathy_bench.sources.labels import LabelSet, group_table, rater_values
+from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
 from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
@@ -212,15 +212,7 @@ def _overall_score(
 
 def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
     """Items x experts table of each expert's overall score."""
-    rubric = spec.rubric_model
-    rows = labels.ratings[(labels.ratings.rater_group == "expert") & (labels.ratings["aggregate"] == "")]
-    per_expert = {
-        e: rubric.overall_score(
-            g.pivot(index="item_id", columns="dimension", values="value").reindex(columns=rubric.dimension_ids)
-        )
-        for e, g in rows.groupby("rater_id")
-    }
-    return pd.DataFrame(per_expert).dropna(how="all")
+    return overall_scores(labels.ratings, spec.rubric_model, "expert")
 
 
 def alt_tests(
@@ -278,13 +270,7 @@ def reference_rows(
 
 
 def rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
-    columns = {}
-    for dim in spec.dimension_ids:
-        try:
-            columns[dim] = rater_values(labels.ratings, rater, dim)
-        except KeyError:
-            continue
-    return pd.DataFrame(columns)
+    return rater_wide(labels.ratings, rater, spec.dimension_ids)
 
 
 def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int) -> RaterAgreement | None:

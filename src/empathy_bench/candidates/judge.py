@@ -7,7 +7,7 @@ import importlib.metadata
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -17,7 +17,7 @@ from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.core.secrets import KEY_LIKE
 
-DEFAULT_PROMPT = "rubric_judge"
+DEFAULT_PROMPTS = {"rate": "rubric_judge", "compare": "compare_judge"}
 
 # Model args are written into every eval log, so none may hold a credential: keys come only
 # from the environment (or a .env file). Any key, at any depth, whose name looks like one is
@@ -57,8 +57,11 @@ class Judge(FileModel):
     model: str
     base_url: str | None = None  # local OpenAI-compatible servers (Ollama, vLLM, llama.cpp)
     model_args: dict[str, Any] = {}  # passed to litellm.acompletion; never keys (env only)
-    prompt: str = DEFAULT_PROMPT
-    mode: Mode | None = None  # None: the task's mode
+    # the kind of task the judge answers: rate (a rating per dimension) or compare (a choice
+    # between two conversations); a judge runs only on tasks of its kind
+    kind: Literal["rate", "compare"] = "rate"
+    prompt: str | None = None  # evals/prompts/<name>.md; None: the default prompt of its kind
+    mode: Mode | None = None  # None: the task's mode (rate)
     generation: Generation = Generation()
     offline: bool = False  # true for the built-in judges: runs without keys or network
     baseline: bool = False  # a trivial baseline (constant, length): shown as such on the leaderboard
@@ -85,6 +88,10 @@ class Judge(FileModel):
         return self
 
     @property
+    def prompt_name(self) -> str:
+        return self.prompt or DEFAULT_PROMPTS[self.kind]
+
+    @property
     def config_hash(self) -> str:
         return sha256_bytes(self.model_dump_json(), short=True)
 
@@ -104,12 +111,12 @@ def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
 
 
 @cache
-def load_judge(name: str) -> Judge:
+def load_judge(name: str, kind: Literal["rate", "compare"] = "rate") -> Judge:
     """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
-    (`provider/model`, run with the default prompt)."""
+    (`provider/model`, run with the default prompt of `kind`)."""
     if "/" in name and not name.endswith((".yaml", ".yml")):
         # "model-" keeps an ad-hoc judge's records apart from a judge file of a similar name
-        return Judge(id="model-" + _slug(name), model=name)
+        return Judge(id="model-" + _slug(name), model=name, kind=kind)
     return load_named("evals/judges", name, Judge)[1]
 
 
@@ -140,4 +147,4 @@ def _slug(model: str) -> str:
 def prompt_path(judge: Judge) -> Path:
     from empathy_bench.candidates.prompt import template_path
 
-    return template_path(judge.prompt)
+    return template_path(judge.prompt_name)

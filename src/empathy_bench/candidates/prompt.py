@@ -1,6 +1,7 @@
 """Judge prompts: a template file from evals/prompts/ filled with one item and one or more
-rubric dimensions, and the reader that gets the request back out of a rendered prompt (the
-built-in models' input). The reply's parser is in `reply.py`.
+rubric dimensions (rate) or two items and a criterion (compare), and the readers that get the
+request back out of a rendered prompt (the built-in models' input). The reply's parser is in
+`reply.py`.
 
 The contract every judge sees (and the built-in offline judges read back):
 - the conversation sits between <conversation> and </conversation>, one
@@ -9,6 +10,10 @@ The contract every judge sees (and the built-in offline judges read back):
 - the answer format is generated here, never by the template: one line
   `<rating dimension="ID">N</rating>` per requested dimension, after a sentence saying
   "a whole number from MIN to MAX".
+- compare prompts hold two such blocks, `<conversation id="A">` and `<conversation id="B">`, and
+  ask for one line `<preference criterion="ID">X</preference>` per criterion, X being A, B or
+  (where the task allows it) tie; the criterion lists each rubric dimension it weighs as
+  "Name (id; more is better)" or "(id; less is better)".
 """
 
 from __future__ import annotations
@@ -28,12 +33,21 @@ CONVERSATION_RE = re.compile(r"<conversation>\n(.*?)\n</conversation>", re.S)
 TURN_RE = re.compile(r'<turn speaker="([^"]*)">(.*?)</turn>', re.S)
 SCALE_RE = re.compile(r"a whole number from (-?\d+) to (-?\d+)")
 REQUESTED_RE = re.compile(r'^<rating dimension="([a-z0-9_]+)">N</rating>$', re.M)
-TARGET_RE = re.compile(r'Rate only the messages of the speaker labelled "([^"]+)"')
+TARGET_RE = re.compile(r'only the messages of the speaker labelled "([^"]+)"')
 DEFAULT_TARGET = "Supporter"
 # How a prompt asks: one dimension per prompt (one sample per item and dimension), or every
 # dimension of an item in one prompt.
 Mode = Literal["per_dimension", "all_dimensions"]
-PLACEHOLDERS = {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"}
+Kind = Literal["rate", "compare"]
+PLACEHOLDERS: dict[Kind, set[str]] = {
+    "rate": {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"},
+    "compare": {"rubric_title", "rubric_description", "target", "criteria", "conversation_a", "conversation_b"}
+    | {"answer_format"},
+}
+REQUIRED: dict[Kind, set[str]] = {
+    "rate": {"conversation", "answer_format"},
+    "compare": {"conversation_a", "conversation_b", "answer_format"},
+}
 
 
 def template_path(name: str) -> Path:
@@ -41,9 +55,9 @@ def template_path(name: str) -> Path:
     return project_dir() / "evals" / "prompts" / f"{name}.md" if "/" not in name else project_dir() / name
 
 
-def load_template(name: str) -> Template:
+def load_template(name: str, kind: Kind = "rate") -> Template:
     """A prompt template by name (evals/prompts/<name>.md) or path; every placeholder it
-    uses must be one we fill, so a typo fails before any model is called."""
+    uses must be one we fill for its task kind, so a typo fails before any model is called."""
     path = template_path(name)
     if not path.is_file():
         known = sorted(p.stem for p in (project_dir() / "evals" / "prompts").glob("*.md"))
@@ -51,21 +65,25 @@ def load_template(name: str) -> Template:
             path, f"no prompt template '{name}'", f"use one of: {', '.join(known)}, or a path under the project"
         )
     template = Template(path.read_text(encoding="utf-8"))
-    unknown = set(template.get_identifiers()) - PLACEHOLDERS
+    unknown = set(template.get_identifiers()) - PLACEHOLDERS[kind]
     if unknown or not template.is_valid():
         raise InputError(
             path,
-            f"unknown or malformed placeholder(s) {sorted(unknown) or '(invalid $)'}",
-            f"use only ${', $'.join(sorted(PLACEHOLDERS))}; write $$ for a dollar sign",
+            f"unknown or malformed placeholder(s) {sorted(unknown) or '(invalid $)'} for a {kind} prompt",
+            f"use only ${', $'.join(sorted(PLACEHOLDERS[kind]))}; write $$ for a dollar sign",
         )
-    if "conversation" not in template.get_identifiers() or "answer_format" not in template.get_identifiers():
-        raise InputError(path, "the template must place $conversation and $answer_format", "add both placeholders")
+    missing = REQUIRED[kind] - set(template.get_identifiers())
+    if missing:
+        raise InputError(
+            path, f"a {kind} prompt must place ${', $'.join(sorted(missing))}", "add the missing placeholder(s)"
+        )
     return template
 
 
-def conversation_block(turns: list[dict[str, str]]) -> str:
+def conversation_block(turns: list[dict[str, str]], label: str | None = None) -> str:
     lines = [f'<turn speaker="{html.escape(t["speaker"])}">{html.escape(t["text"], quote=False)}</turn>' for t in turns]
-    return "<conversation>\n" + "\n".join(lines) + "\n</conversation>"
+    opening = "<conversation>" if label is None else f'<conversation id="{label}">'
+    return opening + "\n" + "\n".join(lines) + "\n</conversation>"
 
 
 def _criterion(rubric: Rubric, dim: Dimension) -> str:
@@ -132,5 +150,96 @@ def read_prompt(prompt: str) -> PromptRequest:
     low, high = int(scales[-1][0]), int(scales[-1][1])
     if low >= high:
         raise ValueError(f"the answer format's scale {low} to {high} is empty")
-    turns = [(html.unescape(s), html.unescape(t)) for s, t in TURN_RE.findall(conv.group(1))]
+    turns = _turns(conv.group(1))
     return PromptRequest(dims, low, high, turns, html.unescape(target.group(1)) if target else DEFAULT_TARGET)
+
+
+# --- compare prompts ----------------------------------------------------------------------
+
+PAIR_RE = re.compile(r'<conversation id="([AB])">\n(.*?)\n</conversation>', re.S)
+WEIGHED_RE = re.compile(r"\(([a-z][a-z0-9_]*); (more|less) is better\)")
+PREFERENCE_REQUESTED_RE = re.compile(r'^<preference criterion="([a-z0-9_]+)">X</preference>$', re.M)
+TIE_ALLOWED = "or tie if neither is better"
+OVERALL = "overall"
+
+
+def compare_criterion(rubric: Rubric, criterion: str, question: str | None = None) -> str:
+    """The criterion as the judge reads it: the question, then every dimension it weighs with
+    its direction (an `overall` criterion weighs all of the rubric's dimensions)."""
+    dims = rubric.dimension_ids if criterion == OVERALL else [criterion]
+    if question is None:
+        question = (
+            f"Which supporter communicates more empathically overall, by the {rubric.title} criteria below?"
+            if criterion == OVERALL
+            else f"Which supporter does better on {rubric.dimension(criterion).name.lower()}?"
+        )
+    lines = [
+        f"- {d.name} ({d.id}; {'more' if d.polarity == 'prescriptive' else 'less'} is better): {d.question.strip()}"
+        for d in (rubric.dimension(i) for i in dims)
+    ]
+    return f"## {criterion}\nQuestion: {question.strip()}\nWeigh:\n" + "\n".join(lines)
+
+
+def compare_answer_format(criteria: list[str], allow_tie: bool) -> str:
+    lines = "\n".join(f'<preference criterion="{c}">X</preference>' for c in criteria)
+    choices = f"A or B, {TIE_ALLOWED}" if allow_tie else "A or B (you must choose one)"
+    return f"For each criterion, replace X with {choices}, in exactly this form:\n{lines}"
+
+
+def render_compare(
+    template: Template,
+    rubric: Rubric,
+    criteria: list[str],
+    turns_a: list[dict[str, str]],
+    turns_b: list[dict[str, str]],
+    target: str,
+    allow_tie: bool,
+    question: str | None = None,
+) -> str:
+    """A compare prompt: the first conversation is slot A, the second slot B."""
+    return template.substitute(
+        rubric_title=rubric.title,
+        rubric_description=rubric.description.strip(),
+        target=html.escape(target),
+        criteria="\n\n".join(compare_criterion(rubric, c, question) for c in criteria),
+        conversation_a=conversation_block(turns_a, "A"),
+        conversation_b=conversation_block(turns_b, "B"),
+        answer_format=compare_answer_format(criteria, allow_tie),
+    )
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    criteria: list[str]
+    weighed: dict[str, list[tuple[str, int]]]  # criterion -> (dimension, +1 more / -1 less is better)
+    turns_a: list[tuple[str, str]]
+    turns_b: list[tuple[str, str]]
+    allow_tie: bool
+    target: str = DEFAULT_TARGET
+
+
+def read_compare_prompt(prompt: str) -> CompareRequest:
+    """The criteria, the dimensions each weighs, the two conversations and the target speaker of
+    a rendered compare prompt; instructions only from outside the conversation blocks."""
+    blocks = dict((label, body) for label, body in PAIR_RE.findall(prompt))
+    outside = PAIR_RE.sub("", prompt)
+    criteria = PREFERENCE_REQUESTED_RE.findall(outside)
+    if set(blocks) != {"A", "B"} or not criteria:
+        raise ValueError("not an empathy-bench compare prompt (conversations A and B and the answer format)")
+    weighed: dict[str, list[tuple[str, int]]] = {}
+    for section in re.split(r"^## ", outside, flags=re.M)[1:]:
+        name = section.split("\n", 1)[0].strip()
+        weighed[name] = [(d, 1 if way == "more" else -1) for d, way in WEIGHED_RE.findall(section)]
+    target = TARGET_RE.search(outside)
+    return CompareRequest(
+        criteria,
+        {c: weighed.get(c, []) for c in criteria},
+        _turns(blocks["A"]),
+        _turns(blocks["B"]),
+        TIE_ALLOWED in outside,
+        html.unescape(target.group(1)) if target else DEFAULT_TARGET,
+    )
+
+
+def _turns(block: str) -> list[tuple[str, str]]:
+    return [(html.unescape(s), html.unescape(t)) for s, t in TURN_RE.findall(block)]

@@ -1,6 +1,8 @@
-"""The reply contract of a rating judge: one `<rating dimension="ID">N</rating>` per requested
-dimension. A reply that breaks it leaves the dimension unscored with a reason code (counted, shown,
-never turned into a number) and a message that says what was wrong."""
+"""The reply contracts: a rating judge answers one `<rating dimension="ID">N</rating>` per
+requested dimension, a compare judge one `<preference criterion="ID">X</preference>` per criterion
+(X = A, B or, where allowed, tie). A reply that breaks its contract leaves the dimension or
+criterion unscored with a reason code (counted, shown, never turned into a number or a choice)
+and a message that says what was wrong."""
 
 from __future__ import annotations
 
@@ -15,8 +17,17 @@ RATING_RE = re.compile(r'<rating(?:\s+dimension="([a-z0-9_]*)")?\s*>\s*([^<]*?)\
 # Why a requested rating is unscored. `truncated`, `bad_reply` and `sample_error` are set by the
 # scorer and the log reader (the reply was cut at max_tokens; the provider's answer had nothing
 # to read, e.g. no choices; the sample failed before any reply).
+# `not_a_choice`: a preference that is not A, B or an allowed tie.
 UnscoredCode = Literal[
-    "empty_reply", "no_tag", "conflicting", "not_whole", "off_scale", "truncated", "bad_reply", "sample_error"
+    "empty_reply",
+    "no_tag",
+    "conflicting",
+    "not_whole",
+    "off_scale",
+    "not_a_choice",
+    "truncated",
+    "bad_reply",
+    "sample_error",
 ]
 UNSCORED_CODES: tuple[UnscoredCode, ...] = (
     "empty_reply",
@@ -24,10 +35,13 @@ UNSCORED_CODES: tuple[UnscoredCode, ...] = (
     "conflicting",
     "not_whole",
     "off_scale",
+    "not_a_choice",
     "truncated",
     "bad_reply",
     "sample_error",
 )
+PREFERENCE_RE = re.compile(r'<preference(?:\s+criterion="([a-z0-9_]*)")?\s*>\s*([^<]*?)\s*</preference>', re.I)
+SlotChoice = Literal["A", "B", "tie"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +90,42 @@ def _one_rating(raws: list[str], rubric: Rubric, dim: str) -> int | Unscored:
     if not scale.min <= value <= scale.max:
         return Unscored("off_scale", f"rating {value} is outside the scale {scale.min}..{scale.max}")
     return value
+
+
+@dataclass(frozen=True)
+class ParsedPreference:
+    values: dict[str, SlotChoice]  # criterion -> the slot chosen (A = shown first) or tie
+    unscored: dict[str, Unscored]
+
+
+def parse_preference(reply: str, criteria: list[str], allow_tie: bool) -> ParsedPreference:
+    """Strictly read `<preference criterion="ID">X</preference>` per criterion, X being A or B
+    (case-insensitive) or, when the task allows it, tie. Anything else leaves the criterion
+    unscored with the reason; a choice is never guessed. When one criterion is asked, a bare
+    `<preference>X</preference>` is accepted too."""
+    if not reply.strip():
+        return ParsedPreference({}, {c: Unscored("empty_reply", "empty reply") for c in criteria})
+    found: dict[str, list[str]] = {}
+    for criterion, raw in PREFERENCE_RE.findall(reply):
+        key = criterion or (criteria[0] if len(criteria) == 1 else "")
+        found.setdefault(key, []).append(raw.strip().lower())
+    values: dict[str, SlotChoice] = {}
+    unscored: dict[str, Unscored] = {}
+    for criterion in criteria:
+        outcome = _one_choice(found.get(criterion, []), criterion, allow_tie)
+        if isinstance(outcome, Unscored):
+            unscored[criterion] = outcome
+        else:
+            values[criterion] = outcome
+    return ParsedPreference(values, unscored)
+
+
+def _one_choice(raws: list[str], criterion: str, allow_tie: bool) -> SlotChoice | Unscored:
+    if not raws:
+        return Unscored("no_tag", f'no <preference criterion="{criterion}"> tag in the reply')
+    if len(set(raws)) > 1:
+        return Unscored("conflicting", f"conflicting choices {sorted(set(raws))}")
+    allowed = {"a": "A", "b": "B"} | ({"tie": "tie"} if allow_tie else {})
+    if raws[0] not in allowed:
+        return Unscored("not_a_choice", f"'{raws[0][:40]}' is not one of {', '.join(allowed.values())}")
+    return allowed[raws[0]]  # type: ignore[return-value]

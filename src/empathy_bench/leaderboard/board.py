@@ -17,13 +17,15 @@ from typing import Any
 import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
+from empathy_bench.agreement.preference import PreferenceAgreement
+from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
-from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell, columns_data, number, table
+from empathy_bench.leaderboard.columns import COMPARE_COLUMNS, OVERALL_COLUMNS, cell, columns_data, number, table
 from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.tasks.spec import load_task
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: compare tasks (preference table, agreement by gap), task kinds
 ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
@@ -49,8 +51,17 @@ def _check_declared(path: Path, rec: RunRecord) -> None:
         )
 
 
+def rated(records: list[RunRecord]) -> list[tuple[RunRecord, RaterAgreement]]:
+    return [(r, r.agreement) for r in records if isinstance(r.agreement, RaterAgreement)]
+
+
+def compared(records: list[RunRecord]) -> list[tuple[RunRecord, PreferenceAgreement]]:
+    return [(r, r.agreement) for r in records if isinstance(r.agreement, PreferenceAgreement)]
+
+
 def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
     """Every field of a row: what the CSV and JSON hold, and what the columns draw from."""
+    assert isinstance(rec.agreement, RaterAgreement)
     a, run, m = rec.agreement, rec.run, rec.agreement.mean
     alt, clustered = a.alt_test, a.alt_test_clustered
     mean = {k: _r(getattr(m, k) if m else None) for k in ("qwk", "qwk_low", "qwk_high", "alpha", "alpha_low")}
@@ -87,11 +98,65 @@ def _unscored_share(rec: RunRecord) -> float | None:
 
 
 def overall_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    ceilings = {
-        r.agreement.task: r.agreement.mean.qwk for r in records if r.agreement.role == "ceiling" and r.agreement.mean
-    }
-    rows = [overall_row(rec, ceilings.get(rec.agreement.task)) for rec in records]
+    pairs = rated(records)
+    ceilings = {a.task: a.mean.qwk for _, a in pairs if a.role == "ceiling" and a.mean}
+    rows = [overall_row(rec, ceilings.get(a.task)) for rec, a in pairs]
     return sorted(rows, key=_rank)
+
+
+def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
+    """Every field of a compare task's row (CSV and JSON), what COMPARE_COLUMNS draw from."""
+    run, pos = rec.run, a.position
+    stats = ["accuracy", "accuracy_low", "accuracy_high", "kappa", "kappa_low", "kappa_high"]
+    stats += ["accuracy_conservative", "accuracy_loo", "kappa_loo"]
+    spec = load_task(a.task)
+    return {
+        "task": a.task,
+        "criterion": a.criterion,
+        "reference_derived": spec.pairs_within is not None,
+        "rater": a.rater,
+        "kind": a.kind,
+        "role": a.role,
+        "from_ratings": a.from_ratings,
+        "model": run.model if run else "",
+        "n_pairs": a.n_pairs,
+        "n_verdicts": a.n_verdicts,
+        **{k: _r(getattr(a, k)) for k in stats},
+        "position_consistency": _r(pos.consistency) if pos else None,
+        "preference_fairness": _r(pos.fairness) if pos else None,
+        "flip_rate": _r(pos.flip_rate) if pos else None,
+        "fitted_on_task": _fitted_on_items(rec),
+        "parse_failure_rate": _r(_unscored_share(rec)),
+        "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
+        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
+    }
+
+
+def _fitted_on_items(rec: RunRecord) -> bool:
+    """Whether the candidate was fitted on this compare task's items: the task itself, or any
+    task on the same source and framework (a rate judge fitted on Lend an Ear's conversations
+    is fitted on the pairs made of them too)."""
+    fitted = rec.candidate.get("fitted_on")
+    if not isinstance(fitted, list):
+        return False
+    here = (rec.task.get("source"), rec.task.get("framework"))
+    return any(t == rec.task.get("id") or (load_task(t).source_name, load_task(t).framework) == here for t in fitted)
+
+
+def preference_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    rows = [preference_row(rec, a) for rec, a in compared(records)]
+    return sorted(rows, key=lambda r: (r["task"], r["criterion"], *_rank(r | {"qwk": r["accuracy"]})[1:]))
+
+
+def gap_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Accuracy by the reference's overall-score gap, one row per (rater, bin)."""
+    rows: list[dict[str, Any]] = [
+        {"task": a.task, "criterion": a.criterion, "rater": a.rater, "kind": a.kind, "role": a.role}
+        | {"bin": b.label, "low": b.low, "high": b.high, "n": b.n, "accuracy": _r(b.accuracy)}
+        for _, a in compared(records)
+        for b in a.by_gap
+    ]
+    return sorted(rows, key=lambda r: (r["task"], r["criterion"], r["rater"], r["low"]))
 
 
 def _rank(row: dict[str, Any]) -> tuple[str, float, int, str]:
@@ -103,18 +168,18 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_shuffled")
     rows = [
         {
-            "task": r.agreement.task,
-            "rater": r.agreement.rater,
-            "kind": r.agreement.kind,
+            "task": r.task,
+            "rater": r.rater,
+            "kind": r.kind,
             "dimension": d.dimension,
             "n": d.n,
             **{k: _r(getattr(d, k)) for k in stats},
-            "alt_test_passed": a.passed if (a := r.agreement.alt_test_by_dimension.get(d.dimension)) else None,
+            "alt_test_passed": a.passed if (a := r.alt_test_by_dimension.get(d.dimension)) else None,
             "alt_test_winning_rate": _r(a.winning_rate) if a else None,
             "alt_test_verdict": verdict(a, None),
         }
-        for r in records
-        for d in r.agreement.dimensions
+        for _, r in rated(records)
+        for d in r.dimensions
     ]
     return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
 
@@ -122,20 +187,25 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
     rows = [
-        {"task": r.agreement.task, "rater": r.agreement.rater, "kind": r.agreement.kind, "n": d.n}
-        | {k: _r(getattr(d, k)) for k in stats}
-        for r in records
-        if (d := r.agreement.overall_score) is not None
+        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": d.n} | {k: _r(getattr(d, k)) for k in stats}
+        for _, r in rated(records)
+        if (d := r.overall_score) is not None
     ]
     return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), r["rater"]))
 
 
-def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, str]]:
+def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
     """Each task's title and description, from its task file (the page's tabs and headings)."""
     out = {}
     for task_id in sorted({r.agreement.task for r in records}):
         spec = load_task(task_id)
-        out[task_id] = {"title": spec.title, "description": spec.description}
+        out[task_id] = {
+            "title": spec.title,
+            "description": spec.description,
+            "kind": spec.kind,
+            # compare tasks whose reference choices this project derived from ratings
+            "derived_preferences": spec.kind == "compare" and spec.pairs_within is not None,
+        }
     return out
 
 
@@ -148,10 +218,13 @@ def build(results_dir: Path) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "columns": columns_data(),
+        "compare_columns": columns_data(COMPARE_COLUMNS),
         "tasks": tasks_data(records),
         "overall": overall_rows(records),
         "per_dimension": dimension_rows(records),
         "overall_score": overall_score_rows(records),
+        "preference": preference_rows(records),
+        "preference_by_gap": gap_rows(records),
         "drilldown": DRILLDOWN,
         "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)} for p, _ in found],
     }
@@ -162,7 +235,7 @@ def write(results_dir: Path) -> list[Path]:
     from empathy_bench.leaderboard.page import render_page
 
     board = build(results_dir)
-    if not board["overall"]:
+    if not board["overall"] and not board["preference"]:
         raise InputError(
             results_dir / "runs",
             "no run records",
@@ -170,6 +243,7 @@ def write(results_dir: Path) -> list[Path]:
         )
     files = {
         "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
+        "preferences.csv": pd.DataFrame(board["preference"]).to_csv(index=False, lineterminator="\n"),
         "leaderboard.json": json.dumps(board, indent=1, sort_keys=True) + "\n",
         "leaderboard.md": markdown(board),
         "index.html": render_page(board),
@@ -197,6 +271,46 @@ def with_readme_block(readme: str, board: dict[str, Any]) -> str:
 def overall_table(rows: list[dict]) -> str:
     """One task's rows under the defined columns (Markdown; the terminal prints the same)."""
     return table([c.label for c in OVERALL_COLUMNS], [[cell(c, r) for c in OVERALL_COLUMNS] for r in rows])
+
+
+DERIVED_NOTE = (
+    "Reference choices derived by this project from the experts' own ratings (each expert prefers the "
+    "conversation their ratings score higher; the reference is the strict majority of the experts), not "
+    "choices anyone made; rows marked (from ratings) turn a rater's ratings into choices the same way and "
+    "have no position statistics by construction."
+)
+
+
+def compare_markdown(board: dict, task: str) -> list[str]:
+    """A compare task's preference table per criterion and its agreement by gap."""
+    parts = []
+    rows = [r for r in board["preference"] if r["task"] == task]
+    for criterion in dict.fromkeys(r["criterion"] for r in rows):
+        mine = [r for r in rows if r["criterion"] == criterion]
+        body = [[cell(c, r) for c in COMPARE_COLUMNS] for r in mine]
+        parts += [f"## {task} ({criterion})", "", table([c.label for c in COMPARE_COLUMNS], body), ""]
+        if board["tasks"][task]["derived_preferences"]:
+            parts += [DERIVED_NOTE, ""]
+        elif any(r["role"] == "ceiling" for r in mine):
+            parts += ["Reference choices were made by people (collected, not derived from ratings).", ""]
+        else:
+            parts += ["One reference label per pair: no human ceiling.", ""]
+        gaps = [g for g in board["preference_by_gap"] if g["task"] == task and g["criterion"] == criterion]
+        bins = list(dict.fromkeys(g["bin"] for g in gaps))
+        if bins:
+            grid = {(g["rater"], g["bin"]): g for g in gaps}
+            gap_body = [[r["rater"], *(_gap_cell(grid.get((r["rater"], b)) or {}) for b in bins)] for r in mine]
+            parts += [
+                "Accuracy by the reference's overall-score gap between the two conversations (n choices):",
+                "",
+                table(["rater", *bins], gap_body),
+                "",
+            ]
+    return parts
+
+
+def _gap_cell(g: dict) -> str:
+    return f"{number(g.get('accuracy'))} ({g.get('n', 0)})"
 
 
 def markdown(board: dict) -> str:
@@ -227,6 +341,8 @@ def markdown(board: dict) -> str:
                 table(["rater", *names], alt_rows),
                 "",
             ]
+    for task in dict.fromkeys(r["task"] for r in board["preference"]):
+        parts += compare_markdown(board, task)
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]

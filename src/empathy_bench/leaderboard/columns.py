@@ -57,9 +57,9 @@ OVERALL_COLUMNS = (
 )
 
 
-def columns_data() -> list[dict[str, str]]:
+def columns_data(columns: tuple[Column, ...] = OVERALL_COLUMNS) -> list[dict[str, str]]:
     """The column definitions as the page reads them."""
-    return [asdict(c) for c in OVERALL_COLUMNS]
+    return [asdict(c) for c in columns]
 
 
 def cell(column: Column, row: dict) -> str:
@@ -96,3 +96,49 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+# The preference table of a compare task. Rows whose choices come from the rater's own ratings
+# have no position statistics by construction: "–", not a perfect score.
+COMPARE_COLUMNS = (
+    Column("rater", "rater", "the judge, a judge's ratings turned into choices, recorded judge or human row", "rater"),
+    Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column("n_pairs", "pairs", "pairs with a reference choice that the rater judged", "count"),
+    Column(
+        "accuracy",
+        "accuracy [95% CI]",
+        "share of choices equal to the reference, on pairs whose reference is not a tie (both orders count); "
+        "cluster bootstrap over conversations",
+        "ci",
+    ),
+    Column(
+        "kappa",
+        "kappa [95% CI]",
+        "Cohen's kappa with the reference over a / b / tie, every choice counted in both pair orientations",
+        "ci",
+    ),
+    Column(
+        "accuracy_loo",
+        "accuracy, ceiling's references",
+        "mean over experts of the accuracy against the majority of the other experts: the references (and pairs) "
+        "the human ceiling is scored on, so this compares with the ceiling like for like",
+        "number",
+    ),
+    Column(
+        "accuracy_conservative",
+        "both orders",
+        "accuracy when a side wins only if it wins in both orders (otherwise tie)",
+        "number",
+    ),
+    Column("position_consistency", "consistency", "share of pairs with the same verdict in both orders", "number"),
+    Column(
+        "preference_fairness",
+        "fairness",
+        "preference fairness in [-1, 1] (Shi et al. 2024): negative leans to the first conversation shown",
+        "number",
+    ),
+    Column("flip_rate", "flips", "share of pairs where the two orders chose opposite conversations", "number"),
+    Column("parse_failure_rate", "unscored", "share of requested choices that could not be parsed", "number"),
+    Column("usd_per_1k", "$ / 1k", "dollars per 1,000 pairs (both orders) at list price", "money"),
+    Column("seconds_per_1k", "s / 1k", "wall seconds per 1,000 pairs (both orders)", "number"),
+)

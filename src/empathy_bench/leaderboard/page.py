@@ -66,12 +66,16 @@ def _check(leaderboard: dict) -> None:
         raise InputError(
             "leaderboard", f"schema_version is {version!r}; this page renders version {SCHEMA_VERSION}", fix
         )
-    for key in ("overall", "per_dimension", "overall_score"):
+    for key in ("overall", "per_dimension", "overall_score", "preference", "preference_by_gap"):
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise InputError("leaderboard", f"'{key}' is not a list of rows", fix)
-    if not leaderboard.get("overall"):
-        raise InputError("leaderboard", "'overall' has no rows", "run a judge first (`empathy-bench run`), then " + fix)
+    if not leaderboard.get("overall") and not leaderboard.get("preference"):
+        raise InputError(
+            "leaderboard",
+            "'overall' and 'preference' have no rows",
+            "run a judge first (`empathy-bench run`), then " + fix,
+        )
     drilldown = leaderboard.get("drilldown") or DEFAULT_DRILLDOWN
     if not isinstance(drilldown, str) or "://" in drilldown or drilldown.startswith("//"):
         raise InputError(

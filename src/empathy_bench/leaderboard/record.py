@@ -15,16 +15,18 @@ from pathlib import Path
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
+from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import find_file, project_dir
 from empathy_bench.runs.log import LogSummary
-from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.preference import OVERALL
+from empathy_bench.tasks.labels import label_files
 from empathy_bench.tasks.spec import TaskSpec
 
-SCHEMA_VERSION = (
-    2  # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
-)
+# 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
+# 3: compare tasks (preference agreement), task kind
+SCHEMA_VERSION = 3
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -39,11 +41,12 @@ class LogRef(BaseModel):
 
 
 class RunRecord(BaseModel):
-    """One row's provenance and numbers: the rater's agreement with the reference and, for a
-    judge run by the harness, what its log says (recorded judges and humans have no run)."""
+    """One row's provenance and numbers: the rater's agreement with the reference (ratings on a
+    rate task, choices on a compare task) and, for a judge run by the harness, what its log says
+    (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
     schema_version: int = SCHEMA_VERSION
-    agreement: RaterAgreement
+    agreement: RaterAgreement | PreferenceAgreement
     run: LogSummary | None = None
     task: dict[str, object]
     candidate: dict[str, object]
@@ -57,12 +60,12 @@ class RunRecord(BaseModel):
 
 
 def record(
-    agreement: RaterAgreement, spec: TaskSpec, run: LogSummary | None = None, log: EvalLog | None = None
+    agreement: RaterAgreement | PreferenceAgreement,
+    spec: TaskSpec,
+    run: LogSummary | None = None,
+    log: EvalLog | None = None,
 ) -> RunRecord:
     meta = (log.eval.metadata or {}) if log else {}
-    card = load_source_card(spec.source)
-    framework = card.framework(spec.framework)
-    used = {r.file for r in framework.raters} | ({framework.items.file} if framework.items else set())
     packages = _packages()
     return RunRecord(
         agreement=agreement,
@@ -70,10 +73,11 @@ def record(
         task={
             "id": spec.id,
             "version": spec.version,
-            "source": spec.source,
+            "kind": spec.kind,
+            "source": spec.source_name,
             "framework": spec.framework,
             "reference": spec.reference,
-            "mode": meta.get("mode", spec.mode),
+            "mode": meta.get("mode", spec.mode) if spec.kind == "rate" else None,
         },
         candidate={
             "id": agreement.rater,
@@ -88,7 +92,7 @@ def record(
             "version": spec.rubric_model.version,
             "sha256": sha256_file(find_file("rubrics", spec.rubric)),
         },
-        label_files={f.path: f.sha256 for f in card.files if f.path in used},
+        label_files=label_files(spec),
         packages=packages,
         price_table=PRICE_TABLE.format(litellm=packages["litellm"]),
         git_revision=git_revision(),
@@ -105,7 +109,7 @@ def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
     """One file per task and rater: results/runs/<task>/<rater>.json (a re-run replaces it)."""
     paths = []
     for rec in records:
-        path = results_dir / rec.agreement.task / f"{_slug(rec.agreement.rater)}.json"
+        path = results_dir / rec.agreement.task / f"{record_name(rec)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         # via pydantic's JSON (NaN -> null), rounded, then sorted keys for stable diffs
         data = _rounded(json.loads(rec.model_dump_json()))
@@ -128,6 +132,12 @@ def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
     return [
         (p, RunRecord.model_validate_json(p.read_text(encoding="utf-8"))) for p in sorted(results_dir.glob("*/*.json"))
     ]
+
+
+def record_name(rec: RunRecord) -> str:
+    """The rater's file name; a compare task's criteria other than `overall` get a suffix."""
+    criterion = getattr(rec.agreement, "criterion", OVERALL)
+    return _slug(rec.agreement.rater) + ("" if criterion == OVERALL else f"@{criterion}")
 
 
 def _slug(rater: str) -> str:

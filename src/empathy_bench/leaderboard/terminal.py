@@ -4,8 +4,8 @@ columns (best first; the expert ceiling and the crowd marked), then where the fu
 
 from __future__ import annotations
 
-from empathy_bench.leaderboard.board import dimension_rows, overall_rows
-from empathy_bench.leaderboard.columns import DASH, OVERALL_COLUMNS, cell, number
+from empathy_bench.leaderboard.board import dimension_rows, overall_rows, preference_rows
+from empathy_bench.leaderboard.columns import COMPARE_COLUMNS, DASH, OVERALL_COLUMNS, Column, cell, number
 from empathy_bench.leaderboard.record import RunRecord
 
 MARKS = {"ceiling": "  <- human ceiling", "crowd": "  <- crowd"}
@@ -24,15 +24,28 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def task_tables(records: list[RunRecord]) -> list[str]:
-    rows = overall_rows(records)
+    """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones."""
+    tables: list[tuple[str, dict, tuple[Column, ...]]] = [
+        (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records)
+    ]
+    tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records)]
     out = []
-    for task in dict.fromkeys(r["task"] for r in rows):
-        mine = [r for r in rows if r["task"] == task]
-        body = [[cell(c, r) for c in OVERALL_COLUMNS] for r in mine]
-        lines = text_table([c.label for c in OVERALL_COLUMNS], body).split("\n")
-        lines = lines[:2] + [line + MARKS.get(str(r["role"]), "") for line, r in zip(lines[2:], mine, strict=True)]
-        out.append(f"{task}\n" + "\n".join(lines))
+    for title in dict.fromkeys(t for t, _, _ in tables):
+        mine = [(r, columns) for t, r, columns in tables if t == title]
+        out.append(f"{title}\n" + _marked_table([r for r, _ in mine], mine[0][1]))
     return out
+
+
+def _compare_title(row: dict) -> str:
+    where = "reference DERIVED from the experts' ratings" if row["reference_derived"] else "reference chosen by people"
+    return f"{row['task']} (choices on {row['criterion']}; {where})"
+
+
+def _marked_table(rows: list[dict], columns: tuple[Column, ...]) -> str:
+    lines = text_table([c.label for c in columns], [[cell(c, r) for c in columns] for r in rows]).split("\n")
+    return "\n".join(
+        lines[:2] + [line + MARKS.get(str(r["role"]), "") for line, r in zip(lines[2:], rows, strict=True)]
+    )
 
 
 def details(records: list[RunRecord]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inspect_ai import Task, eval_set
@@ -17,8 +18,9 @@ from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.candidates.judge import extra_installed, judge_ids, load_judge
 from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.rate import rate
-from empathy_bench.tasks.spec import task_ids
+from empathy_bench.tasks.spec import load_task, task_ids
 
 DEFAULT_LOG_DIR = "logs"
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Timeout|Unreachable|Reply)\b[:(]")
@@ -61,10 +63,20 @@ def default_judges() -> list[str]:
     return chosen
 
 
+TASK_KINDS: dict[str, Callable[..., Task]] = {"rate": rate, "compare": compare}
+
+
 def build_tasks(options: RunOptions) -> list[Task]:
+    """Every (task, judge) of the same kind: rate judges on rate tasks, compare judges on compare
+    tasks (a bare model string is a judge of every kind)."""
     judges = options.judges or default_judges()
-    tasks = options.tasks or task_ids()
-    return [rate(task=t, judge=j, epochs=options.epochs) for t in tasks for j in judges]
+    tasks = [(name, load_task(name)) for name in options.tasks or task_ids()]
+    return [
+        TASK_KINDS[spec.kind](task=name, judge=j, epochs=options.epochs)
+        for name, spec in tasks
+        for j in judges
+        if load_judge(j, spec.kind).kind == spec.kind
+    ]
 
 
 def run_tasks(options: RunOptions) -> list[EvalLog]:

@@ -1,7 +1,8 @@
-"""What an inspect eval log of a rate task says: the judge's ratings (one per item and
-dimension after epochs), what could not be scored and why, and what the run used (tokens, list
-price, wall time, provider calls against cache hits). Nothing here compares with humans: that
-is the agreement stage's work on the table this returns."""
+"""What an inspect eval log says: a rate task's ratings (one per item and dimension after
+epochs) or a compare task's choices (one per pair, order and criterion), what could not be
+scored and why, and what the run used (tokens, list price, wall time, provider calls against
+cache hits). Nothing here compares with humans: that is the agreement stage's work on the
+tables this returns."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench.core.models import Record
+from empathy_bench.tasks.compare import epoch_choice
 from empathy_bench.tasks.scorer import epoch_rating
 
 NAN = float("nan")
@@ -36,17 +38,18 @@ class LogSummary(BaseModel):
     """One run of a judge on a task, as its log tells it."""
 
     task: str
+    kind: str = "rate"  # the task kind: rate or compare
     judge: str  # judge id (evals/judges/<id>.yaml) or the model string
     model: str
     baseline: bool = False  # a trivial baseline, shown as such
     fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
-    n_items: int  # items judged
+    n_items: int  # items judged (compare: pairs)
     # False when the run covered fewer samples than its task has (a --limit, a sample filter,
     # unfinished samples): its record must never replace a complete one
     complete: bool = True
     n_samples: int = 0  # distinct samples the run judged
     n_samples_task: int = 0  # samples the task has
-    n_ratings: int  # (item, dimension) ratings asked for
+    n_ratings: int  # (item, dimension) ratings asked for (compare: (pair, order, criterion) choices)
     n_unscored: int = 0  # of those, unscored in every epoch
     unscored_reasons: dict[str, int] = {}  # reason code -> count (candidates.reply.UNSCORED_CODES)
     usage: Usage = Usage()
@@ -84,16 +87,54 @@ def rating_table(ratings: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_index()
 
 
+def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
+    """Long table (pair_id, order, criterion, choice) of a compare log's scored choices (after
+    epochs; in the pair's orientation), and the unscored (pair, order, criterion) by reason."""
+    scored: dict[tuple[str, str, str], list[str]] = {}
+    why_not: dict[tuple[str, str, str], str] = {}
+    for sample in log.samples or []:
+        score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
+        reasons = (score.metadata or {}).get("unscored", {}) if score else {}
+        values = (score.value or {}) if score else {c: None for c in sample.metadata["criteria"]}
+        for criterion, choice in values.items():  # type: ignore[union-attr]
+            key = (sample.metadata["pair_id"], sample.metadata["order"], criterion)
+            if choice is None:
+                why_not.setdefault(key, reasons.get(criterion, "sample_error" if score is None else "no_tag"))
+            else:
+                scored.setdefault(key, []).append(str(choice))
+    rows, unscored = [], Counter(why for key, why in why_not.items() if key not in scored)
+    for key, choices in sorted(scored.items()):
+        choice = epoch_choice(choices)
+        if choice is None:
+            unscored["conflicting"] += 1
+        else:
+            rows.append(dict(zip(("pair_id", "order", "criterion", "choice"), (*key, choice), strict=True)))
+    return pd.DataFrame(rows, columns=["pair_id", "order", "criterion", "choice"]), unscored
+
+
 def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
-    """The judge's items x dimensions ratings and the log's summary."""
+    """A rate log's items x dimensions ratings, or a compare log's choices, and its summary."""
     meta = log.eval.metadata or {}
-    ratings, reasons = judge_ratings(log)
-    wide = rating_table(ratings)
+    compare = meta.get("kind") == "compare"
+    if compare:
+        table, reasons = judge_choices(log)
+        n_asked = len(table) + sum(reasons.values())
+    else:
+        ratings, reasons = judge_ratings(log)
+        table = rating_table(ratings)
+        n_asked = int(table.notna().sum().sum()) + sum(reasons.values())
     n_unscored = sum(reasons.values())
     notes = []
     if meta.get("unrated_by_reference"):
         notes.append(
             f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"
+        )
+    if meta.get("pairs_without_reference"):
+        notes.append(f"{meta['pairs_without_reference']} pairs have no reference choice and were not judged")
+    if meta.get("tie_references_not_answerable"):
+        notes.append(
+            f"{meta['tie_references_not_answerable']} pairs whose reference is a tie were not judged "
+            "(the task does not allow tie as an answer)"
         )
     judged = len({s.id for s in log.samples or []})
     expected = log.eval.dataset.samples or judged
@@ -101,24 +142,26 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         why = f"--limit {log.eval.config.limit}" if log.eval.config.limit else "unfinished or filtered samples"
         notes.append(f"partial run ({why}): {judged} of the task's {expected} samples; agreement covers only those")
     task = meta.get("task", log.eval.task)
+    unit = "pair_id" if compare else "item_id"
     summary = LogSummary(
         task=task,
+        kind="compare" if compare else "rate",
         judge=meta.get("judge") or log.eval.model,
         model=log.eval.model,
         baseline=bool(meta.get("baseline")),
         fitted_on_task=task in (meta.get("fitted_on") or []),
-        n_items=len({s.metadata["item_id"] for s in log.samples or []}),
+        n_items=len({s.metadata[unit] for s in log.samples or []}),
         complete=judged >= expected,
         n_samples=judged,
         n_samples_task=expected,
-        n_ratings=int(wide.notna().sum().sum()) + n_unscored,
+        n_ratings=n_asked,
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
         usage=usage_of(log),
         notes=notes,
         log=log.location.removeprefix("file://"),
     )
-    return wide, summary
+    return table, summary
 
 
 def usage_of(log: EvalLog) -> Usage:

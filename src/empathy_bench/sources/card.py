@@ -26,17 +26,50 @@ class DataFile(FileModel):
 class TextSpec(FileModel):
     """How an item's conversation is written in its file."""
 
-    format: Literal["transcript", "post_response"]
+    format: Literal["transcript", "post_response", "utterances"]
     column: str | None = None  # transcript: one column of 'Speaker: text' lines
     post_column: str | None = None  # post_response: the seeker's post ...
     response_column: str | None = None  # ... and the supporter's reply
+    # utterances: one row per message, grouped into conversations by the framework's key and
+    # put in order by `order_column`; `speakers` renames the file's speaker values
+    speaker_column: str | None = None
+    text_column: str | None = None
+    order_column: str | None = None
+    speakers: dict[str, str] = {}
     replace: dict[str, str] = {}  # release quirks, e.g. EmpatheticDialogues writes ',' as '_comma_'
+
+    @model_validator(mode="after")
+    def _columns_for_format(self) -> TextSpec:
+        needed = {
+            "transcript": ["column"],
+            "post_response": ["post_column", "response_column"],
+            "utterances": ["speaker_column", "text_column", "order_column"],
+        }[self.format]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"format '{self.format}' needs {', '.join(missing)}")
+        return self
 
 
 class ItemsSpec(FileModel):
     file: str
     text: TextSpec
     metadata_columns: list[str] = []
+    target: str = "Supporter"  # the speaker whose messages are judged (AnnoMI: the counsellor)
+
+
+class LabelPreferences(FileModel):
+    """Preferences from a released item-level label: within each group of items (same
+    `within` metadata value, whitespace stripped), every item with a better label is preferred
+    to every item with a worse one. AnnoMI: sessions produced as high-quality motivational
+    interviewing are preferred to low-quality ones on the same topic."""
+
+    rater: str  # the rater id the choices are recorded under
+    group: RaterGroup
+    column: str  # item metadata column that holds the label
+    order: list[str] = Field(min_length=2)  # label values, best first
+    within: str  # item metadata column the pairs are formed within
+    criterion: str = "overall"
 
 
 class RaterSpec(FileModel):
@@ -75,8 +108,22 @@ class FrameworkSpec(FileModel):
     rubric: str
     key: list[str] = Field(min_length=1)
     items: ItemsSpec | None = None  # None: ratings only (the text is not released)
-    raters: list[RaterSpec] = Field(min_length=1)
+    raters: list[RaterSpec] = []
+    preferences: list[LabelPreferences] = []
     duplicates: Duplicates = Duplicates()
+
+    @model_validator(mode="after")
+    def _has_labels(self) -> FrameworkSpec:
+        if not self.raters and not self.preferences:
+            raise ValueError(f"framework '{self.id}' has no labels: list its raters or its preferences")
+        if self.preferences and self.items is None:
+            raise ValueError(f"framework '{self.id}' derives preferences from item labels, so it needs 'items'")
+        return self
+
+    @property
+    def rater_ids(self) -> list[str]:
+        """Every rater of the framework: rating files and preference labels."""
+        return [r.id for r in self.raters] + [p.rater for p in self.preferences]
 
 
 class SourceCard(FileModel):

@@ -15,8 +15,17 @@ import numpy as np
 import pandas as pd
 
 from empathy_bench.core.errors import InputError
-from empathy_bench.sources.card import FrameworkSpec, RaterSpec, SourceCard, TextSpec, load_source_card
+from empathy_bench.sources.card import (
+    FrameworkSpec,
+    ItemsSpec,
+    LabelPreferences,
+    RaterSpec,
+    SourceCard,
+    TextSpec,
+    load_source_card,
+)
 from empathy_bench.sources.datafile import data_file
+from empathy_bench.sources.preference import PREFERENCE_COLUMNS, empty_preferences, pairs_within
 from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.sources.transcript import SUPPORTER, parse_transcript
 
@@ -30,17 +39,19 @@ TARGET_SPEAKER = SUPPORTER
 
 @dataclass
 class LabelSet:
-    """Items and ratings of one label source, plus what loading did to the raw rows."""
+    """Items, ratings and preferences of one label source, plus what loading did to the raw rows."""
 
     items: pd.DataFrame
     ratings: pd.DataFrame
     report: list[str] = field(default_factory=list)
+    preferences: pd.DataFrame = field(default_factory=empty_preferences)
 
     def framework(self, framework_id: str) -> LabelSet:
         return LabelSet(
             self.items[self.items.framework == framework_id].reset_index(drop=True),
             self.ratings[self.ratings.framework == framework_id].reset_index(drop=True),
             [line for line in self.report if line.startswith(f"{framework_id}:")],
+            self.preferences[self.preferences.framework == framework_id].reset_index(drop=True),
         )
 
 
@@ -54,6 +65,7 @@ def load_source(name: str, frameworks: list[str] | None = None) -> LabelSet:
         pd.concat([p.items for p in parts], ignore_index=True),
         pd.concat([p.ratings for p in parts], ignore_index=True),
         [line for p in parts for line in p.report],
+        pd.concat([p.preferences for p in parts], ignore_index=True),
     )
 
 
@@ -62,9 +74,42 @@ def _load_framework(card: SourceCard, fw: FrameworkSpec) -> LabelSet:
     keys = _item_keys(card, fw)
     items = _items(card, fw, keys)
     report: list[str] = []
-    ratings = pd.concat([_rater_ratings(card, fw, spec, keys, rubric, report) for spec in fw.raters], ignore_index=True)
+    parts = [_rater_ratings(card, fw, spec, keys, rubric, report) for spec in fw.raters]
+    ratings = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row", "_file"])
+    )
     ratings = _deduplicate(ratings, fw, report)
-    return LabelSet(items, ratings, report)
+    preferences = [label_preferences(items, spec) for spec in fw.preferences]
+    return LabelSet(
+        items, ratings, report, pd.concat(preferences, ignore_index=True) if preferences else empty_preferences()
+    )
+
+
+def label_preferences(items: pd.DataFrame, spec: LabelPreferences) -> pd.DataFrame:
+    """Choices from a released item-level label: within each group, an item whose label comes
+    earlier in `spec.order` is preferred; items with equal labels are not paired. Pairs keep the
+    items' file order (item_a first), so the preferred side is sometimes a and sometimes b."""
+    rank = {label: i for i, label in enumerate(spec.order)}
+    labels = items["metadata"].map(lambda m: str((m or {}).get(spec.column, "")).strip())
+    unknown = sorted(set(labels) - set(rank))
+    if unknown:
+        raise InputError(
+            f"human_labels (preferences of rater '{spec.rater}')",
+            f"item label(s) {unknown} in column '{spec.column}' are not in order {spec.order}",
+            "list every label value in 'order', best first",
+        )
+    pairs = pairs_within(items, spec.within)
+    by_item = dict(zip(items["item_id"], labels.map(rank), strict=True))
+    pairs = pairs[pairs.item_a.map(by_item) != pairs.item_b.map(by_item)]
+    return pairs.assign(
+        criterion=spec.criterion,
+        rater_id=spec.rater,
+        rater_group=spec.group,
+        choice=["a" if by_item[a] < by_item[b] else "b" for a, b in zip(pairs.item_a, pairs.item_b, strict=True)],
+        derived=spec.column,
+    )[PREFERENCE_COLUMNS].reset_index(drop=True)
 
 
 def _read_csv(card: SourceCard, rel_path: str, key: list[str]) -> pd.DataFrame:
@@ -92,9 +137,11 @@ def _items(card: SourceCard, fw: FrameworkSpec, keys: pd.DataFrame) -> pd.DataFr
         turns = pd.Series([[] for _ in range(len(keys))], dtype=object)
         metadata = pd.Series([{"text_released": False} for _ in range(len(keys))], dtype=object)
     else:
-        frame = _read_csv(card, fw.items.file, fw.key).drop_duplicates(subset=fw.key, ignore_index=True)
-        frame = keys[fw.key].merge(frame, on=fw.key, how="left")
-        turns = frame.apply(lambda row: _turns(row, fw.items.text), axis=1)
+        frame = _read_csv(card, fw.items.file, fw.key)
+        turns = _utterance_turns(frame, keys, fw) if fw.items.text.format == "utterances" else None
+        frame = keys[fw.key].merge(frame.drop_duplicates(subset=fw.key, ignore_index=True), on=fw.key, how="left")
+        if turns is None:
+            turns = frame.apply(lambda row: _turns(row, fw.items.text), axis=1)
         cols = fw.items.metadata_columns
         metadata = (
             frame[cols].apply(lambda row: {c: _plain(row[c]) for c in cols}, axis=1)
@@ -106,7 +153,7 @@ def _items(card: SourceCard, fw: FrameworkSpec, keys: pd.DataFrame) -> pd.DataFr
             "item_id": keys["item_id"],
             "framework": fw.id,
             "source": card.id,
-            "target": TARGET_SPEAKER,
+            "target": fw.items.target if fw.items else TARGET_SPEAKER,
             "turns": list(turns),
             "metadata": list(metadata),
         }
@@ -118,6 +165,24 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and np.isnan(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _utterance_turns(frame: pd.DataFrame, keys: pd.DataFrame, fw: FrameworkSpec) -> pd.Series:
+    """Turns of files with one row per message: each conversation's rows in `order_column`
+    order, speakers renamed by the card. Every message is kept (no truncation)."""
+    items: ItemsSpec = fw.items  # type: ignore[assignment]
+    spec = items.text
+    ordered = frame.sort_values(fw.key + [spec.order_column], kind="stable")
+    turns: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for row in ordered.itertuples(index=False):
+        record = row._asdict()
+        speaker = str(record[spec.speaker_column])
+        text = "" if pd.isna(record[spec.text_column]) else str(record[spec.text_column])
+        for old, new in spec.replace.items():
+            text = text.replace(old, new)
+        key = tuple(str(record[k]) for k in fw.key)
+        turns.setdefault(key, []).append({"speaker": spec.speakers.get(speaker, speaker), "text": text.strip()})
+    return pd.Series([turns[tuple(row)] for row in keys[fw.key].astype(str).itertuples(index=False)], dtype=object)
 
 
 def _turns(row: pd.Series, spec: TextSpec) -> list[dict[str, str]]:
@@ -283,3 +348,28 @@ def group_table(ratings: pd.DataFrame, group: str, dimension: str) -> pd.DataFra
     """Items x raters table of a group's individual (not aggregated) ratings on a dimension."""
     rows = ratings[(ratings.dimension == dimension) & (ratings.rater_group == group) & (ratings["aggregate"] == "")]
     return rows.pivot(index="item_id", columns="rater_id", values="value")
+
+
+def rater_wide(ratings: pd.DataFrame, rater: str, dimensions: list[str]) -> pd.DataFrame:
+    """Items x dimensions table of one rater's (or named aggregate's) values; dimensions it did
+    not rate are left out."""
+    columns = {}
+    for dim in dimensions:
+        try:
+            columns[dim] = rater_values(ratings, rater, dim)
+        except KeyError:
+            continue
+    return pd.DataFrame(columns)
+
+
+def overall_scores(ratings: pd.DataFrame, rubric: Rubric, group: str = "expert") -> pd.DataFrame:
+    """Items x raters table of each individual rater's overall score (the rubric's overall
+    method) in a group."""
+    rows = ratings[(ratings.rater_group == group) & (ratings["aggregate"] == "")]
+    per_rater = {
+        r: rubric.overall_score(
+            g.pivot(index="item_id", columns="dimension", values="value").reindex(columns=rubric.dimension_ids)
+        )
+        for r, g in rows.groupby("rater_id")
+    }
+    return pd.DataFrame(per_rater).dropna(how="all")

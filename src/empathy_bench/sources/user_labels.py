@@ -1,5 +1,6 @@
 """A user's own labels in the canonical format: CSV or JSONL files, or a Hugging Face Hub
-dataset read through `datasets`. Every row is checked against the rubric of its framework;
+dataset read through `datasets`. Items, ratings and preferences (one row per choice between two
+items, see sources/preference.py). Every row is checked against the rubric of its framework;
 the first bad row stops the import with the file, the row and the fix."""
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import input_error
 from empathy_bench.sources.card import RaterGroup
@@ -25,6 +28,7 @@ from empathy_bench.sources.labels import (
     LabelSet,
     parse_transcript,
 )
+from empathy_bench.sources.preference import OVERALL, PREFERENCE_COLUMNS, Choice, empty_preferences
 from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.sources.transcript import SEEKER
 
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
 
 
 Row = TypeVar("Row", bound=BaseModel)
+# Columns whose empty cell (or null) means "use the row model's default".
+OPTIONAL_ITEM_COLUMNS = ["turns", "text", "target", "source", "metadata"]
+OPTIONAL_PREFERENCE_COLUMNS = ["derived"]
+REQUIRED_PREFERENCE_COLUMNS = [c for c in PREFERENCE_COLUMNS if c not in OPTIONAL_PREFERENCE_COLUMNS]
 
 
 class Turn(BaseModel):
@@ -90,16 +98,46 @@ class Rating(BaseModel):
         return value
 
 
-def read_labels(ratings: str | Path, items: str | Path | pd.DataFrame | None = None) -> LabelSet:
-    """Read ratings (and optionally items, a file or an existing items table) from files."""
+class Preference(BaseModel):
+    # Strict text: a JSON `true` or `7` is refused, not turned into "True" or "7".
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    pair_id: str = Field(min_length=1)
+    item_a: str = Field(min_length=1)
+    item_b: str = Field(min_length=1)
+    framework: str = Field(min_length=1)
+    criterion: str = Field(min_length=1)
+    rater_id: str = Field(min_length=1)
+    rater_group: RaterGroup
+    choice: Choice  # exactly a, b or tie
+    derived: str = ""  # "" for a choice a person (or judge) made directly
+
+
+def read_labels(
+    ratings: str | Path, items: str | Path | pd.DataFrame | None = None, preferences: str | Path | None = None
+) -> LabelSet:
+    """Read ratings (and optionally items, a file or an existing items table, and preferences)
+    from files. Given items, every rated or compared item must be one of them."""
     item_table = items if isinstance(items, pd.DataFrame) or items is None else read_items(items)
     return LabelSet(
-        item_table if item_table is not None else pd.DataFrame(columns=ITEM_COLUMNS), read_ratings(ratings, item_table)
+        item_table if item_table is not None else pd.DataFrame(columns=ITEM_COLUMNS),
+        read_ratings(ratings, item_table),
+        preferences=empty_preferences() if preferences is None else read_preferences(preferences, item_table),
     )
 
 
 def read_items(path: str | Path) -> pd.DataFrame:
-    rows = _read_rows(Path(path), required=["item_id", "framework"])
+    rows = _read_rows(Path(path), required=["item_id", "framework"], optional=OPTIONAL_ITEM_COLUMNS)
+    return check_items(rows, path)
+
+
+def read_hub_items(repo_id: str, split: str = "train", revision: str | None = None) -> pd.DataFrame:
+    """Items from a Hugging Face Hub dataset (or a local dataset folder) in the canonical format."""
+    return check_items(
+        _hub_rows(repo_id, split, revision, ["item_id", "framework"], OPTIONAL_ITEM_COLUMNS, "items"), repo_id
+    )
+
+
+def check_items(rows: list[tuple[str, dict[str, object]]], path: str | Path) -> pd.DataFrame:
     items = [_validated(Item, row, path, where) for where, row in rows]
     for (where, _), item in zip(rows, items, strict=True):  # blame the items file, not a ratings file later
         _rubric_for(item.framework, str(path), where)
@@ -128,13 +166,37 @@ def _item_record(item: Item) -> dict[str, object]:
 
 def read_ratings(path: str | Path, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ratings from a CSV or JSONL file in the canonical long format."""
-    return check_ratings(_read_rows(Path(path), required=RATING_COLUMNS), str(path), items)
+    return check_ratings(
+        _read_rows(Path(path), required=RATING_COLUMNS, optional=OPTIONAL_RATING_COLUMNS), str(path), items
+    )
 
 
 def read_hub_ratings(
     repo_id: str, split: str = "train", revision: str | None = None, items: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Ratings from a Hugging Face Hub dataset (or a local dataset folder) in the canonical format."""
+    rows = _hub_rows(repo_id, split, revision, RATING_COLUMNS, OPTIONAL_RATING_COLUMNS, "ratings")
+    return check_ratings(rows, repo_id, items)
+
+
+def read_preferences(path: str | Path, items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Preferences from a CSV or JSONL file in the canonical long format (PREFERENCE_COLUMNS)."""
+    rows = _read_rows(Path(path), required=REQUIRED_PREFERENCE_COLUMNS, optional=OPTIONAL_PREFERENCE_COLUMNS)
+    return check_preferences(rows, str(path), items)
+
+
+def read_hub_preferences(
+    repo_id: str, split: str = "train", revision: str | None = None, items: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Preferences from a Hugging Face Hub dataset (or a local dataset folder) in the canonical format."""
+    rows = _hub_rows(repo_id, split, revision, REQUIRED_PREFERENCE_COLUMNS, OPTIONAL_PREFERENCE_COLUMNS, "preferences")
+    return check_preferences(rows, repo_id, items)
+
+
+def _hub_rows(
+    repo_id: str, split: str, revision: str | None, required: list[str], optional: list[str], what: str
+) -> list[tuple[str, dict[str, object]]]:
+    """The (where, row) pairs of one split, its columns checked; `what` names the labels in the fix."""
     import datasets
 
     try:
@@ -143,11 +205,11 @@ def read_hub_ratings(
         raise InputError(
             repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network"
         ) from None
-    _require_columns(list(frame.columns), RATING_COLUMNS, repo_id)
-    rows = [(f"row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
+    _require_columns(list(frame.columns), required, repo_id)
+    rows = [(f"row {i + 1}", _clean(row, optional)) for i, row in enumerate(frame.to_dict(orient="records"))]
     if not rows:
-        raise InputError(repo_id, f"split '{split}' has no rows", "choose a split with ratings")
-    return check_ratings(rows, repo_id, items)
+        raise InputError(repo_id, f"split '{split}' has no rows", f"choose a split with {what}")
+    return rows
 
 
 def _load_hub_split(repo_id: str, split: str, revision: str | None) -> datasets.Dataset:
@@ -188,6 +250,81 @@ def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items:
     return table
 
 
+def check_preferences(
+    rows: list[tuple[str, dict[str, object]]], source: str, items: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Validate (where, row) pairs into the canonical preferences table: each row one choice
+    between two different items of its framework on a criterion of the framework's rubric; one
+    pair_id names one ordered pair throughout; one choice per (pair, rater, criterion)."""
+    frameworks_of: dict[str, set[str]] | None = None
+    if items is not None:
+        frameworks_of = {}
+        for framework, item_id in zip(items.framework, items.item_id, strict=True):
+            frameworks_of.setdefault(item_id, set()).add(framework)
+    pairs: dict[str, tuple[str, str, str]] = {}  # pair_id -> (item_a, item_b, where first seen)
+    records = []
+    for where, row in rows:
+        pref = _validated(Preference, row, source, where)
+        rubric = _rubric_for(pref.framework, source, where)
+        criteria = rubric.dimension_ids + ([OVERALL] if rubric.overall is not None else [])
+        note = " (the rubric defines no overall score)" if pref.criterion == OVERALL else ""
+        _check_known("criterion", pref.criterion, criteria, rubric, source, where, note)
+        if pref.item_a == pref.item_b:
+            raise InputError(
+                source,
+                f"item '{pref.item_a}' is paired with itself (item_a = item_b)",
+                "pair two different items, or leave the row out",
+                where,
+            )
+        if frameworks_of is not None:
+            _check_pair_items(pref, frameworks_of, source, where)
+        a, b, first = pairs.setdefault(pref.pair_id, (pref.item_a, pref.item_b, where))
+        if (a, b) != (pref.item_a, pref.item_b):
+            raise InputError(
+                source,
+                f"pair '{pref.pair_id}' is (item_a={pref.item_a}, item_b={pref.item_b}) here "
+                f"but (item_a={a}, item_b={b}) on {first}",
+                "give each pair_id one item_a and one item_b, in the same order on every row, "
+                "or a new pair_id to a different pair",
+                where,
+            )
+        records.append(pref.model_dump())
+    table = pd.DataFrame(records, columns=PREFERENCE_COLUMNS)
+    _no_duplicates(table, ["pair_id", "rater_id", "criterion"], source, [w for w, _ in rows])
+    return table
+
+
+def _check_pair_items(pref: Preference, frameworks_of: dict[str, set[str]], source: str, where: str) -> None:
+    """Both items are in the items table, as items of the row's framework."""
+    sides = {"item_a": pref.item_a, "item_b": pref.item_b}
+    for side, item_id in sides.items():
+        if item_id not in frameworks_of:
+            raise InputError(
+                source,
+                f"{side} '{item_id}' is an unknown item",
+                f"add the item to the items file or correct {side}",
+                where,
+            )
+    in_a, in_b = frameworks_of[pref.item_a], frameworks_of[pref.item_b]
+    if not in_a & in_b:
+        raise InputError(
+            source,
+            f"the pair's items belong to different frameworks (item_a '{pref.item_a}': {', '.join(sorted(in_a))}; "
+            f"item_b '{pref.item_b}': {', '.join(sorted(in_b))})",
+            "pair two items of the same framework",
+            where,
+        )
+    for side, item_id in sides.items():
+        if pref.framework not in frameworks_of[item_id]:
+            raise InputError(
+                source,
+                f"{side} '{item_id}' is an item of {', '.join(sorted(frameworks_of[item_id]))}, "
+                f"not of the row's framework '{pref.framework}'",
+                "correct framework, or pair two items of the row's framework",
+                where,
+            )
+
+
 def _rubric_for(framework: str, source: str, where: str) -> Rubric:
     try:
         return load_rubric(framework)
@@ -198,14 +335,21 @@ def _rubric_for(framework: str, source: str, where: str) -> Rubric:
         ) from None
 
 
-def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> None:
-    if rating.dimension not in rubric.dimension_ids:
+def _check_known(
+    kind: str, value: str, allowed: list[str], rubric: Rubric, source: str, where: str, note: str = ""
+) -> None:
+    """A dimension or criterion must be one the rubric defines."""
+    if value not in allowed:
         raise InputError(
             source,
-            f"unknown dimension '{rating.dimension}' for rubric '{rubric.id}'",
-            f"use one of: {', '.join(rubric.dimension_ids)}",
+            f"unknown {kind} '{value}' for rubric '{rubric.id}'{note}",
+            f"use one of: {', '.join(allowed)}",
             where,
         )
+
+
+def _check_value(rating: Rating, rubric: Rubric, source: str, where: str) -> None:
+    _check_known("dimension", rating.dimension, rubric.dimension_ids, rubric, source, where)
     scale = rubric.scale_of(rating.dimension)
     if not math.isfinite(rating.value):
         # An empty CSV cell arrives as NaN (pydantic accepts NaN/inf floats); round() below
@@ -243,7 +387,8 @@ def _validated(model: type[Row], row: dict[str, object], source: str | Path, whe
         raise input_error(err, source, where, "correct the value (see the canonical format in the README)") from None
 
 
-def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, object]]]:
+def _read_rows(path: Path, required: list[str], optional: list[str]) -> list[tuple[str, dict[str, object]]]:
+    """The (where, row) pairs of a CSV or JSONL file; empty `optional` cells are left out."""
     if not path.is_file():
         raise InputError(path, "file not found", "check the path")
     if path.stat().st_size == 0:
@@ -254,7 +399,7 @@ def _read_rows(path: Path, required: list[str]) -> list[tuple[str, dict[str, obj
     elif path.suffix == ".csv":
         frame = _read_csv(path)
         columns = list(frame.columns)
-        rows = [(f"data row {i + 1}", _clean(row)) for i, row in enumerate(frame.to_dict(orient="records"))]
+        rows = [(f"data row {i + 1}", _clean(row, optional)) for i, row in enumerate(frame.to_dict(orient="records"))]
     else:
         raise InputError(path, f"unsupported file type '{path.suffix}'", "use .csv or .jsonl")
     if not rows:
@@ -274,9 +419,9 @@ def _text(path: Path) -> str:
 def _read_csv(path: Path) -> pd.DataFrame:
     text = _text(path)
     _check_shape(path, text)
-    return pd.read_csv(
-        io.StringIO(text), dtype={"item_id": str, "rater_id": str}, keep_default_na=False, na_values={"value": [""]}
-    )
+    # Every cell as text (ids such as 007 or 1 stay text; the row model converts a value to a
+    # number); an empty `value` is NaN, so it is named as empty rather than as unparseable text.
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values={"value": [""]})
 
 
 def _check_shape(path: Path, text: str) -> None:
@@ -320,6 +465,64 @@ def _require_columns(columns: list[str], required: list[str], source: str | Path
         )
 
 
-def _clean(row: dict[str, object]) -> dict[str, object]:
+def _clean(row: dict[str, object], optional: list[str]) -> dict[str, object]:
     """Drop empty optional cells so the model's defaults apply; keep NaN values visible."""
-    return {k: v for k, v in row.items() if not (k in OPTIONAL_RATING_COLUMNS and (v is None or v == "" or v != v))}
+    return {k: v for k, v in row.items() if not (k in optional and (v is None or v == "" or v != v))}
+
+
+# --- a team's own labels, named in a task file ---------------------------------------------
+
+HUB_PREFIX = "hf:"
+
+
+def read_own_labels(
+    items: str, ratings: str | None, preferences: str | None, base: Path
+) -> tuple[LabelSet, dict[str, str]]:
+    """A team's own items, ratings and preferences, each a CSV/JSONL path (relative to `base`,
+    the project folder) or a Hugging Face dataset written `hf:<repo id>[@<revision>][:<split>]`.
+    Returns the labels and what identifies each input (a local file's sha256, or the dataset's
+    revision as given) for the run's provenance."""
+    item_table = _own(items, base, read_items, read_hub_items)
+    ratings_table = (
+        _own(ratings, base, lambda p: read_ratings(p, item_table), partial_hub(read_hub_ratings, item_table))
+        if ratings
+        else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS)
+    )
+    prefs = (
+        _own(
+            preferences, base, lambda p: read_preferences(p, item_table), partial_hub(read_hub_preferences, item_table)
+        )
+        if preferences
+        else empty_preferences()
+    )
+    ids = {name: _identity(name, base) for name in (items, ratings, preferences) if name}
+    return LabelSet(item_table, ratings_table, preferences=prefs), ids
+
+
+def partial_hub(reader: Callable[..., pd.DataFrame], items: pd.DataFrame) -> Callable[..., pd.DataFrame]:
+    return lambda repo, split, revision: reader(repo, split, revision, items)
+
+
+def _own(
+    name: str, base: Path, local: Callable[[Path], pd.DataFrame], hub: Callable[[str, str, str | None], pd.DataFrame]
+) -> pd.DataFrame:
+    if name.startswith(HUB_PREFIX):
+        return hub(*hub_address(name))
+    path = base / name
+    if not path.is_file():
+        raise InputError(
+            path, "no such file", "give a CSV or JSONL path relative to the project folder, or hf:<repo id>"
+        )
+    return local(path)
+
+
+def hub_address(name: str) -> tuple[str, str, str | None]:
+    """'hf:org/data@v1:test' -> ('org/data', 'test', 'v1'); split 'train' and no revision by default."""
+    rest = name[len(HUB_PREFIX) :]
+    rest, _, split = rest.partition(":")
+    repo, _, revision = rest.partition("@")
+    return repo, split or "train", revision or None
+
+
+def _identity(name: str, base: Path) -> str:
+    return name if name.startswith(HUB_PREFIX) else sha256_file(base / name)

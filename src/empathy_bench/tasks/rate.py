@@ -12,29 +12,17 @@ alone are enough to compute agreement later.
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import (
-    CachePolicy,
-    ChatCompletionChoice,
-    ChatMessageAssistant,
-    GenerateConfig,
-    ModelOutput,
-    get_model,
-)
-from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.dataset import Sample
 
-from empathy_bench.candidates import builtin
-from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
-from empathy_bench.candidates.litellm_api import UnusableReply
+from empathy_bench.candidates.judge import Judge, load_judge
 from empathy_bench.candidates.prompt import load_template, render
-from empathy_bench.core.digest import sha256_bytes
-from empathy_bench.core.project import find_file
-from empathy_bench.sources.card import HUMAN_GROUPS, load_source_card
-from empathy_bench.sources.labels import LabelSet, load_source, rater_values
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources.card import HUMAN_GROUPS
+from empathy_bench.sources.labels import LabelSet, rater_values
+from empathy_bench.tasks.binding import judge_task, supporter_words
+from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
 from empathy_bench.tasks.spec import Mode, TaskSpec, load_task
 
@@ -45,62 +33,31 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
     a judge, the eval's --model rates with the default prompt."""
     spec = load_task(task)
     candidate = load_judge(judge) if judge else Judge(id="default", model="")
+    if spec.kind != "rate" or candidate.kind != "rate":
+        raise InputError(
+            f"tasks/{spec.id}.yaml",
+            f"the rate task runs rate tasks with rate judges (task kind {spec.kind}, judge kind {candidate.kind})",
+            f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
+        )
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
-    labels = load_source(spec.source, [spec.framework])
+    labels = task_labels(spec)
     samples, unrated = build_samples(spec, candidate, labels, layout)
-    meta = provenance(spec, candidate, layout) | {"unrated_by_reference": unrated}
-    # What the replies depend on beyond inspect's own cache key (messages, model, generation
-    # settings): the judge file (model args included), prompt, rubric and, for the built-in
-    # judges, their code. It scopes the cache and versions the task, so changing any of them
-    # is never served a stale reply, nor taken by eval_set as already done.
-    code = builtin.code_fingerprint() if candidate.model.startswith("litellm/builtin/") else ""
-    parts = [
-        meta["judge_config_sha256"],
-        meta["prompt_sha256"],
-        meta["rubric_sha256"],
-        meta["label_files_sha256"],
-        code,
-    ]
-    fingerprint = sha256_bytes(json.dumps(parts), short=True)
-    return Task(
-        model=get_model(candidate.model, base_url=candidate.base_url, **candidate.model_args) if judge else None,
-        name=spec.id,
-        version=f"{spec.version}+{fingerprint}",
-        dataset=MemoryDataset(samples, name=f"{spec.source}/{spec.framework}"),
-        # Cached replies never expire: a re-run with the same fingerprint calls no provider.
-        solver=judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
-        scorer=rubric_rating(spec.rubric),
-        epochs=Epochs(epochs, median_rating()),
-        config=GenerateConfig(**candidate.generation.model_dump(exclude_none=True)),
-        metadata=meta,
+    return judge_task(
+        spec,
+        candidate,
+        bool(judge),
+        samples,
+        rubric_rating(spec.rubric),
+        Epochs(epochs, median_rating()),
+        {"mode": layout, "unrated_by_reference": unrated},
     )
-
-
-@solver
-def judge_generate(cache: CachePolicy) -> Solver:
-    """inspect's generate with the cache, except that a reply the provider sent with nothing to
-    read (no choices, no content, not JSON) ends the sample as an unscored reply with the reason
-    instead of failing the task; since generate raised, nothing was cached, so a later run in a
-    fresh log dir asks the provider again."""
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        try:
-            return await generate(state, cache=cache)
-        except UnusableReply as err:
-            empty = ChatCompletionChoice(
-                message=ChatMessageAssistant(content="", source="generate"), stop_reason="unknown"
-            )
-            state.output = ModelOutput(model=str(state.model), choices=[empty], error=str(err))
-            return state
-
-    return solve
 
 
 def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) -> tuple[list[Sample], int]:
     """The samples, and how many (item, dimension) pairs were left out because the reference
     has no rating for them (e.g. conflicting repeated labels dropped by the loader)."""
     rubric = spec.rubric_model
-    template = load_template(judge.prompt)
+    template = load_template(judge.prompt_name)
     dims = spec.dimension_ids
     reference = {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
     human = _human_ratings(labels.ratings, dims)
@@ -120,9 +77,7 @@ def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) ->
                         "dimensions": group,
                         "reference": {d: float(reference[d][item.item_id]) for d in group},
                         "human": {d: human.get((item.item_id, d), {}) for d in group},
-                        "supporter_words": sum(
-                            len(t["text"].split()) for t in item.turns if t["speaker"] == item.target
-                        ),
+                        "supporter_words": supporter_words(item.turns, item.target),
                     },
                 )
             )
@@ -136,24 +91,3 @@ def _human_ratings(ratings: pd.DataFrame, dims: list[str]) -> dict[tuple[str, st
     for row in rows.itertuples():
         out.setdefault((row.item_id, row.dimension), {})[row.rater_id] = float(row.value)
     return out
-
-
-def provenance(spec: TaskSpec, judge: Judge, mode: Mode) -> dict[str, object]:
-    """What the run depends on, hashed, so a summary can show what produced each number."""
-    return {
-        "task": spec.id,
-        "task_version": spec.version,
-        "source": spec.source,
-        "framework": spec.framework,
-        "reference": spec.reference,
-        "mode": mode,
-        "judge": judge.id if judge.model else None,
-        "judge_config_sha256": judge.config_hash,
-        "baseline": judge.baseline,
-        "fitted_on": list(judge.fitted_on),
-        "rubric_sha256": sha256_bytes(find_file("rubrics", spec.rubric).read_bytes(), short=True),
-        "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
-        "label_files_sha256": sha256_bytes(
-            json.dumps(sorted(f.sha256 for f in load_source_card(spec.source).files)), short=True
-        ),
-    }

@@ -1,5 +1,6 @@
 """Task files (tasks/*.yaml): one benchmark slice = a label source + a rubric (+ dimensions) +
-a reference rater + a kind. Data only: the inspect task that runs one is in rate_task.py."""
+a reference rater + a kind. Data only: the inspect task of each kind is in its own module
+(`rate.py`, `compare.py`)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,25 @@ from empathy_bench.sources.labels import AGGREGATES
 from empathy_bench.sources.rubric import Rubric, load_rubric
 
 
+class OwnLabels(FileModel):
+    """A team's own labels in the canonical formats (see the README): each a CSV or JSONL path
+    relative to the project folder, or a Hugging Face dataset `hf:<repo id>[@<revision>][:<split>]`."""
+
+    items: str
+    ratings: str | None = None
+    preferences: str | None = None
+
+
 class TaskSpec(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     version: int = Field(ge=1)
     title: str
     description: str = ""
-    kind: Literal["rate"] = "rate"  # `compare` and `coach` tasks are not built yet
-    source: str  # label source id (human_labels/<id>.yaml)
+    # rate: a rating per item and dimension; compare: a choice between two items per criterion,
+    # every pair in both orders (`coach` is not built yet)
+    kind: Literal["rate", "compare"] = "rate"
+    source: str | None = None  # label source id (human_labels/<id>.yaml) ...
+    labels: OwnLabels | None = None  # ... or a team's own label files
     framework: str  # the source's framework whose items and ratings are used
     rubric: str
     dimensions: list[str] | None = None  # None: every dimension of the rubric
@@ -31,6 +44,31 @@ class TaskSpec(FileModel):
     # (`experts` = median of the expert group, as in Kumar et al.).
     reference: str = "experts"
     mode: Mode = "per_dimension"  # one sample per (item, dimension), or one per item
+    # --- compare tasks ---
+    # what the judge chooses on: `overall` (the rubric's overall score) or rubric dimensions
+    criteria: list[str] = ["overall"]
+    allow_tie: bool = True  # whether `tie` is an answer the judge may give
+    # Form the pairs within groups of items (an item metadata field, or `opener`: the text of
+    # the first turn) and derive every rater's choices from its own ratings (our construction).
+    # Unset: the pairs and choices are the source's released preferences.
+    pairs_within: str | None = None
+    # how the criterion is put to the judge, when the rubric's own words do not fit the items
+    criterion_question: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TaskSpec:
+        if (self.source is None) == (self.labels is None):
+            raise ValueError("give either 'source' (a label source card) or 'labels' (your own files), not both")
+        if self.labels and self.kind == "rate" and not self.labels.ratings:
+            raise ValueError("a rate task on your own labels needs labels.ratings")
+        if self.labels and self.kind == "compare" and not (self.labels.preferences or self.pairs_within):
+            raise ValueError("a compare task on your own labels needs labels.preferences, or pairs_within with ratings")
+        return self
+
+    @property
+    def source_name(self) -> str:
+        """The label source's id, or `own` for a team's own labels."""
+        return self.source or "own"
 
     @model_validator(mode="after")
     def _known_dimensions(self) -> TaskSpec:
@@ -40,6 +78,10 @@ class TaskSpec(FileModel):
             raise ValueError(
                 f"unknown dimension(s) {unknown} for rubric '{rubric.id}'; use some of {rubric.dimension_ids}"
             )
+        allowed = rubric.dimension_ids + (["overall"] if rubric.overall else [])
+        bad = [c for c in self.criteria if c not in allowed]
+        if self.kind == "compare" and (bad or not self.criteria):
+            raise ValueError(f"unknown criteria {bad}: use some of {allowed}")
         return self
 
     @property
@@ -55,6 +97,8 @@ class TaskSpec(FileModel):
 def load_task(name: str) -> TaskSpec:
     """A task by id (tasks/<id>.yaml) or path; checks that its source has the framework."""
     path, spec = load_named("tasks", name, TaskSpec)
+    if spec.source is None:  # own labels: their files are checked when read (and by `validate`)
+        return spec
     card = load_source_card(spec.source)
     framework = card.framework(spec.framework)
     if framework.items is None:
@@ -64,7 +108,14 @@ def load_task(name: str) -> TaskSpec:
             "choose a framework with text",
             where="field 'framework'",
         )
-    known = sorted({r.id for r in framework.raters} | set(AGGREGATES))
+    if spec.kind == "compare" and spec.pairs_within is None and not framework.preferences:
+        raise InputError(
+            path,
+            f"{spec.source}/{spec.framework} releases no preferences",
+            "set pairs_within (pairs within a group, choices derived from ratings) or choose a source with preferences",
+            where="field 'pairs_within'",
+        )
+    known = sorted(set(framework.rater_ids) | set(AGGREGATES))
     if spec.reference not in known:
         raise InputError(
             path,

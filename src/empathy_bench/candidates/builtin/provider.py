@@ -34,12 +34,14 @@ from empathy_bench.candidates.builtin.constant import constant_rating
 from empathy_bench.candidates.builtin.length import length_rating
 from empathy_bench.candidates.builtin.lexicon import lexicon_rating
 from empathy_bench.candidates.builtin.reading import ModelUnavailable
-from empathy_bench.candidates.prompt import PromptRequest, read_prompt
+from empathy_bench.candidates.prompt import CompareRequest, PromptRequest, read_compare_prompt, read_prompt
 from empathy_bench.core.digest import sha256_bytes
 
 PROVIDER = "builtin"
-MODELS = ("constant", "length", "lexicon")  # always available
+MODELS = ("constant", "length", "lexicon")  # always available; they rate and compare
 OPTIONAL_MODELS = ("embedding",)  # need a package extra (the error says which)
+COMPARE_MODELS = ("always_a",)  # compare prompts only: the pure position-bias baseline
+ALL_MODELS = MODELS + OPTIONAL_MODELS + COMPARE_MODELS
 
 MODEL_NAME_RE = re.compile(r"^(?P<name>[a-z_]+)(?:@(?P<ms>\d+)ms)?$")
 
@@ -55,7 +57,7 @@ def register() -> None:
     # litellm copies the map into its provider lists at the start of every call; doing it now
     # too lets provider lookups (e.g. completion_cost) work before the first call.
     litellm.utils.custom_llm_setup()
-    for name in MODELS + OPTIONAL_MODELS:
+    for name in ALL_MODELS:
         _register_price(f"{PROVIDER}/{name}")
 
 
@@ -119,11 +121,11 @@ def _bad_request(model: str, problem: str, fix: str) -> litellm.BadRequestError:
 def _parse_model(model: str) -> tuple[str, float]:
     """'lexicon@200ms' -> ('lexicon', 0.2)."""
     match = MODEL_NAME_RE.match(model)
-    if match is None or match["name"] not in MODELS + OPTIONAL_MODELS:
+    if match is None or match["name"] not in ALL_MODELS:
         raise _bad_request(
             model,
             "unknown built-in model",
-            f"use builtin/<name> with <name> one of {', '.join(MODELS + OPTIONAL_MODELS)}, "
+            f"use builtin/<name> with <name> one of {', '.join(ALL_MODELS)}, "
             "optionally with a latency suffix such as @200ms",
         )
     return match["name"], int(match["ms"] or 0) / 1000
@@ -205,10 +207,47 @@ RATERS: dict[str, Callable[[PromptRequest, str, str], int]] = {
 
 
 def judge_reply(name: str, text: str) -> str:
-    """The reply of built-in judge `name` to a rendered judge prompt. ValueError if `text` is
-    not an empathy-bench judge prompt; ModelUnavailable if an optional model cannot run here."""
+    """The reply of built-in judge `name` to a rendered rate or compare prompt. ValueError if
+    `text` is neither; ModelUnavailable if an optional model cannot run here."""
+    if COMPARE_MARK in text:
+        return compare_reply(name, read_compare_prompt(text))
+    if name == "always_a":
+        raise ValueError("always_a answers compare prompts only (it is the pure position-bias baseline)")
     request = read_prompt(text)
     rate = RATERS[name]
     return "\n".join(
         f'<rating dimension="{dim}">{rate(request, dim, request.target)}</rating>' for dim in request.dimensions
     )
+
+
+COMPARE_MARK = '<conversation id="A">'
+# The internal scale a built-in model rates each side on before comparing (compare prompts name
+# no scale); only the comparison of the two sums matters.
+COMPARE_SCALE = (1, 5)
+
+
+def compare_reply(name: str, request: CompareRequest) -> str:
+    """A choice per criterion: `always_a` always answers A (pure position bias); every other
+    model scores each side and prefers the higher, `length` by the supporter's word count and
+    the raters by their ratings of the dimensions the criterion weighs (signed by direction).
+    Equal scores are a tie where allowed, otherwise A (a documented, rare position default)."""
+    lines = []
+    for criterion in request.criteria:
+        if name == "always_a":
+            choice = "A"
+        else:
+            a, b = (_side_score(name, request, criterion, turns) for turns in (request.turns_a, request.turns_b))
+            choice = "A" if a > b else "B" if b > a else ("tie" if request.allow_tie else "A")
+        lines.append(f'<preference criterion="{criterion}">{choice}</preference>')
+    return "\n".join(lines)
+
+
+def _side_score(name: str, request: CompareRequest, criterion: str, turns: list[tuple[str, str]]) -> float:
+    if name == "length":
+        return sum(len(text.split()) for speaker, text in turns if speaker == request.target)
+    weighed = request.weighed[criterion]
+    if not weighed:
+        raise ValueError(f"the compare prompt names no rubric dimension for criterion '{criterion}'")
+    rate = RATERS[name]
+    side = PromptRequest([d for d, _ in weighed], *COMPARE_SCALE, turns, request.target)
+    return sum(sign * rate(side, dim, request.target) for dim, sign in weighed)

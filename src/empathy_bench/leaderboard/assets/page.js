@@ -6,6 +6,9 @@
   const OVERALL_SCORE = DATA.overall_score || [];
   const TASKS = DATA.tasks || {};  // titles from the task files
   const COLUMNS = DATA.columns || [];  // the leaderboard's columns, defined once in Python
+  const PREFERENCE = DATA.preference || [];  // compare tasks: one row per (task, criterion, rater)
+  const BY_GAP = DATA.preference_by_gap || [];  // ... and per bin of the reference's score gap
+  const COMPARE_COLUMNS = DATA.compare_columns || [];  // the preference table's columns, also from Python
   const KINDS = ["run", "recorded", "baseline", "human"];
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
@@ -50,7 +53,9 @@
     return a[1] - b[1];
   }).map((p) => p[0]);
 
-  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task)))];
+  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task), PREFERENCE.map((r) => r.task)))];
+  // a compare task (choices between two items) by its task file's kind; without one, by its rows
+  const isCompare = (t) => (TASKS[t] && TASKS[t].kind ? TASKS[t].kind === "compare" : !OVERALL.some((r) => r.task === t) && PREFERENCE.some((r) => r.task === t));
   const state = { task: tasks.includes("lend_an_ear") ? "lend_an_ear" : tasks[0] };
 
   // ---------- sortable tables ----------
@@ -98,10 +103,12 @@
     verdict: altTest,
   };
   const SORT_VALUE = { verdict: (r) => r.alt_test_winning_rate, rater: (r) => r.rater };
-  const OVERALL_COLUMNS = COLUMNS.map((c) => ({
+  const tableColumns = (defs) => defs.map((c) => ({
     key: c.key, label: c.label, title: c.title, text: c.kind === "rater" || c.kind === "text",
-    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => CELLS[c.kind](r, c),
+    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => (CELLS[c.kind] || CELLS.number)(r, c),
   }));
+  const OVERALL_COLUMNS = tableColumns(COLUMNS);
+  const PREFERENCE_COLUMNS = tableColumns(COMPARE_COLUMNS);
   function altTest(r) {
     if (r.alt_test_passed === null || r.alt_test_passed === undefined) return num(null);
     const passed = r.alt_test_passed === true;
@@ -371,17 +378,177 @@
     sortableTable(document.getElementById("overall-score"), columns, OVERALL_SCORE, { key: "qwk", dir: "desc" }, rowClass);
   }
 
+  // ---------- compare tasks: preference table and agreement by gap ----------
+  const DERIVED_NOTE = "Reference choices are derived by this project from the experts' own ratings, not collected from people; rows marked (from ratings) turn a rater's ratings into choices and have no position statistics by construction.";
+  const ONE_LABEL_NOTE = "One reference label per pair: no human ceiling.";
+  const COLLECTED_NOTE = "Reference choices were made by people (collected, not derived from ratings).";
+  const preferenceSorts = new Map();  // one sort per criterion, kept across tabs like the rate table's
+  const prefRowClass = (r) => rowClass(r) + (r.from_ratings ? " from-ratings" : "");
+  const idPart = (s) => String(s).replace(/[^A-Za-z0-9_-]/g, "_");
+  const plural = (n, word) => `${grouped(String(n))} ${word}${n === 1 ? "" : "s"}`;
+  const criteriaOf = (task) => [...new Set(PREFERENCE.filter((r) => r.task === task).map((r) => r.criterion)
+    .concat(BY_GAP.filter((g) => g.task === task).map((g) => g.criterion)))];
+
+  function renderCompare() {
+    const task = state.task;
+    const rows = PREFERENCE.filter((r) => r.task === task);
+    const criteria = criteriaOf(task);
+    document.getElementById("compare-title").textContent = `Preference agreement \u2014 ${taskTitle(task)}`;
+    const raters = new Set(rows.map((r) => r.rater));
+    const pairs = [...new Set(rows.map((r) => r.n_pairs).filter(isNum))];
+    const note = [plural(raters.size, "rater")];
+    if (pairs.length) note.push(`${pairs.map((n) => grouped(String(n))).join(" / ")} pairs`);
+    if (criteria.length > 1) note.push(`${criteria.length} criteria`);
+    note.push(`task id ${task}`);
+    document.getElementById("compare-note").textContent = note.join(" \u00B7 ") + ".";
+    document.getElementById("compare-description").textContent = (TASKS[task] && TASKS[task].description) || "";
+    // the task file says whether its preferences are derived; the rows only say if there is a ceiling
+    const derived = Boolean(TASKS[task] && TASKS[task].derived_preferences);
+    const ceiling = rows.some(isExpert);
+    const ref = document.getElementById("compare-reference-note");
+    ref.textContent = derived ? DERIVED_NOTE : ceiling ? COLLECTED_NOTE : ONE_LABEL_NOTE;
+    ref.className = `note reference-note ${derived ? "derived" : ceiling ? "collected" : "single"}`;
+    document.getElementById("compare-criteria").replaceChildren(...criteria.map((c) => criterionBlock(task, c, rows.filter((r) => r.criterion === c), criteria.length > 1)));
+  }
+
+  function criterionBlock(task, criterion, rows, titled) {
+    const id = idPart(criterion);
+    const table = el("table", { id: `preference-${id}`, class: "sortable preference" },
+      el("caption", { class: "sr-only" }, `Agreement of each rater's choices with the reference on ${taskTitle(task)}, criterion ${dimLabel(criterion)}; click a column header to sort.`),
+      el("thead"), el("tbody"));
+    if (!preferenceSorts.has(criterion)) preferenceSorts.set(criterion, { key: "accuracy", dir: "desc" });
+    sortableTable(table, PREFERENCE_COLUMNS, rows, preferenceSorts.get(criterion), prefRowClass);
+    const block = el("div", { class: "criterion-block", "data-criterion": criterion },
+      el("h3", { class: "criterion-title" }, titled ? `Criterion: ${dimLabel(criterion)}` : `Choices on the criterion \u201C${dimLabel(criterion)}\u201D`),
+      el("div", { class: "table-wrap" }, table),
+      el("p", { class: "hint" }, "Click a column header to sort; click again to reverse. Empty values always sort last."));
+    block.append(gapFigure(task, criterion, rows));
+    return block;
+  }
+
+  // Accuracy by the reference's score gap: one line per rater over the gap bins, in order.
+  const SERIES_COLOURS = ["#1d4ed8", "#7c3aed", "#059669", "#db2777", "#0891b2", "#dc2626", "#4d7c0f", "#1e293b", "#a855f7", "#6b7280"];  // none near the humans' brown
+  const HUMAN_COLOUR = "#b45309";
+  function gapFigure(task, criterion, rows) {
+    const id = idPart(criterion);
+    const gaps = BY_GAP.filter((g) => g.task === task && g.criterion === criterion);
+    const wrap = el("div", { class: "gap-block" }, el("h4", { class: "gap-title" }, "Agreement by the reference's score gap"));
+    if (!gaps.length) {
+      wrap.append(el("p", { class: "note gap-skipped" }, "Not plotted: the reference gives this task's pairs no score gap, so there is no agreement by gap to show."));
+      return wrap;
+    }
+    // bins in order of their lower edge (the data's order breaks ties)
+    const lows = new Map();
+    for (const g of gaps) if (!lows.has(g.bin)) lows.set(g.bin, isNum(g.low) ? g.low : Infinity);
+    const bins = [...lows.keys()].map((b, i) => [b, i]).sort((a, b) => lows.get(a[0]) - lows.get(b[0]) || a[1] - b[1]).map((p) => p[0]);
+    const names = [...new Set(rows.map((r) => r.rater).concat(gaps.map((g) => g.rater)))].filter((n) => gaps.some((g) => g.rater === n));
+    const rowBy = new Map(rows.map((r) => [r.rater, r]));
+    const cellBy = new Map(gaps.map((g) => [`${g.rater}\u0000${g.bin}`, g]));
+    const roleOf = (name) => { const r = rowBy.get(name) || gaps.find((g) => g.rater === name); return r.role === "ceiling" || r.role === "crowd" ? r.role : "rater"; };
+    const kindOfName = (name) => kindOf(rowBy.get(name) || gaps.find((g) => g.rater === name));
+    let colourIndex = 0;
+    const series = names.map((name) => {
+      const role = roleOf(name);
+      const colour = role === "rater" ? SERIES_COLOURS[colourIndex++ % SERIES_COLOURS.length] : HUMAN_COLOUR;
+      const points = bins.map((b, i) => ({ bin: b, i, g: cellBy.get(`${name}\u0000${b}`) }));
+      return { name, role, kind: kindOfName(name), colour, points };
+    });
+
+    const W = 760, H = 380, m = { l: 50, r: 220, t: 16, b: 64 };
+    const pw = W - m.l - m.r, ph = H - m.t - m.b;
+    const sx = (i) => m.l + ((i + 0.5) * pw) / bins.length;
+    const sy = (v) => m.t + (1 - v) * ph;
+    const shown = (p) => p.g && isNum(p.g.accuracy) && isNum(p.g.n) && p.g.n > 0;
+    const parts = [];
+    for (let k = 0; k <= 5; k++) {
+      const v = k / 5;
+      parts.push(line(m.l, sy(v), m.l + pw, sy(v), "grid"));
+      parts.push(`<g class="tick">${text(m.l - 6, sy(v) + 3.5, fmt(v, 1), "", "end")}</g>`);
+    }
+    parts.push(line(m.l, sy(0.5), m.l + pw, sy(0.5), "half"));
+    parts.push(text(14, m.t + ph / 2, "accuracy vs reference", "axis-label", "middle", ` transform="rotate(-90 14 ${r1(m.t + ph / 2)})"`));
+    bins.forEach((b, i) => {
+      const ns = gaps.filter((g) => g.bin === b).map((g) => g.n).filter(isNum);
+      const lo = Math.min(...ns), hi = Math.max(...ns);
+      const nText = !ns.length || hi <= 0 ? "no pairs" : lo === hi ? `n = ${grouped(String(hi))}` : `n = ${grouped(String(lo))}\u2013${grouped(String(hi))}`;
+      parts.push(line(sx(i), m.t + ph, sx(i), m.t + ph + 4, "axis"));
+      parts.push(`<g class="tick">${text(sx(i), m.t + ph + 16, b, "", "middle")}</g>`);
+      parts.push(text(sx(i), m.t + ph + 29, nText, "bin-n", "middle"));
+    });
+    parts.push(text(m.l + pw / 2, H - 10, "gap in the reference's score between the two conversations", "axis-label", "middle"));
+    parts.push(line(m.l, m.t + ph, m.l + pw, m.t + ph, "axis"));
+    parts.push(line(m.l, m.t, m.l, m.t + ph, "axis"));
+    // humans last, so the ceiling and the crowd are drawn on top
+    const drawOrder = series.filter((s) => s.role === "rater").concat(series.filter((s) => s.role !== "rater"));
+    const ends = [];
+    for (const s of drawOrder) {
+      let d = "", open = false;
+      for (const p of s.points) {
+        if (!shown(p)) { open = false; continue; }
+        d += `${open ? "L" : "M"}${r1(sx(p.i))} ${r1(sy(p.g.accuracy))}`;
+        open = true;
+      }
+      const cls = s.role === "rater" ? `gap-line${s.kind === "baseline" ? " baseline-line" : ""}` : `gap-line ${s.role}-gap-line`;
+      let g = `<g class="gap-series role-${s.role}" data-rater="${esc(s.name)}" data-role="${s.role}">`;
+      g += `<path class="${cls}" d="${d}" stroke="${s.colour}" fill="none"/>`;
+      for (const p of s.points.filter(shown)) {
+        const x = sx(p.i), y = sy(p.g.accuracy);
+        const tip = `${s.name}, gap ${p.bin}: accuracy ${fmt(p.g.accuracy)} (n = ${grouped(String(p.g.n))})`;
+        const mark = s.role === "ceiling" ? `<rect x="${r1(x - 4)}" y="${r1(y - 4)}" width="8" height="8" fill="${s.colour}"/>`
+          : s.role === "crowd" ? `<path d="M${r1(x)} ${r1(y - 5)}L${r1(x + 5)} ${r1(y)}L${r1(x)} ${r1(y + 5)}L${r1(x - 5)} ${r1(y)}Z" fill="${s.colour}"/>`
+          : `<circle cx="${r1(x)}" cy="${r1(y)}" r="3.5" fill="${s.colour}"/>`;
+        g += `<g class="gap-point" data-bin="${esc(p.bin)}" data-n="${p.g.n}"><title>${esc(tip)}</title>${mark}</g>`;
+      }
+      parts.push(g + "</g>");
+      const last = s.points.filter(shown).pop();
+      if (last) ends.push({ s, x: sx(last.i), y: sy(last.g.accuracy) });
+    }
+    // names at the right, in the order of their lines' ends, pushed apart so none overlap
+    ends.sort((a, b) => a.y - b.y || names.indexOf(a.s.name) - names.indexOf(b.s.name));
+    const step = 12.5, top = m.t + 4, bottom = m.t + ph + 4;
+    const ly = ends.map((e) => e.y + 4);
+    for (let i = 0; i < ly.length; i++) ly[i] = Math.max(ly[i], i ? ly[i - 1] + step : top);
+    for (let i = ly.length - 1; i >= 0; i--) ly[i] = Math.min(ly[i], i < ly.length - 1 ? ly[i + 1] - step : bottom);
+    const lx = m.l + pw + 14;
+    ends.forEach((e, i) => {
+      const name = e.s.name.length > 34 ? e.s.name.slice(0, 33) + "\u2026" : e.s.name;
+      parts.push(line(e.x + 5, e.y, lx - 3, ly[i] - 4, "leader"));
+      parts.push(text(lx, ly[i], name, `series-label role-${e.s.role}`, "start", ` fill="${e.s.colour}" data-rater="${esc(e.s.name)}"`));
+    });
+    const plot = el("div", { class: "plot gap-plot" });
+    plot.innerHTML = `<svg id="gap-${id}" class="gap-svg" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="gap-${id}-title"><title id="gap-${id}-title">Accuracy of each rater's choices on ${esc(taskTitle(task))} (${esc(dimLabel(criterion))}) by the reference's score gap between the two conversations; the numbers are in the table below the plot</title>${parts.join("")}</svg>`;
+    const missing = series.filter((s) => !s.points.some(shown)).map((s) => s.name);
+    const caption = el("figcaption", {}, "x: the gap between the reference's scores of the two conversations, in bins (under each, the number of choices n in it; raters judged in both orders count each pair twice). ",
+      "y: the share of a rater's choices that equal the reference, on pairs whose reference is not a tie. One line per rater, named at its end; hover a point for its n. ",
+      "Brown dashed with squares: the human expert ceiling; brown dotted with diamonds: the crowd. The grey dashed line at 0.5 is what a rater that always picks the same side scores.",
+      missing.length ? ` Not plotted (no choices in any bin): ${missing.join(", ")}.` : "");
+    const dataTable = el("table", { id: `gap-table-${id}`, class: "gap-table" },
+      el("caption", { class: "sr-only" }, `Accuracy and number of choices n per rater and gap bin on ${taskTitle(task)} (${dimLabel(criterion)}).`),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"), bins.map((b) => el("th", { scope: "col" }, `gap ${b}`)))),
+      el("tbody", {}, series.map((s) => el("tr", { class: `kind-${s.kind}${s.role === "ceiling" ? " ceiling-row" : ""}`, "data-rater": s.name },
+        el("th", { scope: "row", class: "text" }, el("span", { class: "rater-name" }, s.name)),
+        s.points.map((p) => el("td", { "data-bin": p.bin }, p.g ? [num(p.g.accuracy), " ", el("span", { class: "ci" }, `(n = ${isNum(p.g.n) ? grouped(String(p.g.n)) : DASH})`)] : num(null)))))));
+    wrap.append(el("figure", { class: "plot-figure gap-figure" }, plot, caption),
+      el("details", { class: "gap-data" }, el("summary", {}, "The plotted numbers: accuracy (n) per rater and gap bin"), el("div", { class: "table-wrap" }, dataTable)));
+    return wrap;
+  }
+
   // ---------- task selection ----------
   function renderTabs() {
     const tabs = tasks.map((t) => {
-      const n = OVERALL.filter((r) => r.task === t).length;
+      const n = isCompare(t) ? new Set(PREFERENCE.filter((r) => r.task === t).map((r) => r.rater)).size : OVERALL.filter((r) => r.task === t).length;
       const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} rater${n === 1 ? "" : "s"}`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
       b.addEventListener("click", () => { location.hash = "task=" + encodeURIComponent(t); });
       return b;
     });
     document.getElementById("task-tabs").replaceChildren(...tabs);
   }
+  const RATE_SECTIONS = ["overall-section", "heatmap-section", "plots-section"];
   function renderTask() {
+    const compare = isCompare(state.task);
+    for (const id of RATE_SECTIONS) document.getElementById(id).hidden = compare;
+    document.getElementById("compare-section").hidden = !compare;
+    if (compare) { renderTabs(); renderCompare(); return; }
     const rows = OVERALL.filter((r) => r.task === state.task);
     renderTabs();
     const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];

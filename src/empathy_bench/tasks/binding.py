@@ -1,0 +1,109 @@
+"""Binding a judge to a task, the same for every task kind: the judge's model, the cache scope and
+task version that make a changed judge, prompt, rubric, label file or built-in model's code never
+served a stale reply, the provenance written into the log, and the solver that turns a provider
+answer with nothing to read into an unscored sample."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from inspect_ai import Epochs, Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import (
+    CachePolicy,
+    ChatCompletionChoice,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelOutput,
+    get_model,
+)
+from inspect_ai.scorer import Scorer
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from empathy_bench.candidates import builtin
+from empathy_bench.candidates.judge import Judge, prompt_path
+from empathy_bench.candidates.litellm_api import UnusableReply
+from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.project import find_file
+from empathy_bench.tasks.labels import items_identity, label_files
+from empathy_bench.tasks.spec import TaskSpec
+
+
+def judge_task(
+    spec: TaskSpec,
+    judge: Judge,
+    bound: bool,
+    samples: Sequence[Sample],
+    scorer: Scorer,
+    epochs: Epochs,
+    metadata: dict[str, Any],
+) -> Task:
+    """The inspect task of `judge` on `spec` (`bound`: the judge file's model; otherwise the
+    eval's --model). `metadata` extends the provenance."""
+    meta = provenance(spec, judge) | metadata
+    # What the replies depend on beyond inspect's own cache key (messages, model, generation
+    # settings): the judge file (model args included), prompt, rubric and, for the built-in
+    # judges, their code. It scopes the cache and versions the task, so changing any of them
+    # is never served a stale reply, nor taken by eval_set as already done.
+    code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
+    keys = ("judge_config_sha256", "prompt_sha256", "rubric_sha256", "label_files_sha256")
+    fingerprint = sha256_bytes(json.dumps([meta[k] for k in keys] + [code]), short=True)
+    return Task(
+        model=get_model(judge.model, base_url=judge.base_url, **judge.model_args) if bound else None,
+        name=spec.id,
+        version=f"{spec.version}+{fingerprint}",
+        dataset=MemoryDataset(list(samples), name=f"{spec.source_name}/{spec.framework}"),
+        # Cached replies never expire: a re-run with the same fingerprint calls no provider.
+        solver=judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
+        scorer=scorer,
+        epochs=epochs,
+        config=GenerateConfig(**judge.generation.model_dump(exclude_none=True)),
+        metadata=meta,
+    )
+
+
+@solver
+def judge_generate(cache: CachePolicy) -> Solver:
+    """inspect's generate with the cache, except that a reply the provider sent with nothing to
+    read (no choices, no content, not JSON) ends the sample as an unscored reply with the reason
+    instead of failing the task; since generate raised, nothing was cached, so a later run in a
+    fresh log dir asks the provider again."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        try:
+            return await generate(state, cache=cache)
+        except UnusableReply as err:
+            empty = ChatCompletionChoice(
+                message=ChatMessageAssistant(content="", source="generate"), stop_reason="unknown"
+            )
+            state.output = ModelOutput(model=str(state.model), choices=[empty], error=str(err))
+            return state
+
+    return solve
+
+
+def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:
+    """What the run depends on, hashed, so a summary can show what produced each number."""
+    return {
+        "task": spec.id,
+        "task_version": spec.version,
+        "kind": spec.kind,
+        "source": spec.source_name,
+        "framework": spec.framework,
+        "reference": spec.reference,
+        "judge": judge.id if judge.model else None,
+        "judge_config_sha256": judge.config_hash,
+        "baseline": judge.baseline,
+        "fitted_on": list(judge.fitted_on),
+        "rubric_sha256": sha256_bytes(find_file("rubrics", spec.rubric).read_bytes(), short=True),
+        "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
+        "label_files_sha256": sha256_bytes(json.dumps(sorted(label_files(spec).values())), short=True),
+        "items_sha256": sha256_bytes(items_identity(spec), short=True),
+    }
+
+
+def supporter_words(turns: list[dict[str, str]], target: str) -> int:
+    """Words the judged speaker wrote: what length baselines and probes look at."""
+    return sum(len(t["text"].split()) for t in turns if t["speaker"] == target)

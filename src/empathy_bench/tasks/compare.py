@@ -1,0 +1,229 @@
+"""The inspect task of kind `compare`: a judge sees two conversations, labelled A and B, and
+chooses the one whose supporter is better on each criterion (or `tie`, where the task allows it).
+
+    inspect eval empathy_bench/compare -T task=lend_an_ear_compare -T judge=builtin-lexicon-compare
+    inspect eval empathy_bench/compare -T task=annomi_compare --model litellm/openai/gpt-4o-mini
+
+Every pair is judged in both orders, as two samples: `<pair>:ab` shows item_a as A, `<pair>:ba`
+shows item_b as A. The scorer maps the slot the judge chose back to the item, so a choice is
+always stored in the pair's own orientation (`a` = item_a) and the slot it came from is kept for
+the position statistics. Conversations are shown whole, never truncated: a pair too long for a
+model's context fails with the provider's error, counted, rather than judged on a cut text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from string import Template
+from typing import Any
+
+import pandas as pd
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import Sample
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    Scorer,
+    ScoreReducer,
+    Target,
+    metric,
+    score_reducer,
+    scorer,
+)
+from inspect_ai.solver import TaskState
+
+from empathy_bench.candidates.judge import Judge, load_judge
+from empathy_bench.candidates.prompt import load_template, render_compare
+from empathy_bench.candidates.reply import SlotChoice, Unscored, parse_preference
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources.labels import LabelSet
+from empathy_bench.tasks.binding import judge_task, supporter_words
+from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.preferences import task_preferences
+from empathy_bench.tasks.spec import TaskSpec, load_task
+
+ORDERS = ("ab", "ba")
+
+
+@task
+def compare(task: str = "lend_an_ear_compare", judge: str | None = None, epochs: int = 1) -> Task:
+    """Judge `judge` (a compare judge file, or a model string) chooses between the two items of
+    every pair of task `task`, in both orders. Without a judge, the eval's --model answers with
+    the default compare prompt."""
+    spec = load_task(task)
+    candidate = load_judge(judge, "compare") if judge else Judge(id="default", model="", kind="compare")
+    if spec.kind != "compare" or candidate.kind != "compare":
+        raise InputError(
+            f"tasks/{spec.id}.yaml",
+            f"the compare task runs compare tasks with compare judges (task kind {spec.kind}, "
+            f"judge kind {candidate.kind})",
+            f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
+        )
+    labels = task_labels(spec)
+    samples, left_out = build_pair_samples(spec, candidate, labels)
+    return judge_task(
+        spec,
+        candidate,
+        bool(judge),
+        samples,
+        preference_choice(spec.allow_tie),
+        Epochs(epochs, majority_choice()),
+        {"criteria": spec.criteria, "allow_tie": spec.allow_tie} | left_out,
+    )
+
+
+def build_pair_samples(spec: TaskSpec, judge: Judge, labels: LabelSet) -> tuple[list[Sample], dict[str, int]]:
+    """Two samples per pair (A/B, then B/A) with a reference choice the judge can give on at
+    least one criterion, and how many pairs were left out and why: no reference (the experts
+    split), or a tie reference on a task that does not allow the judge to answer tie."""
+    template = load_template(judge.prompt_name, "compare")
+    prefs = task_preferences(spec, labels)
+    references = {c: prefs.reference(spec, c).set_index("pair_id") for c in spec.criteria}
+    items = labels.items.set_index("item_id")
+    samples: list[Sample] = []
+    left_out = {"pairs_without_reference": 0, "tie_references_not_answerable": 0}
+    for pair in prefs.pairs.itertuples():
+        given = {c: ref.at[pair.pair_id, "choice"] for c, ref in references.items()}
+        reference = {c: choice for c, choice in given.items() if choice is not None}
+        answerable = {c: choice for c, choice in reference.items() if spec.allow_tie or choice != "tie"}
+        if not answerable:
+            left_out["pairs_without_reference" if not reference else "tie_references_not_answerable"] += 1
+            continue
+        a, b = items.loc[pair.item_a], items.loc[pair.item_b]
+        if a.target != b.target:
+            raise InputError(
+                f"items of task {spec.id}",
+                f"pair {pair.pair_id} compares speakers labelled '{a.target}' and '{b.target}'",
+                "give both items of a pair the same target speaker",
+            )
+        samples += [_pair_sample(spec, template, pair, order, items, answerable, references) for order in ORDERS]
+    return samples, left_out
+
+
+def _pair_sample(
+    spec: TaskSpec,
+    template: Template,
+    pair: Any,
+    order: str,
+    items: pd.DataFrame,
+    reference: dict[str, str],
+    references: dict[str, pd.DataFrame],
+) -> Sample:
+    """One order of a pair: in order ab item_a is conversation A, in order ba item_b is."""
+    first, second = (pair.item_a, pair.item_b) if order == "ab" else (pair.item_b, pair.item_a)
+    a, b = items.loc[first], items.loc[second]
+    return Sample(
+        id=f"{pair.pair_id}:{order}",
+        input=render_compare(
+            template,
+            spec.rubric_model,
+            spec.criteria,
+            a.turns,
+            b.turns,
+            a.target,
+            spec.allow_tie,
+            spec.criterion_question,
+        ),
+        metadata={
+            "pair_id": pair.pair_id,
+            "item_a": pair.item_a,
+            "item_b": pair.item_b,
+            "order": order,
+            "criteria": list(reference),
+            "reference": reference,
+            "gap": _gap(references[spec.criteria[0]], pair.pair_id),
+            "supporter_words": {"A": supporter_words(a.turns, a.target), "B": supporter_words(b.turns, b.target)},
+        },
+    )
+
+
+def _gap(reference: pd.DataFrame, pair_id: str) -> float | None:
+    """The reference's overall-score gap of a pair (None where the source has no scores)."""
+    gap = reference.at[pair_id, "gap"] if pair_id in reference.index else None
+    return None if gap is None or pd.isna(gap) else float(gap)
+
+
+def item_choice(slot: SlotChoice, order: str) -> str:
+    """The item a slot answer chose: in order ab slot A holds item_a, in order ba item_b."""
+    if slot == "tie":
+        return "tie"
+    return {"ab": {"A": "a", "B": "b"}, "ba": {"A": "b", "B": "a"}}[order][slot]
+
+
+@metric
+def accuracy() -> Metric:
+    """Share of scored choices that match the reference, on criteria whose reference is not a tie."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        hits = [
+            choice == ref
+            for s in scores
+            for c, choice in (s.score.value or {}).items()  # type: ignore[union-attr]
+            if choice is not None
+            and (ref := (s.sample_metadata or {}).get("reference", {}).get(c)) not in (None, "tie")
+        ]
+        return sum(hits) / len(hits) if hits else float("nan")
+
+    return compute
+
+
+@metric
+def unscored() -> Metric:
+    def compute(scores: list[SampleScore]) -> int:
+        return sum(v is None for s in scores for v in (s.score.value or {}).values())  # type: ignore[union-attr]
+
+    return compute
+
+
+@scorer(metrics=[accuracy(), unscored()])
+def preference_choice(allow_tie: bool = True) -> Scorer:
+    """Strictly parse the judge's choice per criterion and store it in the pair's orientation."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        criteria, order = state.metadata["criteria"], state.metadata["order"]
+        reply = state.output.completion
+        parsed = parse_preference(reply, criteria, allow_tie)
+        slots, why = parsed.values, parsed.unscored
+        if state.output.error:  # the provider's answer had nothing to read (tasks.binding.judge_generate)
+            slots, why = {}, {c: Unscored("bad_reply", state.output.error) for c in criteria}
+        elif state.output.stop_reason == "max_tokens":
+            why = {c: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for c, u in why.items()}
+        return Score(
+            value={c: item_choice(slots[c], order) if c in slots else None for c in criteria},
+            answer=reply,
+            explanation="; ".join(f"{c} unscored: {u.message}" for c, u in why.items()) or None,
+            metadata={"unscored": {c: u.code for c, u in why.items()}, "slot": dict(slots), "order": order},
+        )
+
+    return score
+
+
+def epoch_choice(choices: list[str]) -> str | None:
+    """The choice of a (pair, order, criterion) judged in several epochs: the one more than half
+    of the scored epochs made, else None (unscored as `conflicting`). The one rule, used by the
+    reducer below and by the log reader."""
+    top = Counter(choices).most_common(1)
+    return top[0][0] if top and top[0][1] * 2 > len(choices) else None
+
+
+@score_reducer(name="majority_choice")
+def majority_choice() -> ScoreReducer:
+    """Across epochs, per criterion: the choice more than half of the scored epochs made; without
+    one the criterion is unscored (`conflicting`), never settled by a coin."""
+
+    def reduce(scores: list[Score]) -> Score:
+        if len(scores) == 1:
+            return scores[0]
+        per_epoch = [s.value if isinstance(s.value, dict) else {} for s in scores]
+        value: dict[str, str | None] = {}
+        reasons: dict[str, str] = {}
+        for criterion in sorted({c for v in per_epoch for c in v}):
+            scored = [str(v[criterion]) for v in per_epoch if v.get(criterion) is not None]
+            value[criterion] = epoch_choice(scored)
+            if value[criterion] is None:
+                reasons[criterion] = "conflicting" if scored else "no_tag"
+        meta = {"unscored": reasons, "epochs": len(scores), "order": (scores[0].metadata or {}).get("order")}
+        return Score(value=value, answer=scores[0].answer, metadata=meta)
+
+    return reduce
