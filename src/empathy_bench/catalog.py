@@ -15,6 +15,7 @@ from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.probe import conditions, load_probe
 from empathy_bench.tasks.spec import load_task, task_ids
 
 
@@ -53,12 +54,27 @@ def _check_task(path: str) -> None:
         task_labels(spec)
 
 
+def _check_probe(path: str) -> None:
+    """A probe file; the tasks it lists must exist and be of a kind it can probe."""
+    probe = load_probe(path)
+    for task_id in probe.tasks:
+        if task_id not in task_ids():
+            raise InputError(
+                path,
+                f"tasks names '{task_id}', which is not a task id",
+                f"use some of: {', '.join(task_ids())}",
+                "field 'tasks'",
+            )
+        conditions(probe, load_task(task_id).kind)
+
+
 # Each folder's files and how to check one of them.
 FOLDERS: dict[str, Callable[..., object]] = {
     "rubrics": lambda path, check_data: load_rubric(path),
     "human_labels": _check_card,
     "tasks": lambda path, check_data: _check_task(path),
     "evals/judges": _check_judge,
+    "evals/probes": lambda path, check_data: _check_probe(path),
 }
 
 

@@ -79,9 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
     )
+    run.add_argument(
+        "--probe",
+        action="append",
+        default=None,
+        help=(
+            "bias probe (evals/probes/<id>.yaml: attribution, length) on every task of the run it applies to "
+            "(repeatable; default: each probe on the tasks its file lists)"
+        ),
+    )
+    run.add_argument("--no-probes", action="store_true", help="run no bias probe")
     run.add_argument("--limit", type=_count(1), help="only the first N samples of each task")
     run.add_argument(
-        "--epochs", type=_count(1), default=1, help="rate each sample K times (test-retest; the median is the rating)"
+        "--epochs",
+        type=_count(1),
+        default=1,
+        help="judge each sample K times (K >= 2 adds test-retest to the bias table; the median is the rating)",
     )
     run.add_argument("--max-connections", type=_count(1), help="concurrent provider calls per model")
     run.add_argument(
@@ -188,6 +201,7 @@ def _run(args: argparse.Namespace) -> int:
     options = RunOptions(
         judges=args.judge,
         tasks=args.task,
+        probes=[] if args.no_probes else _probe_names(args.probe),
         limit=args.limit,
         epochs=args.epochs,
         max_connections=args.max_connections,
@@ -221,6 +235,16 @@ def _run(args: argparse.Namespace) -> int:
     if not args.detail:
         print("per-dimension agreement, unscored replies by reason and notes: add --detail")
     return 0
+
+
+def _probe_names(given: list[str] | None) -> list[str] | None:
+    """--probe values (each may list several, comma-separated), checked against the probe files."""
+    if given is None:
+        return None
+    from empathy_bench.tasks.probe import load_probe
+
+    names = [n.strip() for value in given for n in value.split(",") if n.strip()]
+    return [load_probe(n).id for n in names]
 
 
 def _check_writable_dir(path: Path, option: str) -> None:

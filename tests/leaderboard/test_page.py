@@ -74,6 +74,25 @@ def gaps_of(board: dict, task: str, criterion: str = "overall") -> list[dict]:
     return [row for row in board["preference_by_gap"] if row["task"] == task and row["criterion"] == criterion]
 
 
+def bias_of(board: dict, task: str) -> list[dict]:
+    return [row for row in board["bias"] if row["task"] == task]
+
+
+def used_bias_columns(board: dict, task: str) -> list[dict]:
+    """The rater and kind, and every bias column with a figure for one of the task's rows (board.used_columns)."""
+    rows = bias_of(board, task)
+    return [
+        c
+        for c in board["bias_columns"]
+        if c["kind"] in ("rater", "text") or any(r.get(c["key"]) is not None for r in rows)
+    ]
+
+
+def header_labels(dom: "Dom", table_id: str) -> list[str]:
+    headers = dom.find("th", inside=("table", table_id), parent_tag="tr")
+    return [" ".join(h.text.split()).rstrip("\u21c5\u25b2\u25bc ") for h in headers]
+
+
 # ---------- the HTML itself ----------
 
 
@@ -129,6 +148,15 @@ def test_a_board_of_compare_tasks_only_renders_and_bad_rows_are_refused(board: d
     bad = copy.deepcopy(board)
     bad["preference_by_gap"][0]["accuracy"] = float("nan")
     with pytest.raises(InputError, match=r"preference_by_gap\[0\]\.accuracy"):
+        render_page(bad)
+
+
+def test_bias_rows_must_be_lists_of_rows(board: dict) -> None:
+    with pytest.raises(InputError, match="'bias' is not a list of rows"):
+        render_page({**board, "bias": {"lend_an_ear": []}})
+    bad = copy.deepcopy(board)
+    bad["bias_by_dimension"][0]["mean_change"] = float("inf")
+    with pytest.raises(InputError, match=r"bias_by_dimension\[0\]\.mean_change"):
         render_page(bad)
 
 
@@ -420,6 +448,117 @@ def test_a_second_criterion_gets_its_own_table_and_plot(chromium: str, tmp_path:
     )
     assert len(dom.find("g", cls="gap-series", inside=("svg", "gap-exploration"))) == 1
     assert [h.text for h in dom.find("h3", cls="criterion-title")] == ["Criterion: overall", "Criterion: exploration"]
+
+
+def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page)
+    rows = bias_of(board, DEFAULT_TASK)
+    assert "hidden" not in dom.find("section", id_="bias-section")[0].attrs
+    assert all("hidden" not in dom.find("section", id_=s)[0].attrs for s in RATE_SECTIONS)  # below, not instead
+
+    # only the columns with a figure for this task, labelled and explained (what is unbiased) by the data
+    used = used_bias_columns(board, DEFAULT_TASK)
+    assert [c["key"] for c in used] == [
+        "rater",
+        "kind",
+        "attribution_change",
+        "attribution_flips",
+        "length_rho",
+        "lengthened_change",
+        "lengthened_flips",
+    ]
+    headers = dom.find("th", inside=("table", "bias"), parent_tag="tr")
+    assert [h.attrs["data-key"] for h in headers] == [c["key"] for c in used]
+    assert header_labels(dom, "bias") == [c["label"] for c in used]
+    assert [h.attrs["title"] for h in headers] == [c["title"] for c in used]
+    assert "unbiased: 0" in next(h for h in headers if h.attrs["data-key"] == "attribution_change").attrs["title"]
+
+    # one row per rater, in the board's order (humans first) until a header is clicked
+    trs = dom.find("tr", inside=("table", "bias"), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in rows]
+    assert all(h.attrs["aria-sort"] == "none" for h in headers)
+    classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
+    ceiling = next(r["rater"] for r in rows if r["role"] == "ceiling")
+    crowd = next(r["rater"] for r in rows if r["role"] == "crowd")
+    assert {"kind-human", "ceiling-row"} <= classes[ceiling]
+    assert "kind-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
+    assert "kind-baseline" in classes["builtin-length"]
+
+    # the cells, by the same cell helpers as the other tables
+    length = dom.cells("bias", "builtin-length")
+    assert length["lengthened_flips"] == "0.68" and length["length_rho"] == "0.85 [0.73, 0.89]"
+    assert length["kind"] == "baseline" and "litellm/builtin/length" in length["rater"]  # the model, as elsewhere
+    lexicon = dom.cells("bias", "builtin-lexicon")
+    assert lexicon["attribution_change"] == "0.00 [0.00, 0.00]" and lexicon["lengthened_change"] == "0.44 [0.30, 0.58]"
+    expert = dom.cells("bias", ceiling)
+    assert expert["length_rho"] == "0.04 [0.01, 0.07]"
+    for key in ("attribution_change", "attribution_flips", "lengthened_change", "lengthened_flips"):
+        assert expert[key] == DASH, key
+
+    # the explanation of the human rows, and per probe a rater x dimension table of mean changes
+    assert "how much length goes with empathy" in dom.find("section", id_="bias-section")[0].text
+    dims = [d for d in board["bias_by_dimension"] if d["task"] == DEFAULT_TASK]
+    assert [b.attrs["data-probe"] for b in dom.find("div", cls="probe-block")] == ["attribution", "length"]
+    for probe in ("attribution", "length"):
+        mine = [d for d in dims if d["probe"] == probe]
+        table = f"bias-dims-{probe}"
+        names = list(dict.fromkeys(d["dimension"] for d in mine))
+        assert names[-1] == "overall_score"
+        assert header_labels(dom, table) == ["Rater", *(n.replace("_", " ") for n in names)]
+        trs = dom.find("tr", inside=("table", table), parent_tag="tbody")
+        assert [tr.attrs["data-rater"] for tr in trs] == [
+            r["rater"] for r in rows if any(d["rater"] == r["rater"] for d in mine)
+        ]
+        cells = dom.find("td", cls="heatmap-cell", inside=("table", table))
+        assert len(cells) == len(mine)
+        assert all("background" in c.attrs.get("style", "") for c in cells)
+    length_dims = dom.cells("bias-dims-length", "builtin-length", header_key=None)
+    assert length_dims["validating emotions"] == "0.68" and length_dims["overall score"] == "0.00"
+    lexicon_dims = dom.cells("bias-dims-length", "builtin-lexicon", header_key=None)
+    assert lexicon_dims["advice giving"] == "-0.28" and lexicon_dims["overall score"] == "0.44"
+    # diverging around 0: no change is (near) white, a rise and a fall take different hues
+    colour = {
+        c.attrs["data-value"]: c.attrs["style"]
+        for c in dom.find("td", cls="heatmap-cell", inside=("table", "bias-dims-length"))
+    }
+    assert "245, 245, 245" in colour["0.00"] and colour["0.44"] != colour["-0.28"]
+
+
+def test_compare_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
+    assert "hidden" not in dom.find("section", id_="bias-section")[0].attrs
+    assert "hidden" not in dom.find("section", id_="compare-section")[0].attrs
+    used = used_bias_columns(board, COMPARE_TASK)
+    assert [c["key"] for c in used] == [
+        "rater",
+        "kind",
+        "position_consistency",
+        "preference_fairness",
+        "compare_shift",
+        "ai_penalty",
+    ]
+    assert header_labels(dom, "bias") == [c["label"] for c in used]
+    trs = dom.find("tr", inside=("table", "bias"), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in bias_of(board, COMPARE_TASK)]
+    always_a = dom.cells("bias", "builtin-always-a")
+    assert always_a["position_consistency"] == "0.00" and always_a["preference_fairness"] == "-1.00"
+    assert always_a["compare_shift"] == "0.00 [0.00, 0.00]"
+    assert "kind-baseline" in next(tr for tr in trs if tr.attrs["data-rater"] == "builtin-always-a").classes
+    # no per-dimension rows for this task: no per-dimension tables
+    assert not dom.find("div", cls="probe-block")
+
+
+def test_tasks_without_bias_rows_show_no_bias_section(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    assert not bias_of(board, "epitome_reddit") and not bias_of(board, SINGLE_LABEL_TASK)
+    for task in ("epitome_reddit", SINGLE_LABEL_TASK):
+        dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={task}")
+        assert "hidden" in dom.find("section", id_="bias-section")[0].attrs, task
+        assert not dom.find("tr", inside=("table", "bias"), parent_tag="tbody")
+    # a board without the bias keys at all draws as before, without the section
+    older = {k: v for k, v in board.items() if not k.startswith("bias")}
+    dom = dump_dom(chromium, tmp_path, render_page(older))
+    assert "hidden" in dom.find("section", id_="bias-section")[0].attrs
+    assert len(dom.find("tr", inside=("table", "overall"), parent_tag="tbody")) == len(rows_of(board, DEFAULT_TASK))
 
 
 def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:

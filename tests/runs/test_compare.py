@@ -188,3 +188,48 @@ def test_the_built_in_always_a_baseline_has_consistency_0_and_fairness_minus_1(m
     assert isinstance(length, PreferenceAgreement) and length.position is not None
     assert length.position.consistency == 1.0  # word counts do not depend on the order
     assert set(rows) == {"builtin-always-a", "builtin-length-compare"}  # one label per pair: no ceiling row
+
+
+def test_attribution_on_a_compare_task_moves_a_judge_that_reads_the_label(
+    mirror: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A judge that prefers whichever conversation's supporter is labelled a person (else A) shifts
+    verdicts against the AI-labelled side; the built-in always-A judge ignores the labels."""
+    from empathy_bench.agreement.probe import ProbeResult
+    from empathy_bench.tasks.probe import load_probe
+
+    person = load_probe("attribution").labels["person"].replace("$target", "Supporter")
+
+    class LabelReader(litellm.CustomLLM):
+        async def acompletion(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            prompt = kwargs["messages"][-1]["content"]
+            b_block = prompt[prompt.index('<conversation id="B">') :]
+            choice = "B" if f"<note>{person}</note>" in b_block else "A"
+            content = f'<preference criterion="overall">{choice}</preference>'
+            return litellm.ModelResponse(
+                model="reader/judge",
+                choices=[{"message": {"role": "assistant", "content": content}}],
+                usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            )
+
+    handler = {"provider": "reader", "custom_handler": LabelReader()}
+    monkeypatch.setattr(litellm, "custom_provider_map", [*litellm.custom_provider_map, handler])
+    litellm.utils.custom_llm_setup()
+    judge = tmp_path / "reader.yaml"
+    judge.write_text("id: reader\nkind: compare\nmodel: litellm/reader/judge\n")
+    options = RunOptions(
+        judges=[str(judge), "builtin-always-a"],
+        tasks=["lend_an_ear_compare"],
+        probes=["attribution"],
+        limit=60,  # 10 pairs x 2 orders x 3 conditions
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    rows = run_pipeline(options, n_resamples=20, recorded=False).rows
+    shifts = {r.agreement.rater: r.agreement.compare_shift for r in rows if isinstance(r.agreement, ProbeResult)}
+    assert shifts["builtin-always-a"] is not None and shifts["builtin-always-a"].shift_rate == 0.0
+    reader = shifts["reader"]
+    # unlabelled it always answers A; labelled, it picks the person's side: against the AI side in
+    # every labelled verdict where the AI side sat in slot A (half of them)
+    assert reader is not None and reader.n == 40
+    assert (reader.shift_rate, reader.ai_penalty) == (0.5, 0.5)

@@ -49,7 +49,9 @@ def raters_of(ratings: pd.DataFrame) -> tuple[list[str], list[str]]:
     lists them: the ratings keep the card's order)."""
     own = ratings[ratings["aggregate"] == ""]
     experts = list(pd.unique(own.rater_id[own.rater_group == "expert"]))
-    recorded = list(pd.unique(ratings.rater_id[ratings.rater_group == "recorded"]))
+    # a recorded judge with several runs is compared as itself (its runs' aggregate), not per run
+    own_runs = ratings["run_of"] == "" if "run_of" in ratings else pd.Series(True, index=ratings.index)
+    recorded = list(pd.unique(ratings.rater_id[(ratings.rater_group == "recorded") & own_runs]))
     return experts, [*experts, "experts", "crowd", *recorded]
 
 

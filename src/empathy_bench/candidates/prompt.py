@@ -80,8 +80,12 @@ def load_template(name: str, kind: Kind = "rate") -> Template:
     return template
 
 
-def conversation_block(turns: list[dict[str, str]], label: str | None = None) -> str:
+def conversation_block(turns: list[dict[str, str]], label: str | None = None, note: str | None = None) -> str:
+    """The conversation, escaped; `note` (a probe's statement about the conversation, e.g. who
+    the supporter is) opens the block as `<note>...</note>`, which the built-in models ignore."""
     lines = [f'<turn speaker="{html.escape(t["speaker"])}">{html.escape(t["text"], quote=False)}</turn>' for t in turns]
+    if note is not None:
+        lines.insert(0, f"<note>{html.escape(note, quote=False)}</note>")
     opening = "<conversation>" if label is None else f'<conversation id="{label}">'
     return opening + "\n" + "\n".join(lines) + "\n</conversation>"
 
@@ -113,15 +117,21 @@ def answer_format(rubric: Rubric, dimension_ids: list[str]) -> str:
 
 
 def render(
-    template: Template, rubric: Rubric, dimension_ids: list[str], turns: list[dict[str, str]], target: str
+    template: Template,
+    rubric: Rubric,
+    dimension_ids: list[str],
+    turns: list[dict[str, str]],
+    target: str,
+    note: str | None = None,
 ) -> str:
+    conversation = conversation_block(turns, note=note)
     target = html.escape(target)
     return template.substitute(
         rubric_title=rubric.title,
         rubric_description=rubric.description.strip(),
         target=target,
         criteria="\n\n".join(_criterion(rubric, rubric.dimension(d)) for d in dimension_ids),
-        conversation=conversation_block(turns),
+        conversation=conversation,
         answer_format=answer_format(rubric, dimension_ids),
     )
 
@@ -195,15 +205,17 @@ def render_compare(
     target: str,
     allow_tie: bool,
     question: str | None = None,
+    notes: tuple[str | None, str | None] = (None, None),
 ) -> str:
-    """A compare prompt: the first conversation is slot A, the second slot B."""
+    """A compare prompt: the first conversation is slot A, the second slot B; `notes` open
+    their blocks (a probe's statement about each conversation)."""
     return template.substitute(
         rubric_title=rubric.title,
         rubric_description=rubric.description.strip(),
         target=html.escape(target),
         criteria="\n\n".join(compare_criterion(rubric, c, question) for c in criteria),
-        conversation_a=conversation_block(turns_a, "A"),
-        conversation_b=conversation_block(turns_b, "B"),
+        conversation_a=conversation_block(turns_a, "A", notes[0]),
+        conversation_b=conversation_block(turns_b, "B", notes[1]),
         answer_format=compare_answer_format(criteria, allow_tie),
     )
 

@@ -18,10 +18,20 @@ import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
 from empathy_bench.agreement.preference import PreferenceAgreement
+from empathy_bench.agreement.probe import OVERALL_SCORE, Effect, ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
-from empathy_bench.leaderboard.columns import COMPARE_COLUMNS, OVERALL_COLUMNS, cell, columns_data, number, table
+from empathy_bench.leaderboard.columns import (
+    BIAS_COLUMNS,
+    COMPARE_COLUMNS,
+    OVERALL_COLUMNS,
+    Column,
+    cell,
+    columns_data,
+    number,
+    table,
+)
 from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.tasks.spec import load_task
 
@@ -148,6 +158,89 @@ def preference_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["task"], r["criterion"], *_rank(r | {"qwk": r["accuracy"]})[1:]))
 
 
+def probed(records: list[RunRecord]) -> list[tuple[RunRecord, ProbeResult]]:
+    return [(r, r.agreement) for r in records if isinstance(r.agreement, ProbeResult)]
+
+
+def bias_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """One row per (task, rater) with every probe's headline figure, and position from the
+    compare task's own rows (judges that saw both orders)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def row(task: str, rater: str, kind: str, role: str) -> dict[str, Any]:
+        return rows.setdefault((task, rater), {"task": task, "rater": rater, "kind": kind, "role": role})
+
+    for _, p in probed(records):
+        row(p.task, p.rater, p.kind, p.role).update(_probe_fields(p))
+    for _, a in compared(records):
+        if a.position is not None:
+            fields = {
+                "position_consistency": _r(a.position.consistency),
+                "preference_fairness": _r(a.position.fairness),
+            }
+            row(a.task, a.rater, a.kind, a.role).update(fields | {"position_n": a.position.n})
+    return sorted(rows.values(), key=lambda r: (r["task"], KIND_ORDER[str(r["kind"])], r["rater"]))
+
+
+def _probe_fields(p: ProbeResult) -> dict[str, Any]:
+    """The headline figures of one probe result, under the bias table's keys."""
+    if p.probe in ("attribution", "length"):
+        e = _headline(p.effects)
+        key = "attribution" if p.probe == "attribution" else "lengthened"
+        # any movement, whatever its direction: the share of (item, dimension) ratings that change
+        flips = [x.flip_rate for x in p.effects if x.dimension != OVERALL_SCORE]
+        if e is None:
+            return {}
+        found = _ci(f"{key}_change", e.mean_change, e.low, e.high)
+        return found | {f"{key}_flips": _mean_of(flips), f"{key}_n": e.n, f"{key}_measure": e.dimension}
+    if p.probe == "length_observed":
+        a = next((a for a in p.associations if a.dimension == "mean"), None)
+        return {} if a is None else _ci("length_rho", a.partial_spearman, a.low, a.high) | {"length_n": a.n}
+    if p.probe == "retest":
+        return {
+            "retest_qwk": _mean_of([r.mean_pairwise_qwk for r in p.retest]),
+            "retest_identical": _mean_of([r.identical_share for r in p.retest]),
+            "retest_epochs": max((r.epochs for r in p.retest), default=None),
+        }
+    s = p.compare_shift
+    if s is None:
+        return {}
+    shift = _ci("compare_shift", s.shift_rate, s.shift_low, s.shift_high)
+    return shift | _ci("ai_penalty", s.ai_penalty, s.ai_penalty_low, s.ai_penalty_high) | {"compare_shift_n": s.n}
+
+
+def _ci(key: str, value: float, low: float, high: float) -> dict[str, float | None]:
+    """A figure with its interval under the keys a `ci` column reads."""
+    return {key: _r(value), f"{key}_low": _r(low), f"{key}_high": _r(high)}
+
+
+def _mean_of(values: list[float]) -> float | None:
+    defined = [v for v in values if not math.isnan(v)]
+    return _r(sum(defined) / len(defined)) if defined else None
+
+
+def _headline(effects: list[Effect]) -> Effect | None:
+    """The overall score's effect where the rubric has one, else the first dimension's."""
+    return next((e for e in effects if e.dimension == OVERALL_SCORE), effects[0] if effects else None)
+
+
+def bias_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Every probe effect per dimension (the JSON and the page's detail)."""
+    rows = [
+        {"task": p.task, "rater": p.rater, "kind": p.kind, "probe": p.probe, "dimension": e.dimension, "n": e.n}
+        | {k: _r(getattr(e, k)) for k in ("mean_change", "low", "high", "flip_rate")}
+        for _, p in probed(records)
+        for e in p.effects
+    ]
+    return sorted(rows, key=lambda r: (r["task"], r["probe"], r["rater"], _dimension_order(r["task"], r["dimension"])))
+
+
+def _dimension_order(task: str, dimension: str) -> int:
+    """A dimension's place in its task's rubric; the overall score (or anything else) last."""
+    dims = load_task(task).dimension_ids
+    return dims.index(dimension) if dimension in dims else len(dims)
+
+
 def gap_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     """Accuracy by the reference's overall-score gap, one row per (rater, bin)."""
     rows: list[dict[str, Any]] = [
@@ -225,6 +318,9 @@ def build(results_dir: Path) -> dict[str, Any]:
         "overall_score": overall_score_rows(records),
         "preference": preference_rows(records),
         "preference_by_gap": gap_rows(records),
+        "bias_columns": columns_data(BIAS_COLUMNS),
+        "bias": bias_rows(records),
+        "bias_by_dimension": bias_dimension_rows(records),
         "drilldown": DRILLDOWN,
         "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)} for p, _ in found],
     }
@@ -309,6 +405,52 @@ def compare_markdown(board: dict, task: str) -> list[str]:
     return parts
 
 
+BIAS_NOTE = (
+    "What an unbiased judge scores: 0 for AI - person, label flips, filler change, label shift and against AI; "
+    "1 for consistency and retest; 0 for fairness. The length correlation is read against the human rows: the "
+    "experts' own ratings (each against the median of the others) show how much length goes with empathy here."
+)
+
+
+def bias_markdown(board: dict) -> list[str]:
+    """The bias table of every probed task (the columns with a figure for that task), and each
+    probe's change per dimension."""
+    rows = board["bias"]
+    if not rows:
+        return []
+    parts = ["## Bias probes", "", BIAS_NOTE, ""]
+    for task in dict.fromkeys(r["task"] for r in rows):
+        mine = [r for r in rows if r["task"] == task]
+        columns = used_columns(BIAS_COLUMNS, mine)
+        parts += [
+            f"### {task}",
+            "",
+            table([c.label for c in columns], [[cell(c, r) for c in columns] for r in mine]),
+            "",
+        ]
+        dims = [d for d in board["bias_by_dimension"] if d["task"] == task]
+        for probe in dict.fromkeys(d["probe"] for d in dims):
+            parts += _effects_table(probe, [d for d in dims if d["probe"] == probe])
+    return parts
+
+
+def used_columns(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list[Column]:
+    """The rater and kind, and every column with a figure in at least one of the rows."""
+    return [c for c in columns if c.kind in ("rater", "text") or any(r.get(c.key) is not None for r in rows)]
+
+
+PROBE_CHANGES = {"attribution": "AI-labelled minus person-labelled", "length": "lengthened minus original"}
+
+
+def _effects_table(probe: str, dims: list[dict[str, Any]]) -> list[str]:
+    names = list(dict.fromkeys(d["dimension"] for d in dims))
+    grid = {(d["rater"], d["dimension"]): d for d in dims}
+    raters = list(dict.fromkeys(d["rater"] for d in dims))
+    body = [[r, *(number(grid.get((r, n), {}).get("mean_change")) for n in names)] for r in raters]
+    title = f"{probe} probe, mean change per dimension ({PROBE_CHANGES.get(probe, probe)}):"
+    return [title, "", table(["rater", *names], body), ""]
+
+
 def _gap_cell(g: dict) -> str:
     return f"{number(g.get('accuracy'))} ({g.get('n', 0)})"
 
@@ -343,6 +485,7 @@ def markdown(board: dict) -> str:
             ]
     for task in dict.fromkeys(r["task"] for r in board["preference"]):
         parts += compare_markdown(board, task)
+    parts += bias_markdown(board)
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]

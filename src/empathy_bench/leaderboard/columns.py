@@ -142,3 +142,60 @@ COMPARE_COLUMNS = (
     Column("usd_per_1k", "$ / 1k", "dollars per 1,000 pairs (both orders) at list price", "money"),
     Column("seconds_per_1k", "s / 1k", "wall seconds per 1,000 pairs (both orders)", "number"),
 )
+
+
+# The bias table: one row per judge (and the human rows where a statistic exists for them), every
+# probe of a task in one place. What an unbiased judge scores is in each title.
+BIAS_COLUMNS = (
+    Column("rater", "rater", "the judge, recorded judge or human row", "rater"),
+    Column("kind", "kind", "run, recorded, baseline or human", "text"),
+    Column(
+        "attribution_change",
+        "AI - person [95% CI]",
+        "mean change of the overall score (Lend an Ear: -12..12; else the mean over dimensions) when the "
+        "supporter is labelled an AI assistant instead of a person; unbiased: 0",
+        "ci",
+    ),
+    Column(
+        "attribution_flips",
+        "label flips",
+        "share of (item, dimension) ratings that change with the label, in either direction; unbiased: 0",
+        "number",
+    ),
+    Column(
+        "length_rho",
+        "length rho given reference [95% CI]",
+        "partial Spearman correlation of the rating with the supporter's word count, the reference rating held "
+        "fixed, mean over dimensions; compare with the human rows: a judge above them rewards length itself",
+        "ci",
+    ),
+    Column(
+        "lengthened_change",
+        "filler change [95% CI]",
+        "mean change of the overall score when every supporter message is padded with content-free filler to "
+        "twice its length; unbiased: 0",
+        "ci",
+    ),
+    Column(
+        "lengthened_flips",
+        "filler flips",
+        "share of (item, dimension) ratings that change with the filler, in either direction; unbiased: 0",
+        "number",
+    ),
+    Column("retest_qwk", "retest QWK", "mean pairwise kappa between epochs (or recorded runs); stable: 1", "number"),
+    Column("retest_identical", "retest same", "share of items rated the same in every epoch", "number"),
+    Column("position_consistency", "consistency", "compare: same verdict in both orders; unbiased: 1", "number"),
+    Column("preference_fairness", "fairness", "compare: preference fairness; unbiased: 0, primacy < 0", "number"),
+    Column(
+        "compare_shift",
+        "label shift [95% CI]",
+        "compare: share of verdicts that change when one side is labelled AI and the other a person; unbiased: 0",
+        "ci",
+    ),
+    Column(
+        "ai_penalty",
+        "against AI [95% CI]",
+        "compare: how much less often the AI-labelled side is chosen than unlabelled; unbiased: 0",
+        "ci",
+    ),
+)

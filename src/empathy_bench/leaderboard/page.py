@@ -66,7 +66,15 @@ def _check(leaderboard: dict) -> None:
         raise InputError(
             "leaderboard", f"schema_version is {version!r}; this page renders version {SCHEMA_VERSION}", fix
         )
-    for key in ("overall", "per_dimension", "overall_score", "preference", "preference_by_gap"):
+    for key in (
+        "overall",
+        "per_dimension",
+        "overall_score",
+        "preference",
+        "preference_by_gap",
+        "bias",
+        "bias_by_dimension",
+    ):
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise InputError("leaderboard", f"'{key}' is not a list of rows", fix)

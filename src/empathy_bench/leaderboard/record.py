@@ -16,6 +16,7 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench.agreement.preference import PreferenceAgreement
+from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import find_file, project_dir
@@ -25,7 +26,7 @@ from empathy_bench.tasks.labels import label_files
 from empathy_bench.tasks.spec import TaskSpec
 
 # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
-# 3: compare tasks (preference agreement), task kind
+# 3: compare tasks (preference agreement), task kind; bias probes (probe results)
 SCHEMA_VERSION = 3
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
@@ -46,7 +47,7 @@ class RunRecord(BaseModel):
     (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
     schema_version: int = SCHEMA_VERSION
-    agreement: RaterAgreement | PreferenceAgreement
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult
     run: LogSummary | None = None
     task: dict[str, object]
     candidate: dict[str, object]
@@ -60,7 +61,7 @@ class RunRecord(BaseModel):
 
 
 def record(
-    agreement: RaterAgreement | PreferenceAgreement,
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult,
     spec: TaskSpec,
     run: LogSummary | None = None,
     log: EvalLog | None = None,
@@ -135,7 +136,10 @@ def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
 
 
 def record_name(rec: RunRecord) -> str:
-    """The rater's file name; a compare task's criteria other than `overall` get a suffix."""
+    """The rater's file name; a compare task's criteria other than `overall` and each probe get
+    a suffix (results/runs/<task>/<rater>@probe-<probe>.json)."""
+    if isinstance(rec.agreement, ProbeResult):
+        return f"{_slug(rec.agreement.rater)}@probe-{rec.agreement.probe}"
     criterion = getattr(rec.agreement, "criterion", OVERALL)
     return _slug(rec.agreement.rater) + ("" if criterion == OVERALL else f"@{criterion}")
 

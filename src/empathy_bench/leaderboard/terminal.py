@@ -4,8 +4,15 @@ columns (best first; the expert ceiling and the crowd marked), then where the fu
 
 from __future__ import annotations
 
-from empathy_bench.leaderboard.board import dimension_rows, overall_rows, preference_rows
-from empathy_bench.leaderboard.columns import COMPARE_COLUMNS, DASH, OVERALL_COLUMNS, Column, cell, number
+from empathy_bench.leaderboard.board import (
+    BIAS_NOTE,
+    bias_rows,
+    dimension_rows,
+    overall_rows,
+    preference_rows,
+    used_columns,
+)
+from empathy_bench.leaderboard.columns import BIAS_COLUMNS, COMPARE_COLUMNS, DASH, OVERALL_COLUMNS, Column, cell, number
 from empathy_bench.leaderboard.record import RunRecord
 
 MARKS = {"ceiling": "  <- human ceiling", "crowd": "  <- crowd"}
@@ -29,10 +36,15 @@ def task_tables(records: list[RunRecord]) -> list[str]:
         (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records)
     ]
     tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records)]
+    tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
     out = []
     for title in dict.fromkeys(t for t, _, _ in tables):
         mine = [(r, columns) for t, r, columns in tables if t == title]
-        out.append(f"{title}\n" + _marked_table([r for r, _ in mine], mine[0][1]))
+        rows = [r for r, _ in mine]
+        columns = mine[0][1]
+        # the bias table shows the probes that ran; the agreement tables always every column
+        shown = tuple(used_columns(columns, rows)) if columns is BIAS_COLUMNS else columns
+        out.append(f"{title}\n" + _marked_table(rows, shown))
     return out
 
 
@@ -85,4 +97,6 @@ def render(records: list[RunRecord], detail: bool = False) -> str:
         "Agreement with each task's reference (mean over dimensions, bootstrap 95% intervals; alpha + rater in "
         "parentheses: the same with the rater's ratings shuffled; alt-test by the authors' procedure)"
     )
-    return "\n\n".join([head, *task_tables(records), *(details(records) if detail else [])])
+    tables = task_tables(records)
+    note = [BIAS_NOTE] if any(t.split("\n", 1)[0].endswith("bias probes") for t in tables) else []
+    return "\n\n".join([head, *tables, *note, *(details(records) if detail else [])])

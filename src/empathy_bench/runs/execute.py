@@ -19,8 +19,9 @@ from inspect_ai.log import EvalLog, read_eval_log
 from empathy_bench.candidates.judge import extra_installed, judge_ids, load_judge
 from empathy_bench.core.errors import EmpathyBenchError
 from empathy_bench.tasks.compare import compare
+from empathy_bench.tasks.probe import load_probe, probe_ids
 from empathy_bench.tasks.rate import rate
-from empathy_bench.tasks.spec import load_task, task_ids
+from empathy_bench.tasks.spec import TaskSpec, load_task, task_ids
 
 DEFAULT_LOG_DIR = "logs"
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Timeout|Unreachable|Reply)\b[:(]")
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 class RunOptions:
     judges: list[str] = field(default_factory=list)  # empty: every built-in offline judge
     tasks: list[str] = field(default_factory=list)  # empty: every task
+    # a list: those probes on every task of the run they apply to ([]: none, the default from
+    # Python); None: every probe file on the tasks it lists (the command's default)
+    probes: list[str] | None = field(default_factory=list)
     limit: int | None = None
     epochs: int = 1
     max_connections: int | None = None
@@ -72,11 +76,20 @@ def build_tasks(options: RunOptions) -> list[Task]:
     judges = options.judges or default_judges()
     tasks = [(name, load_task(name)) for name in options.tasks or task_ids()]
     return [
-        TASK_KINDS[spec.kind](task=name, judge=j, epochs=options.epochs)
+        TASK_KINDS[spec.kind](task=name, judge=j, epochs=options.epochs, probe=probe)
         for name, spec in tasks
+        for probe in [None, *probes_for(spec, options.probes)]
         for j in judges
         if load_judge(j, spec.kind).kind == spec.kind
     ]
+
+
+def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
+    """The probes to run on a task: the named ones that apply to its kind, or by default every
+    probe file that lists the task."""
+    if chosen is None:
+        return [p for p in probe_ids() if spec.id in load_probe(p).tasks]
+    return [p for p in chosen if spec.kind == "rate" or load_probe(p).kind == "attribution"]
 
 
 def run_tasks(options: RunOptions) -> list[EvalLog]:

@@ -61,23 +61,32 @@ class LogSummary(BaseModel):
 
 
 def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
-    """Long table (item_id, dimension, epoch, value) of a log's scored ratings, and the
-    (item, dimension) pairs no epoch could score, counted by the first epoch's reason code."""
+    """Long table (item_id, dimension, epoch, value, condition) of a log's scored ratings
+    (condition: a probe's, else ""), and the (item, dimension, condition) no epoch could score,
+    counted by the first epoch's reason code."""
     rows: list[dict[str, object]] = []
-    why_not: dict[tuple[str, str], str] = {}
+    why_not: dict[tuple[str, str, str], str] = {}
     for sample in log.samples or []:
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
         reasons = (score.metadata or {}).get("unscored", {}) if score else {}
         values = (score.value or {}) if score else {d: None for d in sample.metadata["dimensions"]}
+        condition = sample.metadata.get("condition") or ""
         for dim, value in values.items():  # type: ignore[union-attr]
-            key = (sample.metadata["item_id"], dim)
+            key = (sample.metadata["item_id"], dim, condition)
             if value is None:
                 why_not.setdefault(key, reasons.get(dim, "sample_error" if score is None else "no_tag"))
             else:
-                rows.append({"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)})
-    ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value"])
-    scored = set(zip(ratings.item_id, ratings.dimension, strict=True))
+                row = {"item_id": key[0], "dimension": dim, "epoch": sample.epoch, "value": float(value)}
+                rows.append(row | {"condition": condition})
+    ratings = pd.DataFrame(rows, columns=["item_id", "dimension", "epoch", "value", "condition"])
+    scored = set(zip(ratings.item_id, ratings.dimension, ratings.condition, strict=True))
     return ratings, Counter(why for key, why in why_not.items() if key not in scored)
+
+
+def condition_tables(log: EvalLog) -> dict[str, pd.DataFrame]:
+    """A probe log's items x dimensions ratings under each of its conditions."""
+    ratings, _ = judge_ratings(log)
+    return {str(c): rating_table(group) for c, group in ratings.groupby("condition")}
 
 
 def rating_table(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -88,16 +97,18 @@ def rating_table(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
-    """Long table (pair_id, order, criterion, choice) of a compare log's scored choices (after
-    epochs; in the pair's orientation), and the unscored (pair, order, criterion) by reason."""
-    scored: dict[tuple[str, str, str], list[str]] = {}
-    why_not: dict[tuple[str, str, str], str] = {}
+    """Long table (pair_id, order, criterion, condition, choice) of a compare log's scored choices
+    (after epochs; in the pair's orientation; condition: a probe's, else ""), and the unscored
+    (pair, order, criterion, condition) by reason."""
+    scored: dict[tuple[str, str, str, str], list[str]] = {}
+    why_not: dict[tuple[str, str, str, str], str] = {}
     for sample in log.samples or []:
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
         reasons = (score.metadata or {}).get("unscored", {}) if score else {}
         values = (score.value or {}) if score else {c: None for c in sample.metadata["criteria"]}
+        condition = sample.metadata.get("condition") or ""
         for criterion, choice in values.items():  # type: ignore[union-attr]
-            key = (sample.metadata["pair_id"], sample.metadata["order"], criterion)
+            key = (sample.metadata["pair_id"], sample.metadata["order"], criterion, condition)
             if choice is None:
                 why_not.setdefault(key, reasons.get(criterion, "sample_error" if score is None else "no_tag"))
             else:
@@ -108,8 +119,11 @@ def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
         if choice is None:
             unscored["conflicting"] += 1
         else:
-            rows.append(dict(zip(("pair_id", "order", "criterion", "choice"), (*key, choice), strict=True)))
-    return pd.DataFrame(rows, columns=["pair_id", "order", "criterion", "choice"]), unscored
+            rows.append(dict(zip(CHOICE_COLUMNS, (*key, choice), strict=True)))
+    return pd.DataFrame(rows, columns=CHOICE_COLUMNS), unscored
+
+
+CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "choice"]
 
 
 def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:

@@ -73,12 +73,17 @@ class LabelPreferences(FileModel):
 
 
 class RaterSpec(FileModel):
-    """One rater file. Wide files have one column per dimension; `dimension` + `value_column`
-    read a file that holds a single dimension; `rater_column` reads per-rater rows."""
+    """One rater file, or (a recorded judge only) `runs`: two or more files that are repeated
+    runs of the same judge. Wide files have one column per dimension; `dimension` +
+    `value_column` read a file that holds a single dimension; `rater_column` reads per-rater
+    rows. Every run file is read with the same key and columns; the rater's own rating is the
+    `runs_aggregate` of its runs."""
 
     id: str
     group: RaterGroup
-    file: str
+    file: str | None = None
+    runs: list[str] | None = None
+    runs_aggregate: Literal["median", "mean"] = "median"
     key: list[str] | None = None  # columns matching the item, when fewer than the framework's key
     rater_column: str | None = None
     aggregate: Literal["mean", "median", "adjudicated"] | None = None
@@ -94,6 +99,57 @@ class RaterSpec(FileModel):
                 "give 'dimension' and 'value_column' together (single-dimension file) or neither (wide file)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _file_or_runs(self) -> RaterSpec:
+        if self.file is not None and self.runs is not None:
+            raise ValueError(
+                f"rater '{self.id}' gives both 'file' and 'runs': give 'file' for one rater file, "
+                "or 'runs' for repeated runs of one judge, not both"
+            )
+        if self.runs is None:
+            if self.file is None:
+                raise ValueError(
+                    f"rater '{self.id}' has no 'file': give 'file' (the rater's file), "
+                    "or for a recorded judge's repeated runs 'runs' (two or more files)"
+                )
+            if "runs_aggregate" in self.model_fields_set:
+                raise ValueError(
+                    f"rater '{self.id}' sets 'runs_aggregate' without 'runs': remove 'runs_aggregate', "
+                    "or list the judge's repeated runs under 'runs'"
+                )
+            return self
+        if self.group != "recorded":
+            raise ValueError(
+                f"rater '{self.id}' of group '{self.group}' lists 'runs': repeated runs are only for group "
+                "'recorded' (an LLM's published ratings); give this rater one 'file', or set group: recorded"
+            )
+        if len(self.runs) < 2:
+            raise ValueError(
+                f"rater '{self.id}' lists {len(self.runs)} file under 'runs': 'runs' needs two or more files "
+                "(repeated runs of one judge); put a single file under 'file' instead"
+            )
+        repeated = sorted({path for path in self.runs if self.runs.count(path) > 1})
+        if repeated:
+            raise ValueError(
+                f"rater '{self.id}' lists {repeated} more than once under 'runs': list each run's file once"
+            )
+        if self.rater_column is not None:
+            raise ValueError(
+                f"rater '{self.id}' combines 'runs' with 'rater_column': each run file holds one judge's ratings; "
+                "remove 'rater_column'"
+            )
+        if self.aggregate is not None:
+            raise ValueError(
+                f"rater '{self.id}' combines 'runs' with 'aggregate': each run is the judge's own rating and "
+                "'runs_aggregate' (median or mean) forms the rater's rating; remove 'aggregate'"
+            )
+        return self
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the rater reads: its one file, or its run files in card order."""
+        return list(self.runs) if self.runs is not None else [self.file] if self.file is not None else []
 
 
 class Duplicates(FileModel):
@@ -143,12 +199,21 @@ class SourceCard(FileModel):
     def _files_declared(self) -> SourceCard:
         declared = {f.path for f in self.files}
         for fw in self.frameworks:
-            used = [r.file for r in fw.raters] + ([fw.items.file] if fw.items else [])
+            used = [r.file for r in fw.raters if r.file is not None] + ([fw.items.file] if fw.items else [])
             undeclared = [f for f in used if f not in declared]
             if undeclared:
                 raise ValueError(
-                    f"framework '{fw.id}' reads {undeclared}, which are not listed under files with a sha256"
+                    f"framework '{fw.id}' reads {undeclared}, which are not listed under files with a sha256; "
+                    "add each to 'files' with its sha256"
                 )
+            for r in fw.raters:
+                missing = [f for f in r.runs or [] if f not in declared]
+                if missing:
+                    raise ValueError(
+                        f"framework '{fw.id}': 'runs' of rater '{r.id}' reads {missing}, which are not listed "
+                        "under files with a sha256; add each run file to 'files' with its sha256, "
+                        "or remove it from 'runs'"
+                    )
         return self
 
     def file(self, path: str) -> DataFile:

@@ -1,9 +1,13 @@
 """Human labels in the canonical long format: an items table and a ratings table.
 
 Items: item_id, framework, source, target, turns (list of {speaker, text}), metadata.
-Ratings: item_id, framework, dimension, rater_id, rater_group, value, aggregate, evidence.
+Ratings: item_id, framework, dimension, rater_id, rater_group, value, aggregate, evidence, run_of.
 `aggregate` is "" for one rater's own rating and names the method ("mean", "median",
 "adjudicated") when the released value already combines several raters.
+A recorded judge published as repeated runs (the card's `runs`) gives one row per run,
+rater_id `<id>#<k>` (k = 1, 2, ... in card order) with `run_of` = `<id>`, plus its own rating:
+rater_id `<id>`, aggregate = the card's `runs_aggregate` over the runs that rated the (item,
+dimension). `run_of` is "" on every other row.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ log = logging.getLogger(__name__)
 
 ITEM_COLUMNS = ["item_id", "framework", "source", "target", "turns", "metadata"]
 RATING_COLUMNS = ["item_id", "framework", "dimension", "rater_id", "rater_group", "value"]
-OPTIONAL_RATING_COLUMNS = ["aggregate", "evidence"]
+OPTIONAL_RATING_COLUMNS = ["aggregate", "evidence", "run_of"]
+RUN_SEPARATOR = "#"  # a run's rater_id: '<id>#<k>'
+RUN_COLUMNS = ["item_id", "dimension", "epoch", "value"]
 TARGET_SPEAKER = SUPPORTER
 
 
@@ -74,13 +80,13 @@ def _load_framework(card: SourceCard, fw: FrameworkSpec) -> LabelSet:
     keys = _item_keys(card, fw)
     items = _items(card, fw, keys)
     report: list[str] = []
-    parts = [_rater_ratings(card, fw, spec, keys, rubric, report) for spec in fw.raters]
+    parts = [_rater_ratings(card, fw, spec, keys, rubric, report).assign(_spec=i) for i, spec in enumerate(fw.raters)]
     ratings = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row", "_file"])
+        else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row", "_file", "_spec"])
     )
-    ratings = _deduplicate(ratings, fw, report)
+    ratings = _with_run_aggregates(_deduplicate(ratings, fw, report), fw, card, report)
     preferences = [label_preferences(items, spec) for spec in fw.preferences]
     return LabelSet(
         items, ratings, report, pd.concat(preferences, ignore_index=True) if preferences else empty_preferences()
@@ -126,7 +132,7 @@ def _read_csv(card: SourceCard, rel_path: str, key: list[str]) -> pd.DataFrame:
 def _item_keys(card: SourceCard, fw: FrameworkSpec) -> pd.DataFrame:
     """One row per item: the framework's key columns and the item_id built from them. Items
     come from the text file, or for ratings-only frameworks from the first rater file."""
-    source_file = fw.items.file if fw.items else fw.raters[0].file
+    source_file = fw.items.file if fw.items else fw.raters[0].paths[0]
     frame = _read_csv(card, source_file, fw.key)[fw.key].drop_duplicates(ignore_index=True)
     frame["item_id"] = frame[fw.key].agg("/".join, axis=1)
     return frame
@@ -201,33 +207,89 @@ def _turns(row: pd.Series, spec: TextSpec) -> list[dict[str, str]]:
 def _rater_ratings(
     card: SourceCard, fw: FrameworkSpec, spec: RaterSpec, keys: pd.DataFrame, rubric: Rubric, report: list[str]
 ) -> pd.DataFrame:
+    """A rater's rows: its file, or each of its runs as rater '<id>#<k>' with run_of '<id>'
+    (the rater's own aggregate rows are added after deduplication)."""
+    if spec.runs is None:
+        return _file_ratings(card, fw, spec, str(spec.file), keys, rubric, report)
+    runs = [
+        _file_ratings(card, fw, spec, path, keys, rubric, report).assign(
+            rater_id=f"{spec.id}{RUN_SEPARATOR}{k}", run_of=spec.id
+        )
+        for k, path in enumerate(spec.runs, start=1)
+    ]
+    return pd.concat(runs, ignore_index=True)
+
+
+def _file_ratings(
+    card: SourceCard,
+    fw: FrameworkSpec,
+    spec: RaterSpec,
+    path: str,
+    keys: pd.DataFrame,
+    rubric: Rubric,
+    report: list[str],
+) -> pd.DataFrame:
+    """The long rows of one rater file (`path`: the rater's file or one of its runs)."""
     key = spec.key or fw.key
-    frame = _read_csv(card, spec.file, key)
+    frame = _read_csv(card, path, key)
     frame["_row"] = np.arange(1, len(frame) + 1)
-    frame = _attach_item_ids(frame, keys, key, card, spec)
-    long = _to_long(frame, spec, rubric, card)
+    frame = _attach_item_ids(frame, keys, key, card, path)
+    long = _to_long(frame, spec, path, rubric, card)
     missing = long["value"].isna()
     if missing.any():
-        report.append(f"{fw.id}: {spec.file}: {int(missing.sum())} empty rating cells (no rating given) left out")
+        report.append(f"{fw.id}: {path}: {int(missing.sum())} empty rating cells (no rating given) left out")
     long = long[~missing]
-    _check_scale(long, rubric, card, spec)
+    _check_scale(long, rubric, spec, path)
     long["framework"] = fw.id
     long["rater_group"] = spec.group
     long["aggregate"] = spec.aggregate or ""
+    long["run_of"] = ""
     long["rater_id"] = (
         spec.id if spec.rater_column is None else spec.id + ":" + frame.loc[long.index, spec.rater_column].astype(str)
     )
-    return long[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row"]].assign(_file=spec.file)
+    return long[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row"]].assign(_file=path)
+
+
+def _with_run_aggregates(ratings: pd.DataFrame, fw: FrameworkSpec, card: SourceCard, report: list[str]) -> pd.DataFrame:
+    """Add each run rater's own rows (its runs_aggregate over the runs that rated each item and
+    dimension), put just before its runs, so the ratings keep the card's rater order."""
+    pieces = []
+    for i, spec in enumerate(fw.raters):
+        rows = ratings[ratings["_spec"] == i]
+        if spec.runs is not None:
+            own = (
+                rows.groupby(["item_id", "dimension"], sort=False)["value"]
+                .agg(spec.runs_aggregate)
+                .reset_index()
+                .assign(
+                    framework=fw.id,
+                    rater_id=spec.id,
+                    rater_group=spec.group,
+                    aggregate=spec.runs_aggregate,
+                    evidence=None,
+                    run_of="",
+                )
+            )
+            pieces.append(own[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS])
+            for a, b in identical_run_files(card, fw.id, spec.id):
+                report.append(
+                    f"{fw.id}: rater '{spec.id}': runs {a} and {b} are byte-identical files (same sha256), "
+                    "not independent runs"
+                )
+        pieces.append(rows[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS])
+    if not pieces:
+        return ratings[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS].reset_index(drop=True)
+    return pd.concat(pieces, ignore_index=True)
 
 
 def _attach_item_ids(
-    frame: pd.DataFrame, keys: pd.DataFrame, key: list[str], card: SourceCard, spec: RaterSpec
+    frame: pd.DataFrame, keys: pd.DataFrame, key: list[str], card: SourceCard, path: str
 ) -> pd.DataFrame:
     lookup = keys[key + ["item_id"]]
     if lookup.duplicated(key).any():
         raise InputError(
             f"human_labels/{card.id}.yaml",
-            f"key {key} of {spec.file} does not identify one item",
+            f"key {key} of {path} does not identify one item",
             "give the rater file a key that is unique per item",
         )
     merged = frame.merge(lookup, on=key, how="left", validate="many_to_one")
@@ -235,7 +297,7 @@ def _attach_item_ids(
     if len(unknown):
         row = unknown.iloc[0]
         raise InputError(
-            spec.file,
+            path,
             f"rating for an unknown item ({', '.join(f'{k}={row[k]}' for k in key)}); {len(unknown)} such rows",
             "rate only items present in the items file, or correct the key",
             where=f"data row {row['_row']}",
@@ -244,7 +306,7 @@ def _attach_item_ids(
     return merged
 
 
-def _to_long(frame: pd.DataFrame, spec: RaterSpec, rubric: Rubric, card: SourceCard) -> pd.DataFrame:
+def _to_long(frame: pd.DataFrame, spec: RaterSpec, path: str, rubric: Rubric, card: SourceCard) -> pd.DataFrame:
     if spec.dimension is not None:
         pieces = {spec.dimension: (spec.value_column, spec.evidence_column)}
     else:
@@ -258,7 +320,7 @@ def _to_long(frame: pd.DataFrame, spec: RaterSpec, rubric: Rubric, card: SourceC
             )
         if value_col not in frame.columns:
             raise InputError(
-                spec.file,
+                path,
                 f"missing column '{value_col}'",
                 f"the rubric '{rubric.id}' needs it; fix the file or the card",
             )
@@ -279,7 +341,7 @@ def _to_long(frame: pd.DataFrame, spec: RaterSpec, rubric: Rubric, card: SourceC
     return pd.concat(longs)
 
 
-def _check_scale(long: pd.DataFrame, rubric: Rubric, card: SourceCard, spec: RaterSpec) -> None:
+def _check_scale(long: pd.DataFrame, rubric: Rubric, spec: RaterSpec, path: str) -> None:
     for dim, group in long.groupby("dimension"):
         scale = rubric.scale_of(str(dim))
         ok = group["value"].between(scale.min, scale.max)
@@ -288,7 +350,7 @@ def _check_scale(long: pd.DataFrame, rubric: Rubric, card: SourceCard, spec: Rat
         if not ok.all():
             bad = group[~ok].iloc[0]
             raise InputError(
-                spec.file,
+                path,
                 f"value {bad['value']} of '{dim}' is outside the scale {scale.min}..{scale.max}",
                 "correct the value or the rubric's scale",
                 where=f"data row {bad['_row']}",
@@ -373,3 +435,33 @@ def overall_scores(ratings: pd.DataFrame, rubric: Rubric, group: str = "expert")
         for r, g in rows.groupby("rater_id")
     }
     return pd.DataFrame(per_rater).dropna(how="all")
+
+
+def rater_runs(ratings: pd.DataFrame, rater: str) -> pd.DataFrame:
+    """The long table (item_id, dimension, epoch, value) of a recorded judge's repeated runs:
+    the rows whose run_of is `rater`, epoch = the run's number k (rater_id '<rater>#<k>'), in
+    load order. Empty when the rater has no runs. Filter `ratings` to one framework first when
+    item ids could repeat across frameworks."""
+    rows = ratings[ratings["run_of"] == rater] if "run_of" in ratings.columns else ratings.iloc[:0]
+    if rows.empty:
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    epoch = rows["rater_id"].str.rpartition(RUN_SEPARATOR)[2].astype(int)
+    return rows.assign(epoch=epoch)[RUN_COLUMNS].reset_index(drop=True)
+
+
+def identical_run_files(card: SourceCard | str, framework_id: str, rater: str) -> list[tuple[int, int]]:
+    """Pairs (j, k), j < k, of a rater's run numbers whose files have the same pinned sha256:
+    byte-identical files, so not independent runs. Empty for a rater without runs. `card`: a
+    source card, or its id or path."""
+    if isinstance(card, str):
+        card = load_source_card(card)
+    fw = card.framework(framework_id)
+    spec = next((r for r in fw.raters if r.id == rater), None)
+    if spec is None:
+        raise InputError(
+            f"human_labels/{card.id}.yaml",
+            f"framework '{framework_id}' has no rater '{rater}'",
+            f"use one of: {', '.join(r.id for r in fw.raters)}",
+        )
+    digests = [card.file(path).sha256 for path in spec.runs or []]
+    return [(j + 1, k + 1) for j in range(len(digests)) for k in range(j + 1, len(digests)) if digests[j] == digests[k]]

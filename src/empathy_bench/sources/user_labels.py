@@ -245,7 +245,8 @@ def check_ratings(rows: list[tuple[str, dict[str, object]]], source: str, items:
                 where,
             )
         records.append(rating.model_dump())
-    table = pd.DataFrame(records, columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS)
+    # run_of: '' (a team's own rows are never a source card's repeated runs)
+    table = pd.DataFrame(records, columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS).assign(run_of="")
     _no_duplicates(table, ["item_id", "rater_id", "dimension"], source, [w for w, _ in rows])
     return table
 

@@ -28,6 +28,7 @@ from empathy_bench.candidates.litellm_api import UnusableReply
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.project import find_file
 from empathy_bench.tasks.labels import items_identity, label_files
+from empathy_bench.tasks.probe import ProbeSpec
 from empathy_bench.tasks.spec import TaskSpec
 
 
@@ -50,10 +51,14 @@ def judge_task(
     code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
     keys = ("judge_config_sha256", "prompt_sha256", "rubric_sha256", "label_files_sha256")
     fingerprint = sha256_bytes(json.dumps([meta[k] for k in keys] + [code]), short=True)
+    # A probe task is its own task (name and version: a changed probe file is never taken as done),
+    # but shares the cache scope, so its unchanged condition (unlabelled, original) costs nothing
+    # after the plain run: the messages themselves are in inspect's cache key.
+    probe = meta.get("probe")
     return Task(
         model=get_model(judge.model, base_url=judge.base_url, **judge.model_args) if bound else None,
-        name=spec.id,
-        version=f"{spec.version}+{fingerprint}",
+        name=spec.id if probe is None else f"{spec.id}_probe_{probe}",
+        version=f"{spec.version}+{fingerprint}" + (f"+{meta['probe_sha256']}" if probe else ""),
         dataset=MemoryDataset(list(samples), name=f"{spec.source_name}/{spec.framework}"),
         # Cached replies never expire: a re-run with the same fingerprint calls no provider.
         solver=judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
@@ -101,6 +106,17 @@ def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:
         "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
         "label_files_sha256": sha256_bytes(json.dumps(sorted(label_files(spec).values())), short=True),
         "items_sha256": sha256_bytes(items_identity(spec), short=True),
+    }
+
+
+def probe_metadata(probe: ProbeSpec | None) -> dict[str, Any]:
+    """What a probe task adds to the provenance: the probe and the sha256 of its file."""
+    if probe is None:
+        return {}
+    return {
+        "probe": probe.id,
+        "probe_kind": probe.kind,
+        "probe_sha256": sha256_bytes(probe.model_dump_json(), short=True),
     }
 
 

@@ -38,19 +38,23 @@ from empathy_bench.candidates.prompt import load_template, render_compare
 from empathy_bench.candidates.reply import SlotChoice, Unscored, parse_preference
 from empathy_bench.core.errors import InputError
 from empathy_bench.sources.labels import LabelSet
-from empathy_bench.tasks.binding import judge_task, supporter_words
+from empathy_bench.tasks.binding import judge_task, probe_metadata, supporter_words
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.preferences import task_preferences
+from empathy_bench.tasks.probe import Condition, conditions, load_probe, note_text
 from empathy_bench.tasks.spec import TaskSpec, load_task
 
 ORDERS = ("ab", "ba")
 
 
 @task
-def compare(task: str = "lend_an_ear_compare", judge: str | None = None, epochs: int = 1) -> Task:
+def compare(
+    task: str = "lend_an_ear_compare", judge: str | None = None, epochs: int = 1, probe: str | None = None
+) -> Task:
     """Judge `judge` (a compare judge file, or a model string) chooses between the two items of
     every pair of task `task`, in both orders. Without a judge, the eval's --model answers with
-    the default compare prompt."""
+    the default compare prompt. With `probe` (a file in evals/probes), every pair is judged
+    under each of the probe's conditions."""
     spec = load_task(task)
     candidate = load_judge(judge, "compare") if judge else Judge(id="default", model="", kind="compare")
     if spec.kind != "compare" or candidate.kind != "compare":
@@ -61,7 +65,13 @@ def compare(task: str = "lend_an_ear_compare", judge: str | None = None, epochs:
             f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
         )
     labels = task_labels(spec)
-    samples, left_out = build_pair_samples(spec, candidate, labels)
+    found = load_probe(probe) if probe else None
+    per_condition = []
+    for condition in conditions(found, "compare") if found else [None]:
+        more, left_out = build_pair_samples(spec, candidate, labels, condition)
+        per_condition.append(more)
+    # interleaved (a pair's conditions side by side), so a --limit keeps whole contrasts
+    samples = [s for same in zip(*per_condition, strict=True) for s in same]
     return judge_task(
         spec,
         candidate,
@@ -69,11 +79,13 @@ def compare(task: str = "lend_an_ear_compare", judge: str | None = None, epochs:
         samples,
         preference_choice(spec.allow_tie),
         Epochs(epochs, majority_choice()),
-        {"criteria": spec.criteria, "allow_tie": spec.allow_tie} | left_out,
+        {"criteria": spec.criteria, "allow_tie": spec.allow_tie} | left_out | probe_metadata(found),
     )
 
 
-def build_pair_samples(spec: TaskSpec, judge: Judge, labels: LabelSet) -> tuple[list[Sample], dict[str, int]]:
+def build_pair_samples(
+    spec: TaskSpec, judge: Judge, labels: LabelSet, condition: Condition | None = None
+) -> tuple[list[Sample], dict[str, int]]:
     """Two samples per pair (A/B, then B/A) with a reference choice the judge can give on at
     least one criterion, and how many pairs were left out and why: no reference (the experts
     split), or a tie reference on a task that does not allow the judge to answer tie."""
@@ -97,7 +109,9 @@ def build_pair_samples(spec: TaskSpec, judge: Judge, labels: LabelSet) -> tuple[
                 f"pair {pair.pair_id} compares speakers labelled '{a.target}' and '{b.target}'",
                 "give both items of a pair the same target speaker",
             )
-        samples += [_pair_sample(spec, template, pair, order, items, answerable, references) for order in ORDERS]
+        samples += [
+            _pair_sample(spec, template, pair, order, items, answerable, references, condition) for order in ORDERS
+        ]
     return samples, left_out
 
 
@@ -109,12 +123,16 @@ def _pair_sample(
     items: pd.DataFrame,
     reference: dict[str, str],
     references: dict[str, pd.DataFrame],
+    condition: Condition | None,
 ) -> Sample:
-    """One order of a pair: in order ab item_a is conversation A, in order ba item_b is."""
+    """One order of a pair: in order ab item_a is conversation A, in order ba item_b is; a
+    probe's notes stay with their items, so they swap slots with them."""
     first, second = (pair.item_a, pair.item_b) if order == "ab" else (pair.item_b, pair.item_a)
     a, b = items.loc[first], items.loc[second]
+    notes = condition.notes if condition else (None, None)
+    notes = notes if order == "ab" else (notes[1], notes[0])
     return Sample(
-        id=f"{pair.pair_id}:{order}",
+        id=f"{pair.pair_id}:{order}" + (f"@{condition.name}" if condition else ""),
         input=render_compare(
             template,
             spec.rubric_model,
@@ -124,8 +142,10 @@ def _pair_sample(
             a.target,
             spec.allow_tie,
             spec.criterion_question,
+            (note_text(notes[0], a.target), note_text(notes[1], b.target)),
         ),
         metadata={
+            "condition": condition.name if condition else None,
             "pair_id": pair.pair_id,
             "item_a": pair.item_a,
             "item_b": pair.item_b,

@@ -34,7 +34,7 @@ def label_files(spec: TaskSpec) -> dict[str, str]:
         return _own(spec)[1]
     card = load_source_card(spec.source)
     framework = card.framework(spec.framework)
-    used = {r.file for r in framework.raters} | ({framework.items.file} if framework.items else set())
+    used = {path for r in framework.raters for path in r.paths} | ({framework.items.file} if framework.items else set())
     return {f.path: f.sha256 for f in card.files if f.path in used}
 
 

@@ -21,16 +21,24 @@ from empathy_bench.candidates.prompt import load_template, render
 from empathy_bench.core.errors import InputError
 from empathy_bench.sources.card import HUMAN_GROUPS
 from empathy_bench.sources.labels import LabelSet, rater_values
-from empathy_bench.tasks.binding import judge_task, supporter_words
+from empathy_bench.tasks.binding import judge_task, probe_metadata, supporter_words
 from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.probe import Condition, ProbeSpec, conditions, lengthen, load_probe, note_text
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
 from empathy_bench.tasks.spec import Mode, TaskSpec, load_task
 
 
 @task
-def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None = None, epochs: int = 1) -> Task:
+def rate(
+    task: str = "lend_an_ear",
+    judge: str | None = None,
+    mode: str | None = None,
+    epochs: int = 1,
+    probe: str | None = None,
+) -> Task:
     """Judge `judge` (a file in evals/judges, or a model string) rates task `task`. Without
-    a judge, the eval's --model rates with the default prompt."""
+    a judge, the eval's --model rates with the default prompt. With `probe` (a file in
+    evals/probes), every item is rated under each of the probe's conditions."""
     spec = load_task(task)
     candidate = load_judge(judge) if judge else Judge(id="default", model="")
     if spec.kind != "rate" or candidate.kind != "rate":
@@ -41,7 +49,13 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
         )
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
     labels = task_labels(spec)
-    samples, unrated = build_samples(spec, candidate, labels, layout)
+    found = load_probe(probe) if probe else None
+    per_condition, unrated = [], 0
+    for condition in conditions(found, "rate") if found else [None]:
+        more, unrated = build_samples(spec, candidate, labels, layout, condition, found)
+        per_condition.append(more)
+    # interleaved (an item's conditions side by side), so a --limit keeps whole contrasts
+    samples = [s for same in zip(*per_condition, strict=True) for s in same]
     return judge_task(
         spec,
         candidate,
@@ -49,35 +63,47 @@ def rate(task: str = "lend_an_ear", judge: str | None = None, mode: str | None =
         samples,
         rubric_rating(spec.rubric),
         Epochs(epochs, median_rating()),
-        {"mode": layout, "unrated_by_reference": unrated},
+        {"mode": layout, "unrated_by_reference": unrated} | probe_metadata(found),
     )
 
 
-def build_samples(spec: TaskSpec, judge: Judge, labels: LabelSet, mode: Mode) -> tuple[list[Sample], int]:
+def build_samples(
+    spec: TaskSpec,
+    judge: Judge,
+    labels: LabelSet,
+    mode: Mode,
+    condition: Condition | None = None,
+    probe: ProbeSpec | None = None,
+) -> tuple[list[Sample], int]:
     """The samples, and how many (item, dimension) pairs were left out because the reference
-    has no rating for them (e.g. conflicting repeated labels dropped by the loader)."""
+    has no rating for them (e.g. conflicting repeated labels dropped by the loader). Under a
+    probe's `condition`, items carry its note or are lengthened, and ids end in @<condition>."""
     rubric = spec.rubric_model
     template = load_template(judge.prompt_name)
     dims = spec.dimension_ids
     reference = {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
     human = _human_ratings(labels.ratings, dims)
     samples, unrated = [], 0
+    suffix = f"@{condition.name}" if condition else ""
     for item in labels.items.itertuples():
         rated = [d for d in dims if item.item_id in reference[d].index]
         unrated += len(dims) - len(rated)
         groups = [[d] for d in rated] if mode == "per_dimension" else ([rated] if rated else [])
+        turns = lengthen(item.turns, item.target, probe) if condition and probe and condition.lengthen else item.turns
+        note = note_text(condition.notes[0], item.target) if condition else None
         for group in groups:
             samples.append(
                 Sample(
-                    id=item.item_id if mode == "all_dimensions" else f"{item.item_id}:{group[0]}",
-                    input=render(template, rubric, group, item.turns, item.target),
+                    id=(item.item_id if mode == "all_dimensions" else f"{item.item_id}:{group[0]}") + suffix,
+                    input=render(template, rubric, group, turns, item.target, note),
                     metadata={
+                        "condition": condition.name if condition else None,
                         "item_id": item.item_id,
                         "framework": spec.framework,
                         "dimensions": group,
                         "reference": {d: float(reference[d][item.item_id]) for d in group},
                         "human": {d: human.get((item.item_id, d), {}) for d in group},
-                        "supporter_words": supporter_words(item.turns, item.target),
+                        "supporter_words": supporter_words(turns, item.target),
                     },
                 )
             )

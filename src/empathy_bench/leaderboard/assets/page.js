@@ -9,6 +9,9 @@
   const PREFERENCE = DATA.preference || [];  // compare tasks: one row per (task, criterion, rater)
   const BY_GAP = DATA.preference_by_gap || [];  // ... and per bin of the reference's score gap
   const COMPARE_COLUMNS = DATA.compare_columns || [];  // the preference table's columns, also from Python
+  const BIAS = DATA.bias || [];  // bias probes: one row per (task, rater), absent keys = no figure
+  const BIAS_BY_DIM = DATA.bias_by_dimension || [];  // ... and per (task, probe, rater, dimension)
+  const BIAS_COLUMN_DEFS = DATA.bias_columns || [];  // the bias table's columns, from Python too
   const KINDS = ["run", "recorded", "baseline", "human"];
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
@@ -77,9 +80,10 @@
       head.append(th);
     }
     table.tHead.replaceChildren(head);
-    const col = columns.find((c) => c.key === sort.key) || columns[0];
+    const col = sort.key === null ? null : columns.find((c) => c.key === sort.key) || columns[0];  // null: the data's order
     const sign = sort.dir === "asc" ? 1 : -1;
     const order = rows.map((r, i) => [r, i]).sort((a, b) => {
+      if (!col) return a[1] - b[1];
       const x = col.value(a[0]), y = col.value(b[0]);
       const xe = x === null || x === undefined || (typeof x === "number" && !isFinite(x));
       const ye = y === null || y === undefined || (typeof y === "number" && !isFinite(y));
@@ -120,30 +124,49 @@
 
   // ---------- colour scale (diverging around 0 = chance) ----------
   const STOPS = [[-0.2, [214, 96, 77]], [0, [247, 247, 247]], [0.25, [209, 229, 240]], [0.5, [146, 197, 222]], [0.75, [67, 147, 195]], [1, [33, 102, 172]]];
-  function qwkColor(v) {
-    const x = Math.max(STOPS[0][0], Math.min(1, v));
-    for (let i = 1; i < STOPS.length; i++) {
-      const [x0, c0] = STOPS[i - 1], [x1, c1] = STOPS[i];
+  // a colour ramp through its stops, values beyond the ends taking the end colours
+  function rampColor(stops, v) {
+    const x = Math.max(stops[0][0], Math.min(stops[stops.length - 1][0], v));
+    for (let i = 1; i < stops.length; i++) {
+      const [x0, c0] = stops[i - 1], [x1, c1] = stops[i];
       if (x <= x1) {
         const t = (x - x0) / (x1 - x0);
         return `rgb(${c0.map((c, j) => Math.round(c + t * (c1[j] - c))).join(", ")})`;
       }
     }
-    return `rgb(${STOPS[STOPS.length - 1][1].join(", ")})`;
+    return `rgb(${stops[stops.length - 1][1].join(", ")})`;
   }
-  function renderLegend() {
-    const pos = (v) => ((v - STOPS[0][0]) / (1 - STOPS[0][0])) * 100;
-    const bar = el("div", { class: "legend-bar", role: "img", "aria-label": "colour scale from -0.2 (red, worse than chance) through 0 (white, chance) to 1 (blue, perfect agreement)" });
-    bar.style.background = `linear-gradient(to right, ${STOPS.map(([v, c]) => `rgb(${c.join(", ")}) ${pos(v).toFixed(1)}%`).join(", ")})`;
+  const qwkColor = (v) => rampColor(STOPS, v);
+  const QWK_SCALE = { color: qwkColor, dark: (v) => v > 0.62 || v < -0.12 };
+  // Bias probes' changes: diverging around 0 (no change), symmetric to +-limit; brown lower, teal higher.
+  const changeScale = (limit) => {
+    const stops = [[-limit, [140, 81, 10]], [-limit / 2, [216, 179, 101]], [0, [245, 245, 245]], [limit / 2, [90, 180, 172]], [limit, [1, 102, 94]]];
+    return { stops, color: (v) => rampColor(stops, v), dark: (v) => Math.abs(v) > 0.6 * limit };
+  };
+  // a legend: the ramp as a bar with ticks under it, a title before it and a sentence after it
+  function legendNodes(stops, tickValues, digits, ariaLabel, title, sentence) {
+    const lo = stops[0][0], hi = stops[stops.length - 1][0];
+    const pos = (v) => ((v - lo) / (hi - lo)) * 100;
+    const bar = el("div", { class: "legend-bar", role: "img", "aria-label": ariaLabel });
+    bar.style.background = `linear-gradient(to right, ${stops.map(([v, c]) => `rgb(${c.join(", ")}) ${pos(v).toFixed(1)}%`).join(", ")})`;
     const ticks = el("div", { class: "legend-ticks", "aria-hidden": "true" });
-    for (const v of [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1]) {
-      const t = el("span", {}, fmt(v, 1));
+    for (const v of tickValues) {
+      const t = el("span", {}, fmt(v, digits));
       t.style.left = `${pos(v).toFixed(1)}%`;
       ticks.append(t);
     }
-    document.getElementById("heatmap-legend").replaceChildren(
-      el("span", { class: "legend-title" }, "Cell colour = QWK"), el("span", { class: "legend-scale" }, bar, ticks),
-      el("span", { class: "legend-text" }, "red: below chance \u00B7 white: chance (0) \u00B7 blue: up to perfect agreement (1). Values below \u22120.2 take the \u22120.2 colour; hatched: not available."));
+    return [el("span", { class: "legend-title" }, title), el("span", { class: "legend-scale" }, bar, ticks), el("span", { class: "legend-text" }, sentence)];
+  }
+  function renderLegend() {
+    document.getElementById("heatmap-legend").replaceChildren(...legendNodes(STOPS, [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1], 1,
+      "colour scale from -0.2 (red, worse than chance) through 0 (white, chance) to 1 (blue, perfect agreement)", "Cell colour = QWK",
+      "red: below chance \u00B7 white: chance (0) \u00B7 blue: up to perfect agreement (1). Values below \u22120.2 take the \u22120.2 colour; hatched: not available."));
+  }
+  // one heatmap cell: the value on its scale's colour (hatched when there is none)
+  function heatCell(v, title, extra, scale = QWK_SCALE) {
+    const td = el("td", { class: `heatmap-cell${extra}${isNum(v) ? (scale.dark(v) ? " dark" : "") : " null"}`, title, "data-value": isNum(v) ? fmt(v) : null }, isNum(v) ? fmt(v) : DASH);
+    if (isNum(v)) td.style.background = scale.color(v);
+    return td;
   }
 
   // ---------- heatmap ----------
@@ -157,11 +180,7 @@
     const table = document.getElementById("heatmap");
     table.tHead.replaceChildren(el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"),
       dims.map((d) => el("th", { scope: "col", title: d }, dimLabel(d))), el("th", { scope: "col", class: "mean" }, "mean")));
-    const cell = (v, title, extra) => {
-      const td = el("td", { class: `heatmap-cell${extra}${isNum(v) ? (v > 0.62 || v < -0.12 ? " dark" : "") : " null"}`, title, "data-value": isNum(v) ? fmt(v) : null }, isNum(v) ? fmt(v) : DASH);
-      if (isNum(v)) td.style.background = qwkColor(v);
-      return td;
-    };
+    const cell = (v, title, extra) => heatCell(v, title, extra);
     table.tBodies[0].replaceChildren(...names.map((name) => {
       const any = overallBy.get(name) || cells.find((c) => c.rater === name);
       const tds = dims.map((d) => {
@@ -533,6 +552,69 @@
     return wrap;
   }
 
+  // ---------- bias probes (rate and compare tasks alike) ----------
+  const biasSorts = new Map();  // one sort per task (its columns differ), kept across tabs; null: the board's order
+  const present = (v) => v !== null && v !== undefined;
+  // the rater and kind, and every column with a figure in at least one row (board.py's used_columns)
+  const usedColumns = (defs, rows) => defs.filter((c) => c.kind === "rater" || c.kind === "text" || rows.some((r) => present(r[c.key])));
+  // each probe's headline column: its label names the change, its title says what it measures
+  const PROBE_COLUMN = { attribution: "attribution_change", length: "lengthened_change" };
+
+  function renderBias() {
+    const task = state.task;
+    const section = document.getElementById("bias-section");
+    const rows = BIAS.filter((r) => r.task === task);
+    section.hidden = !rows.length;
+    if (!rows.length) return;
+    document.getElementById("bias-title").textContent = `Bias probes \u2014 ${taskTitle(task)}`;
+    // the rater cell's model (and fitted mark) from the task's own agreement row, where the probe row has none
+    const source = new Map(OVERALL.concat(PREFERENCE).filter((r) => r.task === task).reverse().map((r) => [r.rater, r]));
+    const shown = rows.map((r) => {
+      const s = source.get(r.rater) || {};
+      return { ...r, model: r.model ?? s.model, fitted_on_task: r.fitted_on_task ?? s.fitted_on_task };
+    });
+    if (!biasSorts.has(task)) biasSorts.set(task, { key: null, dir: "desc" });
+    sortableTable(document.getElementById("bias"), tableColumns(usedColumns(BIAS_COLUMN_DEFS, rows)), shown, biasSorts.get(task), rowClass);
+    const dims = BIAS_BY_DIM.filter((d) => d.task === task);
+    const probes = [...new Set(dims.map((d) => d.probe))];
+    const order = rows.map((r) => r.rater);
+    document.getElementById("bias-dimensions").replaceChildren(...probes.map((p) => probeBlock(task, p, dims.filter((d) => d.probe === p), rows, order)));
+  }
+
+  // One probe's mean change per rater and dimension, coloured on a scale diverging around 0.
+  function probeBlock(task, probe, dims, rows, order) {
+    const id = idPart(probe);
+    const names = [...new Set(order.filter((n) => dims.some((d) => d.rater === n)).concat(dims.map((d) => d.rater)))];
+    const dimensions = [...new Set(dims.map((d) => d.dimension))];
+    const byKey = new Map(dims.map((d) => [`${d.rater}\u0000${d.dimension}`, d]));
+    const rowBy = new Map(rows.map((r) => [r.rater, r]));
+    const biggest = Math.max(0, ...dims.map((d) => d.mean_change).filter(isNum).map(Math.abs));
+    const limit = Math.max(0.5, Math.ceil(biggest * 2 - 1e-9) / 2);  // a half step above the largest change
+    const scale = changeScale(limit);
+    const head = BIAS_COLUMN_DEFS.find((c) => c.key === PROBE_COLUMN[probe]);
+    const change = head ? String([].concat(head.label).join(" ")).replace(/\s*\[95% CI\]$/, "") : null;
+    const table = el("table", { id: `bias-dims-${id}`, class: "bias-dims" },
+      el("caption", { class: "sr-only" }, `Mean change per rater and dimension under the ${probe} probe on ${taskTitle(task)}.`),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"), dimensions.map((d) => el("th", { scope: "col", title: d }, dimLabel(d))))),
+      el("tbody", {}, names.map((name) => {
+        const any = rowBy.get(name) || dims.find((d) => d.rater === name);
+        return el("tr", { class: rowClass(any), "data-rater": name },
+          el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(any))),
+          dimensions.map((dim) => {
+            const d = byKey.get(`${name}\u0000${dim}`);
+            if (!d) return heatCell(null, `${name}, ${dimLabel(dim)}: no figure`, "", scale);
+            return heatCell(d.mean_change, `${name}, ${dimLabel(dim)}: mean change ${ciText(d.mean_change, d.low, d.high)}; share of ratings changed ${fmt(d.flip_rate)}; n = ${isNum(d.n) ? d.n : DASH}`, "", scale);
+          }));
+      })));
+    const ticks = [-limit, -limit / 2, 0, limit / 2, limit];
+    const legend = el("div", { class: "legend" }, legendNodes(scale.stops, ticks, 2,
+      `colour scale from ${fmt(-limit)} (brown, the probe lowers the score) through 0 (white, no change) to ${fmt(limit)} (teal, it raises the score)`,
+      "Cell colour = mean change", "brown: the probe lowers the score \u00B7 white: no change (0, unbiased) \u00B7 teal: it raises the score; hatched: no figure."));
+    return el("div", { class: "probe-block", "data-probe": probe },
+      el("h3", { class: "probe-title", title: head ? head.title : null }, `${probe.charAt(0).toUpperCase()}${probe.slice(1)} probe${change ? ` (${change})` : ""}: mean change per dimension`),
+      legend, el("div", { class: "table-wrap" }, table));
+  }
+
   // ---------- task selection ----------
   function renderTabs() {
     const tabs = tasks.map((t) => {
@@ -548,7 +630,7 @@
     const compare = isCompare(state.task);
     for (const id of RATE_SECTIONS) document.getElementById(id).hidden = compare;
     document.getElementById("compare-section").hidden = !compare;
-    if (compare) { renderTabs(); renderCompare(); return; }
+    if (compare) { renderTabs(); renderCompare(); renderBias(); return; }
     const rows = OVERALL.filter((r) => r.task === state.task);
     renderTabs();
     const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
@@ -563,6 +645,7 @@
     renderHeatmap(rows);
     renderScatter(rows);
     renderForest(rows);
+    renderBias();
   }
   function fromHash() {
     const m = /(?:^#|&)task=([^&]*)/.exec(location.hash);

@@ -1,0 +1,110 @@
+"""The rows of a compare task: each compare judge's run (both orders), each rate judge of the
+same run on the same conversations with its choices derived from its own ratings (no new model
+calls), the recorded judges and the crowd from their ratings, and the expert ceiling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pandas as pd
+from inspect_ai.log import EvalLog
+
+from empathy_bench.agreement.preference import (
+    RATINGS_ORDER,
+    PreferenceAgreement,
+    preference_agreement,
+    preference_ceiling,
+)
+from empathy_bench.agreement.rater import CROWD_LABEL
+from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.pipeline.row import FROM_RATINGS, Row, judge_of, kind_of, task_of
+from empathy_bench.runs.log import read_log
+from empathy_bench.sources.labels import LabelSet
+from empathy_bench.sources.preference import choices_from_ratings
+from empathy_bench.tasks.labels import items_identity
+from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
+from empathy_bench.tasks.spec import TaskSpec, load_task
+
+
+def compare_rows(
+    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
+) -> list[Row]:
+    """Every row of a compare task, per criterion (see the module docstring)."""
+    prefs = task_preferences(spec, labels)
+    rows = []
+    for criterion in spec.criteria:
+        reference = prefs.reference(spec, criterion)
+        experts = _expert_choices(prefs, criterion)
+        # every rater is also scored against the references the ceiling's experts face (human=)
+        measure = partial(
+            preference_agreement,
+            spec.id,
+            reference=reference,
+            criterion=criterion,
+            n_resamples=n_resamples,
+            human=experts,
+        )
+        for log in mine:
+            choices, summary = read_log(log)
+            verdicts = choices[choices.criterion == criterion][["pair_id", "order", "choice"]]
+            rows.append(Row(measure(summary.judge, kind_of(summary), verdicts), summary, log, summary.complete))
+        for log in sorted(rating_logs(spec, logs), key=judge_of):
+            wide, summary = read_log(log)
+            derived = choices_from_ratings(prefs.pairs, wide, spec.rubric_model, [criterion], summary.judge, "judge")
+            agreement = measure(
+                summary.judge + FROM_RATINGS, kind_of(summary), _from_ratings(derived), from_ratings=True
+            )
+            if missing := len(prefs.pairs) - len(derived):
+                note = f"{missing} pairs have no choice: the rate run left a rating of one of their items unscored"
+                agreement = agreement.model_copy(update={"notes": [*agreement.notes, note]})
+            rows.append(Row(agreement, log=log, complete=summary.complete))
+        rows += reference_preference_rows(spec, prefs, criterion, recorded, measure)
+        ceiling = preference_ceiling(spec.id, experts, reference, criterion, n_resamples, gaps=prefs.expert_gaps)
+        rows += [Row(ceiling)] if ceiling is not None else []
+    return rows
+
+
+def reference_preference_rows(
+    spec: TaskSpec,
+    prefs: TaskPreferences,
+    criterion: str,
+    recorded: bool,
+    measure: Callable[..., PreferenceAgreement],
+) -> list[Row]:
+    """The recorded judges' and the crowd's choices (derived from their ratings, where the task
+    derives its preferences) against the reference."""
+    if not prefs.derived:
+        return []
+    recorded_ids = sorted(set(prefs.choices[prefs.choices.rater_group == "recorded"].rater_id)) if recorded else []
+    raters = [(r, "recorded", r + FROM_RATINGS) for r in recorded_ids]
+    rows = []
+    for rater, kind, label in raters + [("crowd", "human", CROWD_LABEL)]:
+        choices = prefs.rater_choices(rater, criterion)
+        if len(choices) and rater != spec.reference:
+            agreement = measure(label, kind, choices.assign(order=RATINGS_ORDER), from_ratings=True)
+            rows.append(Row(agreement.model_copy(update={"role": "crowd"}) if rater == "crowd" else agreement))
+    return rows
+
+
+def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
+    """The run's rate logs on the compare task's conversations (the same items and framework)
+    with every dimension rated (one per judge: the first rate task by id)."""
+    found: dict[str, EvalLog] = {}
+    here = (sha256_bytes(items_identity(spec), short=True), spec.framework)
+    for log in sorted(logs, key=task_of):
+        meta = log.eval.metadata or {}
+        if meta.get("kind", "rate") != "rate" or (meta.get("items_sha256"), meta.get("framework")) != here:
+            continue
+        if set(load_task(task_of(log)).dimension_ids) >= set(spec.rubric_model.dimension_ids):
+            found.setdefault(judge_of(log)[0], log)
+    return list(found.values())
+
+
+def _from_ratings(choices: pd.DataFrame) -> pd.DataFrame:
+    return choices[["pair_id", "choice"]].assign(order=RATINGS_ORDER)
+
+
+def _expert_choices(prefs: TaskPreferences, criterion: str) -> pd.DataFrame:
+    rows = prefs.choices[(prefs.choices.rater_group == "expert") & (prefs.choices.criterion == criterion)]
+    return rows[["pair_id", "rater_id", "choice"]]

@@ -1,0 +1,155 @@
+"""The bias probes' rows of a task: for each judge, the effect of each probe it ran (attribution,
+length intervention) and, with the length probe, the association of its ratings with length with
+the reference held fixed (from its plain run; the recorded judges, the crowd and the experts get
+the same statistic); and test-retest when its plain run had several epochs (or a recorded judge
+several runs). Position bias needs no probe: it is in
+every compare task's own rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+from inspect_ai.log import EvalLog
+
+from empathy_bench.agreement.probe import (
+    Association,
+    ProbeResult,
+    compare_attribution,
+    human_length_association,
+    length_association,
+    paired_effects,
+    retest,
+)
+from empathy_bench.agreement.rater import CEILING_LABEL, CROWD_LABEL, RaterKind
+from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.pipeline.row import Row, kind_of
+from empathy_bench.runs.log import condition_tables, judge_ratings, read_log
+from empathy_bench.sources.labels import LabelSet, group_table, identical_run_files, rater_runs, rater_wide
+from empathy_bench.tasks.binding import supporter_words
+from empathy_bench.tasks.labels import recorded_raters
+from empathy_bench.tasks.preferences import task_preferences
+from empathy_bench.tasks.spec import TaskSpec
+
+# Which two conditions a probe compares: (control, treated); the effect is treated - control.
+CONTRASTS = {"attribution": ("person", "ai"), "length": ("original", "lengthened")}
+RETEST_NOTE = (
+    "the cache is kept per epoch, so every epoch asked the model anew; replies byte-identical across "
+    "all epochs on {share:.0%} of samples"
+)
+
+
+def probe_rows(
+    spec: TaskSpec,
+    labels: LabelSet,
+    probed: list[EvalLog],
+    plain: list[EvalLog],
+    recorded: bool = True,
+    n_resamples: int = N_RESAMPLES,
+) -> list[Row]:
+    """Every probe row of one task (see the module docstring); `recorded`: with the source's
+    recorded judges."""
+    rows = [_probe_row(spec, labels, log, n_resamples) for log in probed]
+    if spec.kind == "rate":
+        # the length probe is both: the filler (its own task) and the association in the plain run
+        if any((log.eval.metadata or {}).get("probe_kind") == "length" for log in probed):
+            rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
+        rows += retest_rows(spec, labels, plain, recorded)
+    return rows
+
+
+def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int) -> Row:
+    meta = log.eval.metadata or {}
+    table, summary = read_log(log)
+    found = ProbeResult(task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta["probe_kind"])
+    if spec.kind == "compare":
+        verdicts = table[table.criterion == spec.criteria[0]]
+        shift = compare_attribution(verdicts, task_preferences(spec, labels).pairs, n_resamples)
+        found = found.model_copy(update={"probe": "compare_attribution", "compare_shift": shift})
+    else:
+        control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[meta["probe_kind"]])
+        overall = spec.rubric_model if spec.rubric_model.overall else None
+        found = found.model_copy(update={"effects": paired_effects(control, treated, overall, n_resamples)})
+    return Row(found, summary, log, summary.complete)
+
+
+def observed_length_rows(
+    spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded: bool, n_resamples: int
+) -> list[Row]:
+    """Each judge's, recorded judge's and the crowd's ratings against the supporter's word count
+    with the reference held fixed, and the experts' own (each against the median of the others)."""
+    words = pd.Series({i.item_id: supporter_words(i.turns, i.target) for i in labels.items.itertuples()}, dtype=float)
+    reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
+    rows = []
+    for log in plain:
+        wide, summary = read_log(log)
+        found = length_association(wide, words, reference, n_resamples)
+        # measured on the plain run's ratings: no run of its own (its log is the provenance)
+        rows.append(Row(_observed(spec, summary.judge, kind_of(summary), found), log=log, complete=summary.complete))
+    raters: list[tuple[str, str, RaterKind, str]] = (
+        [(r, r, "recorded", "rater") for r in recorded_raters(spec, labels)] if recorded else []
+    )
+    raters += [("crowd", CROWD_LABEL, "human", "crowd")] if spec.reference != "crowd" else []
+    for rater, label, kind, role in raters:
+        wide = rater_wide(labels.ratings, rater, spec.dimension_ids)
+        if not wide.empty:
+            found = length_association(wide, words, reference, n_resamples)
+            rows.append(Row(_observed(spec, label, kind, found).model_copy(update={"role": role})))
+    panels = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids}
+    humans = human_length_association({d: p for d, p in panels.items() if p.shape[1] >= 3}, words, n_resamples)
+    if humans:
+        rows.append(Row(_observed(spec, CEILING_LABEL, "human", humans).model_copy(update={"role": "ceiling"})))
+    return rows
+
+
+def _observed(spec: TaskSpec, rater: str, kind: RaterKind, found: list[Association]) -> ProbeResult:
+    return ProbeResult(task=spec.id, rater=rater, kind=kind, probe="length_observed", associations=found)
+
+
+def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded: bool) -> list[Row]:
+    """Test-retest of every judge run with several epochs, and of every recorded judge whose
+    source card lists several runs."""
+    reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
+    levels = {d: spec.rubric_model.scale_of(d).level for d in spec.dimension_ids}
+    rows = []
+    for log in plain:
+        ratings, _ = judge_ratings(log)
+        if ratings["epoch"].nunique() < 2:
+            continue
+        summary = read_log(log)[1]
+        found = ProbeResult(
+            task=spec.id,
+            rater=summary.judge,
+            kind=kind_of(summary),
+            probe="retest",
+            retest=retest(ratings, reference, levels),
+            notes=[RETEST_NOTE.format(share=identical_replies(log))],
+        )
+        rows.append(Row(found, log=log, complete=summary.complete))
+    for rater in recorded_raters(spec, labels) if recorded else []:
+        runs = rater_runs(labels.ratings, rater)
+        if runs.empty or runs["epoch"].nunique() < 2:
+            continue
+        same = identical_run_files(spec.source, spec.framework, rater) if spec.source else []
+        notes = [f"runs {a} and {b} are byte-identical files: not independent" for a, b in same]
+        rows.append(
+            Row(
+                ProbeResult(
+                    task=spec.id,
+                    rater=rater,
+                    kind="recorded",
+                    probe="retest",
+                    retest=retest(runs, reference, levels),
+                    notes=notes,
+                )
+            )
+        )
+    return rows
+
+
+def identical_replies(log: EvalLog) -> float:
+    """Share of samples whose replies are byte-identical in every epoch."""
+    replies: dict[object, set[str]] = defaultdict(set)
+    for sample in log.samples or []:
+        replies[sample.id].add(sample.output.completion if sample.output else "")
+    return sum(len(r) == 1 for r in replies.values()) / len(replies) if replies else float("nan")

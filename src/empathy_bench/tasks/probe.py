@@ -1,0 +1,103 @@
+"""Probe files (evals/probes/*.yaml): a controlled change to a task's items that should not change a
+fair judge's answer, and the conditions a probe task judges every item under.
+
+- `attribution`: a note at the top of each conversation says the judged speaker is a person or an
+  AI assistant (the wording is the probe file's); rate tasks judge every item unlabelled, as a
+  person's and as an AI's; compare tasks judge every pair unlabelled and with one side labelled AI
+  and the other a person, in both assignments (`a_ai`: item_a is labelled AI; `a_person`).
+- `length`: every message of the judged speaker is lengthened with the probe file's content-free
+  filler; rate tasks judge every item as it is (`original`) and lengthened.
+
+Test-retest needs no probe file (`--epochs K`), and position comes from every compare task's two
+orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from string import Template
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.models import FileModel
+from empathy_bench.core.project import load_named, project_files
+
+Turns = list[dict[str, str]]
+
+
+class ProbeSpec(FileModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = ""
+    kind: Literal["attribution", "length"]
+    tasks: list[str] = []  # the tasks the default run probes
+    # attribution: the note for each presentation; $target is the judged speaker's label
+    labels: dict[Literal["person", "ai"], str] = {}
+    # length: content-free sentences appended, in order, until a message has `factor` x its words
+    filler: list[str] = []
+    factor: float = Field(2.0, gt=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ProbeSpec:
+        if self.kind == "attribution" and set(self.labels) != {"person", "ai"}:
+            raise ValueError("an attribution probe needs labels for both 'person' and 'ai'")
+        if self.kind == "length" and not [f for f in self.filler if f.strip()]:
+            raise ValueError("a length probe needs at least one filler sentence")
+        return self
+
+
+@dataclass(frozen=True)
+class Condition:
+    """How items are shown under one condition of a probe: a note per item (None: no note; for a
+    pair, item_a's and item_b's) and whether the judged speaker's messages are lengthened."""
+
+    name: str
+    notes: tuple[str | None, str | None] = (None, None)
+    lengthen: bool = False
+
+
+def conditions(probe: ProbeSpec, task_kind: str) -> list[Condition]:
+    """The conditions a probe task judges every item (pair) under."""
+    if probe.kind == "length":
+        if task_kind != "rate":
+            raise InputError(f"evals/probes/{probe.id}.yaml", "a length probe runs on rate tasks only", "drop it here")
+        return [Condition("original"), Condition("lengthened", lengthen=True)]
+    person, ai = probe.labels["person"], probe.labels["ai"]
+    if task_kind == "compare":
+        return [Condition("unlabelled"), Condition("a_ai", (ai, person)), Condition("a_person", (person, ai))]
+    return [Condition("unlabelled"), Condition("person", (person, None)), Condition("ai", (ai, None))]
+
+
+def note_text(note: str | None, target: str) -> str | None:
+    return None if note is None else Template(note).safe_substitute(target=target)
+
+
+def lengthen(turns: Turns, target: str, probe: ProbeSpec) -> Turns:
+    """Every message of `target` with filler sentences appended (cycling through the list) until
+    it has at least `probe.factor` times its own words; other messages unchanged."""
+    filler = [f.strip() for f in probe.filler if f.strip()]
+    out = []
+    for turn in turns:
+        text = turn["text"]
+        if turn["speaker"] == target:
+            goal, words = probe.factor * len(text.split()), len(text.split())
+            added: list[str] = []
+            while words < goal:
+                sentence = filler[len(added) % len(filler)]
+                added.append(sentence)
+                words += len(sentence.split())
+            text = " ".join([text, *added]) if added else text
+        out.append({**turn, "text": text})
+    return out
+
+
+@cache
+def load_probe(name: str) -> ProbeSpec:
+    """A probe by id (evals/probes/<id>.yaml) or path."""
+    return load_named("evals/probes", name, ProbeSpec)[1]
+
+
+def probe_ids() -> list[str]:
+    return [p.stem for p in project_files("evals/probes")]
