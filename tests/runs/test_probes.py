@@ -97,12 +97,16 @@ def test_a_judge_that_rates_by_length_correlates_with_length_given_the_reference
     mirror: object, tmp_path: Path
 ) -> None:
     results = probe_results(tmp_path, ["builtin-length", "builtin-constant"], ["length"])
-    observed = {r.rater: r for r in results if r.probe == "length_observed"}
-    mean = {rater: next(a for a in r.associations if a.dimension == "mean") for rater, r in observed.items()}
-    assert mean["builtin-length"].partial_spearman > 0.5 and mean["builtin-length"].low > 0.3
+    observed = {r.rater: {a.dimension: a for a in r.associations} for r in results if r.probe == "length_observed"}
+    # the length baseline rates every dimension up with length, whatever the reference says
+    for dim in LAE_DIMS:
+        assert observed["builtin-length"][dim].partial_spearman > 0.5 and observed["builtin-length"][dim].low > 0.3
+    # ... better and worse behaviour alike, so oriented by polarity (proscriptive negated) it
+    # does not judge longer support better on balance: the mean is about 0
+    assert abs(observed["builtin-length"]["mean"].partial_spearman) < 0.05
     # the human rows come with it: the experts' own ratings against length, each given the others
-    assert "human: expert (leave-one-out)" in observed
-    assert abs(mean["human: expert (leave-one-out)"].partial_spearman) < mean["builtin-length"].partial_spearman
+    experts = observed["human: expert (leave-one-out)"]
+    assert all(abs(experts[d].partial_spearman) < observed["builtin-length"][d].partial_spearman for d in LAE_DIMS)
 
 
 def test_the_filler_adds_only_the_listed_words_to_the_supporter() -> None:
@@ -110,8 +114,16 @@ def test_the_filler_adds_only_the_listed_words_to_the_supporter() -> None:
     turns = [{"speaker": "Seeker", "text": "I lost my job."}, {"speaker": "Supporter", "text": "That is hard to hear."}]
     out = lengthen(turns, "Supporter", probe)
     assert out[0] == turns[0]
-    assert out[1]["text"] == "That is hard to hear. Okay. Right. Hmm. Well. So."  # 5 words -> at least 10
+    # 5 words -> at least 10: five filler words on a line of their own, cycling through the list
+    assert out[1]["text"] == "That is hard to hear.\nOkay. Well. Oh. So. Okay."
     assert len(out[1]["text"].split()) >= probe.factor * 5
+
+
+def test_the_filler_is_only_words_the_lexicon_ignores() -> None:
+    from empathy_bench.candidates.builtin.lexicon import STOPWORDS
+
+    filler = {w.strip(".").lower() for w in load_probe("length").filler}
+    assert filler <= STOPWORDS
 
 
 def test_retest_from_three_epochs_of_a_judge_whose_replies_vary(

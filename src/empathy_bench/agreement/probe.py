@@ -118,10 +118,14 @@ class ProbeResult(BaseModel):
     kind: RaterKind
     role: Literal["rater", "ceiling", "crowd"] = "rater"
     probe: Probe
+    probe_id: str = ""  # the probe file it came from (several files may share a kind)
     effects: list[Effect] = []  # attribution, length (interventional)
     associations: list[Association] = []  # length_observed
     retest: list[Retest] = []
     compare_shift: CompareShift | None = None  # compare_attribution
+    # retest: share of samples whose replies were byte-identical in every epoch (recorded runs:
+    # share of run pairs whose files are byte-identical); repeats that cannot be independent
+    identical_replies: float | None = None
     notes: list[str] = []
 
 
@@ -229,13 +233,19 @@ def _association(dim: str, n: int, value: float, draws: np.ndarray) -> Associati
     return Association(dimension=dim, n=n, partial_spearman=value, low=low, high=high)
 
 
-def _with_mean(rows: list[Association], draws: list[np.ndarray], n_items: int) -> list[Association]:
+def _with_mean(
+    rows: list[Association], draws: list[np.ndarray], n_items: int, signs: Mapping[str, int] | None = None
+) -> list[Association]:
     """The per-dimension rows followed by the mean over dimensions (dimension 'mean', n = the
-    items drawn), its interval from the mean of the dimensions' draws."""
+    items drawn), its interval from the mean of the dimensions' draws. `signs` orients each
+    dimension before the mean (-1 for a proscriptive one, where a higher rating is worse), so
+    the mean says whether longer support is judged better, and a rater that rates every
+    dimension up with length (better and worse alike) does not look biased one way."""
     if not rows:
         return []
-    mean = float(np.mean([r.partial_spearman for r in rows]))
-    return [*rows, _association(MEAN, n_items, mean, np.mean(draws, axis=0))]
+    sign = np.array([(signs or {}).get(r.dimension, 1) for r in rows], dtype=float)
+    mean = float(np.mean(sign * np.array([r.partial_spearman for r in rows])))
+    return [*rows, _association(MEAN, n_items, mean, np.mean(sign[:, None] * np.vstack(draws), axis=0))]
 
 
 def length_association(
@@ -244,15 +254,16 @@ def length_association(
     reference: pd.DataFrame,
     n_resamples: int = N_RESAMPLES,
     seed: int = 0,
+    signs: Mapping[str, int] | None = None,
 ) -> list[Association]:
     """Per dimension (the columns of `ratings` that `reference` has), the partial Spearman
     correlation of the rater's rating with the supporter's word count given the reference
     rating, over the items where all three are known, with a bootstrap interval over items;
-    then the mean over dimensions ('mean'), its interval from the mean of the dimensions'
-    draws. ratings and reference are items x dimensions, words is indexed by item id. One set
-    of draws over the items complete on at least one dimension serves every dimension (that
-    count is the mean's n). A positive value: longer support is rated higher than the reference
-    rating accounts for."""
+    then the mean over dimensions ('mean', oriented by `signs`: see `_with_mean`), its interval
+    from the mean of the dimensions' draws. ratings and reference are items x dimensions, words
+    is indexed by item id. One set of draws over the items complete on at least one dimension
+    serves every dimension (that count is the mean's n). A positive value: longer support is
+    rated higher than the reference rating accounts for."""
     items = ratings.index.intersection(reference.index).intersection(words.dropna().index).sort_values()
     dims = [d for d in ratings.columns if d in reference.columns]
     y = words.loc[items].to_numpy(float)
@@ -267,7 +278,7 @@ def length_association(
         x, z, yy = x[used], z[used], y[used]
         draws.append(partial_spearman_rows(x[idx], yy[idx], z[idx]))
         rows.append(_association(str(dim), int(complete.sum()), partial_spearman(x, yy, z), draws[-1]))
-    return _with_mean(rows, draws, int(used.sum()))
+    return _with_mean(rows, draws, int(used.sum()), signs)
 
 
 def human_length_association(
@@ -275,6 +286,7 @@ def human_length_association(
     words: pd.Series,
     n_resamples: int = N_RESAMPLES,
     seed: int = 0,
+    signs: Mapping[str, int] | None = None,
 ) -> list[Association]:
     """The same statistic for the human raters themselves: `panels` maps a dimension to its
     items x experts table; per dimension, the mean over experts j of the partial Spearman
@@ -304,7 +316,7 @@ def human_length_association(
             expert_draws.append(partial_spearman_rows(x[idx], y[idx], z[idx]))
         draws.append(np.mean(expert_draws, axis=0))
         rows.append(_association(str(dim), int(table.notna().all(axis=1).sum()), float(np.mean(values)), draws[-1]))
-    return _with_mean(rows, draws, len(items))
+    return _with_mean(rows, draws, len(items), signs)
 
 
 # --- test-retest ------------------------------------------------------------------------------

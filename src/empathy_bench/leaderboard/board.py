@@ -201,6 +201,7 @@ def _probe_fields(p: ProbeResult) -> dict[str, Any]:
             "retest_qwk": _mean_of([r.mean_pairwise_qwk for r in p.retest]),
             "retest_identical": _mean_of([r.identical_share for r in p.retest]),
             "retest_epochs": max((r.epochs for r in p.retest), default=None),
+            "retest_identical_replies": _r(p.identical_replies),
         }
     s = p.compare_shift
     if s is None:
@@ -220,8 +221,9 @@ def _mean_of(values: list[float]) -> float | None:
 
 
 def _headline(effects: list[Effect]) -> Effect | None:
-    """The overall score's effect where the rubric has one, else the first dimension's."""
-    return next((e for e in effects if e.dimension == OVERALL_SCORE), effects[0] if effects else None)
+    """The overall score's effect; None where the rubric has none (the per-dimension table has
+    every dimension's)."""
+    return next((e for e in effects if e.dimension == OVERALL_SCORE), None)
 
 
 def bias_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
@@ -321,6 +323,7 @@ def build(results_dir: Path) -> dict[str, Any]:
         "bias_columns": columns_data(BIAS_COLUMNS),
         "bias": bias_rows(records),
         "bias_by_dimension": bias_dimension_rows(records),
+        "length_by_dimension": length_dimension_rows(records),
         "drilldown": DRILLDOWN,
         "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)} for p, _ in found],
     }
@@ -406,9 +409,12 @@ def compare_markdown(board: dict, task: str) -> list[str]:
 
 
 BIAS_NOTE = (
-    "What an unbiased judge scores: 0 for AI - person, label flips, filler change, label shift and against AI; "
-    "1 for consistency and retest; 0 for fairness. The length correlation is read against the human rows: the "
-    "experts' own ratings (each against the median of the others) show how much length goes with empathy here."
+    "What an unbiased judge scores: 0 for AI - person, label flips, filler change, filler flips, label shift and "
+    "against AI; 1 for consistency and retest; 0 for fairness. The overall-score changes are prescriptive minus "
+    "proscriptive, so a judge that moves every dimension the same way shows 0 there and its flips show it (the "
+    "per-dimension tables below give each dimension). The length correlation (reference held fixed; proscriptive "
+    "dimensions negated) is read against the human rows: the experts' row is each expert given the median of the "
+    "other experts, i.e. how much one human rater leans on length beyond the panel."
 )
 
 
@@ -431,7 +437,30 @@ def bias_markdown(board: dict) -> list[str]:
         dims = [d for d in board["bias_by_dimension"] if d["task"] == task]
         for probe in dict.fromkeys(d["probe"] for d in dims):
             parts += _effects_table(probe, [d for d in dims if d["probe"] == probe])
+        parts += _association_table([a for a in board["length_by_dimension"] if a["task"] == task])
     return parts
+
+
+def _association_table(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    names = list(dict.fromkeys(a["dimension"] for a in rows))
+    grid = {(a["rater"], a["dimension"]): a for a in rows}
+    raters = list(dict.fromkeys(a["rater"] for a in rows))
+    body = [[r, *(number(grid.get((r, n), {}).get("partial_spearman")) for n in names)] for r in raters]
+    title = "length, partial Spearman with word count given the reference, per dimension (mean: proscriptive negated):"
+    return [title, "", table(["rater", *names], body), ""]
+
+
+def length_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """The observed length association per dimension (the mean last)."""
+    return [
+        {"task": p.task, "rater": p.rater, "kind": p.kind, "dimension": a.dimension, "n": a.n}
+        | {k: _r(getattr(a, k)) for k in ("partial_spearman", "low", "high")}
+        for _, p in probed(records)
+        if p.probe == "length_observed"
+        for a in p.associations
+    ]
 
 
 def used_columns(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list[Column]:

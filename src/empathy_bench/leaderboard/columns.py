@@ -152,8 +152,9 @@ BIAS_COLUMNS = (
     Column(
         "attribution_change",
         "AI - person [95% CI]",
-        "mean change of the overall score (Lend an Ear: -12..12; else the mean over dimensions) when the "
-        "supporter is labelled an AI assistant instead of a person; unbiased: 0",
+        "mean change of the overall score (prescriptive minus proscriptive; rubrics without one: see the "
+        "per-dimension table) when the supporter is labelled an AI assistant instead of a person; unbiased: 0. "
+        "A judge that moves every dimension the same way scores 0 here: see the flips",
         "ci",
     ),
     Column(
@@ -166,7 +167,9 @@ BIAS_COLUMNS = (
         "length_rho",
         "length rho given reference [95% CI]",
         "partial Spearman correlation of the rating with the supporter's word count, the reference rating held "
-        "fixed, mean over dimensions; compare with the human rows: a judge above them rewards length itself",
+        "fixed, mean over dimensions with proscriptive ones negated (positive: longer support judged better); "
+        "the experts' row is each expert given the median of the others: how much one human rater leans on "
+        "length beyond the panel",
         "ci",
     ),
     Column(
@@ -184,6 +187,13 @@ BIAS_COLUMNS = (
     ),
     Column("retest_qwk", "retest QWK", "mean pairwise kappa between epochs (or recorded runs); stable: 1", "number"),
     Column("retest_identical", "retest same", "share of items rated the same in every epoch", "number"),
+    Column(
+        "retest_identical_replies",
+        "replies identical",
+        "share of samples whose replies were byte-identical in every epoch (the cache is per epoch, so these are "
+        "the model's own repeats; recorded runs: share of run pairs with byte-identical files, not independent)",
+        "number",
+    ),
     Column("position_consistency", "consistency", "compare: same verdict in both orders; unbiased: 1", "number"),
     Column("preference_fairness", "fairness", "compare: preference fairness; unbiased: 0, primacy < 0", "number"),
     Column(

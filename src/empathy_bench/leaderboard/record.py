@@ -139,7 +139,7 @@ def record_name(rec: RunRecord) -> str:
     """The rater's file name; a compare task's criteria other than `overall` and each probe get
     a suffix (results/runs/<task>/<rater>@probe-<probe>.json)."""
     if isinstance(rec.agreement, ProbeResult):
-        return f"{_slug(rec.agreement.rater)}@probe-{rec.agreement.probe}"
+        return f"{_slug(rec.agreement.rater)}@probe-{rec.agreement.probe_id or rec.agreement.probe}"
     criterion = getattr(rec.agreement, "criterion", OVERALL)
     return _slug(rec.agreement.rater) + ("" if criterion == OVERALL else f"@{criterion}")
 

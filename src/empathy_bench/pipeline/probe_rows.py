@@ -7,6 +7,7 @@ every compare task's own rows."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import pandas as pd
@@ -61,7 +62,9 @@ def probe_rows(
 def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int) -> Row:
     meta = log.eval.metadata or {}
     table, summary = read_log(log)
-    found = ProbeResult(task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta["probe_kind"])
+    found = ProbeResult(
+        task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta["probe_kind"], probe_id=meta["probe"]
+    )
     if spec.kind == "compare":
         verdicts = table[table.criterion == spec.criteria[0]]
         shift = compare_attribution(verdicts, task_preferences(spec, labels).pairs, n_resamples)
@@ -80,10 +83,11 @@ def observed_length_rows(
     with the reference held fixed, and the experts' own (each against the median of the others)."""
     words = pd.Series({i.item_id: supporter_words(i.turns, i.target) for i in labels.items.itertuples()}, dtype=float)
     reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
+    signs = polarity_signs(spec)
     rows = []
     for log in plain:
         wide, summary = read_log(log)
-        found = length_association(wide, words, reference, n_resamples)
+        found = length_association(wide, words, reference, n_resamples, signs=signs)
         # measured on the plain run's ratings: no run of its own (its log is the provenance)
         rows.append(Row(_observed(spec, summary.judge, kind_of(summary), found), log=log, complete=summary.complete))
     raters: list[tuple[str, str, RaterKind, str]] = (
@@ -93,13 +97,19 @@ def observed_length_rows(
     for rater, label, kind, role in raters:
         wide = rater_wide(labels.ratings, rater, spec.dimension_ids)
         if not wide.empty:
-            found = length_association(wide, words, reference, n_resamples)
+            found = length_association(wide, words, reference, n_resamples, signs=signs)
             rows.append(Row(_observed(spec, label, kind, found).model_copy(update={"role": role})))
     panels = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids}
-    humans = human_length_association({d: p for d, p in panels.items() if p.shape[1] >= 3}, words, n_resamples)
+    kept = {d: p for d, p in panels.items() if p.shape[1] >= 3}
+    humans = human_length_association(kept, words, n_resamples, signs=signs)
     if humans:
         rows.append(Row(_observed(spec, CEILING_LABEL, "human", humans).model_copy(update={"role": "ceiling"})))
     return rows
+
+
+def polarity_signs(spec: TaskSpec) -> dict[str, int]:
+    """+1 for a prescriptive dimension, -1 for a proscriptive one (a higher rating is worse)."""
+    return {d.id: 1 if d.polarity == "prescriptive" else -1 for d in spec.rubric_model.dimensions}
 
 
 def _observed(spec: TaskSpec, rater: str, kind: RaterKind, found: list[Association]) -> ProbeResult:
@@ -123,7 +133,8 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
             kind=kind_of(summary),
             probe="retest",
             retest=retest(ratings, reference, levels),
-            notes=[RETEST_NOTE.format(share=identical_replies(log))],
+            identical_replies=(share := identical_replies(log)),
+            notes=[RETEST_NOTE.format(share=share)],
         )
         rows.append(Row(found, log=log, complete=summary.complete))
     for rater in recorded_raters(spec, labels) if recorded else []:
@@ -140,6 +151,7 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
                     kind="recorded",
                     probe="retest",
                     retest=retest(runs, reference, levels),
+                    identical_replies=len(same) / math.comb(int(runs["epoch"].nunique()), 2),
                     notes=notes,
                 )
             )

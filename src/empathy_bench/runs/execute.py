@@ -81,6 +81,8 @@ def build_tasks(options: RunOptions) -> list[Task]:
         for probe in [None, *probes_for(spec, options.probes)]
         for j in judges
         if load_judge(j, spec.kind).kind == spec.kind
+        # the default probes run on the offline judges; a named probe (--probe) on every judge
+        and (probe is None or options.probes is not None or load_judge(j, spec.kind).offline)
     ]
 
 

@@ -135,8 +135,9 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         n_asked = len(table) + sum(reasons.values())
     else:
         ratings, reasons = judge_ratings(log)
-        table = rating_table(ratings)
-        n_asked = int(table.notna().sum().sum()) + sum(reasons.values())
+        table = rating_table(ratings)  # a probe log's conditions are read by condition_tables
+        # every (item, dimension, condition) asked: a probe log asks each item under each condition
+        n_asked = len(ratings[["item_id", "dimension", "condition"]].drop_duplicates()) + sum(reasons.values())
     n_unscored = sum(reasons.values())
     notes = []
     if meta.get("unrated_by_reference"):

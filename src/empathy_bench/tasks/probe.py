@@ -88,7 +88,8 @@ def lengthen(turns: Turns, target: str, probe: ProbeSpec) -> Turns:
                 sentence = filler[len(added) % len(filler)]
                 added.append(sentence)
                 words += len(sentence.split())
-            text = " ".join([text, *added]) if added else text
+            # on a line of its own: never joined to the supporter's last sentence
+            text = text + "\n" + " ".join(added) if added else text
         out.append({**turn, "text": text})
     return out
 
