@@ -453,14 +453,15 @@ def _association_table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def length_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    """The observed length association per dimension (the mean last)."""
-    return [
+    """The observed length association per dimension, in the rubric's order (the mean last)."""
+    rows = [
         {"task": p.task, "rater": p.rater, "kind": p.kind, "dimension": a.dimension, "n": a.n}
         | {k: _r(getattr(a, k)) for k in ("partial_spearman", "low", "high")}
         for _, p in probed(records)
         if p.probe == "length_observed"
         for a in p.associations
     ]
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], _dimension_order(r["task"], r["dimension"])))
 
 
 def used_columns(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list[Column]:
