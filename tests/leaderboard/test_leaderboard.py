@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.cli import main
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import project_dir
@@ -69,7 +70,9 @@ def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> Non
     # the fraction of the ceiling is the rater's kappa against the leave-one-expert-out references
     # over the ceiling's own kappa, both read from the records
     records = {
-        r.agreement.rater: r.agreement for _, r in read_records(RESULTS / "runs") if r.agreement.task == "lend_an_ear"
+        r.agreement.rater: r.agreement
+        for _, r in read_records(RESULTS / "runs")
+        if r.agreement.task == "lend_an_ear" and isinstance(r.agreement, RaterAgreement)
     }
     ceiling = next(a for a in records.values() if a.role == "ceiling")
     assert lae["gpt-4o"]["ceiling_fraction"] == pytest.approx(

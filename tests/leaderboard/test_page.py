@@ -496,7 +496,7 @@ def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: di
         assert expert[key] == DASH, key
 
     # the explanation of the human rows, and per probe a rater x dimension table of mean changes
-    assert "how much length goes with empathy" in dom.find("section", id_="bias-section")[0].text
+    assert "how much one human rater leans on length" in dom.find("section", id_="bias-section")[0].text
     dims = [d for d in board["bias_by_dimension"] if d["task"] == DEFAULT_TASK]
     assert [b.attrs["data-probe"] for b in dom.find("div", cls="probe-block")] == ["attribution", "length"]
     for probe in ("attribution", "length"):
