@@ -144,3 +144,12 @@ def test_lend_an_ear_has_408_within_opener_pairs(kumar: object) -> None:
     pairs = pairs_within(items, "opener")
     assert len(pairs) == 408
     assert sorted(pairs.groupby("group").size()) == [66, 171, 171]  # 12, 19 and 19 conversations
+
+
+def test_pairing_refuses_items_without_the_group_field_and_colliding_pair_ids() -> None:
+    items = pd.DataFrame([item("t1", "x", topic="a"), item("t2", "x")])
+    with pytest.raises(InputError, match=r"^tasks/t\.yaml, pairing by 'topic': 1 items have no 'topic'.*Fix: give"):
+        pairs_within(items, "topic", "tasks/t.yaml")
+    clash = pd.DataFrame([item("x|y", "o"), item("z", "o"), item("x", "o"), item("y|z", "o")])
+    with pytest.raises(InputError, match=r"would both be named 'x\|y\|z'.*Fix: rename the items"):
+        pairs_within(clash, "opener", "tasks/t.yaml")

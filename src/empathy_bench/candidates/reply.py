@@ -7,8 +7,9 @@ and a message that says what was wrong."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from empathy_bench.sources.rubric import Rubric
 
@@ -61,20 +62,32 @@ def parse_reply(reply: str, rubric: Rubric, dimension_ids: list[str]) -> ParsedR
     missing, repeated-with-different-values, non-integer or out-of-scale rating leaves that
     dimension unscored with the reason; nothing is ever guessed or defaulted to a number.
     When one dimension is requested, a bare `<rating>N</rating>` is accepted too."""
-    if not reply.strip():
-        return ParsedReply({}, {d: Unscored("empty_reply", "empty reply") for d in dimension_ids})
-    found: dict[str, list[str]] = {}
-    for dim, raw in RATING_RE.findall(reply):
-        key = dim or (dimension_ids[0] if len(dimension_ids) == 1 else "")
-        found.setdefault(key, []).append(raw)
-    values, unscored = {}, {}
-    for dim in dimension_ids:
-        outcome = _one_rating(found.get(dim, []), rubric, dim)
-        if isinstance(outcome, int):
-            values[dim] = outcome
-        else:
-            unscored[dim] = outcome
+    values, unscored = _parse(reply, RATING_RE, dimension_ids, lambda raws, dim: _one_rating(raws, rubric, dim))
     return ParsedReply(values, unscored)
+
+
+Outcome = TypeVar("Outcome")
+
+
+def _parse(
+    reply: str, pattern: re.Pattern[str], asked: list[str], read: Callable[[list[str], str], Outcome | Unscored]
+) -> tuple[dict[str, Outcome], dict[str, Unscored]]:
+    """The one reading of both contracts: every tag of `pattern` collected per requested key (a
+    bare tag counts for the only key asked), then each key read by `read` from its tags' values."""
+    if not reply.strip():
+        return {}, {key: Unscored("empty_reply", "empty reply") for key in asked}
+    found: dict[str, list[str]] = {}
+    for key, raw in pattern.findall(reply):
+        found.setdefault(key or (asked[0] if len(asked) == 1 else ""), []).append(raw)
+    values: dict[str, Outcome] = {}
+    unscored: dict[str, Unscored] = {}
+    for key in asked:
+        outcome = read(found.get(key, []), key)
+        if isinstance(outcome, Unscored):
+            unscored[key] = outcome
+        else:
+            values[key] = outcome
+    return values, unscored
 
 
 def _one_rating(raws: list[str], rubric: Rubric, dim: str) -> int | Unscored:
@@ -103,24 +116,12 @@ def parse_preference(reply: str, criteria: list[str], allow_tie: bool) -> Parsed
     (case-insensitive) or, when the task allows it, tie. Anything else leaves the criterion
     unscored with the reason; a choice is never guessed. When one criterion is asked, a bare
     `<preference>X</preference>` is accepted too."""
-    if not reply.strip():
-        return ParsedPreference({}, {c: Unscored("empty_reply", "empty reply") for c in criteria})
-    found: dict[str, list[str]] = {}
-    for criterion, raw in PREFERENCE_RE.findall(reply):
-        key = criterion or (criteria[0] if len(criteria) == 1 else "")
-        found.setdefault(key, []).append(raw.strip().lower())
-    values: dict[str, SlotChoice] = {}
-    unscored: dict[str, Unscored] = {}
-    for criterion in criteria:
-        outcome = _one_choice(found.get(criterion, []), criterion, allow_tie)
-        if isinstance(outcome, Unscored):
-            unscored[criterion] = outcome
-        else:
-            values[criterion] = outcome
-    return ParsedPreference(values, unscored)
+    values, unscored = _parse(reply, PREFERENCE_RE, criteria, lambda raws, c: _one_choice(raws, c, allow_tie))
+    return ParsedPreference(values, unscored)  # type: ignore[arg-type]
 
 
 def _one_choice(raws: list[str], criterion: str, allow_tie: bool) -> SlotChoice | Unscored:
+    raws = [raw.strip().lower() for raw in raws]
     if not raws:
         return Unscored("no_tag", f'no <preference criterion="{criterion}"> tag in the reply')
     if len(set(raws)) > 1:

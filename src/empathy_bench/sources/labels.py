@@ -87,13 +87,13 @@ def _load_framework(card: SourceCard, fw: FrameworkSpec) -> LabelSet:
         else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS + ["_row", "_file", "_spec"])
     )
     ratings = _with_run_aggregates(_deduplicate(ratings, fw, report), fw, card, report)
-    preferences = [label_preferences(items, spec) for spec in fw.preferences]
+    preferences = [label_preferences(items, spec, f"human_labels/{card.id}.yaml") for spec in fw.preferences]
     return LabelSet(
         items, ratings, report, pd.concat(preferences, ignore_index=True) if preferences else empty_preferences()
     )
 
 
-def label_preferences(items: pd.DataFrame, spec: LabelPreferences) -> pd.DataFrame:
+def label_preferences(items: pd.DataFrame, spec: LabelPreferences, source: str = "the source card") -> pd.DataFrame:
     """Choices from a released item-level label: within each group, an item whose label comes
     earlier in `spec.order` is preferred; items with equal labels are not paired. Pairs keep the
     items' file order (item_a first), so the preferred side is sometimes a and sometimes b."""
@@ -102,11 +102,12 @@ def label_preferences(items: pd.DataFrame, spec: LabelPreferences) -> pd.DataFra
     unknown = sorted(set(labels) - set(rank))
     if unknown:
         raise InputError(
-            f"human_labels (preferences of rater '{spec.rater}')",
+            source,
             f"item label(s) {unknown} in column '{spec.column}' are not in order {spec.order}",
             "list every label value in 'order', best first",
+            where=f"preferences of rater '{spec.rater}'",
         )
-    pairs = pairs_within(items, spec.within)
+    pairs = pairs_within(items, spec.within, source)
     by_item = dict(zip(items["item_id"], labels.map(rank), strict=True))
     pairs = pairs[pairs.item_a.map(by_item) != pairs.item_b.map(by_item)]
     return pairs.assign(

@@ -85,7 +85,7 @@ def group_key(item: pd.Series, within: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def pairs_within(items: pd.DataFrame, within: str) -> pd.DataFrame:
+def pairs_within(items: pd.DataFrame, within: str, source: str = "the items file") -> pd.DataFrame:
     """Every unordered pair of items that share a group (item_a before item_b in item order):
     the pairs a fair comparison can be made on (same opener, same topic)."""
     rows = []
@@ -94,9 +94,10 @@ def pairs_within(items: pd.DataFrame, within: str) -> pd.DataFrame:
         groups.setdefault(group_key(item, within), []).append(str(item["item_id"]))
     if "" in groups:
         raise InputError(
-            f"items of {items['framework'].iloc[0]}",
+            source,
             f"{len(groups[''])} items have no '{within}' to pair them by (e.g. {groups[''][0]})",
             f"give every item a '{within}' in its metadata, or pair by another field",
+            where=f"pairing by '{within}'",
         )
     framework = str(items["framework"].iloc[0]) if len(items) else ""
     for key in sorted(groups):
@@ -106,9 +107,10 @@ def pairs_within(items: pd.DataFrame, within: str) -> pd.DataFrame:
     if pairs["pair_id"].duplicated().any():
         clash = pairs[pairs["pair_id"].duplicated()]["pair_id"].iloc[0]
         raise InputError(
-            f"items of {framework}",
+            source,
             f"two different pairs would both be named '{clash}' (an item id contains '|')",
-            "use item ids without '|'",
+            "rename the items so that no item id contains '|'",
+            where=f"pairing by '{within}'",
         )
     return pairs
 

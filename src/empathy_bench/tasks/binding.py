@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -23,13 +23,17 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import builtin
-from empathy_bench.candidates.judge import Judge, prompt_path
+from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
 from empathy_bench.candidates.litellm_api import UnusableReply
+from empathy_bench.candidates.reply import Unscored
 from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import find_file
 from empathy_bench.tasks.labels import items_identity, label_files
 from empathy_bench.tasks.probe import ProbeSpec
 from empathy_bench.tasks.spec import TaskSpec
+
+V = TypeVar("V")
 
 
 def judge_task(
@@ -87,6 +91,39 @@ def judge_generate(cache: CachePolicy) -> Solver:
             return state
 
     return solve
+
+
+def task_judge(spec: TaskSpec, judge: str | None, kind: Literal["rate", "compare"]) -> Judge:
+    """The judge of a task of `kind` (without a name, the eval's --model with the default
+    prompt of the kind); a task or judge of another kind is refused."""
+    candidate = load_judge(judge, kind) if judge else Judge(id="default", model="", kind=kind)
+    if spec.kind != kind or candidate.kind != kind:
+        raise InputError(
+            f"tasks/{spec.id}.yaml",
+            f"the {kind} task runs {kind} tasks with {kind} judges "
+            f"(task kind {spec.kind}, judge kind {candidate.kind})",
+            f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
+        )
+    return candidate
+
+
+def interleaved(per_condition: list[list[Sample]]) -> list[Sample]:
+    """One list of a probe task's samples with each item's (pair's) conditions side by side, so a
+    --limit keeps whole contrasts; a plain task's single list unchanged."""
+    return [sample for same in zip(*per_condition, strict=True) for sample in same]
+
+
+def reply_outcome(
+    output: ModelOutput, asked: list[str], values: dict[str, V], why: dict[str, Unscored]
+) -> tuple[dict[str, V], dict[str, Unscored]]:
+    """A parsed reply as the scorer keeps it: a provider answer with nothing to read (see
+    `judge_generate`) leaves every asked key unscored as `bad_reply`; a reply cut at max_tokens
+    says so (a cut reply is not a format error)."""
+    if output.error:
+        return {}, {key: Unscored("bad_reply", output.error) for key in asked}
+    if output.stop_reason == "max_tokens":
+        why = {key: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for key, u in why.items()}
+    return values, why
 
 
 def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:

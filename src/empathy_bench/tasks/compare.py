@@ -33,15 +33,23 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 
-from empathy_bench.candidates.judge import Judge, load_judge
+from empathy_bench.candidates.judge import Judge
 from empathy_bench.candidates.prompt import load_template, render_compare
-from empathy_bench.candidates.reply import SlotChoice, Unscored, parse_preference
+from empathy_bench.candidates.reply import SlotChoice, parse_preference
 from empathy_bench.core.errors import InputError
 from empathy_bench.sources.labels import LabelSet
-from empathy_bench.tasks.binding import judge_task, probe_metadata, supporter_words
+from empathy_bench.tasks.binding import (
+    interleaved,
+    judge_task,
+    probe_metadata,
+    reply_outcome,
+    supporter_words,
+    task_judge,
+)
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.probe import Condition, conditions, load_probe, note_text
+from empathy_bench.tasks.scorer import unscored
 from empathy_bench.tasks.spec import TaskSpec, load_task
 
 ORDERS = ("ab", "ba")
@@ -56,27 +64,18 @@ def compare(
     the default compare prompt. With `probe` (a file in evals/probes), every pair is judged
     under each of the probe's conditions."""
     spec = load_task(task)
-    candidate = load_judge(judge, "compare") if judge else Judge(id="default", model="", kind="compare")
-    if spec.kind != "compare" or candidate.kind != "compare":
-        raise InputError(
-            f"tasks/{spec.id}.yaml",
-            f"the compare task runs compare tasks with compare judges (task kind {spec.kind}, "
-            f"judge kind {candidate.kind})",
-            f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
-        )
+    candidate = task_judge(spec, judge, "compare")
     labels = task_labels(spec)
     found = load_probe(probe) if probe else None
     per_condition = []
     for condition in conditions(found, "compare") if found else [None]:
         more, left_out = build_pair_samples(spec, candidate, labels, condition)
         per_condition.append(more)
-    # interleaved (a pair's conditions side by side), so a --limit keeps whole contrasts
-    samples = [s for same in zip(*per_condition, strict=True) for s in same]
     return judge_task(
         spec,
         candidate,
         bool(judge),
-        samples,
+        interleaved(per_condition),
         preference_choice(spec.allow_tie),
         Epochs(epochs, majority_choice()),
         {"criteria": spec.criteria, "allow_tie": spec.allow_tie} | left_out | probe_metadata(found),
@@ -188,14 +187,6 @@ def accuracy() -> Metric:
     return compute
 
 
-@metric
-def unscored() -> Metric:
-    def compute(scores: list[SampleScore]) -> int:
-        return sum(v is None for s in scores for v in (s.score.value or {}).values())  # type: ignore[union-attr]
-
-    return compute
-
-
 @scorer(metrics=[accuracy(), unscored()])
 def preference_choice(allow_tie: bool = True) -> Scorer:
     """Strictly parse the judge's choice per criterion and store it in the pair's orientation."""
@@ -204,11 +195,7 @@ def preference_choice(allow_tie: bool = True) -> Scorer:
         criteria, order = state.metadata["criteria"], state.metadata["order"]
         reply = state.output.completion
         parsed = parse_preference(reply, criteria, allow_tie)
-        slots, why = parsed.values, parsed.unscored
-        if state.output.error:  # the provider's answer had nothing to read (tasks.binding.judge_generate)
-            slots, why = {}, {c: Unscored("bad_reply", state.output.error) for c in criteria}
-        elif state.output.stop_reason == "max_tokens":
-            why = {c: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for c, u in why.items()}
+        slots, why = reply_outcome(state.output, criteria, parsed.values, parsed.unscored)
         return Score(
             value={c: item_choice(slots[c], order) if c in slots else None for c in criteria},
             answer=reply,

@@ -66,7 +66,8 @@ def task_preferences(spec: TaskSpec, labels: LabelSet) -> TaskPreferences:
         pairs = choices[["pair_id", "item_a", "item_b", "framework"]].drop_duplicates("pair_id", ignore_index=True)
         no_gap = pd.Series(np.nan, index=pairs["pair_id"].to_numpy())
         return TaskPreferences(pairs, choices, False, no_gap, pd.DataFrame(index=no_gap.index))
-    pairs = pairs_within(labels.items, spec.pairs_within)[["pair_id", "item_a", "item_b", "framework"]]
+    where = f"tasks/{spec.id}.yaml (its items)"
+    pairs = pairs_within(labels.items, spec.pairs_within, where)[["pair_id", "item_a", "item_b", "framework"]]
     parts = [
         choices_from_ratings(
             pairs, rater_wide(labels.ratings, rater, rubric.dimension_ids), rubric, spec.criteria, rater, group

@@ -16,12 +16,11 @@ import pandas as pd
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
 
-from empathy_bench.candidates.judge import Judge, load_judge
+from empathy_bench.candidates.judge import Judge
 from empathy_bench.candidates.prompt import load_template, render
-from empathy_bench.core.errors import InputError
 from empathy_bench.sources.card import HUMAN_GROUPS
 from empathy_bench.sources.labels import LabelSet, rater_values
-from empathy_bench.tasks.binding import judge_task, probe_metadata, supporter_words
+from empathy_bench.tasks.binding import interleaved, judge_task, probe_metadata, supporter_words, task_judge
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.probe import Condition, ProbeSpec, conditions, lengthen, load_probe, note_text
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
@@ -40,13 +39,7 @@ def rate(
     a judge, the eval's --model rates with the default prompt. With `probe` (a file in
     evals/probes), every item is rated under each of the probe's conditions."""
     spec = load_task(task)
-    candidate = load_judge(judge) if judge else Judge(id="default", model="")
-    if spec.kind != "rate" or candidate.kind != "rate":
-        raise InputError(
-            f"tasks/{spec.id}.yaml",
-            f"the rate task runs rate tasks with rate judges (task kind {spec.kind}, judge kind {candidate.kind})",
-            f"run it as `{spec.kind}`, or pick a judge of kind {spec.kind}",
-        )
+    candidate = task_judge(spec, judge, "rate")
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
     labels = task_labels(spec)
     found = load_probe(probe) if probe else None
@@ -54,13 +47,11 @@ def rate(
     for condition in conditions(found, "rate") if found else [None]:
         more, unrated = build_samples(spec, candidate, labels, layout, condition, found)
         per_condition.append(more)
-    # interleaved (an item's conditions side by side), so a --limit keeps whole contrasts
-    samples = [s for same in zip(*per_condition, strict=True) for s in same]
     return judge_task(
         spec,
         candidate,
         bool(judge),
-        samples,
+        interleaved(per_condition),
         rubric_rating(spec.rubric),
         Epochs(epochs, median_rating()),
         {"mode": layout, "unrated_by_reference": unrated} | probe_metadata(found),

@@ -30,8 +30,9 @@ from inspect_ai.solver import TaskState
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.candidates.reply import Unscored, parse_reply
+from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.binding import reply_outcome
 
 
 def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -84,7 +85,8 @@ def spearman() -> Metric:
 
 @metric
 def unscored() -> Metric:
-    """How many requested ratings could not be scored (unparseable, out of scale, empty)."""
+    """How many requested ratings (or choices) could not be scored (unparseable, out of scale,
+    empty); the metric of both scorers."""
 
     def compute(scores: list[SampleScore]) -> int:
         return sum(v is None for s in scores for v in (s.score.value or {}).values())  # type: ignore[union-attr]
@@ -127,12 +129,8 @@ def rubric_rating(rubric: str) -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         dims = state.metadata["dimensions"]
         reply = state.output.completion
-        unscored = parse_reply(reply, rubric_model, dims)
-        values, why = unscored.values, unscored.unscored
-        if state.output.error:  # the provider's answer had nothing to read (see tasks.rate.judge_generate)
-            values, why = {}, {d: Unscored("bad_reply", state.output.error) for d in dims}
-        elif state.output.stop_reason == "max_tokens":  # say so: a cut reply is not a format error
-            why = {d: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for d, u in why.items()}
+        parsed = parse_reply(reply, rubric_model, dims)
+        values, why = reply_outcome(state.output, dims, parsed.values, parsed.unscored)
         return Score(
             value={d: values.get(d) for d in dims},
             answer=reply,
