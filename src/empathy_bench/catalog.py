@@ -1,4 +1,4 @@
-"""The catalog of the project's files (rubrics, label source cards, tasks and judges) and
+"""The catalog of the project's files (rubrics, label source cards, tasks, judges, coaches and probes) and
 their validation, without calling any model."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from empathy_bench.candidates.judge import load_judge, secret_args
+from empathy_bench.candidates.judge import Judge, load_coach, load_judge, secret_args
 from empathy_bench.candidates.prompt import load_template
 from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.project import project_files
@@ -28,7 +28,14 @@ def _check_card(path: str, check_data: bool = False) -> None:
 
 
 def _check_judge(path: str, check_data: bool = False) -> None:
-    judge = load_judge(path)
+    _check_candidate(path, load_judge(path))
+
+
+def _check_coach(path: str, check_data: bool = False) -> None:
+    _check_candidate(path, load_coach(path))
+
+
+def _check_candidate(path: str, judge: Judge) -> None:
     load_template(judge.prompt_name, judge.kind)
     if secret := secret_args(judge.model_args):
         raise InputError(
@@ -48,10 +55,15 @@ def _check_judge(path: str, check_data: bool = False) -> None:
 
 
 def _check_task(path: str) -> None:
-    """A task file; one on a team's own labels also reads and checks those files (local, cheap)."""
+    """A task file; one on a team's own labels also reads and checks those files (local, cheap);
+    a coach task's grader must be a rate judge."""
     spec = load_task(path)
     if spec.labels is not None:
         task_labels(spec)
+    if spec.kind == "coach" and load_judge(spec.grader).kind != "rate":
+        raise InputError(
+            path, f"grader '{spec.grader}' is not a rate judge", "name a judge file of kind rate", "field 'grader'"
+        )
 
 
 def _check_probe(path: str) -> None:
@@ -74,6 +86,7 @@ FOLDERS: dict[str, Callable[..., object]] = {
     "human_labels": _check_card,
     "tasks": lambda path, check_data: _check_task(path),
     "evals/judges": _check_judge,
+    "evals/coaches": _check_coach,
     "evals/probes": lambda path, check_data: _check_probe(path),
 }
 

@@ -77,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     run.add_argument(
+        "--coach",
+        action="append",
+        default=[],
+        help=(
+            "coach id (evals/coaches/<id>.yaml), file, or model string, run on the coach tasks "
+            "(repeatable; default: every built-in offline coach)"
+        ),
+    )
+    run.add_argument(
+        "--grader",
+        help="judge id (evals/judges/<id>.yaml) that re-rates coach rewrites (default: each coach task's grader)",
+    )
+    run.add_argument(
         "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
     )
     run.add_argument(
@@ -200,6 +213,8 @@ def _run(args: argparse.Namespace) -> int:
 
     options = RunOptions(
         judges=args.judge,
+        coaches=args.coach,
+        grader=args.grader,
         tasks=args.task,
         probes=[] if args.no_probes else _probe_names(args.probe),
         limit=args.limit,

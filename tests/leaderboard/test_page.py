@@ -27,6 +27,7 @@ SAMPLE = Path(__file__).parents[1] / "fixtures" / "leaderboard_sample.json"
 DEFAULT_TASK = "lend_an_ear"
 COMPARE_TASK = "lend_an_ear_compare"  # reference derived from expert ratings: ceiling, crowd, (from ratings) rows
 SINGLE_LABEL_TASK = "annomi_compare"  # one reference label per pair: no ceiling, no score gap
+COACH_TASK = "lend_an_ear_coach"  # a run coach, a baseline, a judge (as coach), the crowd and the ceiling
 RATE_SECTIONS = ("overall-section", "heatmap-section", "plots-section")
 DERIVED_NOTE = "Reference choices are derived by this project from the experts' own ratings, not collected from people"
 DASH = "\u2013"
@@ -72,6 +73,10 @@ def preference_of(board: dict, task: str, criterion: str = "overall") -> list[di
 
 def gaps_of(board: dict, task: str, criterion: str = "overall") -> list[dict]:
     return [row for row in board["preference_by_gap"] if row["task"] == task and row["criterion"] == criterion]
+
+
+def coach_of(board: dict, task: str = COACH_TASK) -> list[dict]:
+    return [row for row in board["coach"] if row["task"] == task]
 
 
 def bias_of(board: dict, task: str) -> list[dict]:
@@ -142,7 +147,7 @@ def test_a_board_of_compare_tasks_only_renders_and_bad_rows_are_refused(board: d
     only_compare = {**board, "overall": [], "per_dimension": [], "overall_score": []}
     assert embedded(render_page(only_compare)) == only_compare
     with pytest.raises(InputError, match="have no rows"):
-        render_page({**only_compare, "preference": []})
+        render_page({**only_compare, "preference": [], "coach": []})
     with pytest.raises(InputError, match="'preference_by_gap' is not a list of rows"):
         render_page({**board, "preference_by_gap": {"lend_an_ear_compare": []}})
     bad = copy.deepcopy(board)
@@ -157,6 +162,20 @@ def test_bias_rows_must_be_lists_of_rows(board: dict) -> None:
     bad = copy.deepcopy(board)
     bad["bias_by_dimension"][0]["mean_change"] = float("inf")
     with pytest.raises(InputError, match=r"bias_by_dimension\[0\]\.mean_change"):
+        render_page(bad)
+
+
+def test_a_board_of_coach_tasks_only_renders_and_bad_coach_rows_are_refused(board: dict) -> None:
+    only_coach = {**board, "overall": [], "per_dimension": [], "overall_score": [], "preference": []}
+    only_coach |= {"preference_by_gap": [], "bias": [], "bias_by_dimension": []}
+    assert embedded(render_page(only_coach)) == only_coach
+    with pytest.raises(InputError, match="'coach' have no rows"):
+        render_page({**only_coach, "coach": []})
+    with pytest.raises(InputError, match="'coach_by_dimension' is not a list of rows"):
+        render_page({**board, "coach_by_dimension": {COACH_TASK: []}})
+    bad = copy.deepcopy(board)
+    bad["coach"][1]["uplift_target"] = float("nan")
+    with pytest.raises(InputError, match=r"coach\[1\]\.uplift_target"):
         render_page(bad)
 
 
@@ -559,6 +578,166 @@ def test_tasks_without_bias_rows_show_no_bias_section(chromium: str, tmp_path: P
     dom = dump_dom(chromium, tmp_path, render_page(older))
     assert "hidden" in dom.find("section", id_="bias-section")[0].attrs
     assert len(dom.find("tr", inside=("table", "overall"), parent_tag="tbody")) == len(rows_of(board, DEFAULT_TASK))
+
+
+def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
+    rows = coach_of(board)
+    assert not NETWORK_REF.search(dom.text), "the script added a network reference"
+    # the coach section instead of the rate and compare ones; its tab pressed, titled and counted
+    assert "hidden" not in dom.find("section", id_="coach-section")[0].attrs
+    assert all("hidden" in dom.find("section", id_=s)[0].attrs for s in (*RATE_SECTIONS, "compare-section"))
+    pressed = [b for b in dom.find("button", cls="task-tab") if b.attrs.get("aria-pressed") == "true"]
+    assert [b.attrs["data-task"] for b in pressed] == [COACH_TASK]
+    assert pressed[0].text == board["tasks"][COACH_TASK]["title"] + str(len(rows))
+    assert dom.find("h2", id_="coach-title")[0].text.endswith(board["tasks"][COACH_TASK]["title"])
+    assert "5 raters \u00b7 50 conversations" in dom.find("p", id_="coach-note")[0].text
+
+    # the header: the coach columns' keys, labels and explanations, in order; best targeting kappa first
+    headers = dom.find("th", inside=("table", "coach"), parent_tag="tr")
+    assert [h.attrs["data-key"] for h in headers] == [c["key"] for c in board["coach_columns"]]
+    assert header_labels(dom, "coach") == [c["label"] for c in board["coach_columns"]]
+    assert [h.attrs["title"] for h in headers] == [c["title"] for c in board["coach_columns"]]
+    trs = dom.find("tr", inside=("table", "coach"), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in rows]
+    assert [r["rater"] for r in rows] == [r["rater"] for r in sorted(rows, key=lambda r: -r["mean_kappa"])]
+    # the ceiling and the crowd marked as in the other tables, rows from ratings marked as in the preference table
+    classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
+    assert {"kind-human", "ceiling-row", "from-ratings"} <= classes["human: expert (leave-one-out)"]
+    assert "kind-human" in classes["human: crowd"] and "ceiling-row" not in classes["human: crowd"]
+    assert {"kind-recorded", "from-ratings"} <= classes["gemini-2.5-pro (as coach)"]
+    assert "kind-baseline" in classes["builtin-generic-coach"]
+    assert "from-ratings" not in classes["anthropic-claude-sonnet-4.5-coach"]
+
+    # a run coach: every figure, each by its column's kind
+    run = dom.cells("coach", "anthropic-claude-sonnet-4.5-coach")
+    assert run["kind"] == "run" and "litellm/anthropic/claude-sonnet-4-5-20250929" in run["rater"]
+    assert run["n_items"] == "50" and run["mean_kappa"] == "0.34 [0.21, 0.46]"
+    assert run["macro_f1"] == "0.52 [0.41, 0.61]"
+    assert run["f1_at_reference_count"] == "0.47" and run["praise_accuracy"] == "0.71"
+    assert run["false_praise_rate"] == "0.09" and run["prioritisation"] == "0.58"
+    assert run["grounding"] == "0.93 [0.88, 0.97]" and run["evidence_agreement"] == "0.41"
+    assert run["uplift_target"] == "0.62 [0.44, 0.80]" and run["uplift_other"] == "-0.05" and run["harm_rate"] == "0.18"
+    assert run["grader_qwk"] == "0.34" and run["words"] == "184.62" and run["parse_failure_rate"] == "0.02"
+    assert run["usd_per_1k"] == "$21.37" and run["seconds_per_1k"] == "4210.80"
+    # a judge's ratings read as feedback: its targeting, and a dash for everything quotes and rewrites give
+    as_coach = dom.cells("coach", "gemini-2.5-pro (as coach)")
+    assert as_coach["mean_kappa"] == "0.31 [0.17, 0.43]" and as_coach["praise_accuracy"] == "0.60"
+    for key in ("grounding", "evidence_agreement", "uplift_target", "uplift_other", "harm_rate", "grader_qwk", "words"):
+        assert as_coach[key] == DASH, key
+    for rater in ("human: expert (leave-one-out)", "human: crowd"):
+        human = dom.cells("coach", rater)
+        assert human["grounding"] == DASH and human["uplift_target"] == DASH and human["usd_per_1k"] == DASH, rater
+    assert dom.cells("coach", "human: expert (leave-one-out)")["mean_kappa"] == "0.45 [0.33, 0.55]"
+    # a baseline that praises nothing has no praise figures (not 0), and its constant kappa is 0
+    generic = dom.cells("coach", "builtin-generic-coach")
+    assert generic["praise_accuracy"] == DASH and generic["false_praise_rate"] == DASH
+    assert generic["mean_kappa"] == "0.00 [0.00, 0.00]" and generic["grounding"] == "1.00 [1.00, 1.00]"
+    assert generic["uplift_target"] == "0.08 [-0.04, 0.20]" and generic["seconds_per_1k"] == DASH
+    assert "nan" not in dom.find("table", id_="coach")[0].text.lower()
+    # no bias rows for the coach task: no bias section
+    assert "hidden" in dom.find("section", id_="bias-section")[0].attrs
+
+
+def test_coach_tab_says_what_its_reference_is_and_who_grades(
+    chromium: str, tmp_path: Path, board: dict, page: str
+) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
+    note = dom.find("p", id_="coach-reference-note")[0].text
+    assert "\u201cexpert-flagged problems\u201d and \u201cstrengths\u201d are this project's construction" in note
+    assert "from the median of the experts' ratings" in note
+    # the task file's thresholds: problem_prescriptive_at_most 2, strength_prescriptive_at_least 4, ...
+    assert board["tasks"][COACH_TASK]["profile"] == {
+        "problem_prescriptive_at_most": 2,
+        "problem_proscriptive_at_least": 3,
+        "strength_prescriptive_at_least": 4,
+        "strength_proscriptive_at_most": 1,
+    }
+    assert "a prescriptive dimension the experts' median rates at most 2 is a problem and at least 4 a strength" in note
+    assert "a proscriptive one rated at least 3 is a problem and at most 1 a strength" in note
+    assert f"no quotes or rewrites, so grounding, evidence and uplift are {DASH}" in note
+    # beside the table: the grader and its own agreement with the experts (its row on the rate task)
+    grader = dom.find("p", id_="coach-grader-note")[0].text
+    assert grader.startswith(
+        "Uplift graded by builtin-lexicon, whose QWK with the experts on the rate task (Lend an Ear) is 0.34"
+    )
+    lexicon = next(r for r in rows_of(board, DEFAULT_TASK) if r["rater"] == "builtin-lexicon")
+    assert {r["grader_qwk"] for r in coach_of(board) if r["grader"]} == {lexicon["qwk"]}
+
+    # both come from the data: other thresholds, and a grader with no QWK on the board
+    data = copy.deepcopy(board)
+    data["tasks"][COACH_TASK]["profile"] |= {"problem_prescriptive_at_most": 2.5, "strength_proscriptive_at_most": 0}
+    for row in coach_of(data):
+        if row["grader"]:
+            row.update(grader="gpt-4o-grader", grader_qwk=None)
+    dom = dump_dom(chromium, tmp_path, render_page(data), fragment=f"#task={COACH_TASK}")
+    note = dom.find("p", id_="coach-reference-note")[0].text
+    assert "rates at most 2.5 is a problem" in note and "at most 0 a strength" in note
+    grader = dom.find("p", id_="coach-grader-note")[0].text
+    assert grader.startswith(
+        "Uplift graded by gpt-4o-grader, whose own QWK with the experts is not on this leaderboard"
+    )
+    assert dom.cells("coach", "anthropic-claude-sonnet-4.5-coach")["grader_qwk"] == DASH
+
+
+def test_coach_tab_draws_targeting_per_dimension(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
+    dims = [d for d in board["coach_by_dimension"] if d["task"] == COACH_TASK]
+    names = list(dict.fromkeys(d["dimension"] for d in dims))
+    assert len(names) == 6
+    assert "hidden" not in dom.find("div", id_="coach-dimensions")[0].attrs
+    # a column per dimension, its base rate (the share the experts flag) under its name
+    headers = dom.find("th", inside=("table", "coach-dims"), parent_tag="tr")
+    assert [h.attrs["data-key"] for h in headers] == ["rater", *names]
+    base = [s.text for s in dom.find("span", cls="base-rate", inside=("table", "coach-dims"))]
+    assert base == [f"base rate {d['base_rate']:.2f}" for d in dims if d["rater"] == "builtin-generic-coach"]
+    assert base[:3] == ["base rate 0.32", "base rate 0.46", "base rate 0.38"]
+    assert header_labels(dom, "coach-dims")[1] == "validating emotions base rate 0.32"
+    # a row per rater, in the coach table's order, marked the same way; a cell per (rater, dimension), coloured
+    trs = dom.find("tr", inside=("table", "coach-dims"), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in coach_of(board)]
+    assert "ceiling-row" in next(tr for tr in trs if tr.attrs["data-rater"] == "human: expert (leave-one-out)").classes
+    cells = dom.find("td", cls="heatmap-cell", inside=("table", "coach-dims"))
+    assert len(cells) == len(dims) == len(trs) * len(names)
+    assert all("background" in c.attrs.get("style", "") for c in cells)
+    # the cells are the targeting kappa; F1, precision, recall and the grader's change on hover
+    run = dom.cells("coach-dims", "anthropic-claude-sonnet-4.5-coach")
+    assert [run[n] for n in names] == ["0.46", "0.37", "0.26", "0.46", "0.24", "0.24"]
+    assert dom.cells("coach-dims", "builtin-generic-coach")["advice_giving"] == "0.00"
+    assert dom.cells("coach-dims", "human: expert (leave-one-out)")["dismissing_emotions"] == "0.54"
+    titles = {
+        c.ancestors[-1].attrs["data-rater"]: c.attrs["title"]
+        for c in cells
+        if c.attrs["title"].split(": ")[0].endswith("advice giving")
+    }
+    assert "targeting kappa 0.46; F1 0.57 (precision 0.67, recall 0.50)" in titles["anthropic-claude-sonnet-4.5-coach"]
+    assert "where it targeted another dimension -0.21" in titles["anthropic-claude-sonnet-4.5-coach"]
+    assert "grader" not in titles["gemini-2.5-pro (as coach)"]  # no rewrites, no grader's change
+
+
+def test_clicking_a_coach_header_sorts_its_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+    # grounding sorts descending on the first click; the rows from ratings, which have none, stay last
+    click = "<script>document.querySelector('#coach th[data-key=\"grounding\"] button').click();</script>"
+    dom = dump_dom(chromium, tmp_path, page.replace("</body>", click + "</body>"), fragment=f"#task={COACH_TASK}")
+    value = {r["rater"]: r["grounding"] for r in coach_of(board)}
+    order = [tr.attrs["data-rater"] for tr in dom.find("tr", inside=("table", "coach"), parent_tag="tbody")]
+    assert order[:2] == ["builtin-generic-coach", "anthropic-claude-sonnet-4.5-coach"]
+    assert all(value[name] is None for name in order[2:]) and len(order) == len(value)
+    header = dom.find("th", inside=("table", "coach"), attr=("data-key", "grounding"))[0]
+    assert header.attrs["aria-sort"] == "descending"
+
+
+def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: str, tmp_path: Path, board: dict) -> None:
+    # no rate or compare task at all: the coach tab is the first and only one, by its rows alone
+    data = {**board, "overall": [], "per_dimension": [], "overall_score": [], "preference": []}
+    data |= {"preference_by_gap": [], "bias": [], "bias_by_dimension": []}
+    data["tasks"] = {COACH_TASK: {k: v for k, v in board["tasks"][COACH_TASK].items() if k != "kind"}}
+    dom = dump_dom(chromium, tmp_path, render_page(data))
+    assert [b.attrs["data-task"] for b in dom.find("button", cls="task-tab")] == [COACH_TASK]
+    assert "hidden" not in dom.find("section", id_="coach-section")[0].attrs
+    assert all("hidden" in dom.find("section", id_=s)[0].attrs for s in (*RATE_SECTIONS, "compare-section"))
+    trs = dom.find("tr", inside=("table", "coach"), parent_tag="tbody")
+    assert len(trs) == len(coach_of(board))
 
 
 def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:

@@ -1,9 +1,10 @@
-"""Stage 2, candidates: judge files (a model through litellm, a prompt, generation settings),
-the prompt templates and the reply contracts (ratings and preferences). The inspect model API
-`litellm` (litellm_api) and the built-in offline models (builtin/) load litellm, so they are
-imported where used."""
+"""Stage 2, candidates: judge and coach files (a model through litellm, a prompt, generation
+settings), the prompt templates and the reply contracts (ratings, preferences and feedback). The
+inspect model API `litellm` (litellm_api) and the built-in offline models (builtin/) load
+litellm, so they are imported where used."""
 
-from empathy_bench.candidates.judge import Judge, judge_ids, load_judge
+from empathy_bench.candidates.feedback import Feedback, Improvement, ParsedFeedback, Strength, parse_feedback
+from empathy_bench.candidates.judge import Judge, coach_ids, judge_ids, load_coach, load_judge
 from empathy_bench.candidates.prompt import (
     CompareRequest,
     Mode,
@@ -25,6 +26,13 @@ from empathy_bench.candidates.reply import (
 
 __all__ = [
     "UNSCORED_CODES",
+    "Feedback",
+    "Improvement",
+    "ParsedFeedback",
+    "Strength",
+    "coach_ids",
+    "load_coach",
+    "parse_feedback",
     "CompareRequest",
     "Judge",
     "Mode",

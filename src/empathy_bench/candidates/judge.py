@@ -1,5 +1,7 @@
-"""Candidate files: evals/judges/*.yaml name a model, a prompt template and generation
-settings. A judge is a config file plus a prompt, not a class."""
+"""Candidate files: evals/judges/*.yaml (judges) and evals/coaches/*.yaml (coaches) name a model,
+a prompt template and generation settings. A candidate is a config file plus a prompt, not a
+class: a judge rates or compares, a coach writes feedback; both are read into `Judge` (the
+candidate file's model), told apart by `kind`."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from pydantic import Field, model_validator
 
 from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.core.secrets import KEY_LIKE
 
-DEFAULT_PROMPTS = {"rate": "rubric_judge", "compare": "compare_judge"}
+CandidateKind = Literal["rate", "compare", "coach"]
+DEFAULT_PROMPTS = {"rate": "rubric_judge", "compare": "compare_judge", "coach": "coach_feedback"}
+COACHES = "evals/coaches"
 
 # Model args are written into every eval log, so none may hold a credential: keys come only
 # from the environment (or a .env file). Any key, at any depth, whose name looks like one is
@@ -57,9 +62,10 @@ class Judge(FileModel):
     model: str
     base_url: str | None = None  # local OpenAI-compatible servers (Ollama, vLLM, llama.cpp)
     model_args: dict[str, Any] = {}  # passed to litellm.acompletion; never keys (env only)
-    # the kind of task the judge answers: rate (a rating per dimension) or compare (a choice
-    # between two conversations); a judge runs only on tasks of its kind
-    kind: Literal["rate", "compare"] = "rate"
+    # the kind of task the candidate answers: rate (a rating per dimension), compare (a choice
+    # between two conversations) or coach (feedback for the supporter; evals/coaches/); a
+    # candidate runs only on tasks of its kind
+    kind: CandidateKind = "rate"
     prompt: str | None = None  # evals/prompts/<name>.md; None: the default prompt of its kind
     mode: Mode | None = None  # None: the task's mode (rate)
     generation: Generation = Generation()
@@ -111,13 +117,29 @@ def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
 
 
 @cache
-def load_judge(name: str, kind: Literal["rate", "compare"] = "rate") -> Judge:
+def load_judge(name: str, kind: CandidateKind = "rate") -> Judge:
     """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
     (`provider/model`, run with the default prompt of `kind`)."""
     if "/" in name and not name.endswith((".yaml", ".yml")):
         # "model-" keeps an ad-hoc judge's records apart from a judge file of a similar name
         return Judge(id="model-" + _slug(name), model=name, kind=kind)
     return load_named("evals/judges", name, Judge)[1]
+
+
+@cache
+def load_coach(name: str) -> Judge:
+    """A coach by id (evals/coaches/<id>.yaml), by path, or a bare model string (run with the
+    default coach prompt). A candidate file of another kind is refused."""
+    if "/" in name and not name.endswith((".yaml", ".yml")):
+        return Judge(id="model-" + _slug(name), model=name, kind="coach")
+    path, coach = load_named(COACHES, name, Judge)
+    if coach.kind != "coach":
+        raise InputError(path, f"a coach file has kind '{coach.kind}'", "set kind: coach", where="field 'kind'")
+    return coach
+
+
+def coach_ids() -> list[str]:
+    return [p.stem for p in project_files(COACHES)]
 
 
 def extra_installed(extra: str) -> bool:

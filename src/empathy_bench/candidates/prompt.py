@@ -1,7 +1,7 @@
 """Judge prompts: a template file from evals/prompts/ filled with one item and one or more
 rubric dimensions (rate) or two items and a criterion (compare), and the readers that get the
 request back out of a rendered prompt (the built-in models' input). The reply's parser is in
-`reply.py`.
+`reply.py` (ratings and preferences) and `feedback.py` (a coach's feedback).
 
 The contract every judge sees (and the built-in offline judges read back):
 - the conversation sits between <conversation> and </conversation>, one
@@ -10,6 +10,8 @@ The contract every judge sees (and the built-in offline judges read back):
 - the answer format is generated here, never by the template: one line
   `<rating dimension="ID">N</rating>` per requested dimension, after a sentence saying
   "a whole number from MIN to MAX".
+- coach prompts hold one such block, list each dimension as "Name (id; more is better)" or
+  "(id; less is better)", and ask for one JSON object (the feedback contract, `feedback.py`);
 - compare prompts hold two such blocks, `<conversation id="A">` and `<conversation id="B">`, and
   ask for one line `<preference criterion="ID">X</preference>` per criterion, X being A, B or
   (where the task allows it) tie; the criterion lists each rubric dimension it weighs as
@@ -38,13 +40,15 @@ DEFAULT_TARGET = "Supporter"
 # How a prompt asks: one dimension per prompt (one sample per item and dimension), or every
 # dimension of an item in one prompt.
 Mode = Literal["per_dimension", "all_dimensions"]
-Kind = Literal["rate", "compare"]
+Kind = Literal["rate", "compare", "coach"]
 PLACEHOLDERS: dict[Kind, set[str]] = {
+    "coach": {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"},
     "rate": {"rubric_title", "rubric_description", "target", "criteria", "conversation", "answer_format"},
     "compare": {"rubric_title", "rubric_description", "target", "criteria", "conversation_a", "conversation_b"}
     | {"answer_format"},
 }
 REQUIRED: dict[Kind, set[str]] = {
+    "coach": {"conversation", "answer_format"},
     "rate": {"conversation", "answer_format"},
     "compare": {"conversation_a", "conversation_b", "answer_format"},
 }
@@ -255,3 +259,62 @@ def read_compare_prompt(prompt: str) -> CompareRequest:
 
 def _turns(block: str) -> list[tuple[str, str]]:
     return [(html.unescape(s), html.unescape(t)) for s, t in TURN_RE.findall(block)]
+
+
+# --- coach prompts ------------------------------------------------------------------------
+
+COACH_MARK = "Answer with one JSON object"
+
+
+def coach_criteria(rubric: Rubric, dimension_ids: list[str]) -> str:
+    """Each dimension as the coach reads it, with its direction."""
+    return "\n".join(
+        f"- {d.name} ({d.id}; {'more' if d.polarity == 'prescriptive' else 'less'} is better): {d.question.strip()}"
+        for d in (rubric.dimension(i) for i in dimension_ids)
+    )
+
+
+def coach_answer_format(dimension_ids: list[str]) -> str:
+    ids = ", ".join(dimension_ids)
+    return (
+        f"{COACH_MARK} (no other text), in exactly this form:\n"
+        '{"strengths": [{"dimension": "ID", "quote": "..."}],\n'
+        ' "improvements": [{"dimension": "ID", "quote": "...", "rewrite": "...", "why": "..."}],\n'
+        ' "message": "..."}\n'
+        f"ID is one of: {ids}. A strength names a dimension the supporter did well on and quotes where. "
+        "Improvements come most important first; each quotes the supporter's message that missed, word for "
+        "word, gives a rewrite that could replace that whole message, and says why in one sentence. "
+        "Quote only the supporter's own messages. `message` is the feedback as the supporter would read it."
+    )
+
+
+def render_coach(
+    template: Template, rubric: Rubric, dimension_ids: list[str], turns: list[dict[str, str]], target: str
+) -> str:
+    return template.substitute(
+        rubric_title=rubric.title,
+        rubric_description=rubric.description.strip(),
+        target=html.escape(target),
+        criteria=coach_criteria(rubric, dimension_ids),
+        conversation=conversation_block(turns),
+        answer_format=coach_answer_format(dimension_ids),
+    )
+
+
+@dataclass(frozen=True)
+class CoachRequest:
+    dimensions: list[tuple[str, int]]  # (dimension, +1 more / -1 less is better), in the prompt's order
+    turns: list[tuple[str, str]]
+    target: str = DEFAULT_TARGET
+
+
+def read_coach_prompt(prompt: str) -> CoachRequest:
+    """The dimensions, conversation and target speaker of a rendered coach prompt; instructions
+    only from outside the conversation block."""
+    conv = CONVERSATION_RE.search(prompt)
+    outside = CONVERSATION_RE.sub("", prompt)
+    dims = [(d, 1 if way == "more" else -1) for d, way in WEIGHED_RE.findall(outside)]
+    if conv is None or COACH_MARK not in outside or not dims:
+        raise ValueError("not an empathy-bench coach prompt (no <conversation> block, dimensions or answer format)")
+    target = TARGET_RE.search(outside)
+    return CoachRequest(dims, _turns(conv.group(1)), html.unescape(target.group(1)) if target else DEFAULT_TARGET)

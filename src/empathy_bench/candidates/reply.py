@@ -18,7 +18,8 @@ RATING_RE = re.compile(r'<rating(?:\s+dimension="([a-z0-9_]*)")?\s*>\s*([^<]*?)\
 # Why a requested rating is unscored. `truncated`, `bad_reply` and `sample_error` are set by the
 # scorer and the log reader (the reply was cut at max_tokens; the provider's answer had nothing
 # to read, e.g. no choices; the sample failed before any reply).
-# `not_a_choice`: a preference that is not A, B or an allowed tie.
+# `not_a_choice`: a preference that is not A, B or an allowed tie. `not_json`, `bad_feedback`,
+# `unknown_dimension`: a coach's feedback that breaks its contract (candidates/feedback.py).
 UnscoredCode = Literal[
     "empty_reply",
     "no_tag",
@@ -26,6 +27,9 @@ UnscoredCode = Literal[
     "not_whole",
     "off_scale",
     "not_a_choice",
+    "not_json",
+    "bad_feedback",
+    "unknown_dimension",
     "truncated",
     "bad_reply",
     "sample_error",
@@ -37,6 +41,9 @@ UNSCORED_CODES: tuple[UnscoredCode, ...] = (
     "not_whole",
     "off_scale",
     "not_a_choice",
+    "not_json",
+    "bad_feedback",
+    "unknown_dimension",
     "truncated",
     "bad_reply",
     "sample_error",

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
+from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import OVERALL_SCORE, Effect, ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
@@ -24,6 +25,7 @@ from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.leaderboard.columns import (
     BIAS_COLUMNS,
+    COACH_COLUMNS,
     COMPARE_COLUMNS,
     OVERALL_COLUMNS,
     Column,
@@ -35,7 +37,7 @@ from empathy_bench.leaderboard.columns import (
 from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.tasks.spec import load_task
 
-SCHEMA_VERSION = 3  # 3: compare tasks (preference table, agreement by gap), task kinds
+SCHEMA_VERSION = 4  # 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks
 ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
@@ -156,6 +158,83 @@ def _fitted_on_items(rec: RunRecord) -> bool:
 def preference_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     rows = [preference_row(rec, a) for rec, a in compared(records)]
     return sorted(rows, key=lambda r: (r["task"], r["criterion"], *_rank(r | {"qwk": r["accuracy"]})[1:]))
+
+
+def coached(records: list[RunRecord]) -> list[tuple[RunRecord, CoachAgreement]]:
+    return [(r, r.agreement) for r in records if isinstance(r.agreement, CoachAgreement)]
+
+
+COACH_FIGURES = (
+    "mean_kappa",
+    "macro_f1",
+    "f1_at_reference_count",
+    "praise_accuracy",
+    "false_praise_rate",
+    "prioritisation",
+    "grounding",
+    "evidence_agreement",
+    "uplift_target",
+    "uplift_other",
+    "harm_rate",
+    "words",
+)
+
+
+def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, str, str], float | None]) -> dict[str, Any]:
+    """Every field of a coach task's row (CSV and JSON), what COACH_COLUMNS draw from; the
+    grader's QWK comes from its own row on a rate task of the same conversations."""
+    run = rec.run
+    grader = rec.candidate.get("grader")
+    here = (str(grader), str(rec.task.get("source")), str(rec.task.get("framework")))
+    figures = {k: _r(getattr(a, k)) for k in COACH_FIGURES}
+    figures |= {f"{k}_{end}": _r(getattr(a, f"{k}_{end}")) for k in COACH_FIGURES for end in ("low", "high")}
+    return {
+        "task": a.task,
+        "rater": a.rater,
+        "kind": a.kind,
+        "role": a.role,
+        "from_ratings": a.from_ratings,
+        "model": run.model if run else "",
+        "n_items": a.n_items,
+        **figures,
+        **{k: getattr(a, k) for k in ("n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift")},
+        "mean_kappa_loo": _r(a.mean_kappa_loo),
+        "grader": grader,
+        "grader_qwk": graders.get(here) if grader else None,
+        "fitted_on_task": _fitted_on_items(rec),
+        "parse_failure_rate": _r(_unscored_share(rec)),
+        "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
+        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
+    }
+
+
+def coach_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Every coach task's rows, best targeting kappa first."""
+    graders = {
+        (a.rater, str(rec.task.get("source")), str(rec.task.get("framework"))): _r(a.mean.qwk if a.mean else None)
+        for rec, a in rated(records)
+        if a.kind in ("run", "baseline")
+    }
+    rows = [coach_row(rec, a, graders) for rec, a in coached(records)]
+    return sorted(rows, key=lambda r: _rank(r | {"qwk": r["mean_kappa"]}))
+
+
+def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Targeting per dimension, and the grader's change per dimension (the JSON and Markdown)."""
+    rows = []
+    for _, a in coached(records):
+        uplift = {u.dimension: u for u in a.uplift_by_dimension}
+        for d in a.per_dimension:
+            u = uplift.get(d.dimension)
+            rows.append(
+                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": d.dimension, "n": d.n}
+                | {k: _r(getattr(d, k)) for k in ("base_rate", "flag_rate", "precision", "recall", "f1", "kappa")}
+                | {
+                    "targeted_change": _r(u.targeted_change) if u else None,
+                    "other_change": _r(u.other_change) if u else None,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], _dimension_order(r["task"], r["dimension"])))
 
 
 def probed(records: list[RunRecord]) -> list[tuple[RunRecord, ProbeResult]]:
@@ -301,6 +380,8 @@ def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
             # compare tasks whose reference choices this project derived from ratings
             "derived_preferences": spec.kind == "compare" and spec.pairs_within is not None,
         }
+        if spec.kind == "coach":
+            out[task_id] |= {"grader": spec.grader, "profile": spec.profile.model_dump()}
     return out
 
 
@@ -319,6 +400,9 @@ def build(results_dir: Path) -> dict[str, Any]:
         "per_dimension": dimension_rows(records),
         "overall_score": overall_score_rows(records),
         "preference": preference_rows(records),
+        "coach_columns": columns_data(COACH_COLUMNS),
+        "coach": coach_rows(records),
+        "coach_by_dimension": coach_dimension_rows(records),
         "preference_by_gap": gap_rows(records),
         "bias_columns": columns_data(BIAS_COLUMNS),
         "bias": bias_rows(records),
@@ -334,7 +418,7 @@ def write(results_dir: Path) -> list[Path]:
     from empathy_bench.leaderboard.page import render_page
 
     board = build(results_dir)
-    if not board["overall"] and not board["preference"]:
+    if not board["overall"] and not board["preference"] and not board["coach"]:
         raise InputError(
             results_dir / "runs",
             "no run records",
@@ -343,6 +427,7 @@ def write(results_dir: Path) -> list[Path]:
     files = {
         "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
         "preferences.csv": pd.DataFrame(board["preference"]).to_csv(index=False, lineterminator="\n"),
+        "coaches.csv": pd.DataFrame(board["coach"]).to_csv(index=False, lineterminator="\n"),
         "leaderboard.json": json.dumps(board, indent=1, sort_keys=True) + "\n",
         "leaderboard.md": markdown(board),
         "index.html": render_page(board),
@@ -405,6 +490,57 @@ def compare_markdown(board: dict, task: str) -> list[str]:
                 table(["rater", *bins], gap_body),
                 "",
             ]
+    return parts
+
+
+COACH_NOTE = (
+    "The expert-flagged problems and strengths are this project's construction from the median of the experts' "
+    "ratings (thresholds: {profile}); no public dataset rates coach feedback itself. Rows marked (as coach), the "
+    "crowd and the ceiling turn a rater's own ratings into a profile (problems worst first, strengths praised): "
+    "they have no quotes or rewrites, so grounding, evidence and uplift are \u2013. Uplift is graded by {grader}; "
+    "its own QWK with the experts is in the grader column."
+)
+
+
+def coach_markdown(board: dict, task: str) -> list[str]:
+    """A coach task's table, its note, and targeting and grader change per dimension."""
+    rows = [r for r in board["coach"] if r["task"] == task]
+    info = board["tasks"][task]
+    profile = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in info.get("profile", {}).items())
+    parts = [
+        f"## {task}",
+        "",
+        table([c.label for c in COACH_COLUMNS], [[cell(c, r) for c in COACH_COLUMNS] for r in rows]),
+    ]
+    parts += ["", COACH_NOTE.format(profile=profile, grader=info.get("grader")), ""]
+    dims = [d for d in board["coach_by_dimension"] if d["task"] == task]
+    names = list(dict.fromkeys(d["dimension"] for d in dims))
+    grid = {(d["rater"], d["dimension"]): d for d in dims}
+    raters = [r["rater"] for r in rows]
+
+    def grid_table(key: str) -> str:
+        return table(
+            ["rater", *names], [[r, *(number((grid.get((r, n)) or {}).get(key)) for n in names)] for r in raters]
+        )
+
+    base = {n: next((d["base_rate"] for d in dims if d["dimension"] == n), None) for n in names}
+    rates = ", ".join(f"{n} {number(v)}" for n, v in base.items())
+    parts += [
+        f"Targeting F1 per dimension (share of conversations the experts flag: {rates}):",
+        "",
+        grid_table("f1"),
+        "",
+    ]
+    parts += ["Targeting kappa per dimension:", "", grid_table("kappa"), ""]
+    graded = [r for r in raters if any((grid.get((r, n)) or {}).get("other_change") is not None for n in names)]
+    if graded:
+        body = [[r, *(number((grid.get((r, n)) or {}).get("other_change")) for n in names)] for r in graded]
+        parts += [
+            "Grader's change per dimension when it was not the one targeted (negative = the rewrite made it worse):",
+            "",
+            table(["rater", *names], body),
+            "",
+        ]
     return parts
 
 
@@ -515,6 +651,8 @@ def markdown(board: dict) -> str:
             ]
     for task in dict.fromkeys(r["task"] for r in board["preference"]):
         parts += compare_markdown(board, task)
+    for task in dict.fromkeys(r["task"] for r in board["coach"]):
+        parts += coach_markdown(board, task)
     parts += bias_markdown(board)
     scores = board["overall_score"]
     if scores:

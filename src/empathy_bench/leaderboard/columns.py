@@ -209,3 +209,94 @@ BIAS_COLUMNS = (
         "ci",
     ),
 )
+
+
+# The coach table: a coach's feedback against the experts' profile of the same conversations (the
+# problems and strengths are this project's construction from the experts' ratings). Rows made
+# from ratings (the ceiling, the crowd, judges used as coaches) have no quotes or rewrites: "–".
+COACH_COLUMNS = (
+    Column(
+        "rater", "rater", "the coach, a judge or human whose ratings give a profile, or the expert ceiling", "rater"
+    ),
+    Column("kind", "kind", "run: a coach run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column("n_items", "conversations", "conversations with scored feedback", "count"),
+    Column(
+        "mean_kappa",
+        "targeting kappa [95% CI]",
+        "Cohen's kappa of the improvements named with the expert-flagged problems, mean over dimensions: "
+        "chance-corrected (a coach naming every dimension scores 0)",
+        "ci",
+    ),
+    Column(
+        "mean_kappa_loo",
+        "kappa, ceiling's references",
+        "mean over experts of the targeting kappa against the median of the other experts: the references the human "
+        "ceiling is scored on (a half point where two experts disagree), so it compares with the ceiling like for like",
+        "number",
+    ),
+    Column(
+        "macro_f1",
+        "macro-F1 [95% CI]",
+        "F1 of the improvements against the flagged problems, mean over dimensions",
+        "ci",
+    ),
+    Column(
+        "f1_at_reference_count",
+        "F1, experts' count",
+        "macro-F1 with each conversation's improvements cut to as many as the experts flagged (length held fixed: "
+        "naming more dimensions cannot raise it)",
+        "number",
+    ),
+    Column(
+        "praise_accuracy", "praise right", "share of praised dimensions that the experts rate as strengths", "number"
+    ),
+    Column(
+        "false_praise_rate", "false praise", "share of praised dimensions that are expert-flagged problems", "number"
+    ),
+    Column(
+        "prioritisation",
+        "first = worst",
+        "share of conversations whose first improvement is a dimension the experts rate worst (ties allowed)",
+        "number",
+    ),
+    Column(
+        "grounding",
+        "grounded [95% CI]",
+        "share of quotes found in the supporter's own messages (fuzzy, similarity >= 0.85; the seeker's words do "
+        "not count)",
+        "ci",
+    ),
+    Column(
+        "evidence_agreement",
+        "crowd's message",
+        "share of quotes on a dimension that point at a message a crowd rater quoted as evidence for it",
+        "number",
+    ),
+    Column(
+        "uplift_target",
+        "uplift [95% CI]",
+        "the grader's change on the targeted dimension when the first rewrite replaces the quoted message "
+        "(positive = better; proscriptive dimensions counted down)",
+        "ci",
+    ),
+    Column(
+        "uplift_other", "other dims", "the grader's mean change on the other dimensions (negative = harm)", "number"
+    ),
+    Column("harm_rate", "harm", "share of rewrites that make some other dimension worse", "number"),
+    Column(
+        "grader_qwk",
+        "grader QWK",
+        "the grader's own agreement with the experts (its QWK on the rate task of the same conversations): an "
+        "uplift is only as trustworthy as its grader",
+        "number",
+    ),
+    Column(
+        "words",
+        "words",
+        "mean words per feedback (shown beside every score: longer feedback tends to be rated higher)",
+        "number",
+    ),
+    Column("parse_failure_rate", "unscored", "share of feedback replies that could not be parsed", "number"),
+    Column("usd_per_1k", "$ / 1k", "dollars per 1,000 conversations at list price (the coach's calls)", "money"),
+    Column("seconds_per_1k", "s / 1k", "wall seconds per 1,000 conversations (grading included)", "number"),
+)

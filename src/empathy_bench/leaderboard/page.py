@@ -72,16 +72,18 @@ def _check(leaderboard: dict) -> None:
         "overall_score",
         "preference",
         "preference_by_gap",
+        "coach",
+        "coach_by_dimension",
         "bias",
         "bias_by_dimension",
     ):
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise InputError("leaderboard", f"'{key}' is not a list of rows", fix)
-    if not leaderboard.get("overall") and not leaderboard.get("preference"):
+    if not any(leaderboard.get(key) for key in ("overall", "preference", "coach")):
         raise InputError(
             "leaderboard",
-            "'overall' and 'preference' have no rows",
+            "'overall', 'preference' and 'coach' have no rows",
             "run a judge first (`empathy-bench run`), then " + fix,
         )
     drilldown = leaderboard.get("drilldown") or DEFAULT_DRILLDOWN

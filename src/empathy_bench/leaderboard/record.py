@@ -15,6 +15,7 @@ from pathlib import Path
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
+from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
@@ -27,7 +28,8 @@ from empathy_bench.tasks.spec import TaskSpec
 
 # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
 # 3: compare tasks (preference agreement), task kind; bias probes (probe results)
-SCHEMA_VERSION = 3
+# 4: coach tasks (coach agreement; the grader in the candidate)
+SCHEMA_VERSION = 4
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -47,7 +49,7 @@ class RunRecord(BaseModel):
     (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
     schema_version: int = SCHEMA_VERSION
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement
     run: LogSummary | None = None
     task: dict[str, object]
     candidate: dict[str, object]
@@ -61,7 +63,7 @@ class RunRecord(BaseModel):
 
 
 def record(
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult,
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement,
     spec: TaskSpec,
     run: LogSummary | None = None,
     log: EvalLog | None = None,
@@ -79,6 +81,7 @@ def record(
             "framework": spec.framework,
             "reference": spec.reference,
             "mode": meta.get("mode", spec.mode) if spec.kind == "rate" else None,
+            **({"profile": spec.profile.model_dump(), "grader": spec.grader} if spec.kind == "coach" else {}),
         },
         candidate={
             "id": agreement.rater,
@@ -87,6 +90,8 @@ def record(
             "config_sha256": meta.get("judge_config_sha256"),
             "prompt_sha256": meta.get("prompt_sha256"),
             "fitted_on": meta.get("fitted_on"),
+            # a coach task's grader (the judge that re-rated the rewrites) and its fingerprint
+            **({"grader": meta["grader"], "grader_sha256": meta.get("grader_sha256")} if "grader" in meta else {}),
         },
         rubric={
             "id": spec.rubric,

@@ -7,12 +7,22 @@ from __future__ import annotations
 from empathy_bench.leaderboard.board import (
     BIAS_NOTE,
     bias_rows,
+    coach_rows,
     dimension_rows,
     overall_rows,
     preference_rows,
     used_columns,
 )
-from empathy_bench.leaderboard.columns import BIAS_COLUMNS, COMPARE_COLUMNS, DASH, OVERALL_COLUMNS, Column, cell, number
+from empathy_bench.leaderboard.columns import (
+    BIAS_COLUMNS,
+    COACH_COLUMNS,
+    COMPARE_COLUMNS,
+    DASH,
+    OVERALL_COLUMNS,
+    Column,
+    cell,
+    number,
+)
 from empathy_bench.leaderboard.record import RunRecord
 
 MARKS = {"ceiling": "  <- human ceiling", "crowd": "  <- crowd"}
@@ -31,11 +41,16 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def task_tables(records: list[RunRecord]) -> list[str]:
-    """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones."""
+    """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones and
+    coach tasks under the coach ones."""
     tables: list[tuple[str, dict, tuple[Column, ...]]] = [
         (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records)
     ]
     tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records)]
+    tables += [
+        (f"{r['task']} (feedback against the experts' profile, our construction)", r, COACH_COLUMNS)
+        for r in coach_rows(records)
+    ]
     tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
     out = []
     for title in dict.fromkeys(t for t, _, _ in tables):

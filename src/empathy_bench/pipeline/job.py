@@ -11,6 +11,7 @@ from inspect_ai.log import EvalLog
 from empathy_bench.agreement.rater import reference_rows
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
+from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
 from empathy_bench.pipeline.rating_rows import judge_row
@@ -67,6 +68,8 @@ def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded
     )
     if spec.kind == "compare":
         rows = compare_rows(spec, labels, mine, plain, recorded, n_resamples)
+    elif spec.kind == "coach":
+        rows = coach_rows(spec, labels, mine, plain, recorded, n_resamples)
     else:
         rows = [judge_row(log, spec, labels, n_resamples) for log in mine]
         recorded_ids = recorded_raters(spec, labels) if recorded else []

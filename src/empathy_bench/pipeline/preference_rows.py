@@ -17,14 +17,12 @@ from empathy_bench.agreement.preference import (
     preference_ceiling,
 )
 from empathy_bench.agreement.rater import CROWD_LABEL
-from empathy_bench.core.digest import sha256_bytes
-from empathy_bench.pipeline.row import FROM_RATINGS, Row, judge_of, kind_of, task_of
+from empathy_bench.pipeline.row import FROM_RATINGS, Row, judge_of, kind_of, rating_logs
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.sources.preference import choices_from_ratings
-from empathy_bench.tasks.labels import items_identity
 from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
-from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.tasks.spec import TaskSpec
 
 
 def compare_rows(
@@ -85,20 +83,6 @@ def reference_preference_rows(
             agreement = measure(label, kind, choices.assign(order=RATINGS_ORDER), from_ratings=True)
             rows.append(Row(agreement.model_copy(update={"role": "crowd"}) if rater == "crowd" else agreement))
     return rows
-
-
-def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
-    """The run's rate logs on the compare task's conversations (the same items and framework)
-    with every dimension rated (one per judge: the first rate task by id)."""
-    found: dict[str, EvalLog] = {}
-    here = (sha256_bytes(items_identity(spec), short=True), spec.framework)
-    for log in sorted(logs, key=task_of):
-        meta = log.eval.metadata or {}
-        if meta.get("kind", "rate") != "rate" or (meta.get("items_sha256"), meta.get("framework")) != here:
-            continue
-        if set(load_task(task_of(log)).dimension_ids) >= set(spec.rubric_model.dimension_ids):
-            found.setdefault(judge_of(log)[0], log)
-    return list(found.values())
 
 
 def _from_ratings(choices: pd.DataFrame) -> pd.DataFrame:

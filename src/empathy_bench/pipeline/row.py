@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 from inspect_ai.log import EvalLog
 
+from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement, RaterKind
+from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.runs.log import LogSummary
+from empathy_bench.tasks.labels import items_identity
+from empathy_bench.tasks.spec import TaskSpec, load_task
 
 FROM_RATINGS = " (from ratings)"
 
@@ -19,7 +23,7 @@ class Row:
     """One leaderboard row as the run produced it: the rater's agreement and, for a judge the
     harness ran, what its log says."""
 
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement
     run: LogSummary | None = None
     log: EvalLog | None = None  # the log the row's provenance comes from
     complete: bool = True  # False: from a partial run (a --limit, unfinished samples)
@@ -35,6 +39,20 @@ def task_of(log: EvalLog) -> str:
 
 def judge_of(log: EvalLog) -> tuple[str, str]:
     return str((log.eval.metadata or {}).get("judge") or ""), log.eval.model
+
+
+def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
+    """The run's rate logs on a compare or coach task's conversations (the same items and framework)
+    with every dimension rated (one per judge: the first rate task by id)."""
+    found: dict[str, EvalLog] = {}
+    here = (sha256_bytes(items_identity(spec), short=True), spec.framework)
+    for log in sorted(logs, key=task_of):
+        meta = log.eval.metadata or {}
+        if meta.get("kind", "rate") != "rate" or (meta.get("items_sha256"), meta.get("framework")) != here:
+            continue
+        if set(load_task(task_of(log)).dimension_ids) >= set(spec.rubric_model.dimension_ids):
+            found.setdefault(judge_of(log)[0], log)
+    return list(found.values())
 
 
 def probe_of(log: EvalLog) -> str:

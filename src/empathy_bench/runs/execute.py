@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from inspect_ai import Task, eval_set
 from inspect_ai.log import EvalLog, read_eval_log
 
-from empathy_bench.candidates.judge import extra_installed, judge_ids, load_judge
+from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, judge_ids, load_coach, load_judge
 from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.tasks.coach import coach
 from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.probe import load_probe, probe_ids
 from empathy_bench.tasks.rate import rate
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class RunOptions:
     judges: list[str] = field(default_factory=list)  # empty: every built-in offline judge
+    coaches: list[str] = field(default_factory=list)  # empty: every built-in offline coach
+    grader: str | None = None  # the judge that grades coach rewrites (None: each coach task's own)
     tasks: list[str] = field(default_factory=list)  # empty: every task
     # a list: those probes on every task of the run they apply to ([]: none, the default from
     # Python); None: every probe file on the tasks it lists (the command's default)
@@ -51,9 +54,18 @@ def default_judges() -> list[str]:
     call no network. Paid judges run only when named, so nobody is billed by surprise. An
     offline judge that needs a package extra which is not installed is left out (and said so);
     named with --judge it still runs, and fails with the install command."""
+    return _offline(judge_ids(), load_judge)
+
+
+def default_coaches() -> list[str]:
+    """Without --coach: the built-in offline coaches (as for judges)."""
+    return _offline(coach_ids(), load_coach)
+
+
+def _offline(ids: list[str], load: Callable[[str], Judge]) -> list[str]:
     chosen = []
-    for judge_id in judge_ids():
-        judge = load_judge(judge_id)
+    for judge_id in ids:
+        judge = load(judge_id)
         missing = [e for e in judge.requires if not extra_installed(e)]
         if judge.offline and missing:
             log.info(
@@ -72,12 +84,20 @@ TASK_KINDS: dict[str, Callable[..., Task]] = {"rate": rate, "compare": compare}
 
 def build_tasks(options: RunOptions) -> list[Task]:
     """Every (task, judge) of the same kind: rate judges on rate tasks, compare judges on compare
-    tasks (a bare model string is a judge of every kind)."""
+    tasks (a bare model string is a judge of every kind), and every coach on every coach task."""
     judges = options.judges or default_judges()
     tasks = [(name, load_task(name)) for name in options.tasks or task_ids()]
-    return [
+    coaches = options.coaches or default_coaches()
+    coached = [
+        coach(task=name, coach=c, grader=options.grader)
+        for name, spec in tasks
+        if spec.kind == "coach"
+        for c in coaches
+    ]
+    return coached + [
         TASK_KINDS[spec.kind](task=name, judge=j, epochs=options.epochs, probe=probe)
         for name, spec in tasks
+        if spec.kind != "coach"
         for probe in [None, *probes_for(spec, options.probes)]
         for j in judges
         if load_judge(j, spec.kind).kind == spec.kind
@@ -91,6 +111,8 @@ def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
     probe file that lists the task."""
     if chosen is None:
         return [p for p in probe_ids() if spec.id in load_probe(p).tasks]
+    if spec.kind == "coach":
+        return []  # no probe is defined for feedback
     return [p for p in chosen if spec.kind == "rate" or load_probe(p).kind == "attribution"]
 
 

@@ -1,5 +1,6 @@
 """What an inspect eval log says: a rate task's ratings (one per item and dimension after
-epochs) or a compare task's choices (one per pair, order and criterion), what could not be
+epochs), a compare task's choices (one per pair, order and criterion) or a coach task's feedback
+(one per conversation, with its quotes located and its rewrite graded), what could not be
 scored and why, and what the run used (tokens, list price, wall time, provider calls against
 cache hits). Nothing here compares with humans: that is the agreement stage's work on the
 tables this returns."""
@@ -38,18 +39,19 @@ class LogSummary(BaseModel):
     """One run of a judge on a task, as its log tells it."""
 
     task: str
-    kind: str = "rate"  # the task kind: rate or compare
+    kind: str = "rate"  # the task kind: rate, compare or coach
     judge: str  # judge id (evals/judges/<id>.yaml) or the model string
     model: str
     baseline: bool = False  # a trivial baseline, shown as such
     fitted_on_task: bool = False  # the judge file declares it was fitted on this task's items
-    n_items: int  # items judged (compare: pairs)
+    n_items: int  # items judged (compare: pairs; coach: conversations)
     # False when the run covered fewer samples than its task has (a --limit, a sample filter,
     # unfinished samples): its record must never replace a complete one
     complete: bool = True
     n_samples: int = 0  # distinct samples the run judged
     n_samples_task: int = 0  # samples the task has
-    n_ratings: int  # (item, dimension) ratings asked for (compare: (pair, order, criterion) choices)
+    # (item, dimension) ratings asked for (compare: (pair, order, criterion) choices; coach: feedbacks)
+    n_ratings: int
     n_unscored: int = 0  # of those, unscored in every epoch
     unscored_reasons: dict[str, int] = {}  # reason code -> count (candidates.reply.UNSCORED_CODES)
     usage: Usage = Usage()
@@ -124,14 +126,41 @@ def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
 
 
 CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "choice"]
+FEEDBACK_COLUMNS = ["improvements", "praised", "words", "quotes", "uplift"]
+
+
+def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
+    """A coach log's scored feedback, one row per item (indexed by item_id, sorted): the
+    improvement dimensions in the coach's order and the praised ones (each named once), the
+    feedback's words, its quotes as located by the scorer, and the grader's ratings before and
+    after the first rewrite (None where nothing was rewritten); and the unscored items by reason."""
+    rows: dict[str, dict[str, object]] = {}
+    why_not: Counter[str] = Counter()
+    for sample in log.samples or []:
+        score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
+        meta = (score.metadata or {}) if score else {}
+        if score is None or "feedback" not in meta:
+            why_not[meta.get("unscored", {}).get("feedback", "sample_error" if score is None else "no_tag")] += 1
+            continue
+        feedback, grading = meta["feedback"], meta.get("grading")
+        rows[sample.metadata["item_id"]] = {
+            "improvements": list(dict.fromkeys(i["dimension"] for i in feedback["improvements"])),
+            "praised": list(dict.fromkeys(s["dimension"] for s in feedback["strengths"])),
+            "words": float(meta["words"]),
+            "quotes": meta["quotes"],
+            "uplift": {k: grading[k] for k in ("targeted", "before", "after")} if grading else None,
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=FEEDBACK_COLUMNS).sort_index()
+    return table.rename_axis("item_id"), why_not
 
 
 def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
     """A rate log's items x dimensions ratings, or a compare log's choices, and its summary."""
     meta = log.eval.metadata or {}
-    compare = meta.get("kind") == "compare"
-    if compare:
-        table, reasons = judge_choices(log)
+    kind = meta.get("kind", "rate")
+    compare = kind == "compare"
+    if kind != "rate":
+        table, reasons = judge_choices(log) if compare else judge_feedback(log)
         n_asked = len(table) + sum(reasons.values())
     else:
         ratings, reasons = judge_ratings(log)
@@ -160,7 +189,7 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
     unit = "pair_id" if compare else "item_id"
     summary = LogSummary(
         task=task,
-        kind="compare" if compare else "rate",
+        kind=kind,
         judge=meta.get("judge") or log.eval.model,
         model=log.eval.model,
         baseline=bool(meta.get("baseline")),
@@ -180,13 +209,14 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
 
 
 def usage_of(log: EvalLog) -> Usage:
-    """Tokens, dollars, wall time and provider-vs-cache calls of a run, from its log."""
-    events = [e for s in log.samples or [] for e in s.events if e.event == "model"]
+    """Tokens, dollars, wall time and provider-vs-cache calls of a run's candidate, from its log
+    (a coach task's grader calls are the grader's, not the coach's: left out)."""
+    events = [e for s in log.samples or [] for e in s.events if e.event == "model" and e.model == log.eval.model]
     calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
     tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
     tokens_out = sum(e.output.usage.output_tokens for e in events if e.output.usage)
-    billed_in = sum(u.input_tokens for u in log.stats.model_usage.values())
-    billed_out = sum(u.output_tokens for u in log.stats.model_usage.values())
+    mine = [u for model, u in log.stats.model_usage.items() if model == log.eval.model]
+    billed_in, billed_out = sum(u.input_tokens for u in mine), sum(u.output_tokens for u in mine)
     return Usage(
         input_tokens=tokens_in,
         output_tokens=tokens_out,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -16,6 +16,7 @@ from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessageAssistant,
     GenerateConfig,
+    Model,
     ModelOutput,
     get_model,
 )
@@ -23,7 +24,7 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import builtin
-from empathy_bench.candidates.judge import Judge, load_judge, prompt_path
+from empathy_bench.candidates.judge import CandidateKind, Judge, load_coach, load_judge, prompt_path
 from empathy_bench.candidates.litellm_api import UnusableReply
 from empathy_bench.candidates.reply import Unscored
 from empathy_bench.core.digest import sha256_bytes
@@ -44,9 +45,12 @@ def judge_task(
     scorer: Scorer,
     epochs: Epochs,
     metadata: dict[str, Any],
+    then: Solver | None = None,
+    model_roles: dict[str, Model] | None = None,
 ) -> Task:
     """The inspect task of `judge` on `spec` (`bound`: the judge file's model; otherwise the
-    eval's --model). `metadata` extends the provenance."""
+    eval's --model). `metadata` extends the provenance; `then` runs after the judge's reply (a
+    coach task's grader, the model of role `grader` in `model_roles`)."""
     meta = provenance(spec, judge) | metadata
     # What the replies depend on beyond inspect's own cache key (messages, model, generation
     # settings): the judge file (model args included), prompt, rubric and, for the built-in
@@ -54,7 +58,9 @@ def judge_task(
     # is never served a stale reply, nor taken by eval_set as already done.
     code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
     keys = ("judge_config_sha256", "prompt_sha256", "rubric_sha256", "label_files_sha256")
-    fingerprint = sha256_bytes(json.dumps([meta[k] for k in keys] + [code]), short=True)
+    # a coach task's grader shapes its results too (absent elsewhere: the fingerprint is unchanged)
+    grader = [meta["grader_sha256"]] if "grader_sha256" in meta else []
+    fingerprint = sha256_bytes(json.dumps([meta[k] for k in keys] + [code] + grader), short=True)
     # A probe task is its own task (name and version: a changed probe file is never taken as done),
     # but shares the cache scope, so its unchanged condition (unlabelled, original) costs nothing
     # after the plain run: the messages themselves are in inspect's cache key.
@@ -65,7 +71,9 @@ def judge_task(
         version=f"{spec.version}+{fingerprint}" + (f"+{meta['probe_sha256']}" if probe else ""),
         dataset=MemoryDataset(list(samples), name=f"{spec.source_name}/{spec.framework}"),
         # Cached replies never expire: a re-run with the same fingerprint calls no provider.
-        solver=judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint})),
+        solver=[judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint}))]
+        + ([then] if then else []),
+        model_roles=model_roles,
         scorer=scorer,
         epochs=epochs,
         config=GenerateConfig(**judge.generation.model_dump(exclude_none=True)),
@@ -93,10 +101,13 @@ def judge_generate(cache: CachePolicy) -> Solver:
     return solve
 
 
-def task_judge(spec: TaskSpec, judge: str | None, kind: Literal["rate", "compare"]) -> Judge:
-    """The judge of a task of `kind` (without a name, the eval's --model with the default
-    prompt of the kind); a task or judge of another kind is refused."""
-    candidate = load_judge(judge, kind) if judge else Judge(id="default", model="", kind=kind)
+def task_judge(spec: TaskSpec, judge: str | None, kind: CandidateKind) -> Judge:
+    """The judge (or coach) of a task of `kind` (without a name, the eval's --model with the
+    default prompt of the kind); a task or candidate of another kind is refused."""
+    if judge:
+        candidate = load_coach(judge) if kind == "coach" else load_judge(judge, kind)
+    else:
+        candidate = Judge(id="default", model="", kind=kind)
     if spec.kind != kind or candidate.kind != kind:
         raise InputError(
             f"tasks/{spec.id}.yaml",
@@ -124,6 +135,16 @@ def reply_outcome(
     if output.stop_reason == "max_tokens":
         why = {key: Unscored("truncated", f"{u.message} (reply truncated at max_tokens)") for key, u in why.items()}
     return values, why
+
+
+def candidate_fingerprint(spec: TaskSpec, judge: Judge) -> str:
+    """What a candidate's replies on a task depend on beyond the messages: its file, prompt,
+    the rubric and, for a built-in model, its code (a coach task's grader is scoped by it)."""
+    meta = provenance(spec, judge)
+    code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
+    return sha256_bytes(
+        json.dumps([meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], code]), short=True
+    )
 
 
 def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:

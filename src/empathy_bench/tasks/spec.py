@@ -1,6 +1,6 @@
 """Task files (tasks/*.yaml): one benchmark slice = a label source + a rubric (+ dimensions) +
 a reference rater + a kind. Data only: the inspect task of each kind is in its own module
-(`rate.py`, `compare.py`)."""
+(`rate.py`, `compare.py`, `coach.py`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import AGGREGATES
+from empathy_bench.sources.profile import ProfileThresholds
 from empathy_bench.sources.rubric import Rubric, load_rubric
 
 
@@ -33,8 +34,8 @@ class TaskSpec(FileModel):
     title: str
     description: str = ""
     # rate: a rating per item and dimension; compare: a choice between two items per criterion,
-    # every pair in both orders (`coach` is not built yet)
-    kind: Literal["rate", "compare"] = "rate"
+    # every pair in both orders; coach: feedback on each item, checked against the reference's profile
+    kind: Literal["rate", "compare", "coach"] = "rate"
     source: str | None = None  # label source id (human_labels/<id>.yaml) ...
     labels: OwnLabels | None = None  # ... or a team's own label files
     framework: str  # the source's framework whose items and ratings are used
@@ -54,6 +55,12 @@ class TaskSpec(FileModel):
     pairs_within: str | None = None
     # how the criterion is put to the judge, when the rubric's own words do not fit the items
     criterion_question: str | None = None
+    # --- coach tasks ---
+    # where a reference rating makes a dimension a problem or a strength (our construction)
+    profile: ProfileThresholds = ProfileThresholds()
+    # the judge (evals/judges) that re-rates a conversation after a coach's rewrite; its own
+    # agreement with the humans is on the rate task's leaderboard (`--grader` overrides it)
+    grader: str = "builtin-lexicon"
 
     @model_validator(mode="after")
     def _one_source(self) -> TaskSpec:
@@ -61,6 +68,8 @@ class TaskSpec(FileModel):
             raise ValueError("give either 'source' (a label source card) or 'labels' (your own files), not both")
         if self.labels and self.kind == "rate" and not self.labels.ratings:
             raise ValueError("a rate task on your own labels needs labels.ratings")
+        if self.labels and self.kind == "coach" and not self.labels.ratings:
+            raise ValueError("a coach task on your own labels needs labels.ratings (the experts' profile)")
         if self.labels and self.kind == "compare" and not (self.labels.preferences or self.pairs_within):
             raise ValueError("a compare task on your own labels needs labels.preferences, or pairs_within with ratings")
         return self

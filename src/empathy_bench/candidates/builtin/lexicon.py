@@ -484,3 +484,19 @@ def lexicon_rating(request: PromptRequest, dim: str, target: str) -> int:
         score += max(-DERIVED_CAP, min(DERIVED_CAP, derived))
         per_turn.append(min(TURN_CAP, max(0.0, score)))
     return to_scale(sum(per_turn) / len(per_turn), lo, hi)
+
+
+def sentence_evidence(request: PromptRequest, dim: str, target: str) -> list[tuple[int, str, float, float]]:
+    """(turn index, sentence, evidence for, evidence against) of every sentence of the target's
+    messages on a dimension, by the same recipe as `lexicon_rating` (each sentence read with the
+    seeker's words its message answers): what the lexicon coach quotes."""
+    recipe = RECIPES.get(dim, Recipe(()))
+    found: list[tuple[int, str, float, float]] = []
+    messages = _turns(request, target)
+    indices = [i for i, (speaker, _) in enumerate(request.turns) if speaker == target]
+    for index, message in zip(indices, messages, strict=True):
+        for sentence in sentences(message.text):
+            turn = Turn(sentence, message.previous_seeker, message.seeker_so_far)
+            plus = sum(_evidence(n, turn) for n in recipe.plus)
+            found.append((index, sentence, plus, sum(_evidence(n, turn) for n in recipe.minus)))
+    return found

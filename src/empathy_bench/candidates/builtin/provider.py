@@ -20,6 +20,7 @@ price zero, so `litellm.completion_cost` works.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -30,18 +31,28 @@ import litellm
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
+from empathy_bench.candidates.builtin.coach import COACHES
 from empathy_bench.candidates.builtin.constant import constant_rating
 from empathy_bench.candidates.builtin.length import length_rating
 from empathy_bench.candidates.builtin.lexicon import lexicon_rating
 from empathy_bench.candidates.builtin.reading import ModelUnavailable
-from empathy_bench.candidates.prompt import CompareRequest, PromptRequest, read_compare_prompt, read_prompt
+from empathy_bench.candidates.prompt import (
+    COACH_MARK,
+    CONVERSATION_RE,
+    CompareRequest,
+    PromptRequest,
+    read_coach_prompt,
+    read_compare_prompt,
+    read_prompt,
+)
 from empathy_bench.core.digest import sha256_bytes
 
 PROVIDER = "builtin"
 MODELS = ("constant", "length", "lexicon")  # always available; they rate and compare
 OPTIONAL_MODELS = ("embedding",)  # need a package extra (the error says which)
 COMPARE_MODELS = ("always_a",)  # compare prompts only: the pure position-bias baseline
-ALL_MODELS = MODELS + OPTIONAL_MODELS + COMPARE_MODELS
+COACH_MODELS = tuple(COACHES)  # coach prompts only (builtin/coach.py)
+ALL_MODELS = MODELS + OPTIONAL_MODELS + COMPARE_MODELS + COACH_MODELS
 
 MODEL_NAME_RE = re.compile(r"^(?P<name>[a-z_]+)(?:@(?P<ms>\d+)ms)?$")
 
@@ -174,14 +185,14 @@ def prompt_text(messages: Iterable[Any]) -> str:
 
 def code_files() -> list[Path]:
     """Every source file whose code shapes a built-in model's replies: this package, the prompt
-    reader the models read items back with, and the rubric and transcript readers their cues
-    and anchors come from. The rate task's fingerprint hashes them all, so editing any of them
-    invalidates cached replies and finished tasks."""
-    from empathy_bench.candidates import prompt
-    from empathy_bench.sources import rubric, transcript
-
-    package = sorted(Path(__file__).parent.glob("*.py"))
-    return package + [Path(m.__file__) for m in (prompt, rubric, transcript) if m.__file__]
+    reader the models read items back with, the rubric and transcript readers their cues and
+    anchors come from, and the profile rule the lexicon coach flags with. Every task's
+    fingerprint hashes them all, so editing any of them invalidates cached replies and finished
+    tasks."""
+    # modules by name: `empathy_bench.sources.profile` is also a function the package re-exports
+    modules = ["candidates.prompt", "sources.rubric", "sources.transcript", "sources.profile"]
+    files = [importlib.import_module(f"empathy_bench.{name}").__file__ for name in modules]
+    return sorted(Path(__file__).parent.glob("*.py")) + [Path(f) for f in files if f]
 
 
 def code_fingerprint() -> str:
@@ -207,10 +218,17 @@ RATERS: dict[str, Callable[[PromptRequest, str, str], int]] = {
 
 
 def judge_reply(name: str, text: str) -> str:
-    """The reply of built-in judge `name` to a rendered rate or compare prompt. ValueError if
-    `text` is neither; ModelUnavailable if an optional model cannot run here."""
-    if COMPARE_MARK in text:
+    """The reply of built-in model `name` to a rendered rate, compare or coach prompt. ValueError
+    if `text` is none of them or not one `name` answers; ModelUnavailable if an optional model
+    cannot run here."""
+    if COMPARE_MARK in text and name not in COACHES:
         return compare_reply(name, read_compare_prompt(text))
+    if COACH_MARK in CONVERSATION_RE.sub("", text):
+        if name not in COACHES:
+            raise ValueError(f"{name} is a judge; coach prompts are answered by {', '.join(COACHES)}")
+        return COACHES[name](read_coach_prompt(text))
+    if name in COACHES:
+        raise ValueError(f"{name} answers coach prompts only")
     if name == "always_a":
         raise ValueError("always_a answers compare prompts only (it is the pure position-bias baseline)")
     request = read_prompt(text)

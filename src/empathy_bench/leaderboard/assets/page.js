@@ -12,6 +12,9 @@
   const BIAS = DATA.bias || [];  // bias probes: one row per (task, rater), absent keys = no figure
   const BIAS_BY_DIM = DATA.bias_by_dimension || [];  // ... and per (task, probe, rater, dimension)
   const BIAS_COLUMN_DEFS = DATA.bias_columns || [];  // the bias table's columns, from Python too
+  const COACH = DATA.coach || [];  // coach tasks: one row per (task, rater), best first
+  const COACH_BY_DIM = DATA.coach_by_dimension || [];  // ... and per (task, rater, dimension)
+  const COACH_COLUMN_DEFS = DATA.coach_columns || [];  // the coach table's columns, from Python as well
   const KINDS = ["run", "recorded", "baseline", "human"];
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
@@ -56,9 +59,14 @@
     return a[1] - b[1];
   }).map((p) => p[0]);
 
-  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task), PREFERENCE.map((r) => r.task)))];
-  // a compare task (choices between two items) by its task file's kind; without one, by its rows
-  const isCompare = (t) => (TASKS[t] && TASKS[t].kind ? TASKS[t].kind === "compare" : !OVERALL.some((r) => r.task === t) && PREFERENCE.some((r) => r.task === t));
+  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task), PREFERENCE.map((r) => r.task), COACH.map((r) => r.task)))];
+  // a task's kind (rate, compare: choices between two items, coach: feedback) by its task file; without one, by its rows
+  const taskKind = (t) => {
+    const kind = TASKS[t] && TASKS[t].kind;
+    if (kind === "rate" || kind === "compare" || kind === "coach") return kind;
+    if (kind || OVERALL.some((r) => r.task === t)) return "rate";
+    return PREFERENCE.some((r) => r.task === t) ? "compare" : COACH.some((r) => r.task === t) ? "coach" : "rate";
+  };
   const state = { task: tasks.includes("lend_an_ear") ? "lend_an_ear" : tasks[0] };
 
   // ---------- sortable tables ----------
@@ -157,10 +165,13 @@
     }
     return [el("span", { class: "legend-title" }, title), el("span", { class: "legend-scale" }, bar, ticks), el("span", { class: "legend-text" }, sentence)];
   }
+  // the legend of a kappa's colour scale (QWK in the heatmap, Cohen's kappa in the coach's targeting grid)
+  const kappaLegend = (title) => legendNodes(STOPS, [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1], 1,
+    "colour scale from -0.2 (red, worse than chance) through 0 (white, chance) to 1 (blue, perfect agreement)", title,
+    "red: below chance \u00B7 white: chance (0) \u00B7 blue: up to perfect agreement (1). Values below \u22120.2 take the \u22120.2 colour; hatched: not available.");
   function renderLegend() {
-    document.getElementById("heatmap-legend").replaceChildren(...legendNodes(STOPS, [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1], 1,
-      "colour scale from -0.2 (red, worse than chance) through 0 (white, chance) to 1 (blue, perfect agreement)", "Cell colour = QWK",
-      "red: below chance \u00B7 white: chance (0) \u00B7 blue: up to perfect agreement (1). Values below \u22120.2 take the \u22120.2 colour; hatched: not available."));
+    document.getElementById("heatmap-legend").replaceChildren(...kappaLegend("Cell colour = QWK"));
+    document.getElementById("coach-dims-legend").replaceChildren(...kappaLegend("Cell colour = targeting kappa"));
   }
   // one heatmap cell: the value on its scale's colour (hatched when there is none)
   function heatCell(v, title, extra, scale = QWK_SCALE) {
@@ -169,30 +180,43 @@
     return td;
   }
 
+  // ---------- rater x dimension grids (the heatmap, each bias probe's changes, a coach's targeting) ----------
+  const raterCell = (name, row) => el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(row)));
+  // Heat cells into a table's head and body: a row per name (rowOf(name) gives its kind and marks), a
+  // column per dimension (its header head(d), hover text headTitle(d)), then any extra columns
+  // ({ head: th, cell: (name) => td }); cell(name, d) is [value, hover text], a null value hatched.
+  function dimensionGrid(table, { names, rowOf, dimensions, cell, head = dimLabel, headTitle = (d) => d, scale = QWK_SCALE, extra = [] }) {
+    table.tHead.replaceChildren(el("tr", {}, el("th", { scope: "col", class: "text", "data-key": "rater" }, "Rater"),
+      dimensions.map((d) => el("th", { scope: "col", title: headTitle(d), "data-key": d }, head(d))), extra.map((x) => x.head)));
+    table.tBodies[0].replaceChildren(...names.map((name) => el("tr", { class: rowClass(rowOf(name)), "data-rater": name },
+      raterCell(name, rowOf(name)),
+      dimensions.map((d) => { const [v, title] = cell(name, d); return heatCell(v, title, "", scale); }),
+      extra.map((x) => x.cell(name)))));
+  }
+  // the cells' rows by (rater, dimension), and the names in the given order, then any others the cells have
+  const cellIndex = (cells) => new Map(cells.map((c) => [`${c.rater}\u0000${c.dimension}`, c]));
+  const cellOf = (index, name, dim) => index.get(`${name}\u0000${dim}`);
+  const gridNames = (order, cells) => [...new Set(order.filter((n) => cells.some((c) => c.rater === n)).concat(cells.map((c) => c.rater)))];
+
   // ---------- heatmap ----------
   function renderHeatmap(rows) {
-    const task = state.task;
-    const cells = PER_DIM.filter((r) => r.task === task);
-    const dims = [...new Set(cells.map((r) => r.dimension))];
-    const names = [...new Set(ranked(rows).map((r) => r.rater).concat(cells.map((r) => r.rater)))];
-    const byKey = new Map(cells.map((r) => [`${r.rater}\u0000${r.dimension}`, r]));
+    const cells = PER_DIM.filter((r) => r.task === state.task);
+    const byKey = cellIndex(cells);
     const overallBy = new Map(rows.map((r) => [r.rater, r]));
-    const table = document.getElementById("heatmap");
-    table.tHead.replaceChildren(el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"),
-      dims.map((d) => el("th", { scope: "col", title: d }, dimLabel(d))), el("th", { scope: "col", class: "mean" }, "mean")));
-    const cell = (v, title, extra) => heatCell(v, title, extra);
-    table.tBodies[0].replaceChildren(...names.map((name) => {
-      const any = overallBy.get(name) || cells.find((c) => c.rater === name);
-      const tds = dims.map((d) => {
-        const c = byKey.get(`${name}\u0000${d}`);
-        if (!c) return cell(null, `${name}, ${dimLabel(d)}: no rating`, "");
-        return cell(c.qwk, `${name}, ${dimLabel(d)}: QWK ${ciText(c.qwk, c.qwk_low, c.qwk_high)}; Spearman ${fmt(c.spearman)}; alpha with rater ${fmt(c.alpha)} (shuffled ${fmt(c.alpha_shuffled)}); alt-test on this dimension ${c.alt_test_passed === null || c.alt_test_passed === undefined ? DASH : (c.alt_test_passed ? "pass" : "fail") + " (" + fmt(c.alt_test_winning_rate) + ")"}; n = ${isNum(c.n) ? c.n : DASH}`, "");
-      });
-      const o = overallBy.get(name);
-      const mean = cell(o ? o.qwk : null, `${name}: mean QWK over dimensions ${o ? ciText(o.qwk, o.qwk_low, o.qwk_high) : DASH}`, " mean");
-      return el("tr", { class: `kind-${kindOf(any)}`, "data-rater": name },
-        el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(any))), tds, mean);
-    }));
+    dimensionGrid(document.getElementById("heatmap"), {
+      names: [...new Set(ranked(rows).map((r) => r.rater).concat(cells.map((r) => r.rater)))],
+      rowOf: (name) => overallBy.get(name) || cells.find((c) => c.rater === name),
+      dimensions: [...new Set(cells.map((r) => r.dimension))],
+      cell: (name, d) => {
+        const c = cellOf(byKey, name, d);
+        if (!c) return [null, `${name}, ${dimLabel(d)}: no rating`];
+        return [c.qwk, `${name}, ${dimLabel(d)}: QWK ${ciText(c.qwk, c.qwk_low, c.qwk_high)}; Spearman ${fmt(c.spearman)}; alpha with rater ${fmt(c.alpha)} (shuffled ${fmt(c.alpha_shuffled)}); alt-test on this dimension ${c.alt_test_passed === null || c.alt_test_passed === undefined ? DASH : (c.alt_test_passed ? "pass" : "fail") + " (" + fmt(c.alt_test_winning_rate) + ")"}; n = ${isNum(c.n) ? c.n : DASH}`];
+      },
+      extra: [{
+        head: el("th", { scope: "col", class: "mean", "data-key": "mean" }, "mean"),
+        cell: (name) => { const o = overallBy.get(name); return heatCell(o ? o.qwk : null, `${name}: mean QWK over dimensions ${o ? ciText(o.qwk, o.qwk_low, o.qwk_high) : DASH}`, " mean"); },
+      }],
+    });
   }
 
   // ---------- SVG helpers (markup strings: the HTML parser puts <svg> in its namespace) ----------
@@ -402,7 +426,7 @@
   const ONE_LABEL_NOTE = "One reference label per pair: no human ceiling.";
   const COLLECTED_NOTE = "Reference choices were made by people (collected, not derived from ratings).";
   const preferenceSorts = new Map();  // one sort per criterion, kept across tabs like the rate table's
-  const prefRowClass = (r) => rowClass(r) + (r.from_ratings ? " from-ratings" : "");
+  const ratingsRowClass = (r) => rowClass(r) + (r.from_ratings ? " from-ratings" : "");  // preference and coach rows
   const idPart = (s) => String(s).replace(/[^A-Za-z0-9_-]/g, "_");
   const plural = (n, word) => `${grouped(String(n))} ${word}${n === 1 ? "" : "s"}`;
   const criteriaOf = (task) => [...new Set(PREFERENCE.filter((r) => r.task === task).map((r) => r.criterion)
@@ -436,7 +460,7 @@
       el("caption", { class: "sr-only" }, `Agreement of each rater's choices with the reference on ${taskTitle(task)}, criterion ${dimLabel(criterion)}; click a column header to sort.`),
       el("thead"), el("tbody"));
     if (!preferenceSorts.has(criterion)) preferenceSorts.set(criterion, { key: "accuracy", dir: "desc" });
-    sortableTable(table, PREFERENCE_COLUMNS, rows, preferenceSorts.get(criterion), prefRowClass);
+    sortableTable(table, PREFERENCE_COLUMNS, rows, preferenceSorts.get(criterion), ratingsRowClass);
     const block = el("div", { class: "criterion-block", "data-criterion": criterion },
       el("h3", { class: "criterion-title" }, titled ? `Criterion: ${dimLabel(criterion)}` : `Choices on the criterion \u201C${dimLabel(criterion)}\u201D`),
       el("div", { class: "table-wrap" }, table),
@@ -552,7 +576,79 @@
     return wrap;
   }
 
-  // ---------- bias probes (rate and compare tasks alike) ----------
+  // ---------- coach tasks: the coach table, what its reference is, its grader, targeting per dimension ----------
+  const COACH_TABLE_COLUMNS = tableColumns(COACH_COLUMN_DEFS);
+  const coachSort = { key: "mean_kappa", dir: "desc" };  // kept across tabs like the rate table's
+  const threshold = (v) => (isNum(v) ? String(v) : DASH);  // a threshold on the rubric's scale, as the task file has it
+  // What the coach task's reference is: derived by this project from the experts' ratings, by the task file's thresholds.
+  function profileNote(profile) {
+    const p = profile || {};
+    const rule = profile
+      ? `: a prescriptive dimension the experts' median rates at most ${threshold(p.problem_prescriptive_at_most)} is a problem and at least ${threshold(p.strength_prescriptive_at_least)} a strength; a proscriptive one rated at least ${threshold(p.problem_proscriptive_at_least)} is a problem and at most ${threshold(p.strength_proscriptive_at_most)} a strength`
+      : " (the leaderboard data does not say by which thresholds)";
+    return `The \u201Cexpert-flagged problems\u201D and \u201Cstrengths\u201D are this project's construction from the median of the experts' ratings, not feedback the experts gave${rule}. ` +
+      `Rows from ratings (the expert ceiling, the crowd and judges marked \u201C(as coach)\u201D) read a rater's own ratings as feedback (problems worst first, strengths praised): they have no quotes or rewrites, so grounding, evidence and uplift are ${DASH}.`;
+  }
+  // Whose re-ratings the uplift is, and how far that grader itself agrees with the experts.
+  function graderNote(task, rows) {
+    const graded = rows.filter((r) => !r.from_ratings && r.grader);
+    const graders = [...new Set(graded.map((r) => r.grader))];
+    if (!graders.length && TASKS[task] && TASKS[task].grader) graders.push(TASKS[task].grader);
+    if (!graders.length) return "No coach on this task has a grader, so no rewrite was re-rated.";
+    return graders.map((g) => {
+      const q = (graded.find((r) => r.grader === g && isNum(r.grader_qwk)) || {}).grader_qwk;
+      if (!isNum(q)) return `Uplift graded by ${g}, whose own QWK with the experts is not on this leaderboard (${DASH}): an uplift is only as trustworthy as its grader.`;
+      const rate = OVERALL.find((r) => r.rater === g && r.qwk === q);  // the rate task the QWK is from, where the board has it
+      return `Uplift graded by ${g}, whose QWK with the experts on the rate task${rate ? ` (${taskTitle(rate.task)})` : ""} is ${fmt(q)}: an uplift is only as trustworthy as its grader.`;
+    }).join(" ");
+  }
+
+  function renderCoach() {
+    const task = state.task;
+    const rows = COACH.filter((r) => r.task === task);
+    const info = TASKS[task] || {};
+    document.getElementById("coach-title").textContent = `Coach feedback \u2014 ${taskTitle(task)}`;
+    const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
+    const note = [plural(rows.length, "rater")];
+    if (items.length) note.push(`${items.map((n) => grouped(String(n))).join(" / ")} conversations`);
+    note.push(`task id ${task}`);
+    document.getElementById("coach-note").textContent = note.join(" \u00B7 ") + ".";
+    document.getElementById("coach-description").textContent = info.description || "";
+    document.getElementById("coach-reference-note").textContent = profileNote(info.profile);
+    document.getElementById("coach-grader-note").textContent = graderNote(task, rows);
+    sortableTable(document.getElementById("coach"), COACH_TABLE_COLUMNS, rows, coachSort, ratingsRowClass);
+    renderCoachDimensions(task, rows);
+  }
+
+  // Targeting kappa per rater and dimension; under each dimension, how often the experts flag it.
+  function renderCoachDimensions(task, rows) {
+    const dims = COACH_BY_DIM.filter((d) => d.task === task);
+    document.getElementById("coach-dimensions").hidden = !dims.length;
+    if (!dims.length) return;
+    const byKey = cellIndex(dims);
+    const rowBy = new Map(rows.map((r) => [r.rater, r]));
+    const dimensions = [...new Set(dims.map((d) => d.dimension))];
+    // the base rate from the row over the most conversations (raters may cover different ones)
+    const base = new Map(dimensions.map((dim) => {
+      const known = dims.filter((d) => d.dimension === dim && isNum(d.base_rate));
+      const widest = known.sort((a, b) => (isNum(b.n) ? b.n : 0) - (isNum(a.n) ? a.n : 0))[0];  // stable: the first of the widest
+      return [dim, widest ? widest.base_rate : null];
+    }));
+    dimensionGrid(document.getElementById("coach-dims"), {
+      names: gridNames(rows.map((r) => r.rater), dims), rowOf: (name) => rowBy.get(name) || dims.find((d) => d.rater === name), dimensions,
+      head: (d) => [dimLabel(d), " ", el("span", { class: "base-rate" }, `base rate ${fmt(base.get(d))}`)],
+      headTitle: (d) => `${d}: the experts' profile flags it as a problem in ${fmt(base.get(d))} of the conversations`,
+      cell: (name, dim) => {
+        const d = cellOf(byKey, name, dim);
+        if (!d) return [null, `${name}, ${dimLabel(dim)}: no figure`];
+        const graded = isNum(d.targeted_change) || isNum(d.other_change)
+          ? `; grader's change where a rewrite targeted it ${fmt(d.targeted_change)}, where it targeted another dimension ${fmt(d.other_change)}` : "";
+        return [d.kappa, `${name}, ${dimLabel(dim)}: targeting kappa ${fmt(d.kappa)}; F1 ${fmt(d.f1)} (precision ${fmt(d.precision)}, recall ${fmt(d.recall)}); named as an improvement in ${fmt(d.flag_rate)} of the conversations, flagged by the experts in ${fmt(d.base_rate)}${graded}; n = ${isNum(d.n) ? d.n : DASH}`];
+      },
+    });
+  }
+
+  // ---------- bias probes (every task kind alike) ----------
   const biasSorts = new Map();  // one sort per task (its columns differ), kept across tabs; null: the board's order
   const present = (v) => v !== null && v !== undefined;
   // the rater and kind, and every column with a figure in at least one row (board.py's used_columns)
@@ -568,7 +664,7 @@
     if (!rows.length) return;
     document.getElementById("bias-title").textContent = `Bias probes \u2014 ${taskTitle(task)}`;
     // the rater cell's model (and fitted mark) from the task's own agreement row, where the probe row has none
-    const source = new Map(OVERALL.concat(PREFERENCE).filter((r) => r.task === task).reverse().map((r) => [r.rater, r]));
+    const source = new Map(OVERALL.concat(PREFERENCE, COACH).filter((r) => r.task === task).reverse().map((r) => [r.rater, r]));
     const shown = rows.map((r) => {
       const s = source.get(r.rater) || {};
       return { ...r, model: r.model ?? s.model, fitted_on_task: r.fitted_on_task ?? s.fitted_on_task };
@@ -584,9 +680,7 @@
   // One probe's mean change per rater and dimension, coloured on a scale diverging around 0.
   function probeBlock(task, probe, dims, rows, order) {
     const id = idPart(probe);
-    const names = [...new Set(order.filter((n) => dims.some((d) => d.rater === n)).concat(dims.map((d) => d.rater)))];
-    const dimensions = [...new Set(dims.map((d) => d.dimension))];
-    const byKey = new Map(dims.map((d) => [`${d.rater}\u0000${d.dimension}`, d]));
+    const byKey = cellIndex(dims);
     const rowBy = new Map(rows.map((r) => [r.rater, r]));
     const biggest = Math.max(0, ...dims.map((d) => d.mean_change).filter(isNum).map(Math.abs));
     const limit = Math.max(0.5, Math.ceil(biggest * 2 - 1e-9) / 2);  // a half step above the largest change
@@ -594,18 +688,16 @@
     const head = BIAS_COLUMN_DEFS.find((c) => c.key === PROBE_COLUMN[probe]);
     const change = head ? String([].concat(head.label).join(" ")).replace(/\s*\[95% CI\]$/, "") : null;
     const table = el("table", { id: `bias-dims-${id}`, class: "bias-dims" },
-      el("caption", { class: "sr-only" }, `Mean change per rater and dimension under the ${probe} probe on ${taskTitle(task)}.`),
-      el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"), dimensions.map((d) => el("th", { scope: "col", title: d }, dimLabel(d))))),
-      el("tbody", {}, names.map((name) => {
-        const any = rowBy.get(name) || dims.find((d) => d.rater === name);
-        return el("tr", { class: rowClass(any), "data-rater": name },
-          el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(any))),
-          dimensions.map((dim) => {
-            const d = byKey.get(`${name}\u0000${dim}`);
-            if (!d) return heatCell(null, `${name}, ${dimLabel(dim)}: no figure`, "", scale);
-            return heatCell(d.mean_change, `${name}, ${dimLabel(dim)}: mean change ${ciText(d.mean_change, d.low, d.high)}; share of ratings changed ${fmt(d.flip_rate)}; n = ${isNum(d.n) ? d.n : DASH}`, "", scale);
-          }));
-      })));
+      el("caption", { class: "sr-only" }, `Mean change per rater and dimension under the ${probe} probe on ${taskTitle(task)}.`), el("thead"), el("tbody"));
+    dimensionGrid(table, {
+      names: gridNames(order, dims), rowOf: (name) => rowBy.get(name) || dims.find((d) => d.rater === name),
+      dimensions: [...new Set(dims.map((d) => d.dimension))], scale,
+      cell: (name, dim) => {
+        const d = cellOf(byKey, name, dim);
+        if (!d) return [null, `${name}, ${dimLabel(dim)}: no figure`];
+        return [d.mean_change, `${name}, ${dimLabel(dim)}: mean change ${ciText(d.mean_change, d.low, d.high)}; share of ratings changed ${fmt(d.flip_rate)}; n = ${isNum(d.n) ? d.n : DASH}`];
+      },
+    });
     const ticks = [-limit, -limit / 2, 0, limit / 2, limit];
     const legend = el("div", { class: "legend" }, legendNodes(scale.stops, ticks, 2,
       `colour scale from ${fmt(-limit)} (brown, the probe lowers the score) through 0 (white, no change) to ${fmt(limit)} (teal, it raises the score)`,
@@ -618,21 +710,29 @@
   // ---------- task selection ----------
   function renderTabs() {
     const tabs = tasks.map((t) => {
-      const n = isCompare(t) ? new Set(PREFERENCE.filter((r) => r.task === t).map((r) => r.rater)).size : OVERALL.filter((r) => r.task === t).length;
+      const kind = taskKind(t);
+      const n = kind === "compare" ? new Set(PREFERENCE.filter((r) => r.task === t).map((r) => r.rater)).size : (kind === "coach" ? COACH : OVERALL).filter((r) => r.task === t).length;
       const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} rater${n === 1 ? "" : "s"}`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
       b.addEventListener("click", () => { location.hash = "task=" + encodeURIComponent(t); });
       return b;
     });
     document.getElementById("task-tabs").replaceChildren(...tabs);
   }
-  const RATE_SECTIONS = ["overall-section", "heatmap-section", "plots-section"];
+  // each task kind's sections and what draws them; the bias probes go below every kind's
+  const KIND_VIEWS = {
+    rate: { sections: ["overall-section", "heatmap-section", "plots-section"], render: () => renderRate() },
+    compare: { sections: ["compare-section"], render: () => renderCompare() },
+    coach: { sections: ["coach-section"], render: () => renderCoach() },
+  };
   function renderTask() {
-    const compare = isCompare(state.task);
-    for (const id of RATE_SECTIONS) document.getElementById(id).hidden = compare;
-    document.getElementById("compare-section").hidden = !compare;
-    if (compare) { renderTabs(); renderCompare(); renderBias(); return; }
-    const rows = OVERALL.filter((r) => r.task === state.task);
+    const kind = taskKind(state.task);
+    for (const [k, view] of Object.entries(KIND_VIEWS)) for (const id of view.sections) document.getElementById(id).hidden = k !== kind;
     renderTabs();
+    KIND_VIEWS[kind].render();
+    renderBias();
+  }
+  function renderRate() {
+    const rows = OVERALL.filter((r) => r.task === state.task);
     const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
     document.getElementById("overall-title").textContent = `Overall agreement \u2014 ${taskTitle(state.task)}`;
     const note = [`${rows.length} rater${rows.length === 1 ? "" : "s"}`];
@@ -645,7 +745,6 @@
     renderHeatmap(rows);
     renderScatter(rows);
     renderForest(rows);
-    renderBias();
   }
   function fromHash() {
     const m = /(?:^#|&)task=([^&]*)/.exec(location.hash);

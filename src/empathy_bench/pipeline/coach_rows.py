@@ -1,0 +1,76 @@
+"""The rows of a coach task: each coach's run (its feedback, quotes and graded rewrite against the
+experts' profile of the same conversations), and the reference rows made from ratings alone, no
+model call: every rate judge of the same run and every recorded judge used as a coach (its
+ratings give its profile: problems worst first, strengths praised), the crowd the same way, and
+the expert ceiling (each expert's profile against the median of the other experts). Rows from
+ratings have no quotes and no rewrite: grounding, evidence and uplift are "–" for them."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+from inspect_ai.log import EvalLog
+
+from empathy_bench.agreement.coach import (
+    CoachAgreement,
+    coach_agreement,
+    coach_ceiling,
+    feedback_from_ratings,
+    leave_one_out_kappa,
+)
+from empathy_bench.agreement.rater import CROWD_LABEL, RaterKind
+from empathy_bench.pipeline.row import Row, judge_of, kind_of, rating_logs
+from empathy_bench.runs.log import read_log
+from empathy_bench.sources.labels import LabelSet, rater_wide
+from empathy_bench.sources.quote import evidence_turns
+from empathy_bench.tasks.labels import recorded_raters
+from empathy_bench.tasks.spec import TaskSpec
+
+AS_COACH = " (as coach)"
+
+
+def coach_rows(
+    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
+) -> list[Row]:
+    """Every row of a coach task (see the module docstring)."""
+    rubric, thresholds, dims = spec.rubric_model, spec.profile, spec.dimension_ids
+    reference = rater_wide(labels.ratings, spec.reference, dims).dropna()
+    measure = partial(
+        coach_agreement, spec.id, reference=reference, rubric=rubric, thresholds=thresholds, n_resamples=n_resamples
+    )
+    evidence = evidence_turns(labels.ratings, labels.items)
+    experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())
+    panel = {e: rater_wide(labels.ratings, e, dims) for e in experts}
+    rows = []
+    for log in mine:
+        feedback, summary = read_log(log)
+        found = measure(summary.judge, kind_of(summary), feedback, evidence=evidence, n_unscored=summary.n_unscored)
+        rows.append(Row(_like_for_like(found, feedback, panel, spec), summary, log, summary.complete))
+    for log in sorted(rating_logs(spec, logs), key=judge_of):
+        wide, summary = read_log(log)
+        profiled = feedback_from_ratings(wide[dims].dropna(), rubric, thresholds)
+        found = measure(summary.judge + AS_COACH, kind_of(summary), profiled, from_ratings=True)
+        rows.append(Row(_like_for_like(found, profiled, panel, spec), log=log, complete=summary.complete))
+    raters: list[tuple[str, str, RaterKind]] = [
+        (r, r + AS_COACH, "recorded") for r in (recorded_raters(spec, labels) if recorded else [])
+    ]
+    for rater, label, kind in [*raters, ("crowd", CROWD_LABEL, "human")]:
+        wide = rater_wide(labels.ratings, rater, dims).dropna()
+        if wide.empty or rater == spec.reference:
+            continue
+        profiled = feedback_from_ratings(wide, rubric, thresholds)
+        found = _like_for_like(measure(label, kind, profiled, from_ratings=True), profiled, panel, spec)
+        rows.append(Row(found.model_copy(update={"role": "crowd"}) if rater == "crowd" else found))
+    ceiling = coach_ceiling(spec.id, panel, rubric, thresholds, n_resamples)
+    if ceiling is not None:  # against its own references by construction
+        rows.append(Row(ceiling.model_copy(update={"mean_kappa_loo": ceiling.mean_kappa})))
+    return rows
+
+
+def _like_for_like(
+    found: CoachAgreement, feedback: pd.DataFrame, panel: dict[str, pd.DataFrame], spec: TaskSpec
+) -> CoachAgreement:
+    """The row with its kappa against the ceiling's own references (each expert left out in turn)."""
+    kappa = leave_one_out_kappa(feedback, panel, spec.rubric_model, spec.profile)
+    return found.model_copy(update={"mean_kappa_loo": kappa})
