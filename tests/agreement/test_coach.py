@@ -114,8 +114,17 @@ FEEDBACK = feedback(
         "c5": {"improvements": [VE]},  # no reference: left out
     }
 )
-# The crowd's evidence turns; (c3, EE) is an empty set: the quote there does not count.
-EVIDENCE = {("c1", VE): {1, 2}, ("c1", SO): {0}, ("c2", DU): {1}, ("c3", AG): {2}, ("c3", EE): set()}
+# The crowd's evidence turns per side; (c3, EE) is an empty set: the quote there does not count, and
+# (c2, DU) has evidence only for the strength side, which an improvement's quote does not use.
+IMP, STR = "improvement", "strength"
+EVIDENCE = {
+    ("c1", VE, IMP): {1, 2},
+    ("c1", SO, STR): {0},
+    ("c2", DU, IMP): {1},
+    ("c2", DU, STR): {3},
+    ("c3", AG, IMP): {2},
+    ("c3", EE, IMP): set(),
+}
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +194,9 @@ def test_prioritisation_allows_ties(result: CoachAgreement) -> None:
 
 def test_grounding_and_evidence(result: CoachAgreement) -> None:
     # quotes: c1 VE grounded, c1 SO not, c2 DU grounded, c3 EE grounded -> 3/4
-    # with crowd evidence: c1 VE (turn 1 in {1, 2}: hit), c1 SO (turn None: miss), c2 DU (3 not in {1}:
-    # miss); c3 EE's evidence set is empty -> 1/3
+    # with crowd evidence of the quote's side: c1 VE (turn 1 in {1, 2}: hit), c1 SO (turn None: miss),
+    # c2 DU (an improvement at turn 3, not in the problem side's {1}; the strength side's {3} does not
+    # count for it: miss); c3 EE's evidence set is empty -> 1/3
     assert result.n_quotes == 4
     assert result.grounding == pytest.approx(3 / 4)
     assert result.n_evidence == 3
@@ -297,7 +307,12 @@ def _copies(draw: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     ids = [f"{items[i]}#{k}" for k, i in enumerate(draw)]
     rows = FEEDBACK.loc[[items[i] for i in draw]].set_axis(ids)
     reference = REFERENCE.iloc[draw].set_axis(ids)
-    evidence = {(new, dim): turns for new in ids for (old, dim), turns in EVIDENCE.items() if new.split("#")[0] == old}
+    evidence = {
+        (new, dim, kind): turns
+        for new in ids
+        for (old, dim, kind), turns in EVIDENCE.items()
+        if new.split("#")[0] == old
+    }
     return rows, reference, evidence
 
 

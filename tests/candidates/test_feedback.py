@@ -57,6 +57,7 @@ def test_a_feedback_object_is_read_bare_fenced_or_with_prose(reply: str) -> None
         ('{"strengths": [], "message": "x",}', "not_json"),
         ("[1, 2]", "not_json"),
         (json.dumps({"strengths": [], "improvements": []}), "bad_feedback"),  # no message
+        (json.dumps({"message": "Well done."}), "bad_feedback"),  # no strengths or improvements
         (json.dumps(GOOD | {"improvements": [{"dimension": "advice_giving", "quote": "q"}]}), "bad_feedback"),
         (json.dumps(GOOD | {"strengths": [{"dimension": "warmth", "quote": "q"}]}), "unknown_dimension"),
     ],

@@ -614,15 +614,19 @@ def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: d
     assert run["kind"] == "run" and "litellm/anthropic/claude-sonnet-4-5-20250929" in run["rater"]
     assert run["n_items"] == "50" and run["mean_kappa"] == "0.34 [0.21, 0.46]"
     assert run["macro_f1"] == "0.52 [0.41, 0.61]"
-    assert run["f1_at_reference_count"] == "0.47" and run["praise_accuracy"] == "0.71"
-    assert run["false_praise_rate"] == "0.09" and run["prioritisation"] == "0.58"
-    assert run["grounding"] == "0.93 [0.88, 0.97]" and run["evidence_agreement"] == "0.41"
-    assert run["uplift_target"] == "0.62 [0.44, 0.80]" and run["uplift_other"] == "-0.05" and run["harm_rate"] == "0.18"
-    assert run["grader_qwk"] == "0.34" and run["words"] == "184.62" and run["parse_failure_rate"] == "0.02"
-    assert run["usd_per_1k"] == "$21.37" and run["seconds_per_1k"] == "4210.80"
+    # every check is drawn with its interval
+    assert run["f1_at_reference_count"] == "0.47 [0.37, 0.57]"
+    assert run["praise_accuracy"] == "0.71 [0.62, 0.79]"
+    assert run["false_praise_rate"] == "0.09 [0.04, 0.15]"
+    assert run["prioritisation"] == "0.58 [0.44, 0.72]"
+    assert run["grounding"] == "0.93 [0.88, 0.97]" and run["evidence_agreement"] == "0.41 [0.34, 0.49]"
+    assert run["uplift_target"] == "0.62 [0.44, 0.80]" and run["uplift_other"] == "-0.05 [-0.11, 0.00]"
+    assert run["harm_rate"] == "0.18 [0.08, 0.29]" and run["words"] == "184.62 [171.30, 197.84]"
+    assert run["grader_qwk"] == "0.34" and run["parse_failure_rate"] == "0.02"
+    assert run["usd_per_1k"] == "$21.37" and run["grader_usd_per_1k"] == "$3.12" and run["seconds_per_1k"] == "4210.80"
     # a judge's ratings read as feedback: its targeting, and a dash for everything quotes and rewrites give
     as_coach = dom.cells("coach", "gemini-2.5-pro (as coach)")
-    assert as_coach["mean_kappa"] == "0.31 [0.17, 0.43]" and as_coach["praise_accuracy"] == "0.60"
+    assert as_coach["mean_kappa"] == "0.31 [0.17, 0.43]" and as_coach["praise_accuracy"] == "0.60 [0.51, 0.69]"
     for key in ("grounding", "evidence_agreement", "uplift_target", "uplift_other", "harm_rate", "grader_qwk", "words"):
         assert as_coach[key] == DASH, key
     for rater in ("human: expert (leave-one-out)", "human: crowd"):

@@ -78,8 +78,9 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
     class Scripted(litellm.CustomLLM):
         async def acompletion(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
             name, prompt = kwargs["model"].split("/")[-1], kwargs["messages"][-1]["content"]
-            if name == "grader":
-                dims = read_prompt(prompt).dimensions
+            if name in ("grader", "mute_grader"):
+                # the mute grader never rates advice_giving: its rewrites cannot be graded in full
+                dims = [d for d in read_prompt(prompt).dimensions if name == "grader" or d != "advice_giving"]
                 reply = "\n".join(f'<rating dimension="{d}">{grader_rating(prompt, d)}</rating>' for d in dims)
             else:
                 reply = COACHES[name](read_coach_prompt(prompt))
@@ -100,10 +101,23 @@ def coach_file(tmp_path: Path, name: str) -> str:
     return str(path)
 
 
-def grader_file(tmp_path: Path) -> str:
-    path = tmp_path / "scripted-grader.yaml"
-    path.write_text("id: scripted-grader\nmodel: litellm/scripted/grader\n")
+def grader_file(tmp_path: Path, name: str = "grader") -> str:
+    path = tmp_path / f"scripted-{name}.yaml"
+    path.write_text(f"id: scripted-{name}\nmodel: litellm/scripted/{name}\n")
     return str(path)
+
+
+def coach_run(tmp_path: Path, coaches: list[str], grader: str | None = None) -> list:  # noqa: ANN401
+    options = RunOptions(
+        judges=[],
+        coaches=[coach_file(tmp_path, c) for c in coaches],
+        grader=grader,
+        tasks=["lend_an_ear_coach"],
+        limit=LIMIT,
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    return run_pipeline(options, n_resamples=50, recorded=False).rows
 
 
 def coach_results(tmp_path: Path, coaches: list[str], grader: str | None = None) -> dict[str, CoachAgreement]:
@@ -244,3 +258,30 @@ def test_plain_inspect_eval_runs_a_coach_with_its_grader(mirror: object, tmp_pat
         score = next(iter(sample.scores.values()))
         assert score.metadata["feedback"]["improvements"]
         assert "grounded" in score.explanation
+
+
+def test_the_graders_calls_are_counted_apart_from_the_coachs(mirror: object, tmp_path: Path, scripted: None) -> None:
+    [row] = [r for r in coach_run(tmp_path, ["advice"], grader_file(tmp_path)) if r.run]
+    # one coach call per conversation; the grader rates 6 dimensions, one per prompt, before and after
+    assert (row.run.usage.provider_calls, row.run.usage.input_tokens) == (LIMIT, LIMIT)
+    assert row.run.grader_usage is not None
+    assert row.run.grader_usage.provider_calls + row.run.grader_usage.cached_calls == LIMIT * 6 * 2
+
+
+def test_a_rewrite_the_grader_could_not_rate_in_full_is_left_out_and_said(
+    mirror: object, tmp_path: Path, scripted: None
+) -> None:
+    [row] = [r for r in coach_run(tmp_path, ["advice"], grader_file(tmp_path, "mute_grader")) if r.run]
+    assert row.agreement.n_uplift == 0
+    assert row.agreement.harm_rate != row.agreement.harm_rate  # NaN: no harm measured, not "no harm"
+    # 6 conversations, advice_giving unscored before and after each rewrite (one dimension per
+    # prompt, so the mute grader's reply to that prompt is empty)
+    assert any(f"left {2 * LIMIT} rating(s) unscored (empty_reply {2 * LIMIT})" in n for n in row.run.notes)
+
+
+def test_a_grader_must_be_a_rate_judge(mirror: object, tmp_path: Path) -> None:
+    from empathy_bench.core.errors import InputError
+    from empathy_bench.tasks.coach import coach
+
+    with pytest.raises(InputError, match="kind rate"):
+        coach(task="lend_an_ear_coach", coach="builtin-generic-coach", grader="builtin-always-a")

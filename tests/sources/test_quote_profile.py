@@ -60,37 +60,27 @@ def test_a_long_quote_is_not_found_in_a_short_message_it_contains() -> None:
     assert not locate("Product marketing manager. And then a lot more words after it", turns, "Supporter").grounded
 
 
-def test_crowd_evidence_points_at_the_messages_it_quotes() -> None:
+def test_crowd_evidence_points_at_the_messages_it_quotes_on_the_side_it_rated() -> None:
     items = pd.DataFrame([{"item_id": "c1", "turns": TURNS, "target": "Supporter"}])
+    rows = [
+        # advice rated 4 (a problem) and 5 quoting two messages; 2 (neither side) is left out
+        ("advice_giving", "crowd", 4, "ask your manager for feedback"),
+        ("advice_giving", "crowd", 5, "so sorry to hear that"),
+        ("advice_giving", "crowd", 2, "What position was it?"),
+        # validating rated 5 (a strength) and 1 (a problem)
+        ("validating_emotions", "crowd", 5, "so sorry to hear that"),
+        ("validating_emotions", "crowd", 1, "You should ask your manager"),
+        ("validating_emotions", "crowd", 5, "not said by anyone here"),
+        ("validating_emotions", "expert", 5, "What position was it?"),
+    ]
     ratings = pd.DataFrame(
-        [
-            {
-                "item_id": "c1",
-                "dimension": "advice_giving",
-                "rater_group": "crowd",
-                "evidence": "ask your manager for feedback",
-            },
-            {
-                "item_id": "c1",
-                "dimension": "advice_giving",
-                "rater_group": "crowd",
-                "evidence": "so sorry to hear that",
-            },
-            {
-                "item_id": "c1",
-                "dimension": "validating_emotions",
-                "rater_group": "crowd",
-                "evidence": "not said by anyone here",
-            },
-            {
-                "item_id": "c1",
-                "dimension": "validating_emotions",
-                "rater_group": "expert",
-                "evidence": "so sorry to hear that",
-            },
-        ]
+        [{"item_id": "c1", "dimension": d, "rater_group": g, "value": v, "evidence": e} for d, g, v, e in rows]
     )
-    assert evidence_turns(ratings, items) == {("c1", "advice_giving"): {1, 3}}
+    assert evidence_turns(ratings, items, RUBRIC, ProfileThresholds()) == {
+        ("c1", "advice_giving", "improvement"): {1, 3},
+        ("c1", "validating_emotions", "strength"): {1},
+        ("c1", "validating_emotions", "improvement"): {3},
+    }
 
 
 # prescriptive: validating, elaboration, understanding; proscriptive: advice, self, dismissing

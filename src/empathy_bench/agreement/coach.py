@@ -30,9 +30,11 @@ Over the conversations in both the feedback and the reference:
   problems| / sum |praised| (NaN when nothing was praised).
 - prioritisation: among conversations with an improvement and a non-empty reference `worst`,
   the share whose first improvement is among the worst (ties allowed).
-- grounding: grounded quotes / quotes. evidence_agreement: over quotes whose (item, dimension)
-  has a non-empty crowd evidence set (supporter-message indices, from the caller), the share
-  whose turn is in it (an ungrounded quote, turn None, is a miss).
+- grounding: grounded quotes / quotes. evidence_agreement: over quotes whose (item, dimension,
+  kind) has a non-empty crowd evidence set (supporter-message indices, from the caller: the
+  crowd's examples for a rating that makes the dimension a problem, for an improvement's quote,
+  or a strength, for a strength's quote), the share whose turn is in it (an ungrounded quote,
+  turn None, is a miss).
 - uplift: the oriented change c_d = sign_d (after_d - before_d), +1 prescriptive, -1
   proscriptive (positive = better). uplift_target: mean c at the targeted dimension;
   uplift_other: mean over conversations of the mean c over the other dimensions; harm_rate:
@@ -60,14 +62,16 @@ import pandas as pd
 from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind
 from empathy_bench.agreement.stats import N_RESAMPLES, percentile_ci, resample_indices
 from empathy_bench.core.models import Record
+from empathy_bench.runs.log import FEEDBACK_COLUMNS
 from empathy_bench.sources.profile import Profile, ProfileThresholds, profile, profiles, ranked_problems
 from empathy_bench.sources.rubric import Rubric
 
 NAN = float("nan")
 MIN_EXPERTS = 3  # an expert against the median of the others needs at least two others
-FEEDBACK_COLUMNS = ("improvements", "praised", "words", "quotes", "uplift")
 QUOTE_KINDS = ("strength", "improvement")
-Evidence = Mapping[tuple[str, str], set[int]]
+# (item_id, dimension, quote kind) -> the supporter messages the crowd quoted as evidence of that
+# side: a problem (for an improvement's quote) or a strength (for a strength's quote)
+Evidence = Mapping[tuple[str, str, str], set[int]]
 # Headline figures that are one ratio of per-conversation sums: name -> (numerator, denominator).
 RATIOS = {
     "praise_accuracy": ("praised_strength", "praised"),
@@ -212,8 +216,8 @@ def oriented_changes(uplift: Mapping[str, Any], rubric: Rubric, dims: list[str])
 
 def _quote_counts(item: str, quotes: list[dict[str, Any]], evidence: Evidence) -> dict[str, float]:
     """Quotes, grounded quotes, quotes with crowd evidence and those found in an evidence turn."""
-    with_evidence = [q for q in quotes if evidence.get((item, q["dimension"]))]
-    hits = sum(q.get("turn") in evidence[(item, q["dimension"])] for q in with_evidence)
+    with_evidence = [q for q in quotes if evidence.get((item, q["dimension"], q["kind"]))]
+    hits = sum(q.get("turn") in evidence[(item, q["dimension"], q["kind"])] for q in with_evidence)
     return {
         "quotes": len(quotes),
         "grounded": sum(bool(q.get("grounded")) for q in quotes),
@@ -492,7 +496,7 @@ def coach_agreement(
     check(feedback, rubric)
     dims = task_dimensions(reference, rubric)
     ref = reference.set_axis(reference.index.map(str))[dims]
-    crowd = {(str(item), dim): set(turns) for (item, dim), turns in (evidence or {}).items()}
+    crowd = {(str(item), dim, kind): set(turns) for (item, dim, kind), turns in (evidence or {}).items()}
     conv = conversations(feedback, profiles(ref, rubric, thresholds), dims, rubric, crowd)
     scores = scored(conv, bootstrap_weights(len(conv.items), n_resamples, seed))
     return CoachAgreement(

@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from empathy_bench.candidates.reply import Unscored
 
@@ -41,8 +41,9 @@ class Improvement(_Part):
 
 
 class Feedback(_Part):
-    strengths: list[Strength] = Field(default_factory=list)
-    improvements: list[Improvement] = Field(default_factory=list)
+    # every field is required (an empty list says "nothing to praise"; a missing one is not the contract)
+    strengths: list[Strength]
+    improvements: list[Improvement]
     message: str
 
     def words(self) -> int:

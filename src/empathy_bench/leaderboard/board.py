@@ -180,14 +180,17 @@ COACH_FIGURES = (
 )
 
 
-def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, str, str], float | None]) -> dict[str, Any]:
-    """Every field of a coach task's row (CSV and JSON), what COACH_COLUMNS draw from; the
-    grader's QWK comes from its own row on a rate task of the same conversations."""
-    run = rec.run
-    grader = rec.candidate.get("grader")
-    here = (str(grader), str(rec.task.get("source")), str(rec.task.get("framework")))
+def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], float | None]) -> dict[str, Any]:
+    """Every field of a coach task's row (CSV and JSON), what COACH_COLUMNS draw from. The
+    grader's QWK is its own row on a rate task of the same conversations, by the same judge file
+    rating the same way (config hash and mode); none that matches: no figure."""
+    run, c = rec.run, rec.candidate
+    grader = c.get("grader")
+    here = tuple(str(x) for x in (grader, rec.task.get("source"), rec.task.get("framework")))
+    here += (str(c.get("grader_config_sha256")), str(c.get("grader_mode")))
     figures = {k: _r(getattr(a, k)) for k in COACH_FIGURES}
     figures |= {f"{k}_{end}": _r(getattr(a, f"{k}_{end}")) for k in COACH_FIGURES for end in ("low", "high")}
+    grading = run.grader_usage if run else None
     return {
         "task": a.task,
         "rater": a.rater,
@@ -204,19 +207,23 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, str, s
         "fitted_on_task": _fitted_on_items(rec),
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
+        "grader_usd_per_1k": _r(run.per_1000(grading.cost_usd)) if run and grading else None,
         "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
     }
 
 
 def coach_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    """Every coach task's rows, best targeting kappa first."""
+    """Every coach task's rows, best first by the kappa on the ceiling's references (like for
+    like with the ceiling; the plain kappa where there is none)."""
     graders = {
-        (a.rater, str(rec.task.get("source")), str(rec.task.get("framework"))): _r(a.mean.qwk if a.mean else None)
+        (a.rater, *(str(rec.task.get(k)) for k in ("source", "framework")))
+        + (str(rec.candidate.get("config_sha256")), str(rec.task.get("mode"))): _r(a.mean.qwk if a.mean else None)
         for rec, a in rated(records)
         if a.kind in ("run", "baseline")
     }
     rows = [coach_row(rec, a, graders) for rec, a in coached(records)]
-    return sorted(rows, key=lambda r: _rank(r | {"qwk": r["mean_kappa"]}))
+    key = "mean_kappa_loo"
+    return sorted(rows, key=lambda r: _rank(r | {"qwk": r[key] if r[key] is not None else r["mean_kappa"]}))
 
 
 def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:

@@ -243,21 +243,17 @@ COACH_COLUMNS = (
     Column(
         "f1_at_reference_count",
         "F1, experts' count",
-        "macro-F1 with each conversation's improvements cut to as many as the experts flagged (length held fixed: "
-        "naming more dimensions cannot raise it)",
-        "number",
+        "macro-F1 with each conversation's improvements cut to as many as the experts flagged: the number of "
+        "dimensions named held fixed, so naming more cannot raise it (words are shown in their own column)",
+        "ci",
     ),
-    Column(
-        "praise_accuracy", "praise right", "share of praised dimensions that the experts rate as strengths", "number"
-    ),
-    Column(
-        "false_praise_rate", "false praise", "share of praised dimensions that are expert-flagged problems", "number"
-    ),
+    Column("praise_accuracy", "praise right", "share of praised dimensions that the experts rate as strengths", "ci"),
+    Column("false_praise_rate", "false praise", "share of praised dimensions that are expert-flagged problems", "ci"),
     Column(
         "prioritisation",
         "first = worst",
         "share of conversations whose first improvement is a dimension the experts rate worst (ties allowed)",
-        "number",
+        "ci",
     ),
     Column(
         "grounding",
@@ -270,7 +266,7 @@ COACH_COLUMNS = (
         "evidence_agreement",
         "crowd's message",
         "share of quotes on a dimension that point at a message a crowd rater quoted as evidence for it",
-        "number",
+        "ci",
     ),
     Column(
         "uplift_target",
@@ -279,10 +275,8 @@ COACH_COLUMNS = (
         "(positive = better; proscriptive dimensions counted down)",
         "ci",
     ),
-    Column(
-        "uplift_other", "other dims", "the grader's mean change on the other dimensions (negative = harm)", "number"
-    ),
-    Column("harm_rate", "harm", "share of rewrites that make some other dimension worse", "number"),
+    Column("uplift_other", "other dims", "the grader's mean change on the other dimensions (negative = harm)", "ci"),
+    Column("harm_rate", "harm", "share of rewrites that make some other dimension worse", "ci"),
     Column(
         "grader_qwk",
         "grader QWK",
@@ -294,9 +288,10 @@ COACH_COLUMNS = (
         "words",
         "words",
         "mean words per feedback (shown beside every score: longer feedback tends to be rated higher)",
-        "number",
+        "ci",
     ),
     Column("parse_failure_rate", "unscored", "share of feedback replies that could not be parsed", "number"),
     Column("usd_per_1k", "$ / 1k", "dollars per 1,000 conversations at list price (the coach's calls)", "money"),
+    Column("grader_usd_per_1k", "grader $ / 1k", "the grader's dollars per 1,000 conversations at list price", "money"),
     Column("seconds_per_1k", "s / 1k", "wall seconds per 1,000 conversations (grading included)", "number"),
 )

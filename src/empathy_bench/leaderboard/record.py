@@ -33,6 +33,7 @@ SCHEMA_VERSION = 4
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
+GRADER_FIELDS = ("grader", "grader_sha256", "grader_config_sha256", "grader_mode")
 PACKAGES = ["empathy-bench", "inspect-ai", "litellm", "pandas", "numpy", "scipy", "scikit-learn", "krippendorff"]
 PRICE_TABLE = "litellm {litellm} bundled model_prices_and_context_window.json (LITELLM_LOCAL_MODEL_COST_MAP)"
 
@@ -91,7 +92,7 @@ def record(
             "prompt_sha256": meta.get("prompt_sha256"),
             "fitted_on": meta.get("fitted_on"),
             # a coach task's grader (the judge that re-rated the rewrites) and its fingerprint
-            **({"grader": meta["grader"], "grader_sha256": meta.get("grader_sha256")} if "grader" in meta else {}),
+            **({k: meta.get(k) for k in GRADER_FIELDS} if "grader" in meta else {}),
         },
         rubric={
             "id": spec.rubric,

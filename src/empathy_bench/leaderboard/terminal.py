@@ -26,6 +26,28 @@ from empathy_bench.leaderboard.columns import (
 from empathy_bench.leaderboard.record import RunRecord
 
 MARKS = {"ceiling": "  <- human ceiling", "crowd": "  <- crowd"}
+# The coach table's headline checks (leaderboard.md and the page have every column)
+COACH_TERMINAL = tuple(
+    c
+    for c in COACH_COLUMNS
+    if c.key
+    in (
+        "rater",
+        "kind",
+        "n_items",
+        "mean_kappa",
+        "mean_kappa_loo",
+        "macro_f1",
+        "praise_accuracy",
+        "prioritisation",
+        "grounding",
+        "uplift_target",
+        "harm_rate",
+        "grader_qwk",
+        "words",
+        "parse_failure_rate",
+    )
+)
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> str:
@@ -48,7 +70,7 @@ def task_tables(records: list[RunRecord]) -> list[str]:
     ]
     tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records)]
     tables += [
-        (f"{r['task']} (feedback against the experts' profile, our construction)", r, COACH_COLUMNS)
+        (f"{r['task']} (feedback against the experts' profile, our construction)", r, COACH_TERMINAL)
         for r in coach_rows(records)
     ]
     tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]

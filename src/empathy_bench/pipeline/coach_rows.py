@@ -39,7 +39,7 @@ def coach_rows(
     measure = partial(
         coach_agreement, spec.id, reference=reference, rubric=rubric, thresholds=thresholds, n_resamples=n_resamples
     )
-    evidence = evidence_turns(labels.ratings, labels.items)
+    evidence = evidence_turns(labels.ratings, labels.items, rubric, thresholds)
     experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())
     panel = {e: rater_wide(labels.ratings, e, dims) for e in experts}
     rows = []
@@ -49,8 +49,12 @@ def coach_rows(
         rows.append(Row(_like_for_like(found, feedback, panel, spec), summary, log, summary.complete))
     for log in sorted(rating_logs(spec, logs), key=judge_of):
         wide, summary = read_log(log)
-        profiled = feedback_from_ratings(wide[dims].dropna(), rubric, thresholds)
-        found = measure(summary.judge + AS_COACH, kind_of(summary), profiled, from_ratings=True)
+        # a profile needs every dimension: conversations with an unscored rating are counted, not scored
+        rated = wide.reindex(columns=dims).dropna()
+        profiled = feedback_from_ratings(rated, rubric, thresholds)
+        found = measure(
+            summary.judge + AS_COACH, kind_of(summary), profiled, from_ratings=True, n_unscored=len(wide) - len(rated)
+        )
         rows.append(Row(_like_for_like(found, profiled, panel, spec), log=log, complete=summary.complete))
     raters: list[tuple[str, str, RaterKind]] = [
         (r, r + AS_COACH, "recorded") for r in (recorded_raters(spec, labels) if recorded else [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from inspect_ai.log import EvalLog
@@ -55,6 +56,8 @@ class LogSummary(BaseModel):
     n_unscored: int = 0  # of those, unscored in every epoch
     unscored_reasons: dict[str, int] = {}  # reason code -> count (candidates.reply.UNSCORED_CODES)
     usage: Usage = Usage()
+    # a coach task's grader: its own calls (the run's wall time includes them)
+    grader_usage: Usage | None = None
     notes: list[str] = []  # what a reader must know (a --limit, items without a reference rating)
     log: str = ""
 
@@ -129,6 +132,28 @@ CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "choice"]
 FEEDBACK_COLUMNS = ["improvements", "praised", "words", "quotes", "uplift"]
 
 
+def _graded(grading: dict[str, Any] | None) -> bool:
+    """Whether the grader rated every dimension before and after the rewrite: an uplift (and its
+    harm) over only the dimensions that happened to parse would undercount harm."""
+    unscored = (grading or {}).get("unscored") or {}
+    return bool(grading) and not any(unscored.values())
+
+
+def _ungraded(log: EvalLog) -> list[str]:
+    """A note on the rewrites left out of the uplift because the grader left a rating unscored."""
+    codes: Counter[str] = Counter()
+    for sample in log.samples or []:
+        score = next(iter((sample.scores or {}).values()), None)
+        grading = (score.metadata or {}).get("grading") if score else None
+        if grading and not _graded(grading):
+            codes.update(code for side in grading["unscored"].values() for code in side.values())
+    if not codes:
+        return []
+    n = sum(1 for _ in codes.elements())
+    why = ", ".join(f"{c} {k}" for c, k in sorted(codes.items()))
+    return [f"rewrites left out of the uplift: the grader left {n} rating(s) unscored ({why})"]
+
+
 def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
     """A coach log's scored feedback, one row per item (indexed by item_id, sorted): the
     improvement dimensions in the coach's order and the praised ones (each named once), the
@@ -142,13 +167,13 @@ def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
         if score is None or "feedback" not in meta:
             why_not[meta.get("unscored", {}).get("feedback", "sample_error" if score is None else "no_tag")] += 1
             continue
-        feedback, grading = meta["feedback"], meta.get("grading")
+        feedback, grading = meta["feedback"], meta.get("grading") or {}
         rows[sample.metadata["item_id"]] = {
             "improvements": list(dict.fromkeys(i["dimension"] for i in feedback["improvements"])),
             "praised": list(dict.fromkeys(s["dimension"] for s in feedback["strengths"])),
             "words": float(meta["words"]),
             "quotes": meta["quotes"],
-            "uplift": {k: grading[k] for k in ("targeted", "before", "after")} if grading else None,
+            "uplift": {k: grading[k] for k in ("targeted", "before", "after")} if _graded(grading) else None,
         }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=FEEDBACK_COLUMNS).sort_index()
     return table.rename_axis("item_id"), why_not
@@ -202,26 +227,35 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
         usage=usage_of(log),
-        notes=notes,
+        grader_usage=usage_of(log, "grader") if meta.get("grader") else None,
+        notes=notes + _ungraded(log),
         log=log.location.removeprefix("file://"),
     )
     return table, summary
 
 
-def usage_of(log: EvalLog) -> Usage:
-    """Tokens, dollars, wall time and provider-vs-cache calls of a run's candidate, from its log
-    (a coach task's grader calls are the grader's, not the coach's: left out)."""
-    events = [e for s in log.samples or [] for e in s.events if e.event == "model" and e.model == log.eval.model]
+def usage_of(log: EvalLog, role: str | None = None) -> Usage:
+    """Tokens, dollars, wall time and provider-vs-cache calls of a run's candidate (`role` None)
+    or of the model of one of its roles (a coach task's `grader`), from its log."""
+    events = [e for s in log.samples or [] for e in s.events if e.event == "model" and e.role == role]
     calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
     tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
     tokens_out = sum(e.output.usage.output_tokens for e in events if e.output.usage)
-    mine = [u for model, u in log.stats.model_usage.items() if model == log.eval.model]
-    billed_in, billed_out = sum(u.input_tokens for u in mine), sum(u.output_tokens for u in mine)
+    if role is None:  # what inspect billed, less what it billed to the roles
+        billed = list(log.stats.model_usage.values())
+        others = list(log.stats.role_usage.values())
+        billed_in = sum(u.input_tokens for u in billed) - sum(u.input_tokens for u in others)
+        billed_out = sum(u.output_tokens for u in billed) - sum(u.output_tokens for u in others)
+        model = log.eval.model
+    else:
+        used = log.stats.role_usage.get(role)
+        billed_in, billed_out = (used.input_tokens, used.output_tokens) if used else (0, 0)
+        model = events[0].model if events else ""
     return Usage(
         input_tokens=tokens_in,
         output_tokens=tokens_out,
-        cost_usd=price(log.eval.model, tokens_in, tokens_out),
-        billed_cost_usd=price(log.eval.model, billed_in, billed_out),
+        cost_usd=price(model, tokens_in, tokens_out),
+        billed_cost_usd=price(model, billed_in, billed_out),
         wall_seconds=_seconds(log),
         provider_calls=calls["provider"],
         cached_calls=calls["cached"],

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz
 
+from empathy_bench.sources.profile import ProfileThresholds, profile
+from empathy_bench.sources.rubric import Rubric
+
 MIN_SIMILARITY = 0.85
 # A quote this short ("yes", "I see") matches almost any message: it grounds nothing.
 MIN_QUOTE_CHARS = 8
@@ -64,18 +67,28 @@ def locate(quote: str, turns: list[dict[str, str]], target: str) -> Located:
     return Located(None, best[0], other[2] if other[0] >= MIN_SIMILARITY else None)
 
 
-def evidence_turns(ratings: pd.DataFrame, items: pd.DataFrame, group: str = "crowd") -> dict[tuple[str, str], set[int]]:
-    """(item, dimension) -> the judged speaker's messages that a group's quoted evidence comes
-    from (Lend an Ear's crowd raters quote one example per dimension); quotes found nowhere in
-    those messages are left out."""
+def evidence_turns(
+    ratings: pd.DataFrame,
+    items: pd.DataFrame,
+    rubric: Rubric,
+    thresholds: ProfileThresholds,
+    group: str = "crowd",
+) -> dict[tuple[str, str, str], set[int]]:
+    """(item, dimension, side) -> the judged speaker's messages that a group's quoted evidence
+    comes from, `side` being `improvement` where the quoting rater's own rating makes the
+    dimension a problem and `strength` where it makes it a strength (Lend an Ear's crowd raters
+    quote one example per dimension, whichever way they rated). Evidence for a rating that is
+    neither, and quotes found nowhere in those messages, are left out."""
     turns = items.set_index("item_id")
     quoted = ratings[(ratings.rater_group == group) & ratings.evidence.notna() & (ratings.evidence != "")]
-    found: dict[tuple[str, str], set[int]] = {}
+    found: dict[tuple[str, str, str], set[int]] = {}
     for row in quoted.itertuples():
-        if row.item_id not in turns.index:
+        if row.item_id not in turns.index or row.dimension not in rubric.dimension_ids:
             continue
+        side = profile({row.dimension: float(row.value)}, rubric, thresholds)
+        kind = "improvement" if side.problems else "strength" if side.strengths else None
         item = turns.loc[row.item_id]
-        where = locate(str(row.evidence), item.turns, item.target)
-        if where.turn is not None:
-            found.setdefault((row.item_id, row.dimension), set()).add(where.turn)
+        where = locate(str(row.evidence), item.turns, item.target) if kind else None
+        if kind and where and where.turn is not None:
+            found.setdefault((row.item_id, row.dimension, kind), set()).add(where.turn)
     return found

@@ -52,23 +52,18 @@ def judge_task(
     eval's --model). `metadata` extends the provenance; `then` runs after the judge's reply (a
     coach task's grader, the model of role `grader` in `model_roles`)."""
     meta = provenance(spec, judge) | metadata
-    # What the replies depend on beyond inspect's own cache key (messages, model, generation
-    # settings): the judge file (model args included), prompt, rubric and, for the built-in
-    # judges, their code. It scopes the cache and versions the task, so changing any of them
-    # is never served a stale reply, nor taken by eval_set as already done.
-    code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
-    keys = ("judge_config_sha256", "prompt_sha256", "rubric_sha256", "label_files_sha256")
-    # a coach task's grader shapes its results too (absent elsewhere: the fingerprint is unchanged)
-    grader = [meta["grader_sha256"]] if "grader_sha256" in meta else []
-    fingerprint = sha256_bytes(json.dumps([meta[k] for k in keys] + [code] + grader), short=True)
+    fingerprint = reply_fingerprint(meta, judge)
     # A probe task is its own task (name and version: a changed probe file is never taken as done),
     # but shares the cache scope, so its unchanged condition (unlabelled, original) costs nothing
-    # after the plain run: the messages themselves are in inspect's cache key.
+    # after the plain run: the messages themselves are in inspect's cache key. A coach task's
+    # grader and scoring code version it the same way, so a new grader re-grades without asking
+    # the coach again.
     probe = meta.get("probe")
+    extras = "".join(f"+{meta[key]}" for key in VERSION_EXTRAS if key in meta)
     return Task(
         model=get_model(judge.model, base_url=judge.base_url, **judge.model_args) if bound else None,
         name=spec.id if probe is None else f"{spec.id}_probe_{probe}",
-        version=f"{spec.version}+{fingerprint}" + (f"+{meta['probe_sha256']}" if probe else ""),
+        version=f"{spec.version}+{fingerprint}{extras}",
         dataset=MemoryDataset(list(samples), name=f"{spec.source_name}/{spec.framework}"),
         # Cached replies never expire: a re-run with the same fingerprint calls no provider.
         solver=[judge_generate(CachePolicy(expiry=None, scopes={"fingerprint": fingerprint}))]
@@ -137,14 +132,24 @@ def reply_outcome(
     return values, why
 
 
-def candidate_fingerprint(spec: TaskSpec, judge: Judge) -> str:
-    """What a candidate's replies on a task depend on beyond the messages: its file, prompt,
-    the rubric and, for a built-in model, its code (a coach task's grader is scoped by it)."""
-    meta = provenance(spec, judge)
+# What versions a task beyond its candidate's replies: a probe file, a coach task's grader and
+# the code that scores feedback (where quotes are found, what the contract accepts).
+VERSION_EXTRAS = ("probe_sha256", "grader_sha256", "scoring_sha256")
+
+
+def reply_fingerprint(meta: dict[str, Any], judge: Judge) -> str:
+    """What a candidate's replies depend on beyond inspect's own cache key (messages, model,
+    generation settings): its file (model args included), prompt, the rubric, the label files
+    and, for a built-in model, its code. It scopes the cache and versions the task, so changing
+    any of them is never served a stale reply, nor taken by eval_set as already done."""
     code = builtin.code_fingerprint() if judge.model.startswith("litellm/builtin/") else ""
-    return sha256_bytes(
-        json.dumps([meta["judge_config_sha256"], meta["prompt_sha256"], meta["rubric_sha256"], code]), short=True
-    )
+    keys = ("judge_config_sha256", "prompt_sha256", "rubric_sha256", "label_files_sha256")
+    return sha256_bytes(json.dumps([meta[k] for k in keys] + [code]), short=True)
+
+
+def candidate_fingerprint(spec: TaskSpec, judge: Judge) -> str:
+    """`reply_fingerprint` of a candidate on a task (a coach task's grader is scoped by it)."""
+    return reply_fingerprint(provenance(spec, judge), judge)
 
 
 def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Epochs, Task, task
@@ -27,12 +28,16 @@ from inspect_ai.model import CachePolicy, GenerateConfig, Model, get_model
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from empathy_bench.candidates import feedback as feedback_module
 from empathy_bench.candidates.feedback import Feedback, parse_feedback
 from empathy_bench.candidates.judge import Judge, load_judge
-from empathy_bench.candidates.prompt import load_template, render, render_coach
+from empathy_bench.candidates.prompt import Mode, load_template, render, render_coach
 from empathy_bench.candidates.reply import parse_reply
+from empathy_bench.core.digest import sha256_bytes
+from empathy_bench.core.errors import InputError
+from empathy_bench.sources import quote as quote_module
 from empathy_bench.sources.labels import rater_wide
-from empathy_bench.sources.quote import locate
+from empathy_bench.sources.quote import MIN_QUOTE_CHARS, locate, normalise
 from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.tasks.binding import candidate_fingerprint, judge_task, reply_outcome, supporter_words, task_judge
 from empathy_bench.tasks.labels import task_labels
@@ -40,6 +45,8 @@ from empathy_bench.tasks.scorer import unscored
 from empathy_bench.tasks.spec import TaskSpec, load_task
 
 GRADER = "grader"
+# The code that scores a reply (not the reply itself): a change re-scores, so it versions the task.
+SCORING = (feedback_module, quote_module)
 
 
 @task
@@ -50,6 +57,13 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
     spec = load_task(task)
     candidate = task_judge(spec, coach, "coach")
     grading = load_judge(grader or spec.grader, "rate")
+    if grading.kind != "rate":
+        raise InputError(
+            f"grader {grader or spec.grader}",
+            f"the grader is a {grading.kind} judge; a grader re-rates a conversation",
+            "name a judge file of kind rate (evals/judges/), e.g. builtin-lexicon",
+        )
+    layout: Mode = grading.mode or spec.mode  # as on a rate task: the judge file's, else the task's
     samples = build_coach_samples(spec, candidate)
     model = get_model(
         grading.model,
@@ -58,7 +72,14 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
         **grading.model_args,
     )
     scope = candidate_fingerprint(spec, grading)
-    meta = {"grader": grading.id, "grader_sha256": scope, "profile": spec.profile.model_dump()}
+    meta = {
+        "grader": grading.id,
+        "grader_sha256": scope,
+        "grader_config_sha256": grading.config_hash,
+        "grader_mode": layout,
+        "scoring_sha256": sha256_bytes(b"".join(Path(m.__file__ or "").read_bytes() for m in SCORING), short=True),
+        "profile": spec.profile.model_dump(),
+    }
     return judge_task(
         spec,
         candidate,
@@ -67,7 +88,7 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
         coach_feedback(),
         Epochs(1),
         meta,
-        then=grade_rewrite(spec.rubric, grading, CachePolicy(expiry=None, scopes={"fingerprint": scope})),
+        then=grade_rewrite(spec.rubric, grading, layout, CachePolicy(expiry=None, scopes={"fingerprint": scope})),
         model_roles={GRADER: model},
     )
 
@@ -116,7 +137,7 @@ def first_rewrite(feedback: Feedback, turns: list[dict[str, str]], target: str) 
 
 
 @solver
-def grade_rewrite(rubric_id: str, grader: Judge, cache: CachePolicy) -> Solver:
+def grade_rewrite(rubric_id: str, grader: Judge, mode: Mode, cache: CachePolicy) -> Solver:
     """After the coach's reply: the grader's ratings of the conversation as it was and with the
     first rewrite (kept in the sample's metadata as `grading`; absent when nothing was rewritten)."""
 
@@ -129,7 +150,7 @@ def grade_rewrite(rubric_id: str, grader: Judge, cache: CachePolicy) -> Solver:
         if rewrite is None:
             return state
         model = get_model(role=GRADER)
-        rate = _rater(model, load_rubric(rubric_id), grader, cache, state.metadata["dimensions"], target)
+        rate = _rater(model, load_rubric(rubric_id), grader, mode, cache, state.metadata["dimensions"], target)
         before, after = await asyncio.gather(rate(turns), rate(rewrite["turns"]))
         state.metadata["grading"] = {
             "targeted": rewrite["targeted"],
@@ -146,11 +167,13 @@ def grade_rewrite(rubric_id: str, grader: Judge, cache: CachePolicy) -> Solver:
 Rate = Callable[[list[dict[str, str]]], Awaitable[tuple[dict[str, int], dict[str, str]]]]
 
 
-def _rater(model: Model, rubric: Rubric, grader: Judge, cache: CachePolicy, dims: list[str], target: str) -> Rate:
+def _rater(
+    model: Model, rubric: Rubric, grader: Judge, mode: Mode, cache: CachePolicy, dims: list[str], target: str
+) -> Rate:
     """A function rating a conversation's turns with the grader as it rates on a rate task: its
-    prompt, and one dimension per prompt unless its file says all at once."""
+    prompt, in its layout (one dimension per prompt, or all at once)."""
     template = load_template(grader.prompt_name)
-    groups = [dims] if grader.mode == "all_dimensions" else [[d] for d in dims]
+    groups = [dims] if mode == "all_dimensions" else [[d] for d in dims]
 
     async def rate(turns: list[dict[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
         prompts = [render(template, rubric, group, turns, target) for group in groups]
@@ -247,6 +270,8 @@ def explain(quotes: list[dict[str, Any]], grading: dict[str, Any] | None) -> str
             mark = f"grounded (message {q['turn']}, similarity {q['similarity']:.2f})"
         elif q["speaker"]:
             mark = f"NOT grounded: the words of {q['speaker']}"
+        elif len(normalise(q["quote"])) < MIN_QUOTE_CHARS:
+            mark = f"NOT grounded: under {MIN_QUOTE_CHARS} characters, too short to ground anything"
         else:
             mark = "NOT grounded: not in the conversation"
         lines.append(f'{q["kind"]} {q["dimension"]}: "{q["quote"][:120]}" -> {mark}')

@@ -44,7 +44,9 @@ class TaskSpec(FileModel):
     # The rater the judge is compared with: a rater id of the source or a named aggregate
     # (`experts` = median of the expert group, as in Kumar et al.).
     reference: str = "experts"
-    mode: Mode = "per_dimension"  # one sample per (item, dimension), or one per item
+    # one sample per (item, dimension), or one per item (coach tasks: how the grader rates, where
+    # its judge file does not say)
+    mode: Mode = "per_dimension"
     # --- compare tasks ---
     # what the judge chooses on: `overall` (the rubric's overall score) or rubric dimensions
     criteria: list[str] = ["overall"]

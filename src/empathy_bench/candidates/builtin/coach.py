@@ -22,7 +22,7 @@ import json
 
 from empathy_bench.candidates.builtin.lexicon import lexicon_rating, sentence_evidence
 from empathy_bench.candidates.prompt import CoachRequest, PromptRequest
-from empathy_bench.sources.profile import ProfileThresholds, badness, profile
+from empathy_bench.sources.profile import ProfileThresholds, profile, ranked_problems
 from empathy_bench.sources.quote import MIN_QUOTE_CHARS
 from empathy_bench.sources.rubric import find_dimension
 
@@ -82,8 +82,7 @@ def lexicon_coach(request: CoachRequest) -> str:
         raise ValueError(f"no rubric of the project has the dimensions {sorted(ratings)}")
     found = profile(ratings, rubric, ProfileThresholds())
     order = [d for d, _ in request.dimensions]
-    problems = sorted(found.problems, key=lambda d: (-badness(rubric, d, ratings[d]), order.index(d)))
-    improvements = [_improvement(request, d, signs[d]) for d in problems]
+    improvements = [_improvement(request, d, signs[d]) for d in ranked_problems(ratings, rubric, ProfileThresholds())]
     strengths = [s for d in order if d in found.strengths and signs[d] > 0 and (s := _strength(request, d))]
     praised = ", ".join(rubric.dimension(s["dimension"]).name.lower() for s in strengths) or "nothing the cues show"
     first = improvements[0] if improvements else None
