@@ -15,6 +15,7 @@ import pytest
 
 from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.candidates.prompt import CoachRequest, read_coach_prompt, read_prompt
+from empathy_bench.pipeline import Row
 from empathy_bench.pipeline import run as run_pipeline
 from empathy_bench.runs.execute import RunOptions
 from empathy_bench.sources.labels import load_source, rater_wide
@@ -107,7 +108,7 @@ def grader_file(tmp_path: Path, name: str = "grader") -> str:
     return str(path)
 
 
-def coach_run(tmp_path: Path, coaches: list[str], grader: str | None = None) -> list:  # noqa: ANN401
+def coach_run(tmp_path: Path, coaches: list[str], grader: str | None = None) -> list[Row]:
     options = RunOptions(
         judges=[],
         coaches=[coach_file(tmp_path, c) for c in coaches],
@@ -121,16 +122,7 @@ def coach_run(tmp_path: Path, coaches: list[str], grader: str | None = None) -> 
 
 
 def coach_results(tmp_path: Path, coaches: list[str], grader: str | None = None) -> dict[str, CoachAgreement]:
-    options = RunOptions(
-        judges=[],
-        coaches=[coach_file(tmp_path, c) for c in coaches],
-        grader=grader,
-        tasks=["lend_an_ear_coach"],
-        limit=LIMIT,
-        log_dir=str(tmp_path / "logs"),
-        display="none",
-    )
-    rows = run_pipeline(options, n_resamples=50, recorded=False).rows
+    rows = coach_run(tmp_path, coaches, grader)
     return {r.agreement.rater: r.agreement for r in rows if isinstance(r.agreement, CoachAgreement)}
 
 

@@ -505,7 +505,9 @@ COACH_NOTE = (
     "ratings (thresholds: {profile}); no public dataset rates coach feedback itself. Rows marked (as coach), the "
     "crowd and the ceiling turn a rater's own ratings into a profile (problems worst first, strengths praised): "
     "they have no quotes or rewrites, so grounding, evidence and uplift are \u2013. Uplift is graded by {grader}; "
-    "its own QWK with the experts is in the grader column."
+    "its own QWK with the experts is in the grader column. The offline grader reads the same cue lexicon the "
+    "built-in lexicon coach's stock sentences were written against, so that pair's uplift checks the plumbing, "
+    "not the coach; a grader other than the coach's own model is the test."
 )
 
 
