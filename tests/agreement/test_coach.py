@@ -490,3 +490,35 @@ def test_flag_everything_and_the_ceiling_on_lend_an_ear(lend_an_ear: LabelSet) -
     assert ceiling is not None and ceiling.n_items == 50
     assert 0.64 <= ceiling.macro_f1 <= 0.70
     assert ceiling.mean_kappa > 0.2  # the experts agree on their profiles well beyond chance
+
+
+def test_improvements_within_a_word_budget() -> None:
+    from empathy_bench.agreement.coach import within_budget
+
+    # 60 fits in 100, 60 + 50 = 110 does not; a repeated dimension is named once
+    assert within_budget([VE, AG, DU], [60, 50, 10], 100) == [VE]
+    assert within_budget([EE, VE, EE], [30, 30, 30], 100) == [EE, VE]
+    assert within_budget([VE], [101], 100) == []
+
+
+def test_f1_with_a_word_budget_holds_length_fixed() -> None:
+    reference = pd.DataFrame({VE: [1, 5], EE: [5, 1], DU: [5, 5], AG: [3, 1], SO: [1, 1], DE: [1, 1]}, index=["a", "b"])
+    rows = {
+        # problems {VE, AG}: the second improvement does not fit in 100 words (60 + 50)
+        "a": {"improvements": [VE, AG], "improvement_words": [60, 50]},
+        # problems {EE}: both fit (30 + 30)
+        "b": {"improvements": [EE, VE], "improvement_words": [30, 30]},
+    }
+    base = {"praised": [], "words": 110.0, "quotes": [], "uplift": None}
+    feedback = pd.DataFrame.from_dict({k: base | v for k, v in rows.items()}, orient="index")
+    got = coach_agreement("t", "c", "run", feedback, reference, RUBRIC, THRESHOLDS, n_resamples=20)
+    # within the budget: VE named in a and b, a problem only in a: F1 2/3; EE named and a problem in
+    # b: 1; AG a problem in a, not named within the budget: 0; the others undefined -> (2/3 + 1 + 0) / 3
+    assert got.f1_word_budget == pytest.approx(5 / 9)
+    # unbudgeted, AG counts too: (2/3 + 1 + 1) / 3
+    assert got.macro_f1 == pytest.approx(8 / 9)
+    # rows that say nothing of words (ratings read as feedback) have no budgeted F1
+    without = coach_agreement(
+        "t", "c", "run", feedback.drop(columns="improvement_words"), reference, RUBRIC, THRESHOLDS, n_resamples=20
+    )
+    assert without.f1_word_budget != without.f1_word_budget

@@ -616,7 +616,7 @@ def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: d
     assert run["macro_f1"] == "0.52 [0.41, 0.61]"
     # every check is drawn with its interval
     assert run["f1_at_reference_count"] == "0.47 [0.37, 0.57]"
-    assert run["praise_accuracy"] == "0.71 [0.62, 0.79]"
+    assert run["praise_accuracy"] == "0.71 [0.62, 0.79]" and run["f1_word_budget"] == "0.44 [0.33, 0.54]"
     assert run["false_praise_rate"] == "0.09 [0.04, 0.15]"
     assert run["prioritisation"] == "0.58 [0.44, 0.72]"
     assert run["grounding"] == "0.93 [0.88, 0.97]" and run["evidence_agreement"] == "0.41 [0.34, 0.49]"
@@ -627,7 +627,16 @@ def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: d
     # a judge's ratings read as feedback: its targeting, and a dash for everything quotes and rewrites give
     as_coach = dom.cells("coach", "gemini-2.5-pro (as coach)")
     assert as_coach["mean_kappa"] == "0.31 [0.17, 0.43]" and as_coach["praise_accuracy"] == "0.60 [0.51, 0.69]"
-    for key in ("grounding", "evidence_agreement", "uplift_target", "uplift_other", "harm_rate", "grader_qwk", "words"):
+    for key in (
+        "f1_word_budget",
+        "grounding",
+        "evidence_agreement",
+        "uplift_target",
+        "uplift_other",
+        "harm_rate",
+        "grader_qwk",
+        "words",
+    ):
         assert as_coach[key] == DASH, key
     for rater in ("human: expert (leave-one-out)", "human: crowd"):
         human = dom.cells("coach", rater)

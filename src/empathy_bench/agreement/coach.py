@@ -23,7 +23,10 @@ Over the conversations in both the feedback and the reference:
 - macro_f1, macro_precision, macro_recall, mean_kappa: means over dimensions of the defined
   values. The headline is mean_kappa: problems are rare on some dimensions and common on others,
   so a coach that flags everything gets a decent macro-F1 but kappa 0.
-- f1_at_reference_count (length held fixed): the macro-F1 after keeping only the first k
+- f1_word_budget (length held fixed): the macro-F1 of the improvements that fit, in priority
+  order, within the first `word_budget` words of improvements (each one's quote, rewrite and
+  why); NaN for rows that say nothing of words (ratings read as feedback).
+- f1_at_reference_count (the number named held fixed): the macro-F1 after keeping only the first k
   improvements of each conversation, k = its number of reference problems, so that a coach
   cannot buy recall by naming more dimensions.
 - praise_accuracy = sum |praised ∩ strengths| / sum |praised|, false_praise_rate = sum |praised ∩
@@ -84,7 +87,9 @@ RATIOS = {
     "harm_rate": ("harmed", "uplift"),
     "words": ("words", "has_words"),
 }
-HEADLINES = ("mean_kappa", "macro_f1", "f1_at_reference_count", *RATIOS)
+HEADLINES = ("mean_kappa", "macro_f1", "f1_at_reference_count", "f1_word_budget", *RATIOS)
+# The words of improvements a coach may spend in `f1_word_budget` (a task file's `word_budget`)
+WORD_BUDGET = 100
 
 
 class DimensionTargeting(Record):
@@ -134,6 +139,12 @@ class CoachAgreement(Record):
     f1_at_reference_count: float = NAN  # macro-F1 with each conversation's first k improvements
     f1_at_reference_count_low: float = NAN
     f1_at_reference_count_high: float = NAN
+    # macro-F1 of the improvements that fit in the first `word_budget` words of improvements (quote,
+    # rewrite and why, in priority order): every coach gets the same length, none of the answer key
+    f1_word_budget: float = NAN
+    f1_word_budget_low: float = NAN
+    f1_word_budget_high: float = NAN
+    word_budget: int = WORD_BUDGET
     praise_accuracy: float = NAN
     praise_accuracy_low: float = NAN
     praise_accuracy_high: float = NAN
@@ -188,6 +199,8 @@ class Conversations:
     predicted: np.ndarray  # the dimension is among the improvements
     actual: np.ndarray  # the dimension is among the reference's problems
     truncated: np.ndarray  # the dimension is among the first k improvements, k = number of problems
+    budgeted: np.ndarray  # the dimension is among the improvements within the word budget
+    worded: bool  # the rows say how many words each improvement took (not so for rows from ratings)
     sums: dict[str, np.ndarray]  # the numerators and denominators of RATIOS, one value per conversation
     change: np.ndarray  # oriented change after the rewrite (NaN: no uplift, or not rated before and after)
     targeted: np.ndarray  # the rewrite targeted the dimension
@@ -241,12 +254,28 @@ def _uplift_counts(changes: dict[str, float], targeted: str | None) -> dict[str,
     }
 
 
+def within_budget(improvements: list[str], words: list[int], budget: int) -> list[str]:
+    """The improvements (first occurrences) whose words, counted from the first improvement on,
+    fit within `budget`; `words` is each listed improvement's own count, in order."""
+    kept, spent = [], 0
+    for dim, used in zip(improvements, words, strict=True):
+        spent += used
+        if spent > budget:
+            break
+        kept.append(dim)
+    return list(dict.fromkeys(kept))
+
+
 def _conversation(
-    item: str, row: pd.Series, reference: Profile, dims: list[str], rubric: Rubric, evidence: Evidence
-) -> tuple[dict[str, float], list[str], list[str], dict[str, float], str | None]:
+    item: str, row: pd.Series, reference: Profile, dims: list[str], rubric: Rubric, evidence: Evidence, budget: int
+) -> tuple[dict[str, float], list[str], list[str], list[str], dict[str, float], str | None]:
     """One conversation's sums, its improvements (first occurrences, in order), the first k of
-    them, its oriented changes and the dimension its rewrite targeted (None without an uplift)."""
-    improvements = list(dict.fromkeys(_listed(row["improvements"])))
+    them, those within the word budget, its oriented changes and the dimension its rewrite
+    targeted (None without an uplift)."""
+    listed = _listed(row["improvements"])
+    improvements = list(dict.fromkeys(listed))
+    spent = _listed(row.get("improvement_words"))
+    budgeted = within_budget(listed, spent, budget) if len(spent) == len(listed) else []
     praised = set(_listed(row["praised"]))
     first = improvements[: len(reference.problems)]
     prioritised = bool(improvements) and bool(reference.worst)
@@ -265,11 +294,16 @@ def _conversation(
         **_quote_counts(item, _listed(row["quotes"]), evidence),
         **_uplift_counts(changes, targeted),
     }
-    return sums, improvements, first, changes, targeted
+    return sums, improvements, first, budgeted, changes, targeted
 
 
 def conversations(
-    feedback: pd.DataFrame, reference: Mapping[str, Profile], dims: list[str], rubric: Rubric, evidence: Evidence
+    feedback: pd.DataFrame,
+    reference: Mapping[str, Profile],
+    dims: list[str],
+    rubric: Rubric,
+    evidence: Evidence,
+    budget: int = WORD_BUDGET,
 ) -> Conversations:
     """The per-conversation counts of the feedback rows with a reference profile, in the
     reference's order."""
@@ -277,22 +311,26 @@ def conversations(
     items = [item for item in reference if item in rows]
     shape = (len(items), len(dims))
     predicted, actual, truncated = np.zeros(shape, bool), np.zeros(shape, bool), np.zeros(shape, bool)
+    budgeted = np.zeros(shape, bool)
     change, targeted = np.full(shape, np.nan), np.zeros(shape, bool)
     sums: dict[str, list[float]] = {}
     for i, item in enumerate(items):
-        mine, improvements, first, changes, target = _conversation(
-            item, rows[item], reference[item], dims, rubric, evidence
+        mine, improvements, first, within, changes, target = _conversation(
+            item, rows[item], reference[item], dims, rubric, evidence, budget
         )
         for name, value in mine.items():
             sums.setdefault(name, []).append(value)
         for j, dim in enumerate(dims):
             predicted[i, j], actual[i, j] = dim in improvements, dim in reference[item].problems
-            truncated[i, j], targeted[i, j] = dim in first, dim == target
+            truncated[i, j], targeted[i, j], budgeted[i, j] = dim in first, dim == target, dim in within
             if target is not None:
                 change[i, j] = changes.get(dim, np.nan)
     names = {name for pair in RATIOS.values() for name in pair}
     arrays = {name: np.asarray(sums.get(name, []), float) for name in names}
-    return Conversations(items, dims, predicted, actual, truncated, arrays, change, targeted)
+    worded = "improvement_words" in feedback.columns and all(
+        len(_listed(rows[i].get("improvement_words"))) == len(_listed(rows[i]["improvements"])) for i in items
+    )
+    return Conversations(items, dims, predicted, actual, truncated, budgeted, bool(worded), arrays, change, targeted)
 
 
 # --- figures, vectorised over resamples --------------------------------------------------------
@@ -348,6 +386,9 @@ def figures(conv: Conversations, weights: np.ndarray) -> dict[str, np.ndarray]:
         "macro_precision": mean_defined(scores["precision"]),
         "macro_recall": mean_defined(scores["recall"]),
         "f1_at_reference_count": mean_defined(targeting(conv.truncated, conv.actual, weights)["f1"]),
+        "f1_word_budget": mean_defined(targeting(conv.budgeted, conv.actual, weights)["f1"])
+        if conv.worded
+        else np.full(len(weights), np.nan),
     }
     for name, (numerator, denominator) in RATIOS.items():
         out[name] = _ratio(weights @ conv.sums[numerator], weights @ conv.sums[denominator])
@@ -488,6 +529,7 @@ def coach_agreement(
     seed: int = 0,
     from_ratings: bool = False,
     role: Literal["rater", "ceiling", "crowd"] = "rater",
+    word_budget: int = WORD_BUDGET,
 ) -> CoachAgreement:
     """A coach's feedback (see the module docstring) against the profiles of `reference` (items
     x dimensions of the experts' median ratings), over the conversations in both, with bootstrap
@@ -497,7 +539,7 @@ def coach_agreement(
     dims = task_dimensions(reference, rubric)
     ref = reference.set_axis(reference.index.map(str))[dims]
     crowd = {(str(item), dim, kind): set(turns) for (item, dim, kind), turns in (evidence or {}).items()}
-    conv = conversations(feedback, profiles(ref, rubric, thresholds), dims, rubric, crowd)
+    conv = conversations(feedback, profiles(ref, rubric, thresholds), dims, rubric, crowd, word_budget)
     scores = scored(conv, bootstrap_weights(len(conv.items), n_resamples, seed))
     return CoachAgreement(
         task=task,
@@ -508,6 +550,7 @@ def coach_agreement(
         n_items=len(conv.items),
         n_unscored=n_unscored,
         **_fields(scores),
+        word_budget=word_budget,
         thresholds=thresholds.model_dump(),
         notes=_notes(feedback, ref, conv, crowd, from_ratings),
     )

@@ -168,6 +168,7 @@ COACH_FIGURES = (
     "mean_kappa",
     "macro_f1",
     "f1_at_reference_count",
+    "f1_word_budget",
     "praise_accuracy",
     "false_praise_rate",
     "prioritisation",

@@ -247,6 +247,13 @@ COACH_COLUMNS = (
         "dimensions named held fixed, so naming more cannot raise it (words are shown in their own column)",
         "ci",
     ),
+    Column(
+        "f1_word_budget",
+        "F1, word budget [95% CI]",
+        "macro-F1 of the improvements that fit, most important first, in the task's word budget of improvements "
+        "(quote, rewrite and why; 100 words on Lend an Ear): length held fixed, every coach gets the same words",
+        "ci",
+    ),
     Column("praise_accuracy", "praise right", "share of praised dimensions that the experts rate as strengths", "ci"),
     Column("false_praise_rate", "false praise", "share of praised dimensions that are expert-flagged problems", "ci"),
     Column(

@@ -37,7 +37,13 @@ def coach_rows(
     rubric, thresholds, dims = spec.rubric_model, spec.profile, spec.dimension_ids
     reference = rater_wide(labels.ratings, spec.reference, dims).dropna()
     measure = partial(
-        coach_agreement, spec.id, reference=reference, rubric=rubric, thresholds=thresholds, n_resamples=n_resamples
+        coach_agreement,
+        spec.id,
+        reference=reference,
+        rubric=rubric,
+        thresholds=thresholds,
+        n_resamples=n_resamples,
+        word_budget=spec.word_budget,
     )
     evidence = evidence_turns(labels.ratings, labels.items, rubric, thresholds)
     experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())

@@ -130,6 +130,8 @@ def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
 
 CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "choice"]
 FEEDBACK_COLUMNS = ["improvements", "praised", "words", "quotes", "uplift"]
+# beside them in a coach log's table: each listed improvement's words (quote, rewrite and why)
+IMPROVEMENT_WORDS = "improvement_words"
 
 
 def _graded(grading: dict[str, Any] | None) -> bool:
@@ -156,7 +158,7 @@ def _ungraded(log: EvalLog) -> list[str]:
 
 def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
     """A coach log's scored feedback, one row per item (indexed by item_id, sorted): the
-    improvement dimensions in the coach's order and the praised ones (each named once), the
+    improvement dimensions in the coach's order with each one's words, the praised ones (each named once), the
     feedback's words, its quotes as located by the scorer, and the grader's ratings before and
     after the first rewrite (None where nothing was rewritten); and the unscored items by reason."""
     rows: dict[str, dict[str, object]] = {}
@@ -169,13 +171,17 @@ def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
             continue
         feedback, grading = meta["feedback"], meta.get("grading") or {}
         rows[sample.metadata["item_id"]] = {
-            "improvements": list(dict.fromkeys(i["dimension"] for i in feedback["improvements"])),
+            "improvements": [i["dimension"] for i in feedback["improvements"]],
+            IMPROVEMENT_WORDS: [
+                sum(len(str(i.get(k, "")).split()) for k in ("quote", "rewrite", "why"))
+                for i in feedback["improvements"]
+            ],
             "praised": list(dict.fromkeys(s["dimension"] for s in feedback["strengths"])),
             "words": float(meta["words"]),
             "quotes": meta["quotes"],
             "uplift": {k: grading[k] for k in ("targeted", "before", "after")} if _graded(grading) else None,
         }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=FEEDBACK_COLUMNS).sort_index()
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=[*FEEDBACK_COLUMNS, IMPROVEMENT_WORDS]).sort_index()
     return table.rename_axis("item_id"), why_not
 
 

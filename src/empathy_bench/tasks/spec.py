@@ -60,6 +60,8 @@ class TaskSpec(FileModel):
     # --- coach tasks ---
     # where a reference rating makes a dimension a problem or a strength (our construction)
     profile: ProfileThresholds = ProfileThresholds()
+    # the words of improvements (quote, rewrite, why) a coach may spend in the length-matched F1
+    word_budget: int = Field(100, ge=1)
     # the judge (evals/judges) that re-rates a conversation after a coach's rewrite; its own
     # agreement with the humans is on the rate task's leaderboard (`--grader` overrides it)
     grader: str = "builtin-lexicon"
