@@ -27,12 +27,12 @@ from empathy_bench.agreement.coach import (
     CoachAgreement,
     bootstrap_weights,
     coach_agreement,
-    coach_ceiling,
     conversations,
     feedback_from_ratings,
     figures,
     targeting,
 )
+from empathy_bench.agreement.coach_ceiling import coach_ceiling, leave_one_out_kappa
 from empathy_bench.agreement.rater import CEILING_LABEL
 from empathy_bench.agreement.stats import percentile_ci, resample_indices
 from empathy_bench.sources.labels import LabelSet, group_table, load_source, rater_wide
@@ -522,3 +522,17 @@ def test_f1_with_a_word_budget_holds_length_fixed() -> None:
         "t", "c", "run", feedback.drop(columns="improvement_words"), reference, RUBRIC, THRESHOLDS, n_resamples=20
     )
     assert without.f1_word_budget != without.f1_word_budget
+
+
+def test_a_rater_scored_on_the_ceilings_references() -> None:
+    # the mean over left-out experts of the kappa against the median of the two others, composed
+    # here by hand from coach_agreement on each leave-one-out reference
+    rater = feedback_from_ratings(PANEL["e1"], RUBRIC, THRESHOLDS)
+    kappas = []
+    for left_out in sorted(PANEL):
+        others = pd.concat([PANEL[e] for e in sorted(PANEL) if e != left_out]).groupby(level=0).median()
+        kappas.append(coach_agreement("t", "r", "run", rater, others, RUBRIC, THRESHOLDS, n_resamples=2).mean_kappa)
+    assert leave_one_out_kappa(rater, PANEL, RUBRIC, THRESHOLDS) == pytest.approx(float(np.mean(kappas)))
+    # two experts leave no panel to take a median of: undefined, not 0
+    two = {e: PANEL[e] for e in ("e1", "e2")}
+    assert np.isnan(leave_one_out_kappa(rater, two, RUBRIC, THRESHOLDS))

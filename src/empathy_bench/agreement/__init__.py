@@ -4,7 +4,8 @@ the human ceiling), a coach's feedback against the experts' profile, and a label
 reliability table."""
 
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect, verdict
-from empathy_bench.agreement.coach import CoachAgreement, coach_agreement, coach_ceiling, feedback_from_ratings
+from empathy_bench.agreement.coach import CoachAgreement, coach_agreement, feedback_from_ratings
+from empathy_bench.agreement.coach_ceiling import coach_ceiling, leave_one_out_kappa
 from empathy_bench.agreement.rater import RaterAgreement, expert_ceiling, rater_agreement, reference_rows
 from empathy_bench.agreement.reliability import Reliability, reliability_table
 from empathy_bench.agreement.stats import PairAgreement, alpha, alpha_bootstrap, compare, qwk, spearman
@@ -13,6 +14,7 @@ __all__ = [
     "CoachAgreement",
     "coach_agreement",
     "coach_ceiling",
+    "leave_one_out_kappa",
     "feedback_from_ratings",
     "AltTestResult",
     "PairAgreement",

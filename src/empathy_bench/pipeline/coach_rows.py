@@ -12,13 +12,8 @@ from functools import partial
 import pandas as pd
 from inspect_ai.log import EvalLog
 
-from empathy_bench.agreement.coach import (
-    CoachAgreement,
-    coach_agreement,
-    coach_ceiling,
-    feedback_from_ratings,
-    leave_one_out_kappa,
-)
+from empathy_bench.agreement.coach import CoachAgreement, coach_agreement, feedback_from_ratings
+from empathy_bench.agreement.coach_ceiling import coach_ceiling, leave_one_out_kappa
 from empathy_bench.agreement.rater import CROWD_LABEL, RaterKind
 from empathy_bench.pipeline.row import Row, judge_of, kind_of, rating_logs
 from empathy_bench.runs.log import read_log
