@@ -79,7 +79,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
     class Scripted(litellm.CustomLLM):
         async def acompletion(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
             name, prompt = kwargs["model"].split("/")[-1], kwargs["messages"][-1]["content"]
-            if name in ("grader", "mute_grader"):
+            if name in ("grader", "mute_grader", "rater"):
                 # the mute grader never rates advice_giving: its rewrites cannot be graded in full
                 dims = [d for d in read_prompt(prompt).dimensions if name == "grader" or d != "advice_giving"]
                 reply = "\n".join(f'<rating dimension="{d}">{grader_rating(prompt, d)}</rating>' for d in dims)
@@ -277,3 +277,24 @@ def test_a_grader_must_be_a_rate_judge(mirror: object, tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="kind rate"):
         coach(task="lend_an_ear_coach", coach="builtin-generic-coach", grader="builtin-always-a")
+
+
+def test_a_judge_as_coach_counts_conversations_it_left_a_rating_unscored(
+    mirror: object, tmp_path: Path, scripted: None
+) -> None:
+    # a rate judge that never rates advice_giving: no conversation has a full profile
+    judge = tmp_path / "scripted-rater.yaml"
+    judge.write_text("id: scripted-rater\nmodel: litellm/scripted/rater\n")
+    options = RunOptions(
+        judges=[str(judge)],
+        coaches=[coach_file(tmp_path, "praise")],
+        grader=grader_file(tmp_path),
+        tasks=["lend_an_ear", "lend_an_ear_coach"],
+        probes=[],
+        limit=12,  # the rate task: 2 conversations x 6 dimensions
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    rows = run_pipeline(options, n_resamples=20, recorded=False).rows
+    [as_coach] = [r.agreement for r in rows if r.agreement.rater == "scripted-rater (as coach)"]
+    assert (as_coach.n_items, as_coach.n_unscored) == (0, 2)
