@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from empathy_bench.candidates.judge import Judge, load_coach, load_judge, secret_args
+from empathy_bench.candidates.judge import Judge, load_coach, load_grader, load_judge, secret_args
 from empathy_bench.candidates.prompt import load_template
 from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.project import project_files
@@ -60,10 +60,8 @@ def _check_task(path: str) -> None:
     spec = load_task(path)
     if spec.labels is not None:
         task_labels(spec)
-    if spec.kind == "coach" and load_judge(spec.grader).kind != "rate":
-        raise InputError(
-            path, f"grader '{spec.grader}' is not a rate judge", "name a judge file of kind rate", "field 'grader'"
-        )
+    if spec.kind == "coach":
+        load_grader(spec.grader)
 
 
 def _check_probe(path: str) -> None:

@@ -39,6 +39,10 @@ class Improvement(_Part):
     rewrite: str
     why: str = ""
 
+    def words(self) -> int:
+        """Words of its quote, rewrite and reason: what the improvement spends of the feedback."""
+        return sum(len(text.split()) for text in (self.quote, self.rewrite, self.why))
+
 
 class Feedback(_Part):
     # every field is required (an empty list says "nothing to praise"; a missing one is not the contract)
@@ -49,9 +53,8 @@ class Feedback(_Part):
     def words(self) -> int:
         """Words of everything the supporter would read: the message, the quotes, rewrites and
         reasons (what length-biased readers of feedback reward)."""
-        parts = [self.message] + [s.quote for s in self.strengths]
-        parts += [text for i in self.improvements for text in (i.quote, i.rewrite, i.why)]
-        return sum(len(p.split()) for p in parts)
+        read = [self.message] + [s.quote for s in self.strengths]
+        return sum(len(text.split()) for text in read) + sum(i.words() for i in self.improvements)
 
 
 @dataclass(frozen=True)

@@ -120,17 +120,33 @@ def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
 def load_judge(name: str, kind: CandidateKind = "rate") -> Judge:
     """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
     (`provider/model`, run with the default prompt of `kind`)."""
-    if "/" in name and not name.endswith((".yaml", ".yml")):
+    if _is_model_string(name):
         # "model-" keeps an ad-hoc judge's records apart from a judge file of a similar name
         return Judge(id="model-" + _slug(name), model=name, kind=kind)
     return load_named("evals/judges", name, Judge)[1]
+
+
+def _is_model_string(name: str) -> bool:
+    return "/" in name and not name.endswith((".yaml", ".yml"))
+
+
+def load_grader(name: str) -> Judge:
+    """The judge a coach task re-rates rewrites with: a judge file or model string of kind rate."""
+    grader = load_judge(name, "rate")
+    if grader.kind != "rate":
+        raise InputError(
+            f"grader {name}",
+            f"'{name}' is a {grader.kind} judge, and a grader rates a conversation",
+            "name a judge of kind rate (evals/judges/), e.g. builtin-lexicon, in the task's grader or --grader",
+        )
+    return grader
 
 
 @cache
 def load_coach(name: str) -> Judge:
     """A coach by id (evals/coaches/<id>.yaml), by path, or a bare model string (run with the
     default coach prompt). A candidate file of another kind is refused."""
-    if "/" in name and not name.endswith((".yaml", ".yml")):
+    if _is_model_string(name):
         return Judge(id="model-" + _slug(name), model=name, kind="coach")
     path, coach = load_named(COACHES, name, Judge)
     if coach.kind != "coach":

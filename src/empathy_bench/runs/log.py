@@ -15,7 +15,9 @@ import pandas as pd
 from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
+from empathy_bench.candidates.feedback import Feedback
 from empathy_bench.core.models import Record
+from empathy_bench.tasks.coach import GRADER
 from empathy_bench.tasks.compare import epoch_choice
 from empathy_bench.tasks.scorer import epoch_rating
 
@@ -151,16 +153,16 @@ def _ungraded(log: EvalLog) -> list[str]:
             codes.update(code for side in grading["unscored"].values() for code in side.values())
     if not codes:
         return []
-    n = sum(1 for _ in codes.elements())
     why = ", ".join(f"{c} {k}" for c, k in sorted(codes.items()))
-    return [f"rewrites left out of the uplift: the grader left {n} rating(s) unscored ({why})"]
+    return [f"rewrites left out of the uplift: the grader left {sum(codes.values())} rating(s) unscored ({why})"]
 
 
 def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
     """A coach log's scored feedback, one row per item (indexed by item_id, sorted): the
-    improvement dimensions in the coach's order with each one's words, the praised ones (each named once), the
-    feedback's words, its quotes as located by the scorer, and the grader's ratings before and
-    after the first rewrite (None where nothing was rewritten); and the unscored items by reason."""
+    improvement dimensions in the coach's order with each one's words, the praised ones (each
+    named once), the feedback's words, its quotes as located by the scorer, and the grader's
+    ratings before and after the first rewrite (None where nothing was rewritten); and the
+    unscored items by reason."""
     rows: dict[str, dict[str, object]] = {}
     why_not: Counter[str] = Counter()
     for sample in log.samples or []:
@@ -169,14 +171,11 @@ def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
         if score is None or "feedback" not in meta:
             why_not[meta.get("unscored", {}).get("feedback", "sample_error" if score is None else "no_tag")] += 1
             continue
-        feedback, grading = meta["feedback"], meta.get("grading") or {}
+        feedback, grading = Feedback.model_validate(meta["feedback"]), meta.get("grading") or {}
         rows[sample.metadata["item_id"]] = {
-            "improvements": [i["dimension"] for i in feedback["improvements"]],
-            IMPROVEMENT_WORDS: [
-                sum(len(str(i.get(k, "")).split()) for k in ("quote", "rewrite", "why"))
-                for i in feedback["improvements"]
-            ],
-            "praised": list(dict.fromkeys(s["dimension"] for s in feedback["strengths"])),
+            "improvements": [i.dimension for i in feedback.improvements],
+            IMPROVEMENT_WORDS: [i.words() for i in feedback.improvements],
+            "praised": list(dict.fromkeys(s.dimension for s in feedback.strengths)),
             "words": float(meta["words"]),
             "quotes": meta["quotes"],
             "uplift": {k: grading[k] for k in ("targeted", "before", "after")} if _graded(grading) else None,
@@ -233,7 +232,7 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
         usage=usage_of(log),
-        grader_usage=usage_of(log, "grader") if meta.get("grader") else None,
+        grader_usage=usage_of(log, GRADER) if meta.get("grader") else None,
         notes=notes + _ungraded(log),
         log=log.location.removeprefix("file://"),
     )

@@ -30,11 +30,10 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import feedback as feedback_module
 from empathy_bench.candidates.feedback import Feedback, parse_feedback
-from empathy_bench.candidates.judge import Judge, load_judge
+from empathy_bench.candidates.judge import Judge, load_grader
 from empathy_bench.candidates.prompt import Mode, load_template, render, render_coach
 from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.core.digest import sha256_bytes
-from empathy_bench.core.errors import InputError
 from empathy_bench.sources import quote as quote_module
 from empathy_bench.sources.labels import rater_wide
 from empathy_bench.sources.quote import MIN_QUOTE_CHARS, locate, normalise
@@ -56,13 +55,7 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
     coach, the eval's --model coaches with the default coach prompt."""
     spec = load_task(task)
     candidate = task_judge(spec, coach, "coach")
-    grading = load_judge(grader or spec.grader, "rate")
-    if grading.kind != "rate":
-        raise InputError(
-            f"grader {grader or spec.grader}",
-            f"the grader is a {grading.kind} judge; a grader re-rates a conversation",
-            "name a judge file of kind rate (evals/judges/), e.g. builtin-lexicon",
-        )
+    grading = load_grader(grader or spec.grader)
     layout: Mode = grading.mode or spec.mode  # as on a rate task: the judge file's, else the task's
     samples = build_coach_samples(spec, candidate)
     model = get_model(
@@ -129,7 +122,7 @@ def first_rewrite(feedback: Feedback, turns: list[dict[str, str]], target: str) 
         return None
     first = feedback.improvements[0]
     found = locate(first.quote, turns, target)
-    if not found.grounded or found.turn is None:
+    if found.turn is None:
         return None
     rewritten = [dict(t) for t in turns]
     rewritten[found.turn]["text"] = first.rewrite

@@ -24,7 +24,7 @@ from empathy_bench.candidates.builtin.lexicon import lexicon_rating, sentence_ev
 from empathy_bench.candidates.prompt import CoachRequest, PromptRequest
 from empathy_bench.sources.profile import ProfileThresholds, profile, ranked_problems
 from empathy_bench.sources.quote import MIN_QUOTE_CHARS
-from empathy_bench.sources.rubric import find_dimension
+from empathy_bench.sources.rubric import Rubric, find_dimension
 
 # One sentence per Lend an Ear dimension: what the supporter could say instead.
 TEMPLATES = {
@@ -64,35 +64,34 @@ def generic_coach(request: CoachRequest) -> str:
     return _reply([], improvements, f"Some things that help in any conversation like this one: {tips}")
 
 
-def _ratings(request: CoachRequest) -> dict[str, int]:
+def _ratings(request: CoachRequest, rubric: Rubric) -> dict[str, int]:
+    """The lexicon judge's rating of every dimension, on the rubric's own scale."""
     ratings = {}
     for dim, _ in request.dimensions:
-        found = find_dimension(dim)
-        scale = found[0].scale_of(dim) if found else None
-        lo, hi = (scale.min, scale.max) if scale else (1, 5)
-        ratings[dim] = lexicon_rating(PromptRequest([dim], lo, hi, request.turns, request.target), dim, request.target)
+        scale = rubric.scale_of(dim)
+        asked = PromptRequest([dim], scale.min, scale.max, request.turns, request.target)
+        ratings[dim] = lexicon_rating(asked, dim, request.target)
     return ratings
 
 
 def lexicon_coach(request: CoachRequest) -> str:
-    ratings = _ratings(request)
-    signs = dict(request.dimensions)
-    rubric = next((known[0] for d in ratings if (known := find_dimension(d))), None)
-    if rubric is None:
-        raise ValueError(f"no rubric of the project has the dimensions {sorted(ratings)}")
-    found = profile(ratings, rubric, ProfileThresholds())
     order = [d for d, _ in request.dimensions]
-    improvements = [_improvement(request, d, signs[d]) for d in ranked_problems(ratings, rubric, ProfileThresholds())]
+    rubric = next((known[0] for d in order if (known := find_dimension(d))), None)
+    if rubric is None:
+        raise ValueError(f"no rubric of the project has the dimensions {order}")
+    ratings, signs, thresholds = _ratings(request, rubric), dict(request.dimensions), ProfileThresholds()
+    found = profile(ratings, rubric, thresholds)
+    improvements = [_improvement(request, d, signs[d]) for d in ranked_problems(ratings, rubric, thresholds)]
     strengths = [s for d in order if d in found.strengths and signs[d] > 0 and (s := _strength(request, d))]
     praised = ", ".join(rubric.dimension(s["dimension"]).name.lower() for s in strengths) or "nothing the cues show"
     first = improvements[0] if improvements else None
     advice = f' Most important next time: {first["why"]} For example: "{first["rewrite"]}"' if first else ""
-    return _reply(strengths, [i for i in improvements if i], f"What worked: {praised}.{advice}")
+    return _reply(strengths, improvements, f"What worked: {praised}.{advice}")
 
 
 def _improvement(request: CoachRequest, dim: str, sign: int) -> dict[str, str]:
     evidence = sentence_evidence(_as_rating(request, dim), dim, request.target)
-    messages = {i: text for i, (speaker, text) in enumerate(request.turns) if speaker == request.target}
+    messages = _messages(request)
     if not evidence:
         return {"dimension": dim, "quote": "", "rewrite": template(dim, sign), "why": WHY.get(dim, "")}
     if sign < 0:  # a misattuned behaviour: its strongest sentence
@@ -116,8 +115,12 @@ def _strength(request: CoachRequest, dim: str) -> dict[str, str] | None:
     best = max(evidence, key=lambda e: e[2], default=None)
     if best is None or best[2] <= 0:
         return None
-    messages = {i: text for i, (speaker, text) in enumerate(request.turns) if speaker == request.target}
-    return {"dimension": dim, "quote": best[1] if len(best[1]) >= MIN_QUOTE_CHARS else messages[best[0]]}
+    return {"dimension": dim, "quote": best[1] if len(best[1]) >= MIN_QUOTE_CHARS else _messages(request)[best[0]]}
+
+
+def _messages(request: CoachRequest) -> dict[int, str]:
+    """The supporter's messages by their index in the conversation."""
+    return {i: text for i, (speaker, text) in enumerate(request.turns) if speaker == request.target}
 
 
 def _as_rating(request: CoachRequest, dim: str) -> PromptRequest:
