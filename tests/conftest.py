@@ -34,6 +34,19 @@ def data_mirror() -> Iterator[Path]:
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_process() -> Iterator[None]:
+    """Runs in this process unless $EMPATHY_BENCH_WORKERS says otherwise: many tests watch the
+    provider's calls from here (a forked worker's calls are not seen). tests/runs/test_pool.py
+    runs the workers."""
+    from empathy_bench.runs.pool import WORKERS_ENV
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(WORKERS_ENV, os.environ.get(WORKERS_ENV, "1"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def mirror(data_mirror: Path) -> Path:
     """The mirror, for tests that read it: fail loudly (never skip) when it is absent, so a

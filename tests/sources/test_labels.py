@@ -324,6 +324,24 @@ def test_checksum_mismatch_in_the_mirror_refuses_to_load(
     assert len(load_source("kumar2025", ["perceived_empathy"]).items) == 50
 
 
+def test_a_second_load_is_a_copy_and_a_file_changed_since_is_verified_again(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = load_source_card("kumar2025")
+    copy = _writable_copy(mirror / card.mirror_dir, tmp_path / card.mirror_dir)
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    first = load_source("kumar2025", ["lend_an_ear"])
+    first.ratings.loc[0, "value"] = -99.0  # a caller editing its tables
+    second = load_source("kumar2025", ["lend_an_ear"])
+    assert second.ratings.value.min() >= 1 and len(second.ratings) == len(first.ratings)
+    target = copy / "annotations" / "lend_an_ear" / "expert1_ratings.csv"
+    data = bytearray(target.read_bytes())
+    data[-2] ^= 1
+    target.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match="Refusing to proceed"):
+        load_source("kumar2025", ["lend_an_ear"])
+
+
 def test_missing_mirror_file_is_a_clear_input_error(
     mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,12 +12,15 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from inspect_ai import Task, eval_set
+from inspect_ai._eval.evalset import eval_set_id_for_log_dir  # the id eval_set keeps in the log dir
 from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, judge_ids, load_coach, load_judge
 from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.runs.pool import run_shares, shares, worker_count
 from empathy_bench.tasks.coach import coach
 from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.probe import load_probe, probe_ids
@@ -141,7 +144,23 @@ def _cause(log: EvalLog) -> str:
 
 
 def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) -> tuple[bool, list[EvalLog]]:
-    """inspect's eval_set with the harness's settings (shared with the benchmarks)."""
+    """inspect's eval_set with the harness's settings (shared with the benchmarks); the offline
+    tasks first, shared out between worker processes (runs/pool.py), under the same eval set id."""
+    settings = eval_set_settings(options) | overrides
+    dealt = shares(tasks, worker_count())
+    if len(dealt) > 1:
+        Path(options.log_dir).mkdir(parents=True, exist_ok=True)
+        settings["eval_set_id"] = eval_set_id_for_log_dir(options.log_dir)
+        in_worker = settings | {"display": WORKER_DISPLAY.get(options.display, options.display)}
+        run_shares(dealt, lambda share: eval_set(share, **in_worker))  # type: ignore[arg-type]
+    return eval_set(tasks, **settings)  # type: ignore[arg-type]
+
+
+# Live displays redraw the whole terminal: workers running side by side print plain lines.
+WORKER_DISPLAY = {"full": "plain", "rich": "plain", "conversation": "plain"}
+
+
+def eval_set_settings(options: RunOptions) -> dict[str, object]:
     settings: dict[str, object] = {
         "log_dir": options.log_dir,
         "limit": options.limit,
@@ -159,5 +178,7 @@ def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) ->
         # one task at a time, so each log's wall time is its own (seconds per 1,000 items);
         # the samples of a task still run --max-connections at a time
         "max_tasks": 1,
+        # the running metrics are computed for the progress display alone
+        "score_display": options.display not in ("none", "log"),
     }
-    return eval_set(tasks, **(settings | overrides))  # type: ignore[arg-type]
+    return settings

@@ -22,21 +22,26 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("empathy-bench"))
 
 
+def local_path(card: SourceCard, rel_path: str) -> Path:
+    """Where one of the card's files is read from: the mirror, or the user cache (present or not)."""
+    if mirror := os.environ.get(DATA_ENV):
+        return Path(mirror) / card.mirror_dir / rel_path
+    return cache_dir() / card.id / card.revision / rel_path
+
+
 def data_file(card: SourceCard, rel_path: str) -> Path:
     """The verified local path of one of the card's files."""
     expected = card.file(rel_path).sha256
+    path = local_path(card, rel_path)
     if mirror := os.environ.get(DATA_ENV):
-        path = Path(mirror) / card.mirror_dir / rel_path
         if not path.is_file():
             raise InputError(
                 path,
                 f"missing from the local mirror ({DATA_ENV}={mirror})",
                 f"put {card.id}'s files under {Path(mirror) / card.mirror_dir}, or unset {DATA_ENV} to download them",
             )
-    else:
-        path = cache_dir() / card.id / card.revision / rel_path
-        if not path.is_file():
-            _download(card.base_url + rel_path, path, expected, card)
+    elif not path.is_file():
+        _download(card.base_url + rel_path, path, expected, card)
     _verify(path, expected, card)
     return path
 

@@ -28,7 +28,7 @@ from empathy_bench.sources.card import (
     TextSpec,
     load_source_card,
 )
-from empathy_bench.sources.datafile import data_file
+from empathy_bench.sources.datafile import data_file, local_path
 from empathy_bench.sources.preference import PREFERENCE_COLUMNS, empty_preferences, pairs_within
 from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.sources.transcript import SUPPORTER, parse_transcript
@@ -60,11 +60,41 @@ class LabelSet:
             self.preferences[self.preferences.framework == framework_id].reset_index(drop=True),
         )
 
+    def copy(self) -> LabelSet:
+        """Copies of the tables, so a caller that edits one never changes a memoised load."""
+        return LabelSet(self.items.copy(), self.ratings.copy(), list(self.report), self.preferences.copy())
+
+
+# Loaded label sets of this process, by what they were loaded from (see `_load_key`): building a
+# run's tasks reads the same source once per judge, and loading (checksums, parsing, mapping) is
+# the slow part.
+_LOADED: dict[tuple[object, ...], LabelSet] = {}
+
 
 def load_source(name: str, frameworks: list[str] | None = None) -> LabelSet:
     """Load a label source (id or card path): download/verify its files, map them to the
-    canonical tables. `frameworks` restricts to some of the card's frameworks."""
+    canonical tables. `frameworks` restricts to some of the card's frameworks. A second load of
+    the same card and unchanged files (same size and modification time) is served from this
+    process's memory, as a copy."""
     card = load_source_card(name)
+    key = _load_key(card, frameworks)
+    if key not in _LOADED:
+        _LOADED[key] = _load_source(card, frameworks)
+    return _LOADED[key].copy()
+
+
+def _load_key(card: SourceCard, frameworks: list[str] | None) -> tuple[object, ...]:
+    """The card's content and each of its files' local path, size and modification time: a file
+    replaced since the last load (another revision, a corrupted copy) is loaded and verified again."""
+    stats = []
+    for declared in card.files:
+        path = local_path(card, declared.path)
+        stat = path.stat() if path.is_file() else None
+        stats.append((str(path), stat.st_size if stat else None, stat.st_mtime_ns if stat else None))
+    return (card.model_dump_json(), tuple(frameworks or ()), tuple(stats))
+
+
+def _load_source(card: SourceCard, frameworks: list[str] | None) -> LabelSet:
     chosen = [card.framework(f) for f in frameworks] if frameworks else card.frameworks
     parts = [_load_framework(card, fw) for fw in chosen]
     return LabelSet(

@@ -1,0 +1,92 @@
+"""Offline runs on every core: the tasks whose every model is a built-in one are CPU-bound (the
+runner's own cost per sample is their whole cost), so they are shared out between forked worker
+processes, each running its share through inspect's `eval_set` in the same log dir under the
+same eval set id. The caller then runs `eval_set` over every task as before: it finds the
+workers' logs finished, runs what is left (tasks calling a provider, which wait on the network
+rather than on a core, and anything a worker did not finish), writes the eval set's manifest
+with every task, and returns every log. Logs, cache and resume are inspect's own, unchanged.
+
+Workers are forked (the tasks and the imported modules are inherited, not rebuilt): where the
+platform has no `fork` start method, or one core is usable, everything runs in one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from inspect_ai import Task
+from inspect_ai.model import Model
+
+from empathy_bench.candidates.builtin.provider import PROVIDER
+from empathy_bench.core.errors import InputError
+
+WORKERS_ENV = "EMPATHY_BENCH_WORKERS"
+
+log = logging.getLogger(__name__)
+
+RunShare = Callable[[list[Task]], object]
+
+
+def worker_count() -> int:
+    """How many processes share the offline tasks: $EMPATHY_BENCH_WORKERS, or the cores this
+    process may use (1 without the `fork` start method)."""
+    given = os.environ.get(WORKERS_ENV)
+    if given is not None:
+        if not given.strip().isdigit() or int(given) < 1:
+            raise InputError(
+                f"${WORKERS_ENV}",
+                f"'{given}' is not a number of processes",
+                f"set {WORKERS_ENV} to a whole number of 1 or more (1 runs everything in this process), or unset it",
+            )
+        return int(given)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return max(1, len(cores))
+
+
+def offline(task: Task) -> bool:
+    """Every model the task calls (its own and each role's) is a built-in one."""
+    models: list[Model | None] = [task.model]
+    for role in (task.model_roles or {}).values():
+        models += role if isinstance(role, list) else [role]
+    return all(m is not None and str(m).startswith(f"litellm/{PROVIDER}/") for m in models)
+
+
+def shares(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
+    """The offline tasks dealt out largest first, each to the share with the fewest samples so
+    far (samples x epochs measure a task's cost: each sample is one pass through the runner)."""
+    heavy_first = sorted((t for t in tasks if offline(t)), key=_samples, reverse=True)
+    dealt: list[list[Task]] = [[] for _ in range(workers)]
+    for task in heavy_first:
+        min(dealt, key=lambda share: sum(_samples(t) for t in share)).append(task)
+    return [share for share in dealt if share]
+
+
+def _samples(task: Task) -> int:
+    return len(task.dataset) * (task.epochs or 1)
+
+
+def run_shares(dealt: list[list[Task]], run_share: RunShare) -> None:
+    """Run each share in a forked worker with `run_share` (an eval_set over the share) and wait
+    for all of them. A worker that fails only logs why: the caller's eval_set runs what it left."""
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_work, args=(run_share, share)) for share in dealt]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            log.warning("a worker process exited with code %s; its unfinished runs run now", process.exitcode)
+
+
+def _work(run_share: RunShare, share: list[Task]) -> None:
+    try:
+        run_share(share)
+    except BaseException as err:  # noqa: BLE001 - reported here; the caller's eval_set redoes the share
+        print(f"worker process: {type(err).__name__}: {err}", file=sys.stderr)
+        sys.exit(1)

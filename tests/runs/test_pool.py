@@ -1,0 +1,118 @@
+"""Offline runs shared out between forked worker processes (runs/pool.py): how tasks are dealt,
+the worker count, and that a run on two workers logs and scores exactly what one process does,
+under one eval set id, and resumes without asking again."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from inspect_ai import Task
+from inspect_ai.dataset import Sample
+from inspect_ai.log import EvalLog
+from inspect_ai.model import get_model
+
+from empathy_bench.core.errors import InputError
+from empathy_bench.runs.execute import RunOptions, run_tasks
+from empathy_bench.runs.pool import WORKERS_ENV, offline, run_shares, shares, worker_count
+
+
+def _task(name: str, samples: int, model: str = "litellm/builtin/constant", **roles: str) -> Task:
+    return Task(
+        name=name,
+        dataset=[Sample(input="x", id=i) for i in range(samples)],
+        model=get_model(model),
+        model_roles={role: get_model(m) for role, m in roles.items()} or None,
+    )
+
+
+def test_offline_tasks_are_dealt_largest_first_to_the_lightest_share() -> None:
+    tasks = [_task(n, k) for n, k in [("c", 3), ("a", 5), ("e", 2), ("b", 4), ("d", 3)]]
+    # a (5) -> share 1; b (4) -> share 2; c (3, before d: the sort keeps the given order of
+    # equals) -> share 2, 4 < 5; d (3) -> share 1, 5 < 7; e (2) -> share 2, 7 < 8
+    dealt = shares(tasks, 2)
+    assert [[t.name for t in share] for share in dealt] == [["a", "d"], ["b", "c", "e"]]
+    assert [[t.name for t in share] for share in shares(tasks, 1)] == [["a", "b", "c", "d", "e"]]
+    assert len(shares(tasks[:1], 4)) == 1  # empty shares are dropped
+
+
+def test_a_task_calling_a_provider_is_never_dealt_to_a_worker() -> None:
+    remote = _task("remote", 50, "mockllm/model")
+    graded_remotely = _task("coach", 50, grader="mockllm/model")
+    graded_here = _task("coach_offline", 50, grader="litellm/builtin/lexicon")
+    assert not offline(remote) and not offline(graded_remotely) and offline(graded_here)
+    assert [[t.name for t in share] for share in shares([remote, graded_remotely, graded_here], 2)] == [
+        ["coach_offline"]
+    ]
+
+
+@pytest.mark.parametrize("given", ["0", "two", "-1", ""])
+def test_a_worker_count_that_is_not_a_whole_number_is_refused(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    monkeypatch.setenv(WORKERS_ENV, given)
+    with pytest.raises(InputError) as err:
+        worker_count()
+    message = str(err.value)
+    assert WORKERS_ENV in message and f"'{given}'" in message and "whole number of 1 or more" in message
+
+
+def test_the_worker_count_is_the_env_value_or_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert worker_count() == 3
+    monkeypatch.delenv(WORKERS_ENV)
+    assert worker_count() >= 1
+
+
+def test_a_failing_worker_is_reported_and_the_others_finish(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    def run_share(share: list[Task]) -> None:
+        if share[0].name == "bad":
+            raise RuntimeError("boom")
+        (tmp_path / share[0].name).write_text("ran")
+
+    with caplog.at_level(logging.WARNING):
+        run_shares([[_task("good", 1)], [_task("bad", 1)]], run_share)
+    assert (tmp_path / "good").read_text() == "ran"
+    assert "exited with code 1" in caplog.text
+
+
+def _outcome(logs: list[EvalLog]) -> dict[tuple[str, str, str], tuple[str, object, object]]:
+    """Per (task, model, sample): the reply, its scores, the metadata: what records are made of."""
+    return {
+        (log.eval.task, log.eval.model, str(s.id)): (
+            s.output.completion,
+            {k: v.value for k, v in (s.scores or {}).items()},
+            s.metadata,
+        )
+        for log in logs
+        for s in log.samples or []
+    }
+
+
+def test_two_workers_log_what_one_process_logs_under_one_eval_set_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = {
+        "judges": ["builtin-lexicon", "builtin-length", "builtin-constant"],
+        "tasks": ["epitome", "lend_an_ear"],
+        "limit": 8,
+        "display": "none",
+    }
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache-one"))
+    alone = run_tasks(RunOptions(log_dir=str(tmp_path / "one"), **options))  # type: ignore[arg-type]
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache-two"))
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    shared = run_tasks(RunOptions(log_dir=str(tmp_path / "two"), **options))  # type: ignore[arg-type]
+
+    assert len(shared) == len(alone) == 6
+    assert _outcome(shared) == _outcome(alone)
+    assert len(_outcome(shared)) == 6 * 8
+    assert all(s.model_usage for log in shared for s in log.samples or [])  # every call was made and logged
+    assert len({log.eval.eval_set_id for log in shared}) == 1
+    manifest = json.loads((tmp_path / "two" / "eval-set.json").read_text())
+    assert manifest["eval_set_id"] == shared[0].eval.eval_set_id and len(manifest["tasks"]) == 6
+
+    written = sorted(p.name for p in (tmp_path / "two").glob("*.eval"))
+    again = run_tasks(RunOptions(log_dir=str(tmp_path / "two"), **options))  # type: ignore[arg-type]
+    assert sorted(p.name for p in (tmp_path / "two").glob("*.eval")) == written  # nothing was run again
+    assert _outcome(again) == _outcome(alone)
