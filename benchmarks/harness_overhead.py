@@ -5,7 +5,9 @@
   harness: the `rate` task on inspect's eval_set (what `empathy-bench run` does), cache on;
   bare:    asyncio.gather over litellm.acompletion with a semaphore of 50, same prompts;
   cached:  the harness again with a fresh log dir, every reply served from inspect's cache.
-Target: harness / bare <= 1.15. Ideal bare time: 2000 / 50 x 0.2 s = 8 s.
+Targets (issue 13): harness / bare <= 1.3 at 200 ms and <= 1.1 at 1,000 ms; cached / bare <= 0.5
+at 200 ms. Ideal bare time: 2000 / 50 x 0.2 s = 8 s. One task: the worker processes of
+`empathy-bench run` share out tasks, not the samples of one, so this measures one process.
 
 Run: EMPATHY_BENCH_DATA=../shared/data uv run python benchmarks/harness_overhead.py [LATENCY_MS]
 (default 200; a slower provider, e.g. 1000, shows how the fixed per-sample cost of the runner
@@ -79,7 +81,11 @@ def main() -> None:
         f"harness (inspect eval_set, cache on):         {t_harness:.2f} s   "
         f"ratio harness/bare = {t_harness / t_bare:.3f}"
     )
-    print(f"harness re-run served from cache:             {t_cached:.2f} s")
+    print(
+        f"harness re-run served from cache:             {t_cached:.2f} s   ratio cached/bare = {t_cached / t_bare:.3f}"
+    )
+    target = 1.3 if LATENCY_MS <= 200 else 1.1
+    print(f"targets: harness/bare <= {target}" + (", cached/bare <= 0.5" if LATENCY_MS <= 200 else ""))
 
 
 if __name__ == "__main__":

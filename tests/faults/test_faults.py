@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fault_server import Fault, FaultServer
+from inspect_ai.log import read_eval_log
 
 from empathy_bench.core.errors import EmpathyBenchError
 from empathy_bench.pipeline import RunResult, run
@@ -124,7 +125,7 @@ def provider_calls(result: RunResult) -> list[str]:
     return [
         e.error or ""
         for log in result.logs
-        for s in log.samples or []
+        for s in read_eval_log(log.location).samples or []
         for e in s.events
         if e.event == "model" and e.cache != "read"
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import litellm
 import pytest
 from inspect_ai import eval
+from inspect_ai.log import read_eval_log
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from empathy_bench.candidates.prompt import load_template, read_prompt, render
@@ -275,8 +276,9 @@ def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(
     result = run(options)
     [summary] = [r.run for r in result.rows if r.agreement.kind == "run"]
     assert summary.n_ratings == 12 and summary.n_unscored == 0
-    assert {s.id for s in result.logs[0].samples} == {s.id for s in result.logs[0].samples if s.error is None}
-    assert len(result.logs[0].samples) == 12
+    samples = read_eval_log(result.logs[0].location).samples
+    assert {s.id for s in samples} == {s.id for s in samples if s.error is None}
+    assert len(samples) == 12
     # the 5 samples that finished before the crash were kept, not asked again
     assert flaky.calls == 12 - flaky.budget, (first_calls, flaky.calls)
 

@@ -15,6 +15,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import get_model
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.pipeline import RunResult, run
 from empathy_bench.runs.execute import RunOptions, run_tasks
 from empathy_bench.runs.pool import WORKERS_ENV, offline, run_shares, shares, worker_count
 
@@ -116,3 +117,42 @@ def test_two_workers_log_what_one_process_logs_under_one_eval_set_id(
     again = run_tasks(RunOptions(log_dir=str(tmp_path / "two"), **options))  # type: ignore[arg-type]
     assert sorted(p.name for p in (tmp_path / "two").glob("*.eval")) == written  # nothing was run again
     assert _outcome(again) == _outcome(alone)
+
+
+def _records(result: RunResult) -> list[dict[str, object]]:
+    """The records as written, less what differs between two runs of the same thing: timing,
+    where the logs are, and when."""
+    out = []
+    for rec in result.records:
+        data = json.loads(rec.model_dump_json(exclude={"log", "command"}))
+        if data.get("run"):
+            data["run"] = {k: v for k, v in data["run"].items() if k not in ("started", "seconds", "seconds_per_1k")}
+        out.append(data)
+    return out
+
+
+def test_rows_measured_on_two_workers_are_the_rows_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the compare task's from-ratings rows need the rate task's logs: a worker reads them too
+    options = RunOptions(
+        judges=["builtin-lexicon", "builtin-length-compare"],
+        tasks=["lend_an_ear", "lend_an_ear_compare"],
+        limit=10,
+        display="none",
+        log_dir=str(tmp_path / "logs"),
+    )
+    alone = run(options, n_resamples=20)
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    shared = run(options, n_resamples=20)
+    assert {r.agreement.rater for r in shared.rows} >= {"builtin-lexicon", "builtin-length-compare"}
+    assert any("from ratings" in r.agreement.rater for r in shared.rows)
+    assert _records(shared) == _records(alone)
+    # the same log files (the second run found every run finished): each row keeps its log's header
+    assert [Path(r.log.location).name if r.log else None for r in shared.rows] == [
+        Path(r.log.location).name if r.log else None for r in alone.rows
+    ]
+    assert all(r.log is None or r.log.samples is None for r in shared.rows)
+    assert [rec.log.sha256 if rec.log else None for rec in shared.records] == [
+        rec.log.sha256 if rec.log else None for rec in alone.records
+    ]

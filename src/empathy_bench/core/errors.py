@@ -20,6 +20,10 @@ class InputError(EmpathyBenchError):
         location = f"{self.source}, {where}" if where else self.source
         super().__init__(f"{location}: {problem}. Fix: {fix}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str, str]]:
+        # pickled by its fields (a worker process hands it back whole), not by the message
+        return (type(self), (self.source, self.problem, self.fix, self.where))
+
 
 class ChecksumError(EmpathyBenchError):
     """A data file's sha256 differs from the one pinned in its source card."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from inspect_ai.log import EvalLog
+from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.agreement.rater import reference_rows
 from empathy_bench.agreement.stats import N_RESAMPLES
@@ -15,8 +15,9 @@ from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
 from empathy_bench.pipeline.rating_rows import judge_row
-from empathy_bench.pipeline.row import Row, judge_of, probe_of, task_of
-from empathy_bench.runs.execute import RunOptions, run_tasks
+from empathy_bench.pipeline.row import Row, items_of, judge_of, probe_of, task_items, task_of
+from empathy_bench.runs.execute import RunOptions, finished_logs
+from empathy_bench.runs.pool import fork_map
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.labels import recorded_raters, task_labels
 from empathy_bench.tasks.spec import TaskSpec, load_task
@@ -26,7 +27,7 @@ from empathy_bench.tasks.spec import TaskSpec, load_task
 class RunResult:
     rows: list[Row]
     records: list[RunRecord]
-    logs: list[EvalLog]
+    logs: list[EvalLog]  # the finished logs' headers (read_eval_log(log.location) for the samples)
     seconds: float
     paths: list[Path] = field(default_factory=list)  # the run records written
     partial: list[Path] = field(default_factory=list)  # records of partial runs, kept apart
@@ -36,17 +37,17 @@ class RunResult:
 def run(
     options: RunOptions, *, n_resamples: int = N_RESAMPLES, recorded: bool = True, results_dir: Path | None = None
 ) -> RunResult:
-    """Run, measure and (with `results_dir`) record: results/runs/<task>/<rater>.json."""
+    """Run, measure and (with `results_dir`) record: results/runs/<task>/<rater>.json. Each task's
+    rows are measured on a worker process of their own when several cores are usable (runs/pool.py):
+    a task reads the logs it needs, and only its rows and records come back."""
     start = time.perf_counter()
-    logs = run_tasks(options)
-    rows, records, notes = [], [], []
-    for task_id in sorted({task_of(log) for log in logs}):
-        spec = load_task(task_id)
-        labels = task_labels(spec)
-        notes += labels.report
-        task_rows = task_rows_of(spec, labels, logs, recorded, n_resamples)
-        rows += task_rows
-        records += [record(row.agreement, spec, row.run, row.log) for row in task_rows]
+    logs = finished_logs(options)
+    task_ids = sorted({task_of(log) for log in logs})
+    weights = [sum(_samples(lg) for lg in logs if task_of(lg) == task_id) for task_id in task_ids]
+    measured = fork_map(lambda task_id: measure_task(task_id, logs, recorded, n_resamples), task_ids, weights)
+    rows = [row for task_rows, _, _ in measured for row in task_rows]
+    records = [rec for _, task_records, _ in measured for rec in task_records]
+    notes = [line for _, _, task_notes in measured for line in task_notes]
     paths, partial = [], []
     if results_dir:
         done = [rec for row, rec in zip(rows, records, strict=True) if row.complete]
@@ -56,6 +57,27 @@ def run(
         unfinished = [rec for row, rec in zip(rows, records, strict=True) if not row.complete]
         partial = write_records(unfinished, partial_dir(results_dir))
     return RunResult(rows, records, logs, time.perf_counter() - start, paths=paths, partial=partial, notes=notes)
+
+
+def measure_task(
+    task_id: str, headers: list[EvalLog], recorded: bool, n_resamples: int
+) -> tuple[list[Row], list[RunRecord], list[str]]:
+    """A task's rows, their records and what loading its labels did. The logs it reads in full
+    are its own and the rate logs on its conversations (a compare or coach task's ratings-derived
+    rows); each row keeps its log's header, not the samples."""
+    spec = load_task(task_id)
+    labels = task_labels(spec)
+    needed = [lg for lg in headers if task_of(lg) == task_id or items_of(lg) == task_items(spec)]
+    full = {lg.location: read_eval_log(lg.location) for lg in needed}
+    header = {lg.location: lg for lg in needed}
+    rows = task_rows_of(spec, labels, list(full.values()), recorded, n_resamples)
+    records = [record(row.agreement, spec, row.run, row.log) for row in rows]
+    kept = [replace(row, log=header[row.log.location] if row.log else None) for row in rows]
+    return kept, records, labels.report
+
+
+def _samples(log: EvalLog) -> int:
+    return log.eval.dataset.samples or 0
 
 
 def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded: bool, n_resamples: int) -> list[Row]:

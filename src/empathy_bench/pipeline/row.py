@@ -45,14 +45,23 @@ def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
     """The run's rate logs on a compare or coach task's conversations (the same items and framework)
     with every dimension rated (one per judge: the first rate task by id)."""
     found: dict[str, EvalLog] = {}
-    here = (sha256_bytes(items_identity(spec), short=True), spec.framework)
     for log in sorted(logs, key=task_of):
-        meta = log.eval.metadata or {}
-        if meta.get("kind", "rate") != "rate" or (meta.get("items_sha256"), meta.get("framework")) != here:
+        if (log.eval.metadata or {}).get("kind", "rate") != "rate" or items_of(log) != task_items(spec):
             continue
         if set(load_task(task_of(log)).dimension_ids) >= set(spec.rubric_model.dimension_ids):
             found.setdefault(judge_of(log)[0], log)
     return list(found.values())
+
+
+def task_items(spec: TaskSpec) -> tuple[object, object]:
+    """What a task's conversations are: its items' identity and framework."""
+    return sha256_bytes(items_identity(spec), short=True), spec.framework
+
+
+def items_of(log: EvalLog) -> tuple[object, object]:
+    """The conversations a log ran on, as `task_items` names them."""
+    meta = log.eval.metadata or {}
+    return meta.get("items_sha256"), meta.get("framework")
 
 
 def probe_of(log: EvalLog) -> str:

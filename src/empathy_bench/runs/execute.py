@@ -120,15 +120,20 @@ def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
 
 
 def run_tasks(options: RunOptions) -> list[EvalLog]:
-    """Every task of the run through eval_set; the finished logs, read in full. A run that did
-    not finish stops here with each failure's cause and how to resume."""
+    """Every task of the run through eval_set; the finished logs, read in full."""
+    return [read_eval_log(log.location) for log in finished_logs(options)]
+
+
+def finished_logs(options: RunOptions) -> list[EvalLog]:
+    """Every task of the run through eval_set; the finished logs' headers (no samples). A run
+    that did not finish stops here with each failure's cause and how to resume."""
     success, logs = run_eval_set(build_tasks(options), options)
     if not success:
         failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
         raise EmpathyBenchError(
             "some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed)
         )
-    return [read_eval_log(log.location) for log in logs]
+    return logs
 
 
 def _cause(log: EvalLog) -> str:

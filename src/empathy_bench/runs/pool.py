@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from inspect_ai import Task
 from inspect_ai.model import Model
@@ -29,6 +30,8 @@ WORKERS_ENV = "EMPATHY_BENCH_WORKERS"
 log = logging.getLogger(__name__)
 
 RunShare = Callable[[list[Task]], object]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def worker_count() -> int:
@@ -90,3 +93,33 @@ def _work(run_share: RunShare, share: list[Task]) -> None:
     except BaseException as err:  # noqa: BLE001 - reported here; the caller's eval_set redoes the share
         print(f"worker process: {type(err).__name__}: {err}", file=sys.stderr)
         sys.exit(1)
+
+
+# What `fork_map` maps, set before its pool forks: the workers inherit it instead of unpickling a
+# function (closures do not pickle); only the items' indices and the results cross processes.
+_MAPPED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def fork_map(fn: Callable[[T], R], items: Sequence[T], weights: Sequence[int]) -> list[R]:
+    """`[fn(x) for x in items]`, on forked workers when more than one is usable: the heaviest
+    items (by `weights`) are handed out first, one at a time, to whichever worker is free. The
+    results (and any exception) come back pickled."""
+    workers = min(worker_count(), len(items))
+    if workers < 2:
+        return [fn(x) for x in items]
+    global _MAPPED
+    order = sorted(range(len(items)), key=lambda i: -weights[i])
+    _MAPPED = (fn, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_call, order, chunksize=1)
+    finally:
+        _MAPPED = None
+    by_index = dict(zip(order, results, strict=True))
+    return [by_index[i] for i in range(len(items))]
+
+
+def _call(index: int) -> Any:
+    assert _MAPPED is not None, "fork_map's function is inherited at fork"
+    fn, items = _MAPPED
+    return fn(items[index])
