@@ -20,23 +20,42 @@ from empathy_bench.runs.execute import RunOptions, run_tasks
 from empathy_bench.runs.pool import WORKERS_ENV, offline, run_shares, shares, worker_count
 
 
-def _task(name: str, samples: int, model: str = "litellm/builtin/constant", **roles: str) -> Task:
+def _task(name: str, samples: int, model: str = "litellm/builtin/constant", probe: str = "", **roles: str) -> Task:
     return Task(
-        name=name,
+        name=f"{name}_probe_{probe}" if probe else name,
         dataset=[Sample(input="x", id=i) for i in range(samples)],
         model=get_model(model),
         model_roles={role: get_model(m) for role, m in roles.items()} or None,
+        metadata={"task": name, "judge": model, "probe": probe or None},
     )
 
 
-def test_offline_tasks_are_dealt_largest_first_to_the_lightest_share() -> None:
+def test_offline_runs_are_dealt_largest_first_to_the_lightest_share() -> None:
     tasks = [_task(n, k) for n, k in [("c", 3), ("a", 5), ("e", 2), ("b", 4), ("d", 3)]]
     # a (5) -> share 1; b (4) -> share 2; c (3, before d: the sort keeps the given order of
-    # equals) -> share 2, 4 < 5; d (3) -> share 1, 5 < 7; e (2) -> share 2, 7 < 8
+    # equals) -> share 2, 4 < 5; d (3) -> share 1, 5 < 7; e (2) -> share 2, 7 < 8; each share
+    # then runs in the given order (c a e b d)
     dealt = shares(tasks, 2)
-    assert [[t.name for t in share] for share in dealt] == [["a", "d"], ["b", "c", "e"]]
-    assert [[t.name for t in share] for share in shares(tasks, 1)] == [["a", "b", "c", "d", "e"]]
+    assert [[t.name for t in share] for share in dealt] == [["a", "d"], ["c", "e", "b"]]
+    assert [[t.name for t in share] for share in shares(tasks, 1)] == [["c", "a", "e", "b", "d"]]
     assert len(shares(tasks[:1], 4)) == 1  # empty shares are dropped
+
+
+def test_a_plain_run_and_its_probes_share_a_worker_in_the_given_order() -> None:
+    # lend_an_ear: plain 3 + probe 9 = 12 samples, one run; epitome 10; ed 4
+    tasks = [
+        _task("lend_an_ear", 3),
+        _task("epitome", 10),
+        _task("lend_an_ear", 9, probe="attribution"),
+        _task("ed", 4),
+    ]
+    # lend_an_ear (12) -> share 1; epitome (10) -> share 2; ed (4) -> share 2 (10 < 12)
+    assert [[t.name for t in share] for share in shares(tasks, 2)] == [
+        ["lend_an_ear", "lend_an_ear_probe_attribution"],
+        ["epitome", "ed"],
+    ]
+    other_judge = _task("lend_an_ear", 9, model="litellm/builtin/lexicon", probe="attribution")
+    assert len(shares([tasks[0], other_judge], 2)) == 2  # another judge's probe is another run
 
 
 def test_a_task_calling_a_provider_is_never_dealt_to_a_worker() -> None:
@@ -90,12 +109,23 @@ def _outcome(logs: list[EvalLog]) -> dict[tuple[str, str, str], tuple[str, objec
     }
 
 
+def _cache_reads(logs: list[EvalLog]) -> dict[tuple[str, str], int]:
+    """Per log: the model calls served from the cache (the records' cached_calls)."""
+    return {
+        (log.eval.task, log.eval.model): sum(
+            e.event == "model" and e.cache == "read" for s in log.samples or [] for e in s.events
+        )
+        for log in logs
+    }
+
+
 def test_two_workers_log_what_one_process_logs_under_one_eval_set_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     options = {
         "judges": ["builtin-lexicon", "builtin-length", "builtin-constant"],
         "tasks": ["epitome", "lend_an_ear"],
+        "probes": ["attribution"],  # its unchanged condition is read from the plain run's cache
         "limit": 8,
         "display": "none",
     }
@@ -105,13 +135,15 @@ def test_two_workers_log_what_one_process_logs_under_one_eval_set_id(
     monkeypatch.setenv(WORKERS_ENV, "2")
     shared = run_tasks(RunOptions(log_dir=str(tmp_path / "two"), **options))  # type: ignore[arg-type]
 
-    assert len(shared) == len(alone) == 6
+    assert len(shared) == len(alone) == 12  # 2 tasks x 3 judges, plain and probed
     assert _outcome(shared) == _outcome(alone)
-    assert len(_outcome(shared)) == 6 * 8
-    assert all(s.model_usage for log in shared for s in log.samples or [])  # every call was made and logged
+    assert len(_outcome(shared)) == 12 * 8
+    assert _cache_reads(shared) == _cache_reads(alone)
+    assert sum(_cache_reads(alone).values()) > 0  # the probes did read the plain runs' replies
+    assert all(any(e.event == "model" for e in s.events) for log in shared for s in log.samples or [])
     assert len({log.eval.eval_set_id for log in shared}) == 1
     manifest = json.loads((tmp_path / "two" / "eval-set.json").read_text())
-    assert manifest["eval_set_id"] == shared[0].eval.eval_set_id and len(manifest["tasks"]) == 6
+    assert manifest["eval_set_id"] == shared[0].eval.eval_set_id and len(manifest["tasks"]) == 12
 
     written = sorted(p.name for p in (tmp_path / "two").glob("*.eval"))
     again = run_tasks(RunOptions(log_dir=str(tmp_path / "two"), **options))  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ NAN = float("nan")
 class Usage(Record):
     """Tokens of every call (cache hits included, so a cached re-run prices the same), the
     dollars they cost at list price and what was actually billed (provider calls only),
-    and the run's wall time (tasks run one at a time, so it is this task's own)."""
+    and the run's wall time (one task at a time per process, so it is this task's own)."""
 
     input_tokens: int = 0
     output_tokens: int = 0

@@ -61,13 +61,27 @@ def offline(task: Task) -> bool:
 
 
 def shares(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
-    """The offline tasks dealt out largest first, each to the share with the fewest samples so
-    far (samples x epochs measure a task's cost: each sample is one pass through the runner)."""
-    heavy_first = sorted((t for t in tasks if offline(t)), key=_samples, reverse=True)
+    """The offline tasks dealt out in runs of one judge on one task (its plain run and its probes,
+    which share a cache scope): largest first, each run to the share with the fewest samples so
+    far (samples x epochs measure a task's cost: each sample is one pass through the runner).
+    Within a share the tasks keep their given order, so a plain run still fills the cache its
+    probes' unchanged condition reads, and the records count the same calls as in one process."""
+    runs: dict[object, list[Task]] = {}
+    for task in tasks:
+        if offline(task):
+            runs.setdefault(_run_key(task), []).append(task)
     dealt: list[list[Task]] = [[] for _ in range(workers)]
-    for task in heavy_first:
-        min(dealt, key=lambda share: sum(_samples(t) for t in share)).append(task)
-    return [share for share in dealt if share]
+    for run in sorted(runs.values(), key=lambda r: sum(map(_samples, r)), reverse=True):
+        min(dealt, key=lambda share: sum(map(_samples, share))).extend(run)
+    order = {id(task): i for i, task in enumerate(tasks)}
+    return [sorted(share, key=lambda t: order[id(t)]) for share in dealt if share]
+
+
+def _run_key(task: Task) -> object:
+    """One judge on one task: the task file and judge a task's provenance names (a probe task
+    names its plain task), or the task itself when it names none."""
+    meta = task.metadata or {}
+    return (meta["task"], meta.get("judge"), str(task.model)) if "task" in meta else id(task)
 
 
 def _samples(task: Task) -> int:
