@@ -5,6 +5,7 @@ same eval set id. The caller then runs `eval_set` over every task as before: it 
 workers' logs finished, runs what is left (tasks calling a provider, which wait on the network
 rather than on a core, and anything a worker did not finish), writes the eval set's manifest
 with every task, and returns every log. Logs, cache and resume are inspect's own, unchanged.
+Measuring the rows is shared out the same way, a task at a time (`fork_map`).
 
 Workers are forked (the tasks and the imported modules are inherited, not rebuilt): where the
 platform has no `fork` start method, or one core is usable, everything runs in one process.
@@ -38,16 +39,16 @@ def worker_count() -> int:
     """How many processes share the offline tasks: $EMPATHY_BENCH_WORKERS, or the cores this
     process may use (1 without the `fork` start method)."""
     given = os.environ.get(WORKERS_ENV)
-    if given is not None:
-        if not given.strip().isdigit() or int(given) < 1:
-            raise InputError(
-                f"${WORKERS_ENV}",
-                f"'{given}' is not a number of processes",
-                f"set {WORKERS_ENV} to a whole number of 1 or more (1 runs everything in this process), or unset it",
-            )
-        return int(given)
+    if given is not None and (not given.strip().isdigit() or int(given) < 1):
+        raise InputError(
+            f"${WORKERS_ENV}",
+            f"'{given}' is not a number of processes",
+            f"set {WORKERS_ENV} to a whole number of 1 or more (1 runs everything in this process), or unset it",
+        )
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
+    if given is not None:
+        return int(given)
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
     return max(1, len(cores))
 
