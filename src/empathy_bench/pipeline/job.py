@@ -67,7 +67,8 @@ def measure_task(
     rows); each row keeps its log's header, not the samples."""
     spec = load_task(task_id)
     labels = task_labels(spec)
-    needed = [lg for lg in headers if task_of(lg) == task_id or items_of(lg) == task_items(spec)]
+    conversations = task_items(spec)
+    needed = [lg for lg in headers if task_of(lg) == task_id or items_of(lg) == conversations]
     full = {lg.location: read_eval_log(lg.location) for lg in needed}
     header = {lg.location: lg for lg in needed}
     rows = task_rows_of(spec, labels, list(full.values()), recorded, n_resamples)
