@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 from inspect_ai import Task
 from inspect_ai.dataset import Sample
-from inspect_ai.log import EvalLog
+from inspect_ai.log import EvalLog, EvalSpec
 from inspect_ai.model import get_model
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.pipeline import RunResult, run
+from empathy_bench.pipeline.job import logs_needed
+from empathy_bench.pipeline.row import task_items
 from empathy_bench.runs.execute import RunOptions, run_tasks
 from empathy_bench.runs.pool import WORKERS_ENV, offline, run_shares, shares, worker_count
+from empathy_bench.tasks.spec import load_task
 
 
 def _task(name: str, samples: int, model: str = "litellm/builtin/constant", probe: str = "", **roles: str) -> Task:
@@ -161,6 +164,25 @@ def _records(result: RunResult) -> list[dict[str, object]]:
             data["run"] = {k: v for k, v in data["run"].items() if k not in ("started", "seconds", "seconds_per_1k")}
         out.append(data)
     return out
+
+
+def _header(task: str, kind: str = "rate", probe: str | None = None, on: str = "lend_an_ear") -> EvalLog:
+    """A log header as the row code reads it: the task's provenance metadata, no samples."""
+    items, framework = task_items(load_task(on))
+    meta = {"task": task, "kind": kind, "judge": "j", "probe": probe, "items_sha256": items, "framework": framework}
+    return EvalLog.model_construct(eval=EvalSpec.model_construct(task=task, model="m", metadata=meta))
+
+
+def test_a_task_reads_its_own_logs_and_only_the_plain_rate_logs_its_rows_from_ratings_use() -> None:
+    plain, probed = _header("lend_an_ear"), _header("lend_an_ear", probe="attribution")
+    compared, coached = _header("lend_an_ear_compare", "compare"), _header("lend_an_ear_coach", "coach")
+    elsewhere = _header("epitome", on="epitome")
+    headers = [plain, probed, compared, coached, elsewhere]
+    # a rate task's rows are its runs and its probes; another task's logs on its conversations are not read
+    assert logs_needed(load_task("lend_an_ear"), headers) == [plain, probed]
+    # a compare or coach task also reads the plain rate runs on its conversations, not their probes
+    assert logs_needed(load_task("lend_an_ear_compare"), headers) == [compared, plain]
+    assert logs_needed(load_task("lend_an_ear_coach"), headers) == [coached, plain]
 
 
 def test_rows_measured_on_two_workers_are_the_rows_of_one_process(

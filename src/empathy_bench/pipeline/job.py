@@ -15,7 +15,7 @@ from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
 from empathy_bench.pipeline.rating_rows import judge_row
-from empathy_bench.pipeline.row import Row, items_of, judge_of, probe_of, task_items, task_of
+from empathy_bench.pipeline.row import Row, judge_of, probe_of, rating_logs, task_of
 from empathy_bench.runs.execute import RunOptions, finished_logs
 from empathy_bench.runs.pool import fork_map
 from empathy_bench.sources.labels import LabelSet
@@ -63,18 +63,27 @@ def measure_task(
     task_id: str, headers: list[EvalLog], recorded: bool, n_resamples: int
 ) -> tuple[list[Row], list[RunRecord], list[str]]:
     """A task's rows, their records and what loading its labels did. The logs it reads in full
-    are its own and the rate logs on its conversations (a compare or coach task's ratings-derived
-    rows); each row keeps its log's header, not the samples."""
+    are its own (plain runs and probes) and, for a compare or coach task, the plain rate logs its
+    ratings-derived rows use; each row keeps its log's header, not the samples."""
     spec = load_task(task_id)
     labels = task_labels(spec)
-    conversations = task_items(spec)
-    needed = [lg for lg in headers if task_of(lg) == task_id or items_of(lg) == conversations]
+    needed = logs_needed(spec, headers)
     full = {lg.location: read_eval_log(lg.location) for lg in needed}
     header = {lg.location: lg for lg in needed}
     rows = task_rows_of(spec, labels, list(full.values()), recorded, n_resamples)
     records = [record(row.agreement, spec, row.run, row.log) for row in rows]
     kept = [replace(row, log=header[row.log.location] if row.log else None) for row in rows]
     return kept, records, labels.report
+
+
+def logs_needed(spec: TaskSpec, headers: list[EvalLog]) -> list[EvalLog]:
+    """The logs a task's rows read: its own, and for a compare or coach task the rate logs its
+    rows from ratings are made of (reading a log costs more than measuring it: the other logs on
+    the same conversations, such as another task's probes, are left unread)."""
+    mine = [lg for lg in headers if task_of(lg) == spec.id]
+    if spec.kind == "rate":
+        return mine
+    return mine + rating_logs(spec, [lg for lg in headers if task_of(lg) != spec.id and not probe_of(lg)])
 
 
 def _samples(log: EvalLog) -> int:
