@@ -68,9 +68,8 @@ def measure_task(
     spec = load_task(task_id)
     labels = task_labels(spec)
     needed = logs_needed(spec, headers)
-    full = {lg.location: read_eval_log(lg.location) for lg in needed}
     header = {lg.location: lg for lg in needed}
-    rows = task_rows_of(spec, labels, list(full.values()), recorded, n_resamples)
+    rows = task_rows_of(spec, labels, [read_eval_log(location) for location in header], recorded, n_resamples)
     records = [record(row.agreement, spec, row.run, row.log) for row in rows]
     kept = [replace(row, log=header[row.log.location] if row.log else None) for row in rows]
     return kept, records, labels.report
