@@ -14,6 +14,8 @@ from empathy_bench.core.project import project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.binding import task_judge
+from empathy_bench.tasks.compare import build_pair_samples
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.probe import conditions, load_probe
 from empathy_bench.tasks.spec import load_task, task_ids
@@ -36,7 +38,7 @@ def _check_coach(path: str, check_data: bool = False) -> None:
 
 
 def _check_candidate(path: str, judge: Judge) -> None:
-    load_template(judge.prompt_name, judge.kind)
+    load_template(judge.prompt_name, judge.kind, source=path)
     if secret := secret_args(judge.model_args):
         raise InputError(
             path,
@@ -59,7 +61,9 @@ def _check_task(path: str) -> None:
     a coach task's grader must be a rate judge."""
     spec = load_task(path)
     if spec.labels is not None:
-        task_labels(spec)
+        labels = task_labels(spec)
+        if spec.kind == "compare":  # a pair a judge can be scored on, or the run would have nothing
+            build_pair_samples(spec, task_judge(spec, None, "compare"), labels)
     if spec.kind == "coach":
         load_grader(spec.grader)
 

@@ -202,8 +202,16 @@ def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
 
 
 def _write(text: str, output: Path) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text + "\n", encoding="utf-8")
+    """--output: written atomically, never through a link (core/files.py)."""
+    from empathy_bench.core.files import write_text_atomic
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            output.parent, f"--output's folder cannot be made ({err.strerror})", "give --output a writable path"
+        ) from None
+    write_text_atomic(output, text + "\n")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -259,7 +267,17 @@ def _probe_names(given: list[str] | None) -> list[str] | None:
     from empathy_bench.tasks.probe import load_probe
 
     names = [n.strip() for value in given for n in value.split(",") if n.strip()]
-    return [load_probe(n).id for n in names]
+    # kept as given (an id or a path): the tasks load the same file this check read
+    ids: dict[str, str] = {}
+    for name in names:
+        probe_id = load_probe(name).id
+        if ids.setdefault(probe_id, name) != name:
+            raise InputError(
+                name,
+                f"probe id '{probe_id}' is also the id of --probe {ids[probe_id]}",
+                "give each probe file its own id (two probes with one id would share a task name)",
+            )
+    return list(ids.values())
 
 
 def _check_writable_dir(path: Path, option: str) -> None:
@@ -280,15 +298,20 @@ def _check_writable_dir(path: Path, option: str) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
+    from empathy_bench.core.lock import folder_lock
     from empathy_bench.leaderboard.board import DRILLDOWN, write
 
     results = args.results_dir or project_dir() / "results"
-    for path in write(results):
+    if args.bundle:
+        _check_log_dir(args.bundle)  # before anything is written
+    with folder_lock(results, "--results-dir"):
+        written = write(results)
+    for path in written:
         print(f"wrote {path}")
     if args.bundle:
         # The per-item drill-down: inspect's own viewer with the logs, as static files.
         target = results / Path(DRILLDOWN).parent
-        subprocess.run(
+        bundled = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -301,13 +324,31 @@ def _leaderboard(args: argparse.Namespace) -> int:
                 str(target),
                 "--overwrite",
             ],
-            check=True,
+            capture_output=True,
+            text=True,
         )
+        if bundled.returncode != 0:
+            last = (bundled.stderr.strip().splitlines() or ["no output"])[-1]
+            raise EmpathyBenchError(f"{args.bundle}: inspect could not bundle the logs ({mask(last)})")
         print(
             f"wrote {target} (holds the logs' conversation text: "
             "do not publish third-party data it contains without its licence)"
         )
     return 0
+
+
+def _check_log_dir(log_dir: Path) -> None:
+    """--bundle names a folder of inspect logs, or nothing is bundled."""
+    from inspect_ai.log import list_eval_logs
+
+    if not log_dir.is_dir():
+        raise InputError(log_dir, "--bundle names no folder", "give --bundle the --log-dir of a run (default: logs)")
+    if not list_eval_logs(str(log_dir)):
+        raise InputError(
+            log_dir,
+            "--bundle names a folder with no inspect logs",
+            "give --bundle the --log-dir of a run (default: logs)",
+        )
 
 
 def _validate(args: argparse.Namespace) -> int:

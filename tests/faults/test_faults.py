@@ -29,19 +29,20 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
 
 
-def judge_file(tmp_path: Path, url: str, timeout: int = 3) -> str:
-    # one file per server: judge files are read once per process (load_judge is cached by name)
-    path = tmp_path / f"fault-judge-{url.rsplit(':', 1)[-1].split('/')[0]}.yaml"
+def judge_file(tmp_path: Path, url: str, timeout: int = 3, key_env: str = "none", extra: str = "") -> str:
+    # one file per server and key: judge files are read once per process (load_judge is cached by name)
+    port = url.rsplit(":", 1)[-1].split("/")[0]
+    path = tmp_path / f"fault-judge-{port}-{key_env.lower()}{len(extra)}.yaml"
     path.write_text(
         "id: fault\nmodel: litellm/openai/fault-model\n"
-        f"base_url: {url}\ngeneration: {{timeout: {timeout}, max_connections: 1}}\n"
+        f"base_url: {url}\napi_key_env: {key_env}\ngeneration: {{timeout: {timeout}, max_connections: 1}}\n{extra}"
     )
     return str(path)
 
 
-def run_against(tmp_path: Path, url: str, log_dir: str = "logs", **options: object) -> RunResult:
+def run_against(tmp_path: Path, url: str, log_dir: str = "logs", key_env: str = "none", **options: object) -> RunResult:
     settings = {
-        "judges": [judge_file(tmp_path, url)],
+        "judges": [judge_file(tmp_path, url, key_env=key_env)],
         "tasks": ["epitome"],
         "limit": LIMIT,
         "display": "none",
@@ -74,6 +75,10 @@ def leaked_anywhere(tmp_path: Path, *texts: str) -> list[str]:
     [
         ("empty_choices", "bad_reply"),
         ("malformed", "bad_reply"),
+        ("not_json", "bad_reply"),
+        ("cut_body", "bad_reply"),
+        ("cut_string", "bad_reply"),
+        ("wrong_shape", "bad_reply"),
         ("no_tag", "no_tag"),
         ("off_scale", "off_scale"),
         ("truncated", "truncated"),
@@ -99,7 +104,8 @@ def test_a_401_that_echoes_the_key_fails_once_and_the_key_is_masked_everywhere(
 ) -> None:
     with FaultServer(Fault(mode="auth")) as server:
         with pytest.raises(EmpathyBenchError) as failed:
-            run_against(tmp_path, server.url)
+            # the judge file names OPENAI_API_KEY for its server: only then does that key go there
+            run_against(tmp_path, server.url, key_env="OPENAI_API_KEY")
         assert server.requests == 1  # authentication is not retried, nor is the task restarted
         assert server.seen.authorizations[0] == f"Bearer {KEY}"  # the server did get the key
     message = str(failed.value)

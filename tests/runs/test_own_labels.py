@@ -14,6 +14,7 @@ import pytest
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.catalog import validate
+from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.pipeline import run as run_pipeline
 from empathy_bench.runs.execute import RunOptions
@@ -115,3 +116,23 @@ def test_rate_and_compare_tasks_run_end_to_end_on_a_teams_own_labels(mirror: obj
     # provenance: the team's files by sha256, the source named `own`
     assert record["task"]["source"] == "own"
     assert set(record["label_files"]) == {"data/items.csv", "data/prefs.csv"}
+
+
+def test_a_compare_task_whose_reference_gives_no_usable_choice_is_refused_by_validate_and_run(
+    mirror: object, project: Path
+) -> None:
+    # every reference choice a tie on a task that does not let the judge answer tie: no pair left
+    prefs = project / "data" / "prefs.csv"
+    prefs.write_text(prefs.read_text().replace(",a\n", ",tie\n"))
+    expected = (
+        "tasks/team_compare.yaml, reference 'team': no pair has a reference choice a judge can give "
+        "(0 pairs without one, 3 with a tie while allow_tie is false). "
+        "Fix: set allow_tie: true, or give the reference raters' decisive choices"
+    )
+    assert {p.name: e for p, e in validate() if p.parent.name == "tasks"}["team_compare.yaml"] == expected
+    options = RunOptions(
+        judges=["builtin-always-a"], tasks=["team_compare"], probes=[], log_dir=str(project / "logs"), display="none"
+    )
+    with pytest.raises(InputError) as refused:
+        run_pipeline(options, n_resamples=5, recorded=False)
+    assert str(refused.value) == expected

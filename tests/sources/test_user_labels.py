@@ -591,7 +591,7 @@ def test_hub_ratings_unknown_split_or_folder(hf, tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_hub_ratings(str(tmp_path / "absent"))
     assert caught.value.source == str(tmp_path / "absent")
-    assert caught.value.fix == "check the dataset id, split and revision, and your network"
+    assert caught.value.fix.startswith("check the dataset id, split and revision, that you may read it")
     assert len(read_hub_ratings(str(folder))) == 1  # the good split still loads
 
 

@@ -214,7 +214,11 @@ def test_missing_column(tmp_path: Path, fmt: str) -> None:
 def test_invalid_choice(tmp_path: Path, fmt: str, picked: str) -> None:
     path = write_rows(tmp_path / f"p.{fmt}", [choice("c1", "c2", "a"), choice("c1", "c2", picked, rater="bob")])
     assert_names(
-        refused(path), path, row_name(fmt, 2), "field 'choice': Input should be 'a', 'b' or 'tie'", "correct the value"
+        refused(path),
+        path,
+        row_name(fmt, 2),
+        f"field 'choice': {picked!r} is not a, b or tie",
+        "write a, b or tie (lower case)",
     )
 
 
@@ -363,12 +367,15 @@ def test_one_pair_id_for_two_pairs(tmp_path: Path, fmt: str, a: str, b: str) -> 
 def test_a_jsonl_boolean_is_refused(tmp_path: Path, field: str) -> None:
     row = {**choice("c1", "c2", "a"), field: True}
     path = write_rows(tmp_path / "p.jsonl", [row])
-    assert_names(refused(path), path, "line 1", f"field '{field}'", "correct the value")
+    fix = "write a, b or tie (lower case)" if field == "choice" else "correct the value"
+    assert_names(refused(path), path, "line 1", f"field '{field}'", fix)
 
 
 def test_a_csv_true_is_not_a_choice(tmp_path: Path) -> None:
     path = write_rows(tmp_path / "p.csv", [choice("c1", "c2", True)])
-    assert_names(refused(path), path, "data row 1", "field 'choice'", "correct the value")
+    assert_names(
+        refused(path), path, "data row 1", "field 'choice': 'True' is not a, b or tie", "write a, b or tie (lower case)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -445,7 +452,9 @@ def test_hub_preferences_bad_row_names_the_dataset_and_row(hf, tmp_path: Path) -
     _dataset(hf, [GOOD[0], choice("c1", "c2", "c", rater="bob")]).to_parquet(str(folder / "train.parquet"))
     with pytest.raises(InputError) as caught:
         read_hub_preferences(str(folder))
-    assert_names(caught.value, str(folder), "row 2", "field 'choice'", "correct the value")
+    assert_names(
+        caught.value, str(folder), "row 2", "field 'choice': 'c' is not a, b or tie", "write a, b or tie (lower case)"
+    )
 
 
 def test_hub_preferences_missing_column(hf, tmp_path: Path) -> None:

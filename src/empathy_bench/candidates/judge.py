@@ -11,14 +11,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.project import load_named, project_files
-from empathy_bench.core.secrets import KEY_LIKE
+from empathy_bench.core.secrets import CREDENTIAL_NAME, KEY_LIKE
 
 CandidateKind = Literal["rate", "compare", "coach"]
 DEFAULT_PROMPTS = {"rate": "rubric_judge", "compare": "compare_judge", "coach": "coach_feedback"}
@@ -54,6 +55,23 @@ class Generation(FileModel):
     timeout: int | None = Field(None, ge=1)  # seconds per call; unset: DEFAULT_TIMEOUT
 
 
+# `api_key_env: none`: the server at base_url needs no key (a placeholder is sent instead, so no
+# provider's key in the environment goes there).
+NO_KEY = "none"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# litellm.acompletion arguments that would send requests (and a provider's key) to another host
+# than the model's provider: only `base_url`, with its `api_key_env`, may do that.
+URL_ARGS = ("api_base", "base_url")
+
+
+class Price(FileModel):
+    """A candidate's own price in USD per million tokens, used instead of litellm's price table
+    (e.g. 0.0 for a self-hosted model, whose name may be a provider's priced model)."""
+
+    input_per_million: float = Field(ge=0)
+    output_per_million: float = Field(ge=0)
+
+
 class Judge(FileModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     description: str = ""
@@ -61,7 +79,15 @@ class Judge(FileModel):
     # local servers, and the built-in offline judges `litellm/builtin/<name>`).
     model: str
     base_url: str | None = None  # local OpenAI-compatible servers (Ollama, vLLM, llama.cpp)
+    # Required with base_url, since the file (maybe someone else's) chooses the host: the
+    # environment variable (or .env entry) that holds that server's key, e.g. VLLM_API_KEY, or
+    # `none` when it needs none. A provider's own key (OPENAI_API_KEY, ...) is sent only to the
+    # provider's own host unless named here. Only the name is in the file and the eval log.
+    api_key_env: str | None = Field(None, validate_default=True)
     model_args: dict[str, Any] = {}  # passed to litellm.acompletion; never keys (env only)
+    # USD per million tokens, instead of litellm's price table; a judge with base_url and no
+    # price is priced as unknown (never at the list price of the model name it serves under)
+    price: Price | None = None
     # the kind of task the candidate answers: rate (a rating per dimension), compare (a choice
     # between two conversations) or coach (feedback for the supporter; evals/coaches/); a
     # candidate runs only on tasks of its kind
@@ -80,12 +106,73 @@ class Judge(FileModel):
     fitted_on: list[str] = []
     derived_from: str = ""
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, url: str | None, info: ValidationInfo) -> str | None:
+        """A key in a URL (https://user:key@host) is refused (a judge file is written into every
+        eval log), and so is a base_url for a model that does not go through litellm, whose
+        provider would send its own key there."""
+        if url is None:
+            return url
+        if USERINFO.search(url):
+            raise ValueError("base_url carries credentials (user:password@); keep keys in the environment or .env")
+        model = str(info.data.get("model", ""))
+        if not model.startswith("litellm/"):
+            raise PydanticCustomError(
+                "base_url_model",
+                "base_url is honoured only for a litellm/ model (e.g. litellm/openai/{name}), where the "
+                "harness decides which key goes to that host; '{model}' would send its provider's key there",
+                {"model": model, "name": model.rsplit("/", 1)[-1] or "my-model"},
+            )
+        return url
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _api_key_env(cls, name: str | None, info: ValidationInfo) -> str | None:
+        url = info.data.get("base_url")
+        if name is None:
+            if url:
+                raise PydanticCustomError(
+                    "missing",
+                    "base_url sends every request to {url}, so the file must name the environment variable "
+                    "that holds that server's key (api_key_env: VLLM_API_KEY) or say it needs none "
+                    "(api_key_env: none); a provider's own key is never sent to another host",
+                    {"url": url},
+                )
+            return None
+        if name.lower() == NO_KEY:
+            if not url:
+                raise PydanticCustomError(
+                    "no_key_without_base_url",
+                    "api_key_env: none is for a server at base_url; without base_url the provider's own "
+                    "key is used: remove api_key_env, or name the variable that holds the key",
+                )
+            return NO_KEY
+        if not ENV_NAME.match(name) or not CREDENTIAL_NAME.search(name):
+            raise PydanticCustomError(
+                "api_key_env_name",
+                "'{name}' is not an environment variable name ending in _KEY, _TOKEN or _SECRET (only such "
+                "names are masked in every message and log): use e.g. VLLM_API_KEY, or none",
+                {"name": name},
+            )
+        return name
+
+    @field_validator("model_args")
+    @classmethod
+    def _no_url_in_model_args(cls, args: dict[str, Any]) -> dict[str, Any]:
+        if found := [name for name in args if str(name).lower() in URL_ARGS]:
+            raise PydanticCustomError(
+                "url_in_model_args",
+                "model_args.{name} would send requests (and the provider's key) to another host: use the "
+                "base_url field, with api_key_env naming that server's key variable (or none)",
+                {"name": found[0]},
+            )
+        return args
+
     @model_validator(mode="after")
     def _no_credentials_in_values(self) -> Judge:
-        """A judge file is written into every eval log: a key in a URL (https://user:key@host)
-        or a value shaped like a provider key under any field name is refused."""
-        if self.base_url and USERINFO.search(self.base_url):
-            raise ValueError("base_url carries credentials (user:password@); keep keys in the environment or .env")
+        """A judge file is written into every eval log: a value shaped like a provider key under
+        any field name is refused."""
         for where, value in _strings(self.model_dump(include={"model", "base_url", "model_args", "description"})):
             if KEY_LIKE.search(value):
                 raise ValueError(
@@ -99,7 +186,26 @@ class Judge(FileModel):
 
     @property
     def config_hash(self) -> str:
-        return sha256_bytes(self.model_dump_json(), short=True)
+        """What the candidate's replies depend on: neither where its key comes from nor its
+        price (changing them asks no provider again)."""
+        return sha256_bytes(self.model_dump_json(exclude={"api_key_env", "price"}), short=True)
+
+    @property
+    def connection_args(self) -> dict[str, Any]:
+        """What inspect's get_model takes beside the model string: the base_url, the model args,
+        and the name (never the value) of the variable holding the server's key."""
+        key = {"api_key_env": self.api_key_env} if self.api_key_env else {}
+        return {"base_url": self.base_url, **self.model_args, **key}
+
+    @property
+    def pricing(self) -> dict[str, float] | str:
+        """How a run of this candidate is priced, as its log records it: the file's own `price`;
+        else `unknown` for a server at base_url (the model name it serves under may be a
+        provider's, whose list price says nothing of what the server costs); else `list`
+        (litellm's bundled price table)."""
+        if self.price is not None:
+            return self.price.model_dump()
+        return "unknown" if self.base_url else "list"
 
 
 USERINFO = re.compile(r"://[^/@\s]+@")

@@ -8,6 +8,7 @@ Registered with inspect through the `inspect_ai` entry point in pyproject.toml.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -28,9 +29,9 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
-from empathy_bench.candidates.judge import secret_args
+from empathy_bench.candidates.judge import ENV_NAME, NO_KEY, URL_ARGS, secret_args
 from empathy_bench.core.errors import InputError
-from empathy_bench.core.secrets import mask_exception
+from empathy_bench.core.secrets import CREDENTIAL_NAME, mask_exception
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
 # --max-retries / --timeout) should retry; everything else (bad request, auth, unknown
@@ -76,6 +77,17 @@ class ProviderUnreachable(Exception):
     with the URL instead of backing off for minutes."""
 
 
+class ProviderNotFound(Exception):
+    """The server answered 404: the URL or the model name is wrong. Not retried, and re-running
+    the same command cannot help (the run's failure says what to check instead)."""
+
+
+# Sent as the key when the judge file says its server needs none (`api_key_env: none`): with no
+# key at all, litellm's clients would take the provider's key (OPENAI_API_KEY, ...) from the
+# environment and send it to that server.
+PLACEHOLDER_KEY = "empathy-bench-no-key"
+
+
 def _retry_after(ex: Exception) -> float | None:
     """The provider's Retry-After, in seconds, when it sent one."""
     response = getattr(ex, "response", None)
@@ -94,6 +106,7 @@ class LitellmAPI(ModelAPI):
         base_url: str | None = None,
         api_key: str | None = None,
         config: GenerateConfig = DEFAULT_CONFIG,
+        api_key_env: str | None = None,
         **model_args: Any,
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
@@ -103,7 +116,15 @@ class LitellmAPI(ModelAPI):
                 f"model arg(s) {secret} look like credentials and would be written to the eval log; "
                 "set the provider's key in the environment or a .env file instead"
             )
+        if urls := [name for name in model_args if str(name).lower() in URL_ARGS]:
+            raise InputError(
+                f"litellm/{model_name}",
+                f"model arg {urls[0]} would send requests (and the provider's key) to another host",
+                "give the server's URL as base_url, with api_key_env naming its key variable (or none)",
+            )
         self.model_args = model_args
+        init_dotenv()
+        self.api_key = self._key(api_key_env)
         self._check_credentials()
         from empathy_bench.candidates import builtin  # the offline models answer as provider `builtin`
 
@@ -111,11 +132,47 @@ class LitellmAPI(ModelAPI):
         skip_unusable_openai_hook()
         # Retries belong to inspect (so they neither stack nor hide from the log).
         litellm.num_retries = 0
+        # litellm prints a "Give Feedback / Get Help" banner with every error: the harness says what failed
+        litellm.suppress_debug_info = True
+
+    def _key(self, env: str | None) -> str | None:
+        """The key this model sends. An explicit api_key (get_model(api_key=...)) as given. Else
+        the value of the variable `env` names (environment or .env), or a placeholder for `none`.
+        A server at base_url must say which (the judge file's api_key_env; -M api_key_env=... with
+        plain inspect): a provider's own key goes only to the provider's own host, where litellm
+        picks it from the environment (None here)."""
+        where = f"litellm/{self.model_name}"
+        if self.api_key:
+            return self.api_key
+        if env is None:
+            if self.base_url and not self.model_name.startswith("builtin/"):
+                raise InputError(
+                    f"{where} at {self.base_url}",
+                    "a base_url with no api_key_env: the provider's own key would be sent to that host",
+                    "name the variable that holds the server's key (api_key_env: VLLM_API_KEY in the judge "
+                    "file; -M api_key_env=VLLM_API_KEY with inspect), or api_key_env: none if it needs none",
+                )
+            return None
+        if env.lower() == NO_KEY:
+            return PLACEHOLDER_KEY
+        if not ENV_NAME.match(env) or not CREDENTIAL_NAME.search(env):
+            raise InputError(
+                where,
+                f"api_key_env '{env}' is not a variable name ending in _KEY, _TOKEN or _SECRET",
+                "name such a variable (e.g. VLLM_API_KEY): only their values are masked in messages and logs",
+            )
+        value = os.environ.get(env)
+        if not value:
+            raise InputError(
+                where,
+                f"no credentials: {env} (the judge's api_key_env) is not set",
+                "set it in the environment or in a .env file in this folder (keys never go in judge files)",
+            )
+        return value
 
     def _check_credentials(self) -> None:
         """Fail before any call when the provider's key is missing from the environment (and
         any .env file), instead of retrying what litellm reports as a server error."""
-        init_dotenv()
         if self.api_key or self.model_name.startswith("builtin/"):
             return
         try:
@@ -152,8 +209,10 @@ class LitellmAPI(ModelAPI):
                 raise ProviderUnreachable(
                     f"nothing answers at {where} (connection refused): start the server or fix base_url"
                 ) from None
-            if isinstance(err, litellm.InternalServerError) and _malformed(err):
-                raise UnusableReply(f"the provider's reply is not valid JSON ({str(err)[:160]})") from None
+            if isinstance(err, litellm.NotFoundError):
+                raise ProviderNotFound(self._not_found()) from None
+            if unreadable := _unreadable(err):
+                raise UnusableReply(f"the provider's reply could not be read ({unreadable})") from None
             raise
         call = ModelCall.create(request=request, response=response.model_dump())
         if not response.choices or response.choices[0].message.content is None:
@@ -161,6 +220,28 @@ class LitellmAPI(ModelAPI):
                 "the provider's reply has no choices" if not response.choices else "the provider's reply has no content"
             )
         return _model_output(response), call
+
+    def _not_found(self) -> str:
+        """One line for a 404, in the harness's `where: problem. Fix: fix` form: what to check
+        (the URL's path, the model's name)."""
+        provider, _, served = self.model_name.partition("/")
+        if not self.base_url:
+            return (
+                f"litellm/{self.model_name}: {provider} answered 404 Not Found. "
+                f"Fix: check the model name ('{served}' is not one {provider} serves)"
+            )
+        if provider.startswith("ollama"):
+            check = (
+                f"base_url is the server's address without a path (e.g. http://localhost:11434) "
+                f"and the model is pulled (ollama pull {served})"
+            )
+        else:
+            check = (
+                f"base_url ends in /v1 (e.g. http://localhost:8000/v1) and the server serves a model named '{served}'"
+            )
+        return (
+            f"litellm/{self.model_name} at {self.base_url}: the server answered 404 Not Found. Fix: check that {check}"
+        )
 
     def should_retry(self, ex: Exception) -> bool | RetryDecision:
         if isinstance(ex, litellm.RateLimitError):
@@ -181,22 +262,53 @@ class LitellmAPI(ModelAPI):
 DEFAULT_TIMEOUT = 120
 
 
-def _malformed(err: Exception) -> bool:
-    return any(s in str(err) for s in ("JSONDecodeError", "Expecting value", "Expecting ','"))
+# Where litellm turns the provider's JSON into its response object: any exception raised there
+# (a missing or wrongly typed field: TypeError, AttributeError, pydantic's ValidationError, its
+# own APIError) means the reply arrived and cannot be read.
+RESPONSE_CONVERSION = "litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response"
+
+
+def _unreadable(err: BaseException) -> str | None:
+    """Why the provider's reply cannot be read, if that is what went wrong: somewhere down the
+    chain of exceptions its body failed to decode (json.JSONDecodeError: not JSON, cut short
+    or cut mid-string; UnicodeDecodeError: not text), or litellm failed to convert the decoded
+    JSON into a response. Judged by the exceptions' types and where they were raised, never by
+    their text; a transport failure (a connection closed mid-body) is not a reply and is retried."""
+    for current in _chain(err):
+        if isinstance(current, json.JSONDecodeError | UnicodeDecodeError):
+            return f"{type(current).__name__}: {current}"[:200]
+        if any(_module(frame) == RESPONSE_CONVERSION for frame in _frames(current)):
+            return f"a body litellm cannot convert: {type(current).__name__}"
+    return None
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    """`err` and the exceptions it was raised from or while handling, outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = err
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _frames(err: BaseException) -> list[Any]:
+    frames, tb = [], err.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    return frames
+
+
+def _module(frame: Any) -> str:
+    return str(frame.f_globals.get("__name__", ""))
 
 
 def _refused(err: BaseException) -> bool:
     """Nothing listens at the URL: somewhere down the chain of exceptions the connection itself
     failed (litellm reports it as a generic 'Connection error.'). Judged by the exception's
     type, never its text: a proxy's 503 may quote "connection refused" and must be retried."""
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ConnectionRefusedError) or type(current).__name__ == "ConnectError":
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(isinstance(c, ConnectionRefusedError) or type(c).__name__ == "ConnectError" for c in _chain(err))
 
 
 def _generation_params(config: GenerateConfig) -> dict[str, Any]:

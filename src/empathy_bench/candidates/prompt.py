@@ -28,6 +28,7 @@ from string import Template
 from typing import Literal
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.paths import inside
 from empathy_bench.core.project import project_dir
 from empathy_bench.sources.rubric import Dimension, Rubric
 
@@ -54,15 +55,24 @@ REQUIRED: dict[Kind, set[str]] = {
 }
 
 
-def template_path(name: str) -> Path:
-    """evals/prompts/<name>.md for a name, or a path (relative to the project) as given."""
-    return project_dir() / "evals" / "prompts" / f"{name}.md" if "/" not in name else project_dir() / name
+def template_path(name: str, source: str | Path | None = None) -> Path:
+    """evals/prompts/<name>.md for a name, or a path relative to the project folder. A judge
+    file is untrusted input: the path must stay inside the project folder (no absolute path, no
+    '..', no symbolic link out of it); the error names `source` (the judge file, by default the
+    prompt's name) and the field 'prompt'."""
+    project = project_dir()
+    source = source or f"the judge's prompt '{name}'"
+    if "/" not in name:
+        prompts = project / "evals" / "prompts"
+        return inside(prompts, f"{name}.md", source=source, field="prompt", root_name=f"the folder {prompts}")
+    return inside(project, name, source=source, field="prompt", root_name=f"the project folder {project}")
 
 
-def load_template(name: str, kind: Kind = "rate") -> Template:
-    """A prompt template by name (evals/prompts/<name>.md) or path; every placeholder it
-    uses must be one we fill for its task kind, so a typo fails before any model is called."""
-    path = template_path(name)
+def load_template(name: str, kind: Kind = "rate", source: str | Path | None = None) -> Template:
+    """A prompt template by name (evals/prompts/<name>.md) or path inside the project; every
+    placeholder it uses must be one we fill for its task kind, so a typo fails before any model
+    is called. `source`: the judge file that names it, for the error."""
+    path = template_path(name, source)
     if not path.is_file():
         known = sorted(p.stem for p in (project_dir() / "evals" / "prompts").glob("*.md"))
         raise InputError(

@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.ids import ID_ERROR, ID_FIX
+from empathy_bench.core.paths import PATH_FIXES
 
 # What to do about each kind of pydantic error, in words a person filling in a file can act on.
 FIXES = {
@@ -25,6 +27,8 @@ FIXES = {
     "int_from_float": "write a whole number",
     "float_parsing": "write a number",
     "string_type": "write a text value (quote it in YAML)",
+    ID_ERROR: ID_FIX,  # an id with a control character, or too long (core/ids.py)
+    **PATH_FIXES,  # a path that leaves its folder, a folder name with '/', a path for an id (core/paths.py)
 }
 
 

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.ids import control_character
 from empathy_bench.core.models import input_error
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -74,15 +75,29 @@ def project_files(kind: str) -> list[Path]:
 
 
 def find_file(kind: str, name: str) -> Path:
-    """Resolve a rubric/source/task id or a path to a YAML file under the project folder `kind`."""
+    """Resolve a rubric/source/task id or a path to a YAML file under the project folder `kind`.
+    A name ending .yaml/.yml is a path, taken as given (the user's own, e.g. on the command
+    line; files the harness reads name other files by id, checked when they are loaded); any
+    other name is an id, a plain file name: one with '/', '\\' or '..' is refused, never joined
+    onto the folder."""
     as_path = Path(name)
     if as_path.suffix in {".yaml", ".yml"}:
         return as_path
-    path = project_dir() / kind / f"{name}.yaml"
+    folder = project_dir() / kind
+    if any(part in name for part in ("/", "\\", "..")) or control_character(name) is not None:
+        raise InputError(
+            folder,
+            f"{name!r} is not an id of a {kind} file (an id is a file name without .yaml: no '/', '\\' or '..')",
+            f"use one of: {_known(kind)}; or give the path of a .yaml file",
+        )
+    path = folder / f"{name}.yaml"
     if not path.exists():
-        known = [p.stem for p in project_files(kind)]
-        raise InputError(path, f"no {kind} file named '{name}'", f"use one of: {', '.join(known) or '(none yet)'}")
+        raise InputError(path, f"no {kind} file named '{name}'", f"use one of: {_known(kind)}")
     return path
+
+
+def _known(kind: str) -> str:
+    return ", ".join(p.stem for p in project_files(kind)) or "(none yet)"
 
 
 def load_named(kind: str, name: str, model: type[Model]) -> tuple[Path, Model]:

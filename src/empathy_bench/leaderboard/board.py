@@ -23,6 +23,7 @@ from empathy_bench.agreement.probe import OVERALL_SCORE, Effect, ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.files import refuse_link, write_text_atomic
 from empathy_bench.leaderboard.columns import (
     BIAS_COLUMNS,
     COACH_COLUMNS,
@@ -98,8 +99,8 @@ def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
         "fitted_on_task": bool(run and run.fitted_on_task),
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
-        # a run served entirely from the cache measured the cache, not the model: no figure
-        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
+        # a run served entirely from the cache measured the cache, not the model: the last live run's
+        "seconds_per_1k": _r(run.per_1000(run.usage.live_seconds())) if run else None,
     }
 
 
@@ -140,7 +141,7 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
         "fitted_on_task": _fitted_on_items(rec),
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
-        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
+        "seconds_per_1k": _r(run.per_1000(run.usage.live_seconds())) if run else None,
     }
 
 
@@ -209,7 +210,7 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
         "grader_usd_per_1k": _r(run.per_1000(grading.cost_usd)) if run and grading else None,
-        "seconds_per_1k": _r(run.per_1000(run.usage.wall_seconds)) if run and run.usage.provider_calls else None,
+        "seconds_per_1k": _r(run.per_1000(run.usage.live_seconds())) if run else None,
     }
 
 
@@ -422,7 +423,10 @@ def build(results_dir: Path) -> dict[str, Any]:
 
 
 def write(results_dir: Path) -> list[Path]:
-    """Regenerate leaderboard.csv/.json/.md and index.html under `results_dir`."""
+    """Regenerate leaderboard.csv/.json/.md and index.html under `results_dir`, and the README's
+    excerpt. Each file is written atomically, never through a link, and only when its text
+    changed (an unchanged file keeps its bytes and mtime); README.md is listed only when its
+    excerpt changed."""
     from empathy_bench.leaderboard.page import render_page
 
     board = build(results_dir)
@@ -433,30 +437,68 @@ def write(results_dir: Path) -> list[Path]:
             "run `empathy-bench run` first (it writes results/runs/<task>/<rater>.json)",
         )
     files = {
-        "leaderboard.csv": pd.DataFrame(board["overall"]).to_csv(index=False, lineterminator="\n"),
-        "preferences.csv": pd.DataFrame(board["preference"]).to_csv(index=False, lineterminator="\n"),
-        "coaches.csv": pd.DataFrame(board["coach"]).to_csv(index=False, lineterminator="\n"),
+        "leaderboard.csv": csv_text(board["overall"]),
+        "preferences.csv": csv_text(board["preference"]),
+        "coaches.csv": csv_text(board["coach"]),
         "leaderboard.json": json.dumps(board, indent=1, sort_keys=True) + "\n",
         "leaderboard.md": markdown(board),
         "index.html": render_page(board),
     }
-    for name, text in files.items():
-        (results_dir / name).write_text(text, encoding="utf-8")
-    written = [results_dir / name for name in files]
     readme = results_dir.parent / "README.md"
-    if readme.is_file() and README_START in readme.read_text(encoding="utf-8"):
-        readme.write_text(with_readme_block(readme.read_text(encoding="utf-8"), board), encoding="utf-8")
+    readme_text = None
+    if readme.is_file() and README_START in (current := readme.read_text(encoding="utf-8")):
+        readme_text = with_readme_block(current, board, readme)
+        if readme_text == current:
+            readme_text = None  # its excerpt is unchanged: README.md is not touched
+    # every target is checked before any is written: a link stops the lot
+    for target in [results_dir / name for name in files] + ([readme] if readme_text is not None else []):
+        refuse_link(target)
+    for name, text in files.items():
+        write_text_atomic(results_dir / name, text)
+    written = [results_dir / name for name in files]
+    if readme_text is not None and write_text_atomic(readme, readme_text):
         written.append(readme)
     return written
+
+
+# A cell a spreadsheet would read as a formula (OWASP, CSV injection): =, +, -, @, tab, CR, LF
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: object) -> object:
+    """A text value a spreadsheet would evaluate gets a leading single quote ('=HYPERLINK(...)
+    stays text); numbers, -0.12 included, and every other value stay as they are. A carriage
+    return in a text is written as a line feed: the CSV writer quotes a cell holding a line feed
+    (its line terminator) but not one holding a bare CR, which a reader would take for a new row."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV, every text cell neutralised (`csv_cell`)."""
+    safe = [{key: csv_cell(value) for key, value in row.items()} for row in rows]
+    return pd.DataFrame(safe).to_csv(index=False, lineterminator="\n")
 
 
 README_START, README_END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
 
 
-def with_readme_block(readme: str, board: dict[str, Any]) -> str:
-    """The README with its leaderboard excerpt (the Lend an Ear table) replaced."""
-    section = markdown(board).split("## lend_an_ear\n\n", 1)[1].split("\n\n", 1)[0]
+def with_readme_block(readme: str, board: dict[str, Any], source: str | Path = "README.md") -> str:
+    """The README with its leaderboard excerpt (the Lend an Ear table) replaced; as it is when
+    the board has no Lend an Ear table."""
+    parts = markdown(board).split("## lend_an_ear\n\n", 1)
+    if len(parts) < 2:
+        return readme
+    section = parts[1].split("\n\n", 1)[0]
     head, rest = readme.split(README_START, 1)
+    if README_END not in rest:
+        raise InputError(
+            source,
+            f"has {README_START} but no {README_END} after it",
+            f"add a line {README_END} where the leaderboard excerpt ends",
+        )
     return f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
 
 

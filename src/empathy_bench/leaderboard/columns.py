@@ -10,6 +10,7 @@ marked when the candidate was fitted on the task's items; `count` a whole number
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -92,10 +93,42 @@ def number(value: object, low: object = None, high: object = None) -> str:
     return text
 
 
+# C0 controls (ESC among them), DEL, C1 controls, the line and paragraph separators, and the
+# bidirectional marks and overrides that reorder what a terminal or an editor shows (the
+# characters core/ids.py refuses in an id read from a file; here escaped on the way out)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """The text with every control character written as a visible escape (a newline as \\n,
+    ESC as \\x1b, a right-to-left override as \\u202e): a rater id cannot move the cursor, colour
+    the terminal, start a line of its own or reorder what is shown."""
+    return CONTROL.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    code = ord(char)
+    return SHORT_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def markdown_cell(text: str, header: bool = False) -> str:
+    """One Markdown table cell as literal text: backslashes doubled, control characters visible
+    (a newline cannot end the row), `|` escaped (cannot shift the columns), `&` and `<` as
+    entities (no raw HTML, no autolink), `](` escaped (no link or image). Body cells also write
+    `>` as an entity; the header labels are the harness's own (column labels, rubric dimension
+    ids, gap bins such as ">13") and keep `>`, which opens nothing without a `<`."""
+    text = visible(text.replace("\\", "\\\\"))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("](", "\\](")
+    return text if header else text.replace(">", "&gt;")
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    """A Markdown table; every cell escaped (`markdown_cell`), so a cell is always one cell."""
+    head = [markdown_cell(h, header=True) for h in header]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(markdown_cell(c) for c in r) + " |" for r in rows])
 
 
 # The preference table of a compare task. Rows whose choices come from the rater's own ratings

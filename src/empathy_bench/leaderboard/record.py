@@ -7,19 +7,22 @@ revision, the exact command and the eval log it came from. Written under results
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from inspect_ai.log import EvalLog
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
-from empathy_bench.core.digest import sha256_file
+from empathy_bench.core.digest import sha256_bytes, sha256_file
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.files import make_folder, refuse_link, write_text_atomic
 from empathy_bench.core.project import find_file, project_dir
 from empathy_bench.runs.log import LogSummary
 from empathy_bench.sources.preference import OVERALL
@@ -112,17 +115,75 @@ def record(
     )
 
 
+# What a record file says about when and how it was written, not about its figures: a record
+# whose figures are unchanged is left as it is, whatever these say (no noise in a user's diff).
+BOOKKEEPING = ("git_revision", "command")
+
+
 def write_records(records: list[RunRecord], results_dir: Path) -> list[Path]:
-    """One file per task and rater: results/runs/<task>/<rater>.json (a re-run replaces it)."""
-    paths = []
+    """One file per task and rater: results/runs/<task>/<name>.json (`record_path` names it; a
+    re-run replaces it). Each file is written atomically and never through a link; a record whose
+    figures are those already in its file is not rewritten (only the git revision or the command
+    differ), so the file keeps its bytes and mtime. Every target is checked before any is written.
+    Returns the files that hold the records, rewritten or already up to date."""
+    planned: dict[Path, tuple[Identity, str]] = {}
     for rec in records:
-        path = results_dir / rec.agreement.task / f"{record_name(rec)}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = results_dir / rec.agreement.task
+        path = record_path(rec, folder, {p: who for p, (who, _) in planned.items()})
+        rec = _keep_live_timing(rec, path)
         # via pydantic's JSON (NaN -> null), rounded, then sorted keys for stable diffs
         data = _rounded(json.loads(rec.model_dump_json()))
-        path.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+        assert isinstance(data, dict)
+        if _same_figures(path, data):
+            planned[path] = (identity(rec), "")
+            continue
+        planned[path] = (identity(rec), json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    for path, (_, text) in planned.items():
+        if text:
+            make_folder(path.parent)
+            write_text_atomic(path, text)
+    return list(planned)
+
+
+def _keep_live_timing(rec: RunRecord, path: Path) -> RunRecord:
+    """A re-run served wholly from the cache keeps the wall time that the record in its file
+    measured live, when that record is of the same candidate config, task version and items."""
+    run = rec.run
+    if run is None or run.usage.provider_calls or not run.usage.cached_calls:
+        return rec
+    old = _load_json(path)
+    if not isinstance(old, dict) or not isinstance(old.get("run"), dict):
+        return rec
+    same = (
+        (old.get("candidate") or {}).get("config_sha256") == rec.candidate.get("config_sha256")
+        and (old.get("task") or {}).get("version") == rec.task.get("version")
+        and old["run"].get("n_items") == run.n_items
+    )
+    usage = old["run"].get("usage") or {}
+    seconds = usage.get("wall_seconds") if usage.get("provider_calls") else usage.get("live_wall_seconds")
+    if not same or not isinstance(seconds, int | float):
+        return rec
+    timed = run.usage.model_copy(update={"live_wall_seconds": float(seconds)})
+    return rec.model_copy(update={"run": run.model_copy(update={"usage": timed})})
+
+
+def _same_figures(path: Path, data: dict[str, object]) -> bool:
+    """Whether `path` holds a record equal to `data` but for its bookkeeping."""
+    old = _load_json(path)
+    if not isinstance(old, dict):
+        return False
+    return {k: v for k, v in old.items() if k not in BOOKKEEPING} == {
+        k: v for k, v in data.items() if k not in BOOKKEEPING
+    }
+
+
+def _load_json(path: Path) -> object:
+    """A file's JSON, or None when it is absent or not JSON (a link is refused first)."""
+    refuse_link(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 def _rounded(value: object) -> object:
@@ -136,22 +197,140 @@ def _rounded(value: object) -> object:
 
 
 def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
-    return [
-        (p, RunRecord.model_validate_json(p.read_text(encoding="utf-8"))) for p in sorted(results_dir.glob("*/*.json"))
-    ]
+    """Every record under results_dir (<task>/*.json), read by content: a file's name is not
+    trusted to say whose record it is. A file that is not a valid record is an InputError."""
+    return [(p, _read_record(p)) for p in sorted(results_dir.glob("*/*.json"))]
+
+
+def _read_record(path: Path) -> RunRecord:
+    fix = "delete the file, or re-run the judge to write it again (`empathy-bench run`)"
+    try:
+        return RunRecord.model_validate_json(path.read_bytes())
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        raise InputError(path, f"is not a valid run record ({where}: {first['msg']})", fix) from None
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror or err})", fix) from None
+
+
+# --- record file names ----------------------------------------------------------------------
+#
+# A record's file is named after its rater so that results/runs/ reads like the leaderboard:
+# `gpt-4o.json`, `human-crowd.json`, `builtin-lexicon@probe-length.json`. A name is plain only
+# when it stands for one rater: an ordinary id (letters, digits, `-`, `_`, `.`, at most
+# NAME_LIMIT long) or one of the harness's own labels (the human rows, "<id> (as coach)",
+# "<id> (from ratings)"), and not a name the harness's own rows are filed under (`builtin-` and
+# `model-` for the judges it runs, `human-` for the human rows) unless it is one of them. Any
+# other id (spaces, slashes, other letters, a very long id) gets a readable slug cut to
+# NAME_LIMIT, `~` and a short hash of the exact (task, kind, id, criterion or probe): `a b` and
+# `a/b` never share a file, nor a recorded rater and a run of the same name. `~` and `@` never
+# occur in a slug, so no plain name equals a hashed one. A plain name whose file already holds
+# another rater's record (a case-insensitive file system, two ids with one slug) is not taken:
+# the newcomer gets its hashed name. The reader reads every file by content, so it finds a
+# record under any of these names.
+
+Identity = tuple[str, str, str, str]
+NAME_LIMIT = 80  # characters of the rater's part of a file name (a file name may have 255)
+HASH_DIGITS = 8
+HARNESS_SUFFIXES = (" (as coach)", " (from ratings)")  # rows the harness derives from a rater's ratings
+CANDIDATE_PREFIXES = ("builtin-", "model-")  # the harness's own judges and ad-hoc model-string judges
+ORDINARY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+HUMAN = "human: "
+HUMAN_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]*")
+
+
+def identity(rec: RunRecord) -> Identity:
+    """Whose record it is: task, kind of rater (a run and a baseline are one kind: judges the
+    harness runs), the exact rater id, and the criterion or probe (`_variant`)."""
+    a = rec.agreement
+    probe = (a.probe_id or a.probe) if isinstance(a, ProbeResult) else None
+    return _identity(a.task, a.kind, a.rater, probe, getattr(a, "criterion", OVERALL))
+
+
+def _identity(task: str, kind: str, rater: str, probe: str | None, criterion: str) -> Identity:
+    return (task, "candidate" if kind in ("run", "baseline") else kind, rater, _variant(probe, criterion))
+
+
+def _stored_identity(data: object) -> Identity | None:
+    """Whose record a file's JSON is, read from its agreement's fields alone (a record of an older
+    schema is still recognised); None when it is not a record at all."""
+    a = data.get("agreement") if isinstance(data, dict) else None
+    if not isinstance(a, dict) or not all(isinstance(a.get(k), str) for k in ("task", "kind", "rater")):
+        return None
+    probe = a.get("probe_id") or a.get("probe")
+    return _identity(a["task"], a["kind"], a["rater"], str(probe) if probe else None, str(a.get("criterion", OVERALL)))
+
+
+def _variant(probe: str | None, criterion: str) -> str:
+    """'' for a rater's main record; '@<criterion>' for a compare task's criteria other than
+    `overall`; '@probe-<probe>' for a probe's."""
+    if probe:
+        return f"@probe-{_slug(probe)[:NAME_LIMIT]}"
+    return "" if criterion == OVERALL else f"@{_slug(criterion)[:NAME_LIMIT]}"
 
 
 def record_name(rec: RunRecord) -> str:
-    """The rater's file name; a compare task's criteria other than `overall` and each probe get
-    a suffix (results/runs/<task>/<rater>@probe-<probe>.json)."""
-    if isinstance(rec.agreement, ProbeResult):
-        return f"{_slug(rec.agreement.rater)}@probe-{rec.agreement.probe_id or rec.agreement.probe}"
-    criterion = getattr(rec.agreement, "criterion", OVERALL)
-    return _slug(rec.agreement.rater) + ("" if criterion == OVERALL else f"@{criterion}")
+    """The record's plain file name (without .json) when its rater has one, else its hashed one:
+    results/runs/<task>/<rater>.json, <rater>@<criterion>.json, <rater>@probe-<probe>.json."""
+    return _plain_name(rec) or hashed_name(rec)
+
+
+def hashed_name(rec: RunRecord) -> str:
+    """The name no other record can have: a readable slug and a hash of the exact identity."""
+    digest = sha256_bytes(json.dumps(identity(rec)))[:HASH_DIGITS]
+    readable = _slug(rec.agreement.rater)[:NAME_LIMIT].lstrip(".") or "rater"
+    return f"{readable}~{digest}{identity(rec)[3]}"
+
+
+def _plain_name(rec: RunRecord) -> str | None:
+    a = rec.agreement
+    if a.kind == "human" and a.rater.startswith(HUMAN):
+        # the harness's human rows: "human: crowd", "human: expert (leave-one-out)"
+        ordinary = HUMAN_LABEL.fullmatch(a.rater[len(HUMAN) :]) is not None
+        borrowed = False
+    else:
+        suffix = next((x for x in HARNESS_SUFFIXES if a.rater.endswith(x)), "")
+        base = a.rater[: len(a.rater) - len(suffix)]
+        ordinary = ORDINARY.fullmatch(base) is not None
+        # a name the harness's own judges (or its human rows) are filed under
+        borrowed = a.kind not in ("run", "baseline") and base.startswith(CANDIDATE_PREFIXES)
+        borrowed |= base.startswith("human-")
+    if not ordinary or borrowed or len(a.rater) > NAME_LIMIT:
+        return None
+    return _slug(a.rater) + identity(rec)[3]
+
+
+def record_path(rec: RunRecord, folder: Path, claimed: dict[Path, Identity] | None = None) -> Path:
+    """Where `rec` is written in `folder`: its hashed name where a file of that name already
+    holds it, else its plain name unless that file (or one `claimed` in this batch) holds another
+    rater's record, else its hashed name."""
+    claimed = claimed or {}
+    mine = identity(rec)
+    hashed = folder / f"{hashed_name(rec)}.json"
+    plain_name = _plain_name(rec)
+    if plain_name is None or _holder(hashed, claimed) == mine:
+        return hashed
+    plain = folder / f"{plain_name}.json"
+    holder = _holder(plain, claimed)
+    return plain if holder in (None, mine) else hashed
+
+
+def _holder(path: Path, claimed: dict[Path, Identity]) -> Identity | None:
+    """Whose record `path` holds (None: no file, or not JSON: a half-written file is replaced);
+    a link is refused. JSON that is no record is never overwritten."""
+    if path in claimed:
+        return claimed[path]
+    data = _load_json(path)
+    if data is None:
+        return None
+    return _stored_identity(data) or ("", "", "", "not a record")
 
 
 def _slug(rater: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in rater.replace("human: ", "human-")).strip("-")
+    """A readable file-name part: ASCII letters, digits, `-`, `_` and `.`; anything else `-`."""
+    text = rater.replace(HUMAN, "human-")
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "-" for c in text).strip("-")
 
 
 def _packages() -> dict[str, str]:

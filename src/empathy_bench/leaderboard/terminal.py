@@ -1,6 +1,9 @@
 """What `empathy-bench run` prints: one compact table per task under the leaderboard's own
 columns (best first; the expert ceiling and the crowd marked), then where the full results are.
-`--detail` adds each task's per-dimension kappa, the unscored replies by reason and the notes."""
+`--detail` adds each task's per-dimension kappa, the unscored replies by reason and the notes.
+
+Every text that comes from data (rater ids, models, notes) is printed through `visible`: a
+control character in it (ESC, a newline, a C1 code) shows as an escape such as \x1b, never raw."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from empathy_bench.leaderboard.columns import (
     Column,
     cell,
     number,
+    visible,
 )
 from empathy_bench.leaderboard.record import RunRecord
 
@@ -51,7 +55,10 @@ COACH_TERMINAL = tuple(
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> str:
-    """Columns padded to their widest cell; numbers are right-aligned by padding on the left."""
+    """Columns padded to their widest cell; numbers are right-aligned by padding on the left.
+    Control characters in a cell are shown as escapes (`visible`)."""
+    header = [visible(h) for h in header]
+    rows = [[visible(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
@@ -81,7 +88,7 @@ def task_tables(records: list[RunRecord]) -> list[str]:
         columns = mine[0][1]
         # the bias table shows the probes that ran; the agreement tables always every column
         shown = tuple(used_columns(columns, rows)) if columns is BIAS_COLUMNS else columns
-        out.append(f"{title}\n" + _marked_table(rows, shown))
+        out.append(f"{visible(title)}\n" + _marked_table(rows, shown))
     return out
 
 
@@ -107,15 +114,15 @@ def details(records: list[RunRecord]) -> list[str]:
         grid = {(d["rater"], d["dimension"]): d for d in mine}
         raters = list(dict.fromkeys(d["rater"] for d in mine))
         body = [[str(r), "", *(number((grid.get((r, n)) or {}).get("qwk")) for n in names)] for r in raters]
-        out.append(f"{task}: QWK per dimension\n" + text_table(["rater", "", *names], body))
+        out.append(f"{visible(task)}: QWK per dimension\n" + text_table(["rater", "", *names], body))
     unscored = [
-        f"  {r.agreement.task} / {r.agreement.rater}: "
-        + ", ".join(f"{k} {v}" for k, v in r.run.unscored_reasons.items())
+        visible(f"  {r.agreement.task} / {r.agreement.rater}: ")
+        + ", ".join(visible(f"{k} {v}") for k, v in r.run.unscored_reasons.items())
         for r in records
         if r.run and r.run.unscored_reasons
     ]
     notes = [
-        f"  {r.agreement.task} / {r.agreement.rater}: {n}"
+        "  " + visible(f"{r.agreement.task} / {r.agreement.rater}: {n}")
         for r in records
         for n in (r.run.notes if r.run else []) + r.agreement.notes
         if r.agreement.kind != "human"

@@ -10,6 +10,7 @@ from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.agreement.rater import reference_rows
 from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.core.lock import folder_locks
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
 from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
@@ -40,6 +41,13 @@ def run(
     """Run, measure and (with `results_dir`) record: results/runs/<task>/<rater>.json. Each task's
     rows are measured on a worker process of their own when several cores are usable (runs/pool.py):
     a task reads the logs it needs, and only its rows and records come back."""
+    # one command at a time per log dir and results folder (core/lock.py says why)
+    results = results_dir.parent if results_dir else None
+    with folder_locks((options.log_dir, "--log-dir"), (results, "--results-dir")):
+        return _run(options, n_resamples, recorded, results_dir)
+
+
+def _run(options: RunOptions, n_resamples: int, recorded: bool, results_dir: Path | None) -> RunResult:
     start = time.perf_counter()
     logs = finished_logs(options)
     task_ids = sorted({task_of(log) for log in logs})
@@ -47,7 +55,8 @@ def run(
     measured = fork_map(lambda task_id: measure_task(task_id, logs, recorded, n_resamples), task_ids, weights)
     rows = [row for task_rows, _, _ in measured for row in task_rows]
     records = [rec for _, task_records, _ in measured for rec in task_records]
-    notes = [line for _, _, task_notes in measured for line in task_notes]
+    # tasks on one label source load it alike: each note once, in the order first met
+    notes = list(dict.fromkeys(line for _, _, task_notes in measured for line in task_notes))
     paths, partial = [], []
     if results_dir:
         done = [rec for row, rec in zip(rows, records, strict=True) if row.complete]

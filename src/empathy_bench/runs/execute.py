@@ -19,6 +19,7 @@ from inspect_ai._eval.evalset import eval_set_id_for_log_dir  # the id eval_set 
 from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, judge_ids, load_coach, load_judge
+from empathy_bench.candidates.litellm_api import ProviderNotFound
 from empathy_bench.core.errors import EmpathyBenchError
 from empathy_bench.runs.pool import run_shares, shares, worker_count
 from empathy_bench.tasks.coach import coach
@@ -129,11 +130,30 @@ def finished_logs(options: RunOptions) -> list[EvalLog]:
     that did not finish stops here with each failure's cause and how to resume."""
     success, logs = run_eval_set(build_tasks(options), options)
     if not success:
+        # a wrong URL or model name (a 404): one line per judge, what to check, nothing to resume
+        fixes = [_not_resumable(log) for log in logs if log.status != "success"]
+        if all(fixes):
+            raise EmpathyBenchError("\n".join(dict.fromkeys(str(fix) for fix in fixes)))
         failed = [f"{log.eval.task} / {log.eval.model}: {_cause(log)}" for log in logs if log.status != "success"]
         raise EmpathyBenchError(
             "some runs did not finish; re-run the same command to resume them:\n  " + "\n  ".join(failed)
         )
     return logs
+
+
+# Failures that re-running the same command cannot mend, by the type of the exception that ended
+# the task (the last line of the traceback its log keeps).
+NOT_RESUMABLE = (ProviderNotFound,)
+
+
+def _not_resumable(log: EvalLog) -> str | None:
+    """The message of a failure that re-running cannot mend, else None."""
+    lines = [line for line in (log.error.traceback if log.error else "").splitlines() if line.strip()]
+    for kind in NOT_RESUMABLE:
+        name = f"{kind.__module__}.{kind.__qualname__}: "
+        if lines and lines[-1].startswith(name):
+            return lines[-1].removeprefix(name)
+    return None
 
 
 def _cause(log: EvalLog) -> str:
@@ -166,6 +186,7 @@ WORKER_DISPLAY = {"full": "plain", "rich": "plain", "conversation": "plain"}
 
 
 def eval_set_settings(options: RunOptions) -> dict[str, object]:
+    attempts = int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "0"))
     settings: dict[str, object] = {
         "log_dir": options.log_dir,
         "limit": options.limit,
@@ -176,7 +197,10 @@ def eval_set_settings(options: RunOptions) -> dict[str, object]:
         # A failed task is not restarted: each call already retried what is worth retrying, and
         # a restart would multiply the requests (one prompt sent 4 x (max retries + 1) times).
         # Re-running the same command resumes it.
-        "retry_attempts": int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "0")),
+        "retry_attempts": attempts,
+        # without task retries, inspect's default immediate retry has nothing to do and says so on
+        # every run; the batch mode with no retries runs each task once, the same
+        "retry_immediate": attempts > 0,
         "retry_wait": 1,
         # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
         "log_realtime": False,

@@ -36,6 +36,15 @@ class Usage(Record):
     wall_seconds: float = NAN
     provider_calls: int = 0
     cached_calls: int = 0
+    # A run served wholly from the cache timed the cache, not the model: its record keeps the wall
+    # time of the last run of the same candidate and task version that called the provider
+    # (leaderboard/record.py); None where none was measured live
+    live_wall_seconds: float | None = None
+
+    def live_seconds(self) -> float | None:
+        """The wall time that measured the model: this run's when it called the provider, else the
+        last live run's."""
+        return self.wall_seconds if self.provider_calls else self.live_wall_seconds
 
 
 class LogSummary(BaseModel):
@@ -231,17 +240,25 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         n_ratings=n_asked,
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
-        usage=usage_of(log),
-        grader_usage=usage_of(log, GRADER) if meta.get("grader") else None,
+        usage=usage_of(log, pricing=meta.get("price", LIST)),
+        grader_usage=usage_of(log, GRADER, pricing=meta.get("grader_price", LIST)) if meta.get("grader") else None,
         notes=notes + _ungraded(log),
         log=log.location.removeprefix("file://"),
     )
     return table, summary
 
 
-def usage_of(log: EvalLog, role: str | None = None) -> Usage:
-    """Tokens, dollars, wall time and provider-vs-cache calls of a run's candidate (`role` None)
-    or of the model of one of its roles (a coach task's `grader`), from its log."""
+# How a log's tokens are priced (a task's metadata `price`, a coach task's `grader_price`; see
+# Judge.pricing): `list` (litellm's price table; logs written before pricing was recorded),
+# `unknown` (a self-hosted server without a price of its own: no cost), or the judge file's own
+# {input_per_million, output_per_million} in USD.
+LIST = "list"
+
+
+def usage_of(log: EvalLog, role: str | None = None, pricing: object = LIST) -> Usage:
+    """Tokens, dollars (priced by `pricing`), wall time and provider-vs-cache calls of a run's
+    candidate (`role` None) or of the model of one of its roles (a coach task's `grader`), from
+    its log."""
     events = [e for s in log.samples or [] for e in s.events if e.event == "model" and e.role == role]
     calls = Counter("cached" if e.cache == "read" else "provider" for e in events)
     tokens_in = sum(e.output.usage.input_tokens for e in events if e.output.usage)
@@ -259,21 +276,31 @@ def usage_of(log: EvalLog, role: str | None = None) -> Usage:
     return Usage(
         input_tokens=tokens_in,
         output_tokens=tokens_out,
-        cost_usd=price(model, tokens_in, tokens_out),
-        billed_cost_usd=price(model, billed_in, billed_out),
+        cost_usd=price(model, tokens_in, tokens_out, pricing),
+        billed_cost_usd=price(model, billed_in, billed_out, pricing),
         wall_seconds=_seconds(log),
         provider_calls=calls["provider"],
         cached_calls=calls["cached"],
     )
 
 
-def price(model: str, tokens_in: int, tokens_out: int) -> float | None:
-    """Dollars at the prices in the pinned litellm release's bundled price map (local, so
-    the same log always prices the same); built-in judges are free; unknown models None."""
+def price(model: str, tokens_in: int, tokens_out: int, pricing: object = LIST) -> float | None:
+    """Dollars at the judge file's own price (`pricing` {input_per_million, output_per_million}),
+    else at the prices in the pinned litellm release's bundled price map (local, so the same log
+    always prices the same); built-in judges are free; unknown models, and a self-hosted server
+    without a price of its own (`pricing` `unknown`: its model name may be a provider's), None."""
     import litellm
 
     import empathy_bench  # noqa: F401  (local price map before litellm loads)
 
+    if isinstance(pricing, dict):
+        try:
+            per_million = float(pricing["input_per_million"]), float(pricing["output_per_million"])
+        except (KeyError, TypeError, ValueError):
+            return None  # not a price this harness wrote
+        return (tokens_in * per_million[0] + tokens_out * per_million[1]) / 1_000_000
+    if pricing != LIST:
+        return None
     name = model.removeprefix("litellm/")
     if name.startswith("builtin/"):
         return 0.0

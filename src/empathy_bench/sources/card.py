@@ -9,7 +9,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.ids import Id
 from empathy_bench.core.models import FileModel
+from empathy_bench.core.paths import FileId, PathSegment, RelativePath
 from empathy_bench.core.project import load_named
 
 # Who rated. `recorded`: ratings an LLM produced in a published study; `judge`: a judge's
@@ -19,7 +21,8 @@ HUMAN_GROUPS: tuple[RaterGroup, ...] = ("expert", "crowd", "self")
 
 
 class DataFile(FileModel):
-    path: str
+    # relative to the card's folder in the mirror and in the cache: never absolute, never '..'
+    path: RelativePath
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -64,12 +67,12 @@ class LabelPreferences(FileModel):
     to every item with a worse one. AnnoMI: sessions produced as high-quality motivational
     interviewing are preferred to low-quality ones on the same topic."""
 
-    rater: str  # the rater id the choices are recorded under
+    rater: Id  # the rater id the choices are recorded under
     group: RaterGroup
     column: str  # item metadata column that holds the label
     order: list[str] = Field(min_length=2)  # label values, best first
     within: str  # item metadata column the pairs are formed within
-    criterion: str = "overall"
+    criterion: Id = "overall"
 
 
 class RaterSpec(FileModel):
@@ -79,7 +82,7 @@ class RaterSpec(FileModel):
     rows. Every run file is read with the same key and columns; the rater's own rating is the
     `runs_aggregate` of its runs."""
 
-    id: str
+    id: Id
     group: RaterGroup
     file: str | None = None
     runs: list[str] | None = None
@@ -87,7 +90,7 @@ class RaterSpec(FileModel):
     key: list[str] | None = None  # columns matching the item, when fewer than the framework's key
     rater_column: str | None = None
     aggregate: Literal["mean", "median", "adjudicated"] | None = None
-    dimension: str | None = None
+    dimension: Id | None = None
     value_column: str | None = None
     evidence_suffix: str | None = None  # wide files: '<dimension><suffix>' holds a quote
     evidence_column: str | None = None  # single-dimension files: the quote column
@@ -160,8 +163,8 @@ class Duplicates(FileModel):
 
 
 class FrameworkSpec(FileModel):
-    id: str
-    rubric: str
+    id: Id
+    rubric: FileId  # a rubric id (rubrics/<id>.yaml), never a path
     key: list[str] = Field(min_length=1)
     items: ItemsSpec | None = None  # None: ratings only (the text is not released)
     raters: list[RaterSpec] = []
@@ -183,14 +186,16 @@ class FrameworkSpec(FileModel):
 
 
 class SourceCard(FileModel):
-    id: str
+    # id, revision and mirror_dir name folders (the cache is <cache>/<id>/<revision>/<path>, the
+    # mirror $EMPATHY_BENCH_DATA/<mirror_dir>/<path>): never absolute, never '..' (core/paths.py)
+    id: PathSegment
     title: str
     citation: str
     license: str
     homepage: str
-    revision: str
+    revision: RelativePath
     base_url: str  # file URL = base_url + path
-    mirror_dir: str  # folder name under $EMPATHY_BENCH_DATA
+    mirror_dir: RelativePath  # folder under $EMPATHY_BENCH_DATA
     notes: str = ""
     files: list[DataFile] = Field(min_length=1)
     frameworks: list[FrameworkSpec] = Field(min_length=1)
@@ -216,8 +221,17 @@ class SourceCard(FileModel):
                     )
         return self
 
+    @property
+    def source(self) -> str:
+        """The card's file, as errors name it."""
+        return f"human_labels/{self.id}.yaml"
+
     def file(self, path: str) -> DataFile:
         return next(f for f in self.files if f.path == path)
+
+    def file_field(self, path: str) -> str:
+        """The field of the card that names one of its files: 'files.<i>.path'."""
+        return next((f"files.{i}.path" for i, f in enumerate(self.files) if f.path == path), "files")
 
     def framework(self, framework_id: str) -> FrameworkSpec:
         for fw in self.frameworks:

@@ -1,5 +1,7 @@
 """Fetching a label source's files: from a local mirror ($EMPATHY_BENCH_DATA) or the pinned
-public URL into the user cache, always verified against the card's sha256."""
+public URL into the user cache, always verified against the card's sha256. A card is untrusted
+input: each path it names is checked to stay inside the mirror or the cache (core/paths.py)
+before anything is read, written or created."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import platformdirs
 
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import ChecksumError, InputError
+from empathy_bench.core.paths import inside
 from empathy_bench.sources.card import SourceCard
 
 DATA_ENV = "EMPATHY_BENCH_DATA"
@@ -23,10 +26,21 @@ def cache_dir() -> Path:
 
 
 def local_path(card: SourceCard, rel_path: str) -> Path:
-    """Where one of the card's files is read from: the mirror, or the user cache (present or not)."""
+    """Where one of the card's files is read from: the mirror, or the user cache (present or not).
+    Each folder the card names is checked to stay inside the one above it, the file inside the
+    card's folder, so a card cannot reach outside the mirror or the cache (nor into another
+    card's folder) by an absolute path, '..' or a symbolic link."""
+    field = card.file_field(rel_path)
     if mirror := os.environ.get(DATA_ENV):
-        return Path(mirror) / card.mirror_dir / rel_path
-    return cache_dir() / card.id / card.revision / rel_path
+        where = f"the label mirror ({DATA_ENV}={mirror})"
+        folder = inside(Path(mirror), card.mirror_dir, source=card.source, field="mirror_dir", root_name=where)
+        return inside(folder, rel_path, source=card.source, field=field, root_name=f"the card's folder {folder}")
+    cache = cache_dir()
+    card_folder = inside(cache, card.id, source=card.source, field="id", root_name=f"the download cache {cache}")
+    folder = inside(
+        card_folder, card.revision, source=card.source, field="revision", root_name=f"the folder {card_folder}"
+    )
+    return inside(folder, rel_path, source=card.source, field=field, root_name=f"the card's cache folder {folder}")
 
 
 def data_file(card: SourceCard, rel_path: str) -> Path:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.ids import check_id
 from empathy_bench.sources.card import (
     FrameworkSpec,
     ItemsSpec,
@@ -157,6 +159,10 @@ def _read_csv(card: SourceCard, rel_path: str, key: list[str]) -> pd.DataFrame:
         raise InputError(
             path, f"missing key column(s) {missing}", f"fix the 'key' of this file in human_labels/{card.id}.yaml"
         )
+    # the item id is the key cells joined by '/': checked on every file read, before it is used
+    field = f"item id (column{'s' if len(key) > 1 else ''} {', '.join(key)})"
+    for row, cells in enumerate(frame[key].fillna("").astype(str).itertuples(index=False), start=1):
+        check_id("/".join(cells), source=path, field=field, where=f"data row {row}")
     return frame
 
 
@@ -264,6 +270,10 @@ def _file_ratings(
     key = spec.key or fw.key
     frame = _read_csv(card, path, key)
     frame["_row"] = np.arange(1, len(frame) + 1)
+    if spec.rater_column is not None and spec.rater_column in frame.columns:  # rater ids '<id>:<cell>'
+        field, local = f"rater id (column {spec.rater_column})", local_path(card, path)
+        for row, rater in zip(frame["_row"], frame[spec.rater_column], strict=True):
+            check_id(f"{spec.id}:{rater}", source=local, field=field, where=f"data row {row}")
     frame = _attach_item_ids(frame, keys, key, card, path)
     long = _to_long(frame, spec, path, rubric, card)
     missing = long["value"].isna()
@@ -302,6 +312,8 @@ def _with_run_aggregates(ratings: pd.DataFrame, fw: FrameworkSpec, card: SourceC
                 )
             )
             pieces.append(own[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS])
+            if (note := _run_coverage(rows, spec)) is not None:
+                report.append(f"{fw.id}: {note}")
             for a, b in identical_run_files(card, fw.id, spec.id):
                 report.append(
                     f"{fw.id}: rater '{spec.id}': runs {a} and {b} are byte-identical files (same sha256), "
@@ -311,6 +323,27 @@ def _with_run_aggregates(ratings: pd.DataFrame, fw: FrameworkSpec, card: SourceC
     if not pieces:
         return ratings[RATING_COLUMNS + OPTIONAL_RATING_COLUMNS].reset_index(drop=True)
     return pd.concat(pieces, ignore_index=True)
+
+
+def _run_coverage(rows: pd.DataFrame, spec: RaterSpec) -> str | None:
+    """A note when a rater's runs rate different items (an item counts as rated by a run when
+    the run rates it on some dimension): which runs lack how many items, and how many items every
+    run rates (test-retest's pairwise agreement compares only those). None when all runs agree."""
+    runs = spec.runs or []
+    rated = [set(rows.loc[rows.rater_id == f"{spec.id}{RUN_SEPARATOR}{k}", "item_id"]) for k in range(1, len(runs) + 1)]
+    every, some = set.intersection(*rated), set.union(*rated)
+    if every == some:
+        return None
+    lacking = [
+        f"run {k} ({runs[k - 1]}) lacks {len(some - mine)} of them (e.g. {', '.join(sorted(some - mine)[:3])})"
+        for k, mine in enumerate(rated, start=1)
+        if some - mine
+    ]
+    return (
+        f"rater '{spec.id}': its runs rate different items: {len(some)} items in all, "
+        f"{len(some - every)} not rated by every run; {'; '.join(lacking)}. "
+        f"Test-retest's pairwise kappa and identical share use the {len(every)} items every run rates"
+    )
 
 
 def _attach_item_ids(
@@ -362,7 +395,7 @@ def _to_long(frame: pd.DataFrame, spec: RaterSpec, path: str, rubric: Rubric, ca
                 {
                     "item_id": frame["item_id"],
                     "dimension": dim,
-                    "value": pd.to_numeric(frame[value_col], errors="raise").astype(float),
+                    "value": _numbers(frame, str(value_col), dim, rubric, local_path(card, path)),
                     "evidence": frame[evidence_col].where(frame[evidence_col].notna(), None) if evidence_col else None,
                     "_row": frame["_row"],
                 },
@@ -370,6 +403,26 @@ def _to_long(frame: pd.DataFrame, spec: RaterSpec, path: str, rubric: Rubric, ca
             )
         )
     return pd.concat(longs)
+
+
+def _numbers(frame: pd.DataFrame, column: str, dim: str, rubric: Rubric, path: Path) -> pd.Series:
+    """A rating column as floats (an empty cell is NaN: no rating); a cell that is not a number
+    (text, true/false) is refused with its file, data row and column."""
+    cells = frame[column]
+    values = pd.to_numeric(cells.where(cells.map(lambda v: not isinstance(v, (bool, np.bool_)))), errors="coerce")
+    bad = values.isna() & cells.notna()
+    if bad.any():
+        first = bad.idxmax()
+        scale = rubric.scale_of(dim)
+        raise InputError(
+            path,
+            f"column '{column}' holds {_plain(cells[first])!r}, which is not a number"
+            + (f" ({n} cells of the column are not numbers)" if (n := int(bad.sum())) > 1 else ""),
+            f"a rating must be a number on the scale {scale.min}..{scale.max} of '{dim}'; "
+            "leave the cell empty where there is no rating",
+            where=f"data row {frame.loc[first, '_row']}",
+        )
+    return values.astype(float)
 
 
 def _check_scale(long: pd.DataFrame, rubric: Rubric, spec: RaterSpec, path: str) -> None:

@@ -9,16 +9,21 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.ids import ID_ERROR, ID_FIX, Id
 from empathy_bench.core.models import input_error
+from empathy_bench.core.paths import inside
+from empathy_bench.core.project import project_files
 from empathy_bench.sources.card import RaterGroup
 from empathy_bench.sources.labels import (
     ITEM_COLUMNS,
@@ -28,7 +33,7 @@ from empathy_bench.sources.labels import (
     LabelSet,
     parse_transcript,
 )
-from empathy_bench.sources.preference import OVERALL, PREFERENCE_COLUMNS, Choice, empty_preferences
+from empathy_bench.sources.preference import CHOICES, OVERALL, PREFERENCE_COLUMNS, Choice, empty_preferences
 from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.sources.transcript import SEEKER
 
@@ -43,6 +48,11 @@ OPTIONAL_PREFERENCE_COLUMNS = ["derived"]
 REQUIRED_PREFERENCE_COLUMNS = [c for c in PREFERENCE_COLUMNS if c not in OPTIONAL_PREFERENCE_COLUMNS]
 
 
+# A row's framework is a rubric id (never a path to some YAML file): as rubric files spell theirs.
+RUBRIC_ID = re.compile(r"[a-z][a-z0-9_]*")
+CHOICE_ERROR = "invalid_choice"  # the pydantic error type of a choice other than a, b or tie
+
+
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     speaker: str = Field(min_length=1)
@@ -52,8 +62,8 @@ class Turn(BaseModel):
 class Item(BaseModel):
     # Stripped: "c1" and "c1 " must not become two items.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    item_id: str = Field(min_length=1)
-    framework: str = Field(min_length=1)
+    item_id: Id = Field(min_length=1)
+    framework: Id = Field(min_length=1)
     turns: list[Turn] = []
     text: str | None = None  # alternative to turns: 'Seeker: ...' / 'Supporter: ...' lines
     target: str = TARGET_SPEAKER
@@ -80,10 +90,10 @@ class Item(BaseModel):
 class Rating(BaseModel):
     # strict numbers: a JSON `true` is not the rating 1
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    item_id: str = Field(min_length=1)
-    framework: str = Field(min_length=1)
-    dimension: str = Field(min_length=1)
-    rater_id: str = Field(min_length=1)
+    item_id: Id = Field(min_length=1)
+    framework: Id = Field(min_length=1)
+    dimension: Id = Field(min_length=1)
+    rater_id: Id = Field(min_length=1)
     rater_group: RaterGroup
     value: float
     aggregate: Literal["", "mean", "median", "adjudicated"] = ""
@@ -101,15 +111,24 @@ class Rating(BaseModel):
 class Preference(BaseModel):
     # Strict text: a JSON `true` or `7` is refused, not turned into "True" or "7".
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    pair_id: str = Field(min_length=1)
-    item_a: str = Field(min_length=1)
-    item_b: str = Field(min_length=1)
-    framework: str = Field(min_length=1)
-    criterion: str = Field(min_length=1)
-    rater_id: str = Field(min_length=1)
+    pair_id: Id = Field(min_length=1)
+    item_a: Id = Field(min_length=1)
+    item_b: Id = Field(min_length=1)
+    framework: Id = Field(min_length=1)
+    criterion: Id = Field(min_length=1)
+    rater_id: Id = Field(min_length=1)
     rater_group: RaterGroup
-    choice: Choice  # exactly a, b or tie
-    derived: str = ""  # "" for a choice a person (or judge) made directly
+    choice: Choice  # exactly a, b or tie (surrounding spaces dropped)
+    derived: Id = ""  # "" for a choice a person (or judge) made directly
+
+    @field_validator("choice", mode="before")
+    @classmethod
+    def _one_of_the_choices(cls, value: object) -> object:
+        """' a ' is 'a'; anything else but a, b or tie is refused with the value shown."""
+        if isinstance(value, str) and value.strip() in CHOICES:
+            return value.strip()
+        # the value goes in the context, not the template: it is text, never a format string
+        raise PydanticCustomError(CHOICE_ERROR, "{value} is not a, b or tie", {"value": repr(value)})
 
 
 def read_labels(
@@ -198,18 +217,35 @@ def _hub_rows(
 ) -> list[tuple[str, dict[str, object]]]:
     """The (where, row) pairs of one split, its columns checked; `what` names the labels in the fix."""
     import datasets
+    import httpx
 
     try:
         frame = _load_hub_split(repo_id, split, revision).to_pandas()
-    except (FileNotFoundError, ValueError, datasets.exceptions.DatasetNotFoundError) as err:
-        raise InputError(
-            repo_id, f"could not load the dataset ({err})", "check the dataset id, split and revision, and your network"
+    except (OSError, ValueError, datasets.exceptions.DatasetsError, httpx.HTTPError) as err:
+        # offline: ConnectionError; unknown or gated dataset: DatasetNotFoundError (a
+        # FileNotFoundError) or an HTTP error; unknown split or revision: ValueError
+        at = f"split '{split}'" + (f", revision '{revision}'" if revision else "")
+        raise HubUnreachable(
+            repo_id,
+            f"could not load the dataset '{repo_id}' ({at}): {type(err).__name__}: {_one_line(err)}",
+            "check the dataset id, split and revision, that you may read it (log in with `hf auth login` for a "
+            "private dataset) and your network (HF_HUB_OFFLINE=1 reads only datasets already in the local cache)",
         ) from None
     _require_columns(list(frame.columns), required, repo_id)
     rows = [(f"row {i + 1}", _clean(row, optional)) for i, row in enumerate(frame.to_dict(orient="records"))]
     if not rows:
         raise InputError(repo_id, f"split '{split}' has no rows", f"choose a split with {what}")
     return rows
+
+
+class HubUnreachable(InputError):
+    """A Hub dataset (or local dataset folder) that could not be loaded at all; a task file that
+    names it re-raises it naming the task file and its field (see `_own`)."""
+
+
+def _one_line(err: BaseException) -> str:
+    """An exception's message on one line (the Hub's errors span several)."""
+    return " ".join(str(err).split()) or "no message"
 
 
 def _load_hub_split(repo_id: str, split: str, revision: str | None) -> datasets.Dataset:
@@ -263,6 +299,8 @@ def check_preferences(
         for framework, item_id in zip(items.framework, items.item_id, strict=True):
             frameworks_of.setdefault(item_id, set()).add(framework)
     pairs: dict[str, tuple[str, str, str]] = {}  # pair_id -> (item_a, item_b, where first seen)
+    # (the two items, criterion, rater) -> (pair_id, item_a, item_b, where first seen)
+    choices: dict[tuple[frozenset[str], str, str], tuple[str, str, str, str]] = {}
     records = []
     for where, row in rows:
         pref = _validated(Preference, row, source, where)
@@ -289,10 +327,32 @@ def check_preferences(
                 "or a new pair_id to a different pair",
                 where,
             )
+        _check_one_choice(pref, choices, source, where)
         records.append(pref.model_dump())
     table = pd.DataFrame(records, columns=PREFERENCE_COLUMNS)
     _no_duplicates(table, ["pair_id", "rater_id", "criterion"], source, [w for w, _ in rows])
     return table
+
+
+def _check_one_choice(
+    pref: Preference, choices: dict[tuple[frozenset[str], str, str], tuple[str, str, str, str]], source: str, where: str
+) -> None:
+    """One rater's choice between two items on a criterion is one row: the same two items under
+    a second pair_id (in either order) would count the choice twice, or count a choice and its
+    opposite, so they are refused with both rows named. (The same pair_id twice is a duplicate
+    row, refused by `_no_duplicates`.)"""
+    key = (frozenset((pref.item_a, pref.item_b)), pref.criterion, pref.rater_id)
+    pair, a, b, first = choices.setdefault(key, (pref.pair_id, pref.item_a, pref.item_b, where))
+    if pair != pref.pair_id:
+        order = "in the same order" if (a, b) == (pref.item_a, pref.item_b) else "in the opposite order"
+        raise InputError(
+            source,
+            f"rater '{pref.rater_id}' compares items '{pref.item_a}' and '{pref.item_b}' on '{pref.criterion}' "
+            f"a second time: here as pair '{pref.pair_id}' (item_a={pref.item_a}, item_b={pref.item_b}), "
+            f"on {first} as pair '{pair}' (item_a={a}, item_b={b}), {order}",
+            "keep one of the two rows: one row per rater, criterion and pair of items, under one pair_id",
+            where,
+        )
 
 
 def _check_pair_items(pref: Preference, frameworks_of: dict[str, set[str]], source: str, where: str) -> None:
@@ -327,6 +387,9 @@ def _check_pair_items(pref: Preference, frameworks_of: dict[str, set[str]], sour
 
 
 def _rubric_for(framework: str, source: str, where: str) -> Rubric:
+    if not RUBRIC_ID.fullmatch(framework):  # a path here would load any YAML file as the rubric
+        known = ", ".join(p.stem for p in project_files("rubrics"))
+        raise InputError(source, f"unknown framework '{framework}'", f"use a rubric id: {known}", where)
     try:
         return load_rubric(framework)
     except InputError as err:
@@ -382,10 +445,14 @@ def _no_duplicates(table: pd.DataFrame, key: list[str], source: str | Path, wher
 
 
 def _validated(model: type[Row], row: dict[str, object], source: str | Path, where: str) -> Row:
+    """The row as `model`; its ids (item, rater, pair, dimension, criterion, framework) follow the
+    one rule of core/ids.py (printable text, bounded in length), and a refused id gets its fix."""
     try:
         return model.model_validate(row)
     except ValidationError as err:
-        raise input_error(err, source, where, "correct the value (see the canonical format in the README)") from None
+        fixes = {ID_ERROR: ID_FIX, CHOICE_ERROR: "write a, b or tie (lower case): the item chosen, or tie"}
+        fix = fixes.get(err.errors()[0]["type"], "correct the value (see the canonical format in the README)")
+        raise input_error(err, source, where, fix) from None
 
 
 def _read_rows(path: Path, required: list[str], optional: list[str]) -> list[tuple[str, dict[str, object]]]:
@@ -477,44 +544,78 @@ HUB_PREFIX = "hf:"
 
 
 def read_own_labels(
-    items: str, ratings: str | None, preferences: str | None, base: Path
+    items: str, ratings: str | None, preferences: str | None, base: Path, source: str | Path = "the task file"
 ) -> tuple[LabelSet, dict[str, str]]:
     """A team's own items, ratings and preferences, each a CSV/JSONL path (relative to `base`,
     the project folder) or a Hugging Face dataset written `hf:<repo id>[@<revision>][:<split>]`.
-    Returns the labels and what identifies each input (a local file's sha256, or the dataset's
-    revision as given) for the run's provenance."""
-    item_table = _own(items, base, read_items, read_hub_items)
+    Every input is checked to stay inside `base` (no absolute path, no '..', no symbolic link
+    out of it) before any of them is read; the error names `source` (the task file) and the
+    field `labels.<input>`. Returns the labels and what identifies each input (a local file's
+    sha256, or the dataset's revision as given) by `label_key`, for the run's provenance."""
+    named = {"items": items, "ratings": ratings, "preferences": preferences}
+    found = {field: _locate(name, base, source, field) for field, name in named.items() if name}
+
+    def own(
+        field: str, local: Callable[[Path], pd.DataFrame], hub: Callable[[str, str, str | None], pd.DataFrame]
+    ) -> pd.DataFrame:
+        return _own(found[field], local, hub, source, f"labels.{field}")
+
+    item_table = own("items", read_items, read_hub_items)
     ratings_table = (
-        _own(ratings, base, lambda p: read_ratings(p, item_table), partial_hub(read_hub_ratings, item_table))
-        if ratings
+        own("ratings", lambda p: read_ratings(p, item_table), partial_hub(read_hub_ratings, item_table))
+        if "ratings" in found
         else pd.DataFrame(columns=RATING_COLUMNS + OPTIONAL_RATING_COLUMNS)
     )
     prefs = (
-        _own(
-            preferences, base, lambda p: read_preferences(p, item_table), partial_hub(read_hub_preferences, item_table)
-        )
-        if preferences
+        own("preferences", lambda p: read_preferences(p, item_table), partial_hub(read_hub_preferences, item_table))
+        if "preferences" in found
         else empty_preferences()
     )
-    ids = {name: _identity(name, base) for name in (items, ratings, preferences) if name}
+    ids = {label_key(named[field] or ""): _identity(target) for field, target in found.items()}
     return LabelSet(item_table, ratings_table, preferences=prefs), ids
+
+
+def label_key(name: str) -> str:
+    """How a run's provenance names an input of a task file: a Hub address as given, a local
+    file by its path relative to the project folder ('./data/x.csv' -> 'data/x.csv')."""
+    return name if name.startswith(HUB_PREFIX) else PurePosixPath(name).as_posix()
 
 
 def partial_hub(reader: Callable[..., pd.DataFrame], items: pd.DataFrame) -> Callable[..., pd.DataFrame]:
     return lambda repo, split, revision: reader(repo, split, revision, items)
 
 
-def _own(
-    name: str, base: Path, local: Callable[[Path], pd.DataFrame], hub: Callable[[str, str, str | None], pd.DataFrame]
-) -> pd.DataFrame:
+def _locate(name: str, base: Path, source: str | Path, field: str) -> Path | str:
+    """A local input's path inside `base`, or a Hub address as given (its repo part must not
+    name a folder outside `base` either: `datasets` reads a local folder given as the repo)."""
+    folder = f"the project folder {base}"
     if name.startswith(HUB_PREFIX):
-        return hub(*hub_address(name))
-    path = base / name
-    if not path.is_file():
+        inside(base, hub_address(name)[0], source=source, field=f"labels.{field}", root_name=folder)
+        return name
+    return inside(base, name, source=source, field=f"labels.{field}", root_name=folder)
+
+
+def _own(
+    target: Path | str,
+    local: Callable[[Path], pd.DataFrame],
+    hub: Callable[[str, str, str | None], pd.DataFrame],
+    source: str | Path,
+    field: str,
+) -> pd.DataFrame:
+    """One input of a task file read; a Hub dataset that cannot be loaded at all is blamed on
+    the task file's field that names it (its rows' errors name the dataset and the row)."""
+    if isinstance(target, str):
+        try:
+            return hub(*hub_address(target))
+        except HubUnreachable as err:
+            raise InputError(
+                source, err.problem, f"{err.fix}; or name a local CSV or JSONL file instead", f"field '{field}'"
+            ) from None
+    if not target.is_file():
         raise InputError(
-            path, "no such file", "give a CSV or JSONL path relative to the project folder, or hf:<repo id>"
+            target, "no such file", "give a CSV or JSONL path relative to the project folder, or hf:<repo id>"
         )
-    return local(path)
+    return local(target)
 
 
 def hub_address(name: str) -> tuple[str, str, str | None]:
@@ -525,5 +626,5 @@ def hub_address(name: str) -> tuple[str, str, str | None]:
     return repo, split or "train", revision or None
 
 
-def _identity(name: str, base: Path) -> str:
-    return name if name.startswith(HUB_PREFIX) else sha256_file(base / name)
+def _identity(target: Path | str) -> str:
+    return target if isinstance(target, str) else sha256_file(target)

@@ -61,7 +61,7 @@ def judge_task(
     probe = meta.get("probe")
     extras = "".join(f"+{meta[key]}" for key in VERSION_EXTRAS if key in meta)
     return Task(
-        model=get_model(judge.model, base_url=judge.base_url, **judge.model_args) if bound else None,
+        model=get_model(judge.model, **judge.connection_args) if bound else None,
         name=spec.id if probe is None else f"{spec.id}_probe_{probe}",
         version=f"{spec.version}+{fingerprint}{extras}",
         dataset=MemoryDataset(list(samples), name=f"{spec.source_name}/{spec.framework}"),
@@ -165,6 +165,9 @@ def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:
         "judge_config_sha256": judge.config_hash,
         "baseline": judge.baseline,
         "fitted_on": list(judge.fitted_on),
+        # what the log's tokens are priced at (runs/log.py): the judge file's own price, `unknown`
+        # for a server at base_url without one, else `list` (litellm's price table)
+        "price": judge.pricing,
         "rubric_sha256": sha256_bytes(find_file("rubrics", spec.rubric).read_bytes(), short=True),
         "prompt_sha256": sha256_bytes(prompt_path(judge).read_bytes(), short=True),
         "label_files_sha256": sha256_bytes(json.dumps(sorted(label_files(spec).values())), short=True),

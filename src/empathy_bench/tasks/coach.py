@@ -60,9 +60,8 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
     samples = build_coach_samples(spec, candidate)
     model = get_model(
         grading.model,
-        base_url=grading.base_url,
         config=GenerateConfig(**grading.generation.model_dump(exclude_none=True)),
-        **grading.model_args,
+        **grading.connection_args,
     )
     scope = candidate_fingerprint(spec, grading)
     meta = {
@@ -70,6 +69,7 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
         "grader_sha256": scope,
         "grader_config_sha256": grading.config_hash,
         "grader_mode": layout,
+        "grader_price": grading.pricing,
         "scoring_sha256": sha256_bytes(b"".join(Path(m.__file__ or "").read_bytes() for m in SCORING), short=True),
         "profile": spec.profile.model_dump(),
     }

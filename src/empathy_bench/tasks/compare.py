@@ -112,6 +112,14 @@ def build_pair_samples(
         samples += [
             _pair_sample(spec, template, pair, order, items, answerable, references, condition) for order in ORDERS
         ]
+    if not samples:  # inspect would stop on an empty dataset with no word of why
+        raise InputError(
+            f"tasks/{spec.id}.yaml",
+            f"no pair has a reference choice a judge can give ({left_out['pairs_without_reference']} pairs "
+            f"without one, {left_out['tie_references_not_answerable']} with a tie while allow_tie is false)",
+            "set allow_tie: true, or give the reference raters' decisive choices",
+            where=f"reference '{spec.reference}'",
+        )
     return samples, left_out
 
 

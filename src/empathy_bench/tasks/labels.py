@@ -7,7 +7,7 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import AGGREGATES, LabelSet, load_source
-from empathy_bench.sources.user_labels import read_own_labels
+from empathy_bench.sources.user_labels import label_key, read_own_labels
 from empathy_bench.tasks.spec import TaskSpec
 
 
@@ -29,7 +29,9 @@ def task_labels(spec: TaskSpec) -> LabelSet:
 
 def label_files(spec: TaskSpec) -> dict[str, str]:
     """Each label input the task reads and its identity: the sha256 of a file (pinned in the
-    source card, or computed for a team's own file) or a Hub dataset's address as given."""
+    source card, or computed for a team's own file) or a Hub dataset's address as given. Files
+    are named by their path relative to the card's folder or to the project folder, never by an
+    absolute local path (run records store this mapping)."""
     if spec.source is None:
         return _own(spec)[1]
     card = load_source_card(spec.source)
@@ -44,7 +46,7 @@ def items_identity(spec: TaskSpec) -> str:
     a rate run's ratings can be turned into choices on a compare task's pairs."""
     if spec.source is None:
         assert spec.labels is not None
-        return label_files(spec)[spec.labels.items]
+        return label_files(spec)[label_key(spec.labels.items)]
     framework = load_source_card(spec.source).framework(spec.framework)
     assert framework.items is not None
     return f"{spec.source}:{load_source_card(spec.source).file(framework.items.file).sha256}"
@@ -61,4 +63,5 @@ def recorded_raters(spec: TaskSpec, labels: LabelSet) -> list[str]:
 
 def _own(spec: TaskSpec) -> tuple[LabelSet, dict[str, str]]:
     assert spec.labels is not None
-    return read_own_labels(spec.labels.items, spec.labels.ratings, spec.labels.preferences, project_dir())
+    labels = spec.labels
+    return read_own_labels(labels.items, labels.ratings, labels.preferences, project_dir(), f"tasks/{spec.id}.yaml")

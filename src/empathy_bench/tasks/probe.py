@@ -6,7 +6,10 @@ fair judge's answer, and the conditions a probe task judges every item under.
   person's and as an AI's; compare tasks judge every pair unlabelled and with one side labelled AI
   and the other a person, in both assignments (`a_ai`: item_a is labelled AI; `a_person`).
 - `length`: every message of the judged speaker is lengthened with the probe file's content-free
-  filler; rate tasks judge every item as it is (`original`) and lengthened.
+  filler to `factor` times its words; rate tasks judge every item as it is (`original`) and
+  lengthened. `factor` is a finite number above 1 and at most `MAX_FACTOR` (10): a message ten
+  times its length already tests whether length sways a judge, and a larger (or infinite)
+  factor only grows the run's prompts without bound.
 
 Test-retest needs no probe file (`--epochs K`), and position comes from every compare task's two
 orders.
@@ -19,25 +22,39 @@ from functools import cache
 from string import Template
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
+from empathy_bench.core.paths import FileId
 from empathy_bench.core.project import load_named, project_files
 
 Turns = list[dict[str, str]]
+MAX_FACTOR = 10.0  # a length probe's largest factor (see the module docstring)
 
 
 class ProbeSpec(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
     kind: Literal["attribution", "length"]
-    tasks: list[str] = []  # the tasks the default run probes
+    tasks: list[FileId] = []  # the tasks the default run probes (ids, never paths)
     # attribution: the note for each presentation; $target is the judged speaker's label
     labels: dict[Literal["person", "ai"], str] = {}
     # length: content-free sentences appended, in order, until a message has `factor` x its words
     filler: list[str] = []
-    factor: float = Field(2.0, gt=1)
+    factor: float = 2.0
+
+    @field_validator("factor")
+    @classmethod
+    def _bounded(cls, factor: float) -> float:
+        # one check for every bad value: 1 or below, above the bound, .inf and .nan (NaN fails
+        # every comparison, so it is refused by the negated test)
+        if not 1 < factor <= MAX_FACTOR:
+            raise ValueError(
+                f"factor {factor:g} is not a number above 1 and at most {MAX_FACTOR:g}; write e.g. 2 to double "
+                f"each message (a length probe grows each message to factor times its words)"
+            )
+        return factor
 
     @model_validator(mode="after")
     def _complete(self) -> ProbeSpec:

@@ -7,16 +7,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
+from empathy_bench.core.paths import file_id, relative_path
 from empathy_bench.core.project import load_named, project_files
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import AGGREGATES
 from empathy_bench.sources.profile import ProfileThresholds
 from empathy_bench.sources.rubric import Rubric, load_rubric
+from empathy_bench.sources.user_labels import HUB_PREFIX, hub_address
 
 
 class OwnLabels(FileModel):
@@ -26,6 +28,18 @@ class OwnLabels(FileModel):
     items: str
     ratings: str | None = None
     preferences: str | None = None
+
+    @field_validator("items", "ratings", "preferences")
+    @classmethod
+    def _inside_the_project(cls, name: str | None) -> str | None:
+        """A local path stays inside the project folder (no absolute path, no '..'); so does a
+        Hub address's repo part. Links out of the folder are refused when the files are read."""
+        if name is None:
+            return None
+        if name.startswith(HUB_PREFIX):
+            relative_path(hub_address(name)[0])
+            return name
+        return relative_path(name)
 
 
 class TaskSpec(FileModel):
@@ -65,6 +79,15 @@ class TaskSpec(FileModel):
     # the judge (evals/judges) that re-rates a conversation after a coach's rewrite; its own
     # agreement with the humans is on the rate task's leaderboard (`--grader` overrides it)
     grader: str = "builtin-lexicon"
+
+    @field_validator("source", "rubric")
+    @classmethod
+    def _ids_in_a_file(cls, name: str | None, info: ValidationInfo) -> str | None:
+        """A task file names its source and rubric by id, never by a path (which would load any
+        YAML file, inside the project or not); Python callers may still pass a path."""
+        if name is not None and info.context and "path" in info.context:  # read from a file (load_model)
+            file_id(name)
+        return name
 
     @model_validator(mode="after")
     def _one_source(self) -> TaskSpec:
