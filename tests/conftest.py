@@ -36,9 +36,9 @@ def data_mirror() -> Iterator[Path]:
 
 @pytest.fixture(scope="session", autouse=True)
 def one_process() -> Iterator[None]:
-    """Runs in this process unless $EMPATHY_BENCH_WORKERS says otherwise: many tests watch the
-    provider's calls from here (a forked worker's calls are not seen). tests/runs/test_pool.py
-    runs the workers."""
+    """Runs in this process (one local shard) unless $EMPATHY_BENCH_WORKERS says otherwise: many
+    tests watch the provider's calls from here (a shard process's calls are not seen).
+    tests/runs/test_shards.py runs several shards."""
     from empathy_bench.runs.pool import WORKERS_ENV
 
     patch = pytest.MonkeyPatch()

@@ -6,8 +6,10 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,6 +17,11 @@ from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.core.secrets import mask
+
+if TYPE_CHECKING:  # the commands import their stages when they run
+    from empathy_bench.pipeline import RunResult
+    from empathy_bench.runs.execute import RunOptions
+    from empathy_bench.runs.shard import Shard
 
 
 def _count(minimum: int) -> Callable[[str], int]:
@@ -107,7 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         "--epochs",
         type=_count(1),
         default=1,
-        help="judge each sample K times (K >= 2 adds test-retest to the bias table; the median is the rating)",
+        help=(
+            "judge (or coach) each sample K times; K >= 2 adds test-retest to the bias table and the spread of "
+            "each headline over the epochs to the main tables (the median is the rating, a coach's first feedback "
+            "is scored)"
+        ),
     )
     run.add_argument("--max-connections", type=_count(1), help="concurrent provider calls per model")
     run.add_argument(
@@ -117,7 +128,21 @@ def _parser() -> argparse.ArgumentParser:
         help="retries of a transient provider error before the sample fails (default 5; re-run to resume)",
     )
     run.add_argument(
-        "--log-dir", default="logs", help="inspect log dir; re-running with the same dir resumes (default: logs)"
+        "--log-dir",
+        default="logs",
+        help=(
+            "log root, a folder or an fsspec URL (s3://bucket/prefix): shard K of N logs to <log-dir>/shard-K-of-N; "
+            "re-running with the same root resumes (default: logs)"
+        ),
+    )
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help=(
+            "run only shard K of N (K from 1) of this command's runs, into <log-dir>/shard-K-of-N, and record "
+            "nothing: run every shard with the same arguments, then `empathy-bench collect LOG_DIR` "
+            "(--shard 1/1 is the whole run in one process, recorded)"
+        ),
     )
     run.add_argument(
         "--display",
@@ -140,6 +165,27 @@ def _parser() -> argparse.ArgumentParser:
         "--detail", action="store_true", help="also print per-dimension agreement, unscored replies and notes"
     )
     run.set_defaults(handler=_run)
+
+    collect = commands.add_parser(
+        "collect",
+        help="measure the logs of every shard of a run (run --shard K/N) together and write the records",
+    )
+    collect.add_argument("root", metavar="LOG_DIR", help="the --log-dir the shards ran with (a folder or s3://...)")
+    collect.add_argument(
+        "--shards", type=_count(1), help="N, where LOG_DIR holds shards of several counts (shard-K-of-N folders)"
+    )
+    collect.add_argument("--resamples", type=_count(1), default=N_RESAMPLES, help="bootstrap resamples for the CIs")
+    collect.add_argument("--no-recorded", action="store_true", help="leave out the label source's recorded judges")
+    collect.add_argument(
+        "--results-dir",
+        type=Path,
+        help="where each run's summary record is written (default: results/runs of the project)",
+    )
+    collect.add_argument("--no-results", action="store_true", help="print only; write no run records")
+    collect.add_argument(
+        "--detail", action="store_true", help="also print per-dimension agreement, unscored replies and notes"
+    )
+    collect.set_defaults(handler=_collect)
 
     board = commands.add_parser(
         "leaderboard", help="regenerate results/leaderboard.{csv,json,md} and index.html from results/runs/"
@@ -215,10 +261,11 @@ def _write(text: str, output: Path) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from empathy_bench.leaderboard.terminal import render
     from empathy_bench.pipeline import run
     from empathy_bench.runs.execute import RunOptions
+    from empathy_bench.runs.shard import Shard, is_url
 
+    shard = Shard.parse(args.shard) if args.shard else None
     options = RunOptions(
         judges=args.judge,
         coaches=args.coach,
@@ -231,18 +278,56 @@ def _run(args: argparse.Namespace) -> int:
         max_retries=args.max_retries,
         log_dir=args.log_dir,
         display=args.display,
+        shards=shard.n if shard else None,
     )
+    if not is_url(args.log_dir):
+        _check_writable_dir(Path(args.log_dir), "--log-dir")
+    if shard and shard.n > 1:
+        return _run_shard(options, shard)
     results_dir = None if args.no_results else (args.results_dir or project_dir() / "results" / "runs")
-    _check_writable_dir(Path(args.log_dir), "--log-dir")
     if results_dir:
         _check_writable_dir(results_dir, "--results-dir")
     result = run(options, n_resamples=args.resamples, recorded=not args.no_recorded, results_dir=results_dir)
+    _report(result, args, results_dir, args.log_dir)
+    return 0
+
+
+def _run_shard(options: RunOptions, shard: Shard) -> int:
+    """`run --shard K/N`, N > 1: this shard's runs only; the records come from `collect`."""
+    from empathy_bench.runs.execute import run_shard
+
+    start = time.perf_counter()
+    logs = run_shard(options, shard)
+    print(
+        f"{shard}: {len(logs)} runs finished in {time.perf_counter() - start:.1f} s; logs in "
+        f"{shard.dir(options.log_dir)}\nwhen all {shard.n} shards have finished, "
+        f"`empathy-bench collect {options.log_dir}` measures the rows and writes the records"
+    )
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from empathy_bench.pipeline import collect
+
+    results_dir = None if args.no_results else (args.results_dir or project_dir() / "results" / "runs")
+    if results_dir:
+        _check_writable_dir(results_dir, "--results-dir")
+    result = collect(
+        args.root, args.shards, n_resamples=args.resamples, recorded=not args.no_recorded, results_dir=results_dir
+    )
+    _report(result, args, results_dir, args.root)
+    return 0
+
+
+def _report(result: RunResult, args: argparse.Namespace, results_dir: Path | None, log_dir: str) -> None:
+    """What `run` and `collect` print: the tables, and where the logs and records are."""
+    from empathy_bench.leaderboard.terminal import render
+
     for line in result.notes:
         print(f"note: {line}", file=sys.stderr)
-    print(render(result.records, detail=args.detail))
+    print(render(result.records, detail=args.detail, comparisons=result.comparisons))
     print(
-        f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {args.log_dir} "
-        f"(`inspect view --log-dir {args.log_dir}`)"
+        f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {log_dir} (`inspect view --log-dir {log_dir}`)"
     )
     if result.paths:
         results = results_dir.parent if results_dir else project_dir() / "results"
@@ -257,7 +342,6 @@ def _run(args: argparse.Namespace) -> int:
         )
     if not args.detail:
         print("per-dimension agreement, unscored replies by reason and notes: add --detail")
-    return 0
 
 
 def _probe_names(given: list[str] | None) -> list[str] | None:

@@ -205,8 +205,10 @@ def rated() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_accuracy_and_kappa_by_hand(rated: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     reference, verdicts = rated
     row = preference_agreement("t", "r", "run", verdicts, reference, from_ratings=True, n_resamples=200)
-    # side references p1 a=a, p2 a!=b, p3 b=b, p4 b!=tie, p9 a=a -> 3/5
-    assert row.accuracy == pytest.approx(3 / 5, abs=1e-12)
+    # side references p1 a=a (1), p2 a!=b (0), p3 b=b (1), p4 b vs tie (half), p9 a=a (1) -> 3.5/5
+    assert row.accuracy == pytest.approx(3.5 / 5, abs=1e-12)
+    # strict: the tie on p4 is wrong -> 3/5
+    assert row.accuracy_strict == pytest.approx(3 / 5, abs=1e-12)
     # confusion as recorded (rows ref a/b/tie, cols rater a/b/tie):
     #   a: p1 a, p2 b, p9 a -> [2, 1, 0];  b: p3 b, p4 tie -> [0, 1, 1];  tie: p5 tie, p6 a -> [1, 0, 1]
     # swapped (a <-> b in both): a: p3 a, p4 tie -> [1, 0, 1];  b: p1 b, p2 a, p9 b -> [1, 2, 0];
@@ -216,6 +218,8 @@ def test_accuracy_and_kappa_by_hand(rated: tuple[pd.DataFrame, pd.DataFrame]) ->
     # kappa = (56/98 - 33/98) / (65/98) = 23/65
     assert row.kappa == pytest.approx(23 / 65, abs=1e-12)
     assert (row.n_pairs, row.n_verdicts, row.n_no_reference) == (7, 7, 1)
+    # the accuracies' n: the side references p1-p4, p9 (kappa's n adds the tie references p5, p6)
+    assert (row.n_decisive, row.n_decisive_verdicts) == (5, 5)
     assert row.position is None and math.isnan(row.accuracy_conservative)
     assert row.notes == [
         "1 pairs have no reference (no strict majority) and are left out",
@@ -223,13 +227,40 @@ def test_accuracy_and_kappa_by_hand(rated: tuple[pd.DataFrame, pd.DataFrame]) ->
     ]
 
 
+def test_a_tie_counts_half_against_a_decisive_reference() -> None:
+    # 4 decisive references; verdicts a (right), tie, b (wrong), tie
+    reference = reference_table({"p1": "a", "p2": "a", "p3": "a", "p4": "b"})
+    row = preference_agreement(
+        "t", "r", "run", ratings(p1="a", p2="tie", p3="b", p4="tie"), reference, from_ratings=True, n_resamples=200
+    )
+    # tie half: (1 + 0.5 + 0 + 0.5)/4 = 0.5; strict (a tie is wrong): 1/4
+    assert row.accuracy == pytest.approx(0.5, abs=1e-12)
+    assert row.accuracy_strict == pytest.approx(0.25, abs=1e-12)
+    assert (row.n_pairs, row.n_decisive, row.n_decisive_verdicts) == (4, 4, 4)
+    assert row.accuracy_low <= row.accuracy <= row.accuracy_high
+    assert row.accuracy_strict_low <= row.accuracy_strict <= row.accuracy_strict_high
+
+
+def test_a_rater_that_always_says_tie_scores_what_always_a_scores() -> None:
+    # references a, b, a, b and a tie (kappa's only): always tie -> 4 x 0.5 / 4 = 0.5 on every
+    # cluster draw; always a -> 2/4 (a draw may take more a than b pairs: an interval around 0.5)
+    reference = reference_table({"p0": "a", "p1": "b", "p2": "a", "p3": "b", "p4": "tie"})
+    tie = preference_agreement("t", "tie", "run", two_orders(*[("tie", "tie")] * 5), reference, n_resamples=200)
+    first = preference_agreement("t", "a", "run", two_orders(*[("a", "b")] * 5), reference, n_resamples=200)
+    assert (tie.accuracy, tie.accuracy_low, tie.accuracy_high) == (0.5, 0.5, 0.5)
+    assert tie.accuracy_strict == 0 and tie.accuracy_conservative == 0.5
+    assert first.accuracy == 0.5 and first.accuracy_conservative == 0.5  # never wins both orders: a tie, half
+    assert (tie.n_pairs, tie.n_verdicts, tie.n_decisive, tie.n_decisive_verdicts) == (5, 10, 4, 8)
+
+
 def test_weighted_statistics_of_one_resample_by_hand(rated: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     reference, verdicts = rated
     # reference rows p1..p7, p9: p1 drawn twice over, p2 out, the rest once (p7 has no reference)
     weights = np.array([[2, 0, 1, 1, 1, 1, 1, 1]], dtype=float)
     s = scores(judged(reference, verdicts), weights)
-    # side references: p1 right x2, p2 out, p3 right, p4 wrong, p9 right -> 4/5
-    assert s.accuracy_draws[0] == pytest.approx(4 / 5, abs=1e-12)
+    # side references: p1 right x2, p2 out, p3 right, p4 a tie (half), p9 right -> 4.5/5; strict 4/5
+    assert s.accuracy_draws[0] == pytest.approx(4.5 / 5, abs=1e-12)
+    assert s.accuracy_strict_draws[0] == pytest.approx(4 / 5, abs=1e-12)
     # as recorded: a: [2 + 1, 0, 0]; b: [0, 1, 1]; tie: [1, 0, 1]
     # swapped: a: [1, 0, 1] (p3, p4); b: [0, 2 + 1, 0] (p1 x2, p9); tie: [0, 1, 1] (p6, p5)
     # sum: a [4, 0, 1], b [0, 4, 1], tie [1, 1, 2]; N = 14, trace = 10 -> po = 5/7 = 70/98
@@ -251,7 +282,9 @@ def test_weighted_kappa_with_unit_weights_is_sklearn() -> None:
         assert kappa_from_confusion(confusion)[0] == pytest.approx(expected, abs=1e-12)
         assert kappa(ref, mine) == pytest.approx(expected, abs=1e-12)
         sided = ref != "tie"
-        assert accuracy_from_confusion(confusion)[0] == pytest.approx((ref[sided] == mine[sided]).mean(), abs=1e-12)
+        right, tied = (ref[sided] == mine[sided]).mean(), (mine[sided] == "tie").mean()
+        assert accuracy_from_confusion(confusion)[0] == pytest.approx(right + tied / 2, abs=1e-12)
+        assert accuracy_from_confusion(confusion, tie=0.0)[0] == pytest.approx(right, abs=1e-12)
 
 
 def test_integer_weights_equal_repeated_verdicts() -> None:
@@ -335,8 +368,8 @@ def test_judge_of_both_orders_by_hand() -> None:
     # sum: a [3, 1, 0], b [1, 3, 0], tie [1, 1, 2]; N = 12, trace = 8 -> po = 2/3
     # rows 4 4 4, cols 5 5 2: pe = (20 + 20 + 8)/144 = 1/3; kappa = (2/3 - 1/3)/(2/3) = 1/2
     assert row.kappa == pytest.approx(1 / 2, abs=1e-12)
-    # conservative: p0 a (right), p1 tie (wrong against b); p2's tie reference left out -> 1/2
-    assert row.accuracy_conservative == pytest.approx(1 / 2, abs=1e-12)
+    # conservative: p0 a (right), p1 tie (half against b); p2's tie reference left out -> 1.5/2
+    assert row.accuracy_conservative == pytest.approx(3 / 4, abs=1e-12)
     # slots: p0 AB (consistent), p1 BB (recency, a flip), p2 CB (recency)
     # PC = 1/3; raw = 4/2 - 0 = 2, PF = 2(2 + 3)/6 - 1 = 2/3; flip 1/3
     assert row.position is not None
@@ -344,6 +377,7 @@ def test_judge_of_both_orders_by_hand() -> None:
     assert row.position.fairness == pytest.approx(2 / 3, abs=1e-12)
     assert row.position.flip_rate == pytest.approx(1 / 3, abs=1e-12)
     assert (row.n_pairs, row.n_verdicts, row.n_no_reference) == (3, 6, 0)
+    assert (row.n_decisive, row.n_decisive_verdicts) == (2, 4)  # p2's tie reference is kappa's only
 
 
 def test_position_leaves_out_pairs_without_reference() -> None:
@@ -436,7 +470,7 @@ def test_ceiling_by_hand() -> None:
     row = preference_ceiling("t", panel(), reference_table(PANEL_REFERENCE, PANEL_GAPS), n_resamples=200)
     assert row is not None
     # e1 against e2+e3: p1 a (right), p2 b (right), p3 tie (tie ref), p4 b (e1 a: wrong),
-    #   p5 a (e1 b: wrong), p8 b (e1 tie: wrong); p7 (a vs b) left out -> accuracy 2/5
+    #   p5 a (e1 b: wrong), p8 b (e1 tie: half); p7 (a vs b) left out -> accuracy 2.5/5 (strict 2/5)
     #   as recorded a: [1, 1, 0], b: [1, 1, 1], tie: [0, 0, 1]; swapped a: [1, 1, 1], b: [1, 1, 0],
     #   tie: [0, 0, 1]; sum a [2, 2, 1], b [2, 2, 1], tie [0, 0, 2]; N = 12, trace 6: po = 1/2
     #   rows 5 5 2, cols 4 4 4: pe = (20 + 20 + 8)/144 = 1/3 -> kappa = (1/2 - 1/3)/(2/3) = 1/4
@@ -445,13 +479,17 @@ def test_ceiling_by_hand() -> None:
     #   as recorded a: [1, 1, 0], b: [0, 1, 0], tie: [0, 0, 1]; swapped a: [1, 0, 0], b: [1, 1, 0],
     #   tie: [0, 0, 1]; sum a [2, 1, 0], b [1, 2, 0], tie [0, 0, 2]; N = 8, trace 6: po = 3/4
     #   rows 3 3 2, cols 3 3 2: pe = (9 + 9 + 4)/64 = 11/32 -> kappa = (24/32 - 11/32)/(21/32) = 13/21
-    # means: accuracy (2/5 + 1 + 2/3)/3 = 31/45; kappa (1/4 + 1 + 13/21)/3 = (21 + 84 + 52)/252 = 157/252
-    assert row.accuracy == pytest.approx(31 / 45, abs=1e-12)
+    # means: accuracy (1/2 + 1 + 2/3)/3 = 13/18 (strict (2/5 + 1 + 2/3)/3 = 31/45);
+    #   kappa (1/4 + 1 + 13/21)/3 = (21 + 84 + 52)/252 = 157/252
+    assert row.accuracy == pytest.approx(13 / 18, abs=1e-12)
+    assert row.accuracy_strict == pytest.approx(31 / 45, abs=1e-12)
     assert row.kappa == pytest.approx(157 / 252, abs=1e-12)
     # the ceiling is its own like-for-like score
     assert (row.accuracy_loo, row.kappa_loo) == (row.accuracy, row.kappa)
     # comparisons 6 + 3 + 4 = 13 over the pairs p1-p5, p7, p8; p6 has no reference
     assert (row.n_pairs, row.n_verdicts, row.n_no_reference) == (7, 13, 1)
+    # the accuracies' comparisons: 5 + 2 + 3 = 10 (each expert's p3 has a tie reference), over p1, p2, p4, p5, p7, p8
+    assert (row.n_decisive, row.n_decisive_verdicts) == (6, 10)
     assert (row.role, row.kind, row.from_ratings, row.position) == ("ceiling", "human", True, None)
     assert row.rater == "human: expert (leave-one-out)"
     assert math.isnan(row.accuracy_conservative)
@@ -460,11 +498,11 @@ def test_ceiling_by_hand() -> None:
 def test_ceiling_by_gap_by_hand() -> None:
     row = preference_ceiling("t", panel(), reference_table(PANEL_REFERENCE, PANEL_GAPS), n_resamples=50)
     assert row is not None
-    # e1: "1-3" p1 (2) right, p2 (-2) right -> 2/2; "4-6" p4, p5 wrong -> 0/2; ">13" p8 wrong -> 0/1
+    # e1: "1-3" p1 (2) right, p2 (-2) right -> 2/2; "4-6" p4, p5 wrong -> 0/2; ">13" p8 a tie -> 0.5/1
     # e2: "1-3" p1, p2 right -> 2/2.  e3: "1-3" p1, p2 right, p7 (3) wrong -> 2/3
     # "1-3": n 2 + 2 + 3 = 7, accuracy (1 + 1 + 2/3)/3 = 8/9; "4-6", ">13": e1's alone
     assert [b.n for b in row.by_gap] == [0, 7, 2, 0, 0, 1]
-    np.testing.assert_allclose([b.accuracy for b in row.by_gap], [NAN, 8 / 9, 0, NAN, NAN, 0])
+    np.testing.assert_allclose([b.accuracy for b in row.by_gap], [NAN, 8 / 9, 0, NAN, NAN, 0.5])
 
 
 def test_ceiling_interval_is_the_mean_of_the_experts_draws() -> None:
@@ -513,15 +551,15 @@ def test_ceiling_by_gap_of_the_other_experts_by_hand() -> None:
     assert row is not None
     # e1 (gap = mean of e2, e3): p1 (4 + 1)/2 = 2.5 -> "1-3" right; p2 (-3 - 8)/2 = -5.5 -> "4-6" right;
     #   p4 (-6 - 2)/2 = -4 -> "4-6" wrong; p5 (10 + 15)/2 = 12.5 -> "10-13" wrong;
-    #   p8 (-12 - 20)/2 = -16 -> ">13" wrong; p3 tie reference left out
-    #   -> "1-3" 1/1, "4-6" 1/2, "10-13" 0/1, ">13" 0/1
+    #   p8 (-12 - 20)/2 = -16 -> ">13" a tie (half); p3 tie reference left out
+    #   -> "1-3" 1/1, "4-6" 1/2, "10-13" 0/1, ">13" 0.5/1
     # e2 (mean of e1, e3): p1 (2 + 1)/2 = 1.5 -> "1-3" right; p2 (-1 - 8)/2 = -4.5 -> "4-6" right
     # e3 (mean of e1, e2): p1 (2 + 4)/2 = 3 -> "1-3" right; p2 (-1 - 3)/2 = -2 -> "1-3" right;
     #   p7 (5 + 2)/2 = 3.5 -> "4-6" wrong
     # "1-3": n 1 + 1 + 2 = 4, accuracy (1 + 1 + 1)/3 = 1; "4-6": n 2 + 1 + 1 = 4, (1/2 + 1 + 0)/3 = 1/2
-    # "10-13", ">13": e1's alone, n 1, accuracy 0
+    # "10-13", ">13": e1's alone, n 1, accuracy 0 and 0.5
     assert [b.n for b in row.by_gap] == [0, 4, 4, 0, 1, 1]
-    np.testing.assert_allclose([b.accuracy for b in row.by_gap], [NAN, 1, 1 / 2, NAN, 0, 0])
+    np.testing.assert_allclose([b.accuracy for b in row.by_gap], [NAN, 1, 1 / 2, NAN, 0, 0.5])
     # the gaps only move comparisons between bins
     plain = preference_ceiling("t", panel(), reference, n_resamples=50)
     assert plain is not None and (row.accuracy, row.kappa) == (plain.accuracy, plain.kappa)

@@ -39,7 +39,12 @@ from empathy_bench.agreement.probe import (
     retest,
 )
 from empathy_bench.agreement.stats import alpha, percentile_ci, resample_indices
+from empathy_bench.pipeline.probe_rows import polarity_signs
+from empathy_bench.sources.labels import group_table, rater_wide
 from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.binding import supporter_words
+from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.spec import load_task
 
 R = 300  # resamples for the loop cross-checks (kept small: the loops are slow)
 
@@ -199,15 +204,25 @@ def test_length_association_by_hand() -> None:
     words = pd.Series([20, 10, 40, 30, 50], index=items)  # ranks 2 1 4 3 5
     ratings = pd.DataFrame({"d1": [1, 2, 3, 4, 5], "d2": [2, 1, 4, 3, 5]}, index=items)
     reference = pd.DataFrame({"d1": [3, 1, 2, 5, 4], "d2": [1, 2, 3, 4, 5]}, index=items)
-    rows = by_dimension(length_association(ratings, words, reference, n_resamples=R, seed=5))
-    assert list(rows) == ["d1", "d2", "mean"]
+    signs = {"d1": 1, "d2": -1}  # d2 proscriptive: the overall score is d1 - d2
+    rows = by_dimension(length_association(ratings, words, reference, n_resamples=R, seed=5, signs=signs))
+    assert list(rows) == ["d1", "d2", "magnitude", "overall_score"]
     # d1 is the hand example of test_partial_spearman_by_hand: 1.25 / sqrt(3)
     assert rows["d1"].partial_spearman == pytest.approx(1.25 / math.sqrt(3), abs=1e-12)
     # d2: the rating ranks equal the word ranks -> r_xy = 1; r_xz = r_yz = r(2 1 4 3 5, 1..5) = 0.8
     # r_xy.z = (1 - 0.64) / sqrt(0.36 * 0.36) = 1
     assert rows["d2"].partial_spearman == pytest.approx(1.0, abs=1e-12)
-    assert rows["mean"].partial_spearman == pytest.approx((1.25 / math.sqrt(3) + 1) / 2, abs=1e-12)
-    assert rows["d1"].n == rows["d2"].n == rows["mean"].n == 5
+    # magnitude: the mean of |rho| whatever the polarity; the old signed mean would be (0.72 - 1) / 2 < 0
+    assert rows["magnitude"].partial_spearman == pytest.approx((1.25 / math.sqrt(3) + 1) / 2, abs=1e-12)
+    # direction: overall scores d1 - d2. rater x = -1 1 -1 1 0 -> ranks 1.5 4.5 1.5 4.5 3 (centred
+    #   -1.5 1.5 -1.5 1.5 0, ss 9); reference z = 2 -1 -1 1 -1 -> ranks 5 2 2 4 2 (centred 2 -1 -1 1 -1,
+    #   ss 8); words y ranks 2 1 4 3 5 (centred -1 -2 1 0 2, ss 10)
+    #   r_xy = (1.5 - 3 - 1.5 + 0 + 0) / sqrt(90) = -1 / sqrt(10)
+    #   r_xz = (-3 - 1.5 + 1.5 + 1.5 + 0) / sqrt(72) = -1.5 / sqrt(72); r_yz = (-2 + 2 - 1 + 0 - 2) / sqrt(80)
+    #   r_xz r_yz = 4.5 / sqrt(5760) = 0.1875 / sqrt(10) -> numerator -1.1875 / sqrt(10) = -19 / (16 sqrt(10))
+    #   (1 - 1/32)(1 - 9/80) = 2201 / 2560 -> sqrt = sqrt(2201) / (16 sqrt(10)) -> r = -19 / sqrt(2201)
+    assert rows["overall_score"].partial_spearman == pytest.approx(-19 / math.sqrt(2201), abs=1e-12)
+    assert rows["d1"].n == rows["d2"].n == rows["magnitude"].n == rows["overall_score"].n == 5
 
 
 def test_length_association_intervals_share_one_set_of_item_draws() -> None:
@@ -218,7 +233,7 @@ def test_length_association_intervals_share_one_set_of_item_draws() -> None:
     ratings = reference + rng.integers(-1, 2, (30, 2))
     ratings.loc["i03", "d2"] = np.nan  # d2 lacks one item: it stays in the draws, skipped for d2
     rows = by_dimension(length_association(ratings, words, reference, n_resamples=R, seed=11))
-    assert (rows["d1"].n, rows["d2"].n, rows["mean"].n) == (30, 29, 30)
+    assert (rows["d1"].n, rows["d2"].n, rows["magnitude"].n) == (30, 29, 30)
     idx = resample_indices(30, R, 11)
     y = words.to_numpy(float)
     draws = {}
@@ -227,8 +242,15 @@ def test_length_association_intervals_share_one_set_of_item_draws() -> None:
         draws[dim] = np.array([loop_partial(x[row], y[row], z[row]) for row in idx])
         assert (rows[dim].low, rows[dim].high) == pytest.approx(percentile_ci(draws[dim]))
         assert_same(rows[dim].partial_spearman, loop_partial(x, y, z))
-    mean_draws = (draws["d1"] + draws["d2"]) / 2
-    assert (rows["mean"].low, rows["mean"].high) == pytest.approx(percentile_ci(mean_draws))
+    # the magnitude's interval: the mean of |rho| per draw, on the same draws
+    magnitude_draws = (np.abs(draws["d1"]) + np.abs(draws["d2"])) / 2
+    assert (rows["magnitude"].low, rows["magnitude"].high) == pytest.approx(percentile_ci(magnitude_draws))
+    # the direction's: the overall score (d1 + d2, both prescriptive here) on the same draws; i03
+    # lacks d2, so it has no overall score (it stays in the draws, skipped)
+    x, z = ratings.sum(axis=1, min_count=2).to_numpy(float), reference.sum(axis=1).to_numpy(float)
+    overall = np.array([loop_partial(x[row], y[row], z[row]) for row in idx])
+    assert rows["overall_score"].n == 29
+    assert (rows["overall_score"].low, rows["overall_score"].high) == pytest.approx(percentile_ci(overall))
 
 
 def test_a_rater_that_rates_by_length_has_a_clearly_positive_partial_correlation() -> None:
@@ -255,7 +277,6 @@ def test_human_length_association_by_hand() -> None:
         "two_experts": pd.DataFrame({"e1": e1, "e2": e2}, index=items),  # < 3 experts: left out
     }
     rows = by_dimension(human_length_association(panels, words, n_resamples=R, seed=2))
-    assert list(rows) == ["d", "mean"]
     # expert 1: others' median = mean(e2, e3) = 3 1 2 5 4; x and y both rank 1..5 -> r_xy = 1,
     #   r_xz = r_yz = r(1..5, 3 1 2 5 4) = (0 + 2 + 0 + 2 + 2) / 10 = 0.6
     #   -> (1 - 0.36) / sqrt(0.64 * 0.64) = 1
@@ -268,7 +289,11 @@ def test_human_length_association_by_hand() -> None:
     # mean over experts: (1 - 2 * 61/91) / 3 = (91 - 122) / 273 = -31/273
     assert rows["d"].partial_spearman == pytest.approx(-31 / 273, abs=1e-12)
     assert rows["d"].n == 5
-    assert rows["mean"].partial_spearman == pytest.approx(-31 / 273, abs=1e-12)
+    assert list(rows) == ["d", "magnitude", "overall_score"]
+    # magnitude: each expert's |rho| (one dimension), averaged: (1 + 2 * 61/91) / 3 = 213/273 = 71/91
+    assert rows["magnitude"].partial_spearman == pytest.approx(71 / 91, abs=1e-12)
+    # direction: with one dimension the overall score is that dimension: the same mean over experts
+    assert rows["overall_score"].partial_spearman == pytest.approx(-31 / 273, abs=1e-12)
     # interval: the mean over experts of each expert's draws, on the same item draws
     idx = resample_indices(5, R, 2)
     panel, y = panels["d"], words.to_numpy(float)
@@ -277,6 +302,36 @@ def test_human_length_association_by_hand() -> None:
         x, z = panel[j].to_numpy(float), panel.drop(columns=j).median(axis=1).to_numpy(float)
         per_expert.append([loop_partial(x[row], y[row], z[row]) for row in idx])
     assert (rows["d"].low, rows["d"].high) == pytest.approx(percentile_ci(np.mean(per_expert, axis=0)))
+    magnitude = (rows["magnitude"].low, rows["magnitude"].high)
+    assert magnitude == pytest.approx(percentile_ci(np.mean(np.abs(per_expert), axis=0)))
+
+
+def test_a_rater_that_rates_every_dimension_up_with_length_has_a_large_magnitude() -> None:
+    """Lend an Ear's 50 conversations and the median of its three experts: a judge whose every
+    rating follows the supporter's word count (the built-in length judge's scale: 5..300 words on a
+    log scale, cut into five) scores a magnitude of at least 0.8. A signed mean with proscriptive
+    dimensions negated would cancel to about 0; the direction (the overall score) is undefined,
+    since prescriptive minus proscriptive is the same for every conversation."""
+    spec = load_task("lend_an_ear")
+    labels = task_labels(spec)
+    words = pd.Series({i.item_id: supporter_words(i.turns, i.target) for i in labels.items.itertuples()}, dtype=float)
+    reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
+    position = (np.log(words.clip(lower=1)) - np.log(5)) / (np.log(300) - np.log(5))
+    by_length = 1 + np.clip(np.floor(position * 5), 0, 4)
+    ratings = pd.DataFrame({d: by_length for d in spec.dimension_ids})
+    signs = polarity_signs(spec)
+    rows = by_dimension(length_association(ratings, words, reference, n_resamples=R, signs=signs))
+    assert set(signs.values()) == {1, -1}  # three of the six are proscriptive
+    assert rows["magnitude"].partial_spearman >= 0.8 and rows["magnitude"].low >= 0.7
+    assert rows["magnitude"].n == 50
+    signed_mean = np.mean([signs[d] * rows[d].partial_spearman for d in spec.dimension_ids])
+    assert abs(signed_mean) < 0.05  # what the old headline showed: it reads as unbiased
+    assert math.isnan(rows["overall_score"].partial_spearman)
+    # the yardstick: the experts, each given the median of the others, lean on length far less
+    panels = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids}
+    humans = by_dimension(human_length_association(panels, words, n_resamples=R, signs=signs))
+    assert humans["magnitude"].partial_spearman < 0.3 < rows["magnitude"].low
+    assert not math.isnan(humans["overall_score"].partial_spearman)
 
 
 def test_human_length_association_needs_three_experts() -> None:

@@ -2,6 +2,11 @@
 correctly by a real browser (headless Chromium) from the sample leaderboard in
 tests/fixtures/leaderboard_sample.json (made-up numbers in the shape of the contract).
 
+The module launches Chromium once (browser_support.Browser, over the DevTools protocol) and loads
+each test's page into it; the `tabs` fixture clicks every task tab of the sample page once, and the
+tests after it read what each tab drew: the rendered text of every cell, broken values anywhere,
+and how every table sits in a 1,280-pixel window (page_snapshot.js).
+
 Without Chromium the browser tests are skipped, except under CI (env CI set), where they fail:
 CI must run them. $EMPATHY_BENCH_SCREENSHOT, when set, receives a copy of the screenshot.
 """
@@ -13,14 +18,16 @@ import json
 import os
 import re
 import shutil
-import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from browser_support import Browser
 from empathy_bench.core.errors import InputError
+from empathy_bench.leaderboard.board import TRIVIAL_WINS_HEAD
 from empathy_bench.leaderboard.page import DATA_ELEMENT_ID, render_page
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "leaderboard_sample.json"
@@ -31,21 +38,11 @@ COACH_TASK = "lend_an_ear_coach"  # a run coach, a baseline, a judge (as coach),
 RATE_SECTIONS = ("overall-section", "heatmap-section", "plots-section")
 DERIVED_NOTE = "Reference choices are derived by this project from the experts' own ratings, not collected from people"
 DASH = "\u2013"
-BROWSER_TIMEOUT_S = 60
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--enable-logging=stderr",  # page console messages (uncaught script errors) go to stderr
-    "--v=0",
-    "--virtual-time-budget=5000",
-]
+WINDOW = (1280, 2000)  # the window every page is drawn in: the width a table must fit, or scroll within
+SNAPSHOT_JS = Path(__file__).with_name("page_snapshot.js")  # clicks every tab, records what each draws
+# What a script prints when it formats the wrong thing: a DOM node or object joined into a string, a
+# missing number formatted (NaN, undefined, null), a division by zero.
+BROKEN_VALUE = re.compile(r"\[object|NaN|undefined|\bnull\b|Infinity")
 # Any attribute that makes a browser fetch, pointing at a network (or protocol-relative) URL.
 NETWORK_REF = re.compile(
     r"""\b(?:src|href|srcset|action|poster|data|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.IGNORECASE
@@ -188,7 +185,7 @@ def test_drilldown_link_says_it_may_not_exist(page: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> str:
+def chromium_path() -> str:
     """Path of a headless Chromium: skip without one, but fail under CI, which must run these."""
     candidates = [
         os.environ.get("EMPATHY_BENCH_CHROMIUM"),
@@ -208,35 +205,166 @@ def chromium() -> str:
     pytest.skip(reason)
 
 
-def run_chromium(chromium: str, tmp_path: Path, *args: str) -> str:
-    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
+@pytest.fixture(scope="module")
+def chromium(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium for the whole module (one launch, a WINDOW-sized window): each test loads its
+    page into it."""
+    browser = Browser(chromium_path, tmp_path_factory.mktemp("chromium") / "profile")
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"Chromium did not finish in {BROWSER_TIMEOUT_S} s: {' '.join(command)}")
-    assert done.returncode == 0, f"Chromium failed ({done.returncode}):\n{done.stderr[-3000:]}"
-    errors = [line for line in done.stderr.splitlines() if "CONSOLE" in line and "Uncaught" in line]
-    assert not errors, "the page's script failed:\n" + "\n".join(errors)
-    return done.stdout
+        browser.viewport(*WINDOW)
+        yield browser
+    finally:
+        browser.close()
 
 
-def dump_dom(chromium: str, tmp_path: Path, html_text: str, fragment: str = "") -> "Dom":
+def load(chromium: Browser, tmp_path: Path, html_text: str, fragment: str = "") -> None:
+    """Write the page into tmp_path and load it, as a new document, until its scripts have run; fail on an
+    uncaught script error or a console error (a blocked fetch, say)."""
     target = tmp_path / "index.html"
     target.write_text(html_text, encoding="utf-8")
-    dom_text = run_chromium(chromium, tmp_path, "--dump-dom", target.as_uri() + fragment)
-    assert "<html" in dom_text, "Chromium printed no DOM"
+    chromium.load(target.as_uri() + fragment)
+    assert not chromium.errors, "the page's script failed:\n" + "\n".join(chromium.errors)
+
+
+def dump_dom(chromium: Browser, tmp_path: Path, html_text: str, fragment: str = "") -> "Dom":
+    """The page's DOM after its scripts ran (what chromium --dump-dom prints), parsed."""
+    load(chromium, tmp_path, html_text, fragment)
+    dom_text = chromium.dom()
+    assert "<html" in dom_text, "Chromium gave no DOM"
     return Dom.parse(dom_text)
 
 
-def test_page_draws_the_default_task(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def snapshot_tabs(chromium: Browser, tmp_path: Path, html_text: str) -> dict[str, dict]:
+    """Load the page, click every task tab in turn and return what each drew, by task (page_snapshot.js)."""
+    chromium.viewport(*WINDOW)
+    load(chromium, tmp_path, html_text)
+    snapshots = chromium.evaluate(SNAPSHOT_JS.read_text(encoding="utf-8"))
+    assert not chromium.errors, "the page's script failed on a tab:\n" + "\n".join(chromium.errors)
+    return dict(snapshots)
+
+
+def broken_cells(snapshots: dict[str, dict]) -> list[str]:
+    """'task / table#id / rater: text' of every cell, header or body, whose rendered text has a broken value."""
+    found = []
+    for task, snapshot in snapshots.items():
+        for table in snapshot["tables"]:
+            for row in [{"rater": "(header)", "cells": table["headers"]}, *table["rows"]]:
+                where = f"{task} / table#{table['id']} / {row['rater']}"
+                found += [f"{where}: {cell!r}" for cell in row["cells"] if BROKEN_VALUE.search(cell)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def tabs(chromium: Browser, tmp_path_factory: pytest.TempPathFactory, page: str) -> dict[str, dict]:
+    """The sample page with every task tab clicked once, as a person would: what each tab drew."""
+    return snapshot_tabs(chromium, tmp_path_factory.mktemp("tabs"), page)
+
+
+def test_every_tab_is_clicked_and_drawn(tabs: dict[str, dict], board: dict) -> None:
+    assert sorted(tabs) == sorted(board["tasks"])
+    sections = {"rate": list(RATE_SECTIONS), "compare": ["compare-section"], "coach": ["coach-section"]}
+    for task, snapshot in tabs.items():
+        kind = board["tasks"][task]["kind"]
+        assert snapshot["pressed"] == [task], task
+        shown = [s for s in snapshot["sections"] if s in ("compare-section", "coach-section", *RATE_SECTIONS)]
+        assert shown == sections[kind], task
+        # the tab's own table has a row per rater, and every row of every table a cell under every header
+        own = [t for t in snapshot["tables"] if t["section"] == sections[kind][0] and t["rows"]]
+        assert own, f"{task}: no table with rows in its {kind} section"
+        for table in snapshot["tables"]:
+            for row in table["rows"]:
+                assert len(row["cells"]) == len(table["headers"]), f"{task} / table#{table['id']} / {row['rater']}"
+
+
+def test_no_cell_on_any_tab_shows_a_broken_value(tabs: dict[str, dict]) -> None:
+    cells = [cell for s in tabs.values() for t in s["tables"] for row in t["rows"] for cell in row["cells"]]
+    assert len(cells) > 1000  # every tab's every table was read
+    assert not broken_cells(tabs), "\n".join(broken_cells(tabs))
+    # a number that does not exist is a dash, never an empty cell
+    empty = [
+        f"{task} / table#{t['id']} / {row['rater']} / column {i + 1}"
+        for task, s in tabs.items()
+        for t in s["tables"]
+        for row in t["rows"]
+        for i, cell in enumerate(row["cells"])
+        if not cell
+    ]
+    assert not empty, "\n".join(empty)
+
+
+def test_no_tab_shows_a_broken_value_anywhere(tabs: dict[str, dict]) -> None:
+    # any text or attribute of the drawn document (hover titles, plot labels, notes; not the scripts)
+    for task, snapshot in tabs.items():
+        assert not snapshot["broken"], f"{task}:\n" + "\n".join(snapshot["broken"])
+
+
+def test_tables_fit_the_window_or_scroll_in_their_own_box_with_the_rater_fixed(tabs: dict[str, dict]) -> None:
+    width = WINDOW[0]
+    for task, snapshot in tabs.items():
+        assert snapshot["page"]["innerWidth"] == width
+        assert snapshot["page"]["scrollWidth"] <= width, f"{task}: the page scrolls sideways"
+        for table in (t for t in snapshot["tables"] if t["rendered"]):
+            where = f"{task} / table#{table['id']}"
+            layout, wrap = table["layout"], table["layout"]["wrap"]
+            # every table sits in a box of its own that fits the window and scrolls sideways when the table is wider
+            assert wrap and wrap["overflowX"] in ("auto", "scroll"), where
+            assert wrap["left"] >= 0 and wrap["right"] <= width, where
+            overflows = wrap["scroll"] > wrap["client"]
+            assert wrap["marked"] == overflows, where
+            if overflows:
+                # a line says so, the rater column stays at the box's left edge scrolled to the end, and the
+                # last column can then be seen whole, clear of the rater column
+                assert "Scroll sideways" in layout["hint"], where
+                scrolled = layout["scrolled"]
+                assert abs(scrolled["firstLeft"]) <= 1, where
+                assert scrolled["lastRight"] >= -1 and scrolled["lastLeft"] >= -1, where
+            else:
+                assert layout["hint"] in ("none", "normal"), where
+            # the rater column is fixed, and opaque: in its row's colour, so the columns scrolled under it are hidden
+            for cell in layout["firstColumn"]:
+                assert cell["position"] == "sticky" and cell["left"] == "0px", where
+                assert cell["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), where
+                assert cell["rowBackground"] in ("rgba(0, 0, 0, 0)", cell["background"]), where
+
+
+def test_the_checks_catch_a_node_or_a_missing_number_drawn_as_text(
+    chromium: Browser, tmp_path: Path, page: str
+) -> None:
+    # The checks above must be able to fail: on every tab, once the page has drawn it, a cell gets what the
+    # page once drew (a <span> joined into a string: "0.51, ,[object HTMLSpanElement]") or a formatted
+    # missing number, and a hover title the same; every tab is then reported.
+    broken = ["0.51, ,[object HTMLSpanElement]", "NaN", "undefined", "null", "Infinity"]
+    spoil = f"""<script>
+    (() => {{
+      const bad = {json.dumps(broken)};
+      let n = 0;
+      addEventListener("hashchange", () => {{
+        const cell = [...document.querySelectorAll("main section:not([hidden]) table tbody td")][3];
+        const value = bad[n++ % bad.length];
+        cell.textContent = value === bad[0] ? String(["0.51", " ", document.createElement("span")]) : value;
+        cell.title = value;
+      }});
+    }})();
+    </script>"""
+    snapshots = snapshot_tabs(chromium, tmp_path, page.replace("</body>", spoil + "</body>"))
+    found = broken_cells(snapshots)
+    assert sorted({line.split(" / ")[0] for line in found}) == sorted(snapshots)
+    assert any(line.endswith("'0.51, ,[object HTMLSpanElement]'") for line in found)
+    assert all(broken[i % len(broken)] in "".join(found) for i in range(len(snapshots)))
+    null_tabs = [task for i, task in enumerate(snapshots) if broken[i % len(broken)] == "null"]
+    assert [task for task, s in snapshots.items() if not s["broken"]] == null_tabs  # null is a cell check only
+
+
+def test_page_draws_the_default_task(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page)
     rows = rows_of(board, DEFAULT_TASK)
     assert not NETWORK_REF.search(dom.text), "the script added a network reference"
 
-    # the table: one row per overall entry of the selected task, best QWK first, kinds as badges
+    # the table: one row per overall entry of the selected task, best first by the headline (QWK on the
+    # ceiling's references, like for like), kinds as badges
     trs = dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
     assert len(trs) == len(rows)
-    ranked = sorted(rows, key=lambda r: -r["qwk"])
+    ranked = sorted(rows, key=lambda r: -r["qwk_loo"])
     assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in ranked]
     assert len(dom.find("span", cls="badge", inside=("table", "overall"))) == len(rows)
     kinds = {tr.attrs["data-rater"]: tr.classes for tr in trs}
@@ -271,7 +399,7 @@ def test_page_draws_the_default_task(chromium: str, tmp_path: Path, board: dict,
     assert dom.find("a", id_="drilldown-link")[0].attrs["href"] == "drilldown/index.html"
 
 
-def test_page_draws_a_task_without_experts(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_page_draws_a_task_without_experts(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     task = "epitome_reddit"
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={task}")
     rows = rows_of(board, task)
@@ -284,21 +412,58 @@ def test_page_draws_a_task_without_experts(chromium: str, tmp_path: Path, board:
     assert [b.attrs["data-task"] for b in pressed] == [task]
 
 
-def test_clicking_a_header_sorts_the_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
-    # qwk is sorted descending by default: one click turns it ascending, empty values stay last
-    click = "<script>document.querySelector('#overall th[data-key=\"qwk\"] button').click();</script>"
+def test_the_legend_explains_each_human_row_and_a_trivial_win_is_flagged(
+    chromium: Browser, tmp_path: Path, board: dict, page: str
+) -> None:
+    dom = dump_dom(chromium, tmp_path, page, fragment="#task=epitome")
+    # every human row's label as its source card gives it (from the board's tasks), once, then the ceiling
+    assert "hidden" not in dom.find("dl", id_="human-legend")[0].attrs
+    terms = [" ".join(t.text.split()) for t in dom.find("dt", inside=("dl", "human-legend"))]
+    labels = ["human: participants' self-report", "human: original adjudicated label", "human: crowd"]
+    assert terms == [*labels, "human: expert (leave-one-out)"]
+    about = [" ".join(d.text.split()) for d in dom.find("dd", inside=("dl", "human-legend"))]
+    assert about[0].startswith("the mean of the two conversation partners' own evaluations")
+    assert about[0].endswith("(EmpatheticDialogues)") and about[1].endswith("(EPITOME)")
+    assert "Lend an Ear; Lend an Ear, coaching; Lend an Ear, pairwise" in about[2]  # one entry, every task it is on
+    assert "median of the other experts" in about[3]
+    # EPITOME's row is its released label, not a crowd; the scatter names its line by what it is
+    trs = dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
+    assert "human: original adjudicated label" in [tr.attrs["data-rater"] for tr in trs]
+    assert "human: crowd" not in [tr.attrs["data-rater"] for tr in trs]
+    assert "released label" in [" ".join(t.text.split()) for t in dom.find("text", inside=("svg", "scatter"))]
+    # the trivial baselines that beat an expert on EPITOME: named with the task and the dimension
+    note = dom.find("p", id_="trivial-note")[0]
+    assert "hidden" not in note.attrs and "warning" in note.classes
+    text = " ".join(note.text.split())
+    assert text.startswith(TRIVIAL_WINS_HEAD)  # the same head as leaderboard.md and the terminal
+    for name in ("epitome", "level_interpretations", "builtin-constant", "builtin-length", "expert2"):
+        assert name in text, name
+    # a task without a trivial win shows no note
+    other = dump_dom(chromium, tmp_path, page, fragment=f"#task={DEFAULT_TASK}")
+    assert "hidden" in other.find("p", id_="trivial-note")[0].attrs
+
+
+def test_clicking_a_header_sorts_the_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
+    # the headline (QWK on the ceiling's references) is sorted descending by default: one click turns it
+    # ascending, empty values stay last; a click on another column sorts it descending first
+    click = "<script>document.querySelector('#overall th[data-key=\"qwk_loo\"] button').click();</script>"
     task = "empathetic_dialogues"  # has a rater without a QWK
     dom = dump_dom(chromium, tmp_path, page.replace("</body>", click + "</body>"), fragment=f"#task={task}")
-    qwk = {r["rater"]: r["qwk"] for r in rows_of(board, task)}
+    qwk = {r["rater"]: r["qwk_loo"] for r in rows_of(board, task)}
     order = [tr.attrs["data-rater"] for tr in dom.find("tr", inside=("table", "overall"), parent_tag="tbody")]
     values = [qwk[name] for name in order]
     assert None in values and values[-1] is None
     assert values[:-1] == sorted(values[:-1])
-    header = dom.find("th", inside=("table", "overall"), attr=("data-key", "qwk"))[0]
+    header = dom.find("th", inside=("table", "overall"), attr=("data-key", "qwk_loo"))[0]
     assert header.attrs["aria-sort"] == "ascending"
+    other = click.replace("qwk_loo", "qwk")
+    dom = dump_dom(chromium, tmp_path, page.replace("</body>", other + "</body>"), fragment=f"#task={task}")
+    plain = {r["rater"]: r["qwk"] for r in rows_of(board, task)}
+    order = [tr.attrs["data-rater"] for tr in dom.find("tr", inside=("table", "overall"), parent_tag="tbody")]
+    assert [plain[name] for name in order][:-1] == sorted((v for v in plain.values() if v is not None), reverse=True)
 
 
-def test_columns_titles_and_marks_come_from_the_data(chromium: str, tmp_path: Path, board: dict) -> None:
+def test_columns_titles_and_marks_come_from_the_data(chromium: Browser, tmp_path: Path, board: dict) -> None:
     # The page draws what the leaderboard data says, nothing typed into its script: the header
     # is the defined columns' labels in order, a tab's title is the task file's title, the
     # ceiling line is the row whose role is "ceiling" (whatever its name), a fitted candidate
@@ -333,7 +498,7 @@ def test_columns_titles_and_marks_come_from_the_data(chromium: str, tmp_path: Pa
     assert "fail, passes when clustered" in dom.row_text("overall", "gpt-4o")
 
 
-def test_compare_tab_draws_the_preference_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_compare_tab_draws_the_preference_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     rows = preference_of(board, COMPARE_TASK)
     assert not NETWORK_REF.search(dom.text), "the script added a network reference"
@@ -377,7 +542,7 @@ def test_compare_tab_draws_the_preference_table(chromium: str, tmp_path: Path, b
     assert DERIVED_NOTE in note and "no human ceiling" not in note
 
 
-def test_compare_tab_plots_agreement_by_gap(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_compare_tab_plots_agreement_by_gap(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     gaps = gaps_of(board, COMPARE_TASK)
     raters = {g["rater"] for g in gaps}
@@ -421,7 +586,7 @@ def test_compare_tab_plots_agreement_by_gap(chromium: str, tmp_path: Path, board
     assert len(dom.find("tr", inside=("table", "gap-table-overall"), parent_tag="tbody")) == len(raters)
 
 
-def test_compare_tab_without_a_ceiling(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_compare_tab_without_a_ceiling(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={SINGLE_LABEL_TASK}")
     rows = preference_of(board, SINGLE_LABEL_TASK)
     trs = dom.find("tr", inside=("table", "preference-overall"), parent_tag="tbody")
@@ -438,7 +603,7 @@ def test_compare_tab_without_a_ceiling(chromium: str, tmp_path: Path, board: dic
     assert lexicon["position_consistency"] == "0.85" and lexicon["preference_fairness"] == "-0.15"
 
 
-def test_clicking_a_compare_header_sorts_its_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_clicking_a_compare_header_sorts_its_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     # a numeric column sorts descending on the first click; rows without the number stay last
     button = '#preference-overall th[data-key="position_consistency"] button'
     click = f"<script>document.querySelector('{button}').click();</script>"
@@ -455,7 +620,7 @@ def test_clicking_a_compare_header_sorts_its_table(chromium: str, tmp_path: Path
     assert header.attrs["aria-sort"] == "descending"
 
 
-def test_a_second_criterion_gets_its_own_table_and_plot(chromium: str, tmp_path: Path, board: dict) -> None:
+def test_a_second_criterion_gets_its_own_table_and_plot(chromium: Browser, tmp_path: Path, board: dict) -> None:
     data = copy.deepcopy(board)
     extra = [r | {"criterion": "exploration"} for r in preference_of(data, COMPARE_TASK)[:3]]
     data["preference"] += extra
@@ -469,7 +634,7 @@ def test_a_second_criterion_gets_its_own_table_and_plot(chromium: str, tmp_path:
     assert [h.text for h in dom.find("h3", cls="criterion-title")] == ["Criterion: overall", "Criterion: exploration"]
 
 
-def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_rate_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page)
     rows = bias_of(board, DEFAULT_TASK)
     assert "hidden" not in dom.find("section", id_="bias-section")[0].attrs
@@ -482,7 +647,8 @@ def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: di
         "kind",
         "attribution_change",
         "attribution_flips",
-        "length_rho",
+        "length_magnitude",
+        "length_direction",
         "lengthened_change",
         "lengthened_flips",
     ]
@@ -505,19 +671,21 @@ def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: di
 
     # the cells, by the same cell helpers as the other tables
     length = dom.cells("bias", "builtin-length")
-    assert length["lengthened_flips"] == "0.68" and length["length_rho"] == "0.85 [0.73, 0.89]"
+    assert length["lengthened_flips"] == "0.68" and length["length_magnitude"] == "0.85 [0.73, 0.89]"
+    assert length["length_direction"] == DASH  # its overall score does not vary: no direction
     assert length["kind"] == "baseline" and "litellm/builtin/length" in length["rater"]  # the model, as elsewhere
     lexicon = dom.cells("bias", "builtin-lexicon")
     assert lexicon["attribution_change"] == "0.00 [0.00, 0.00]" and lexicon["lengthened_change"] == "0.44 [0.30, 0.58]"
     expert = dom.cells("bias", ceiling)
-    assert expert["length_rho"] == "0.04 [0.01, 0.07]"
+    assert expert["length_magnitude"] == "0.04 [0.01, 0.07]" and expert["length_direction"] == "-0.04 [-0.12, 0.04]"
     for key in ("attribution_change", "attribution_flips", "lengthened_change", "lengthened_flips"):
         assert expert[key] == DASH, key
 
     # the explanation of the human rows, and per probe a rater x dimension table of mean changes
     assert "how much one human rater leans on length" in dom.find("section", id_="bias-section")[0].text
     dims = [d for d in board["bias_by_dimension"] if d["task"] == DEFAULT_TASK]
-    assert [b.attrs["data-probe"] for b in dom.find("div", cls="probe-block")] == ["attribution", "length"]
+    blocks = ["attribution", "length", "length-association"]
+    assert [b.attrs["data-probe"] for b in dom.find("div", cls="probe-block")] == blocks
     for probe in ("attribution", "length"):
         mine = [d for d in dims if d["probe"] == probe]
         table = f"bias-dims-{probe}"
@@ -542,8 +710,22 @@ def test_rate_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: di
     }
     assert "245, 245, 245" in colour["0.00"] and colour["0.44"] != colour["-0.28"]
 
+    # the length association per dimension, then its magnitude and its direction, for every rater that has it
+    lengths = [a for a in board["length_by_dimension"] if a["task"] == DEFAULT_TASK]
+    table = "bias-dims-length-association"
+    names = list(dict.fromkeys(a["dimension"] for a in lengths))
+    assert names[-2:] == ["magnitude", "overall_score"]
+    heads = [n.replace("_", " ") for n in names[:-2]] + ["magnitude |\u03c1|", "direction (overall score)"]
+    assert header_labels(dom, table) == ["Rater", *heads]
+    trs = dom.find("tr", inside=("table", table), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in rows if "length_magnitude" in r]
+    by_length = dom.cells(table, "builtin-length", header_key=None)
+    assert by_length["validating emotions"] == "0.84" and by_length["magnitude |\u03c1|"] == "0.85"
+    assert by_length["direction (overall score)"] == DASH
+    assert dom.cells(table, ceiling, header_key=None)["direction (overall score)"] == "-0.04"
 
-def test_compare_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+
+def test_compare_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     assert "hidden" not in dom.find("section", id_="bias-section")[0].attrs
     assert "hidden" not in dom.find("section", id_="compare-section")[0].attrs
@@ -567,7 +749,9 @@ def test_compare_tab_shows_its_bias_probes(chromium: str, tmp_path: Path, board:
     assert not dom.find("div", cls="probe-block")
 
 
-def test_tasks_without_bias_rows_show_no_bias_section(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_tasks_without_bias_rows_show_no_bias_section(
+    chromium: Browser, tmp_path: Path, board: dict, page: str
+) -> None:
     assert not bias_of(board, "epitome_reddit") and not bias_of(board, SINGLE_LABEL_TASK)
     for task in ("epitome_reddit", SINGLE_LABEL_TASK):
         dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={task}")
@@ -580,7 +764,7 @@ def test_tasks_without_bias_rows_show_no_bias_section(chromium: str, tmp_path: P
     assert len(dom.find("tr", inside=("table", "overall"), parent_tag="tbody")) == len(rows_of(board, DEFAULT_TASK))
 
 
-def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_coach_tab_draws_the_coach_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
     rows = coach_of(board)
     assert not NETWORK_REF.search(dom.text), "the script added a network reference"
@@ -653,7 +837,7 @@ def test_coach_tab_draws_the_coach_table(chromium: str, tmp_path: Path, board: d
 
 
 def test_coach_tab_says_what_its_reference_is_and_who_grades(
-    chromium: str, tmp_path: Path, board: dict, page: str
+    chromium: Browser, tmp_path: Path, board: dict, page: str
 ) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
     note = dom.find("p", id_="coach-reference-note")[0].text
@@ -693,7 +877,7 @@ def test_coach_tab_says_what_its_reference_is_and_who_grades(
     assert dom.cells("coach", "anthropic-claude-sonnet-4.5-coach")["grader_qwk"] == DASH
 
 
-def test_coach_tab_draws_targeting_per_dimension(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_coach_tab_draws_targeting_per_dimension(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
     dims = [d for d in board["coach_by_dimension"] if d["task"] == COACH_TASK]
     names = list(dict.fromkeys(d["dimension"] for d in dims))
@@ -728,7 +912,7 @@ def test_coach_tab_draws_targeting_per_dimension(chromium: str, tmp_path: Path, 
     assert "grader" not in titles["gemini-2.5-pro (as coach)"]  # no rewrites, no grader's change
 
 
-def test_clicking_a_coach_header_sorts_its_table(chromium: str, tmp_path: Path, board: dict, page: str) -> None:
+def test_clicking_a_coach_header_sorts_its_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     # grounding sorts descending on the first click; the rows from ratings, which have none, stay last
     click = "<script>document.querySelector('#coach th[data-key=\"grounding\"] button').click();</script>"
     dom = dump_dom(chromium, tmp_path, page.replace("</body>", click + "</body>"), fragment=f"#task={COACH_TASK}")
@@ -740,7 +924,7 @@ def test_clicking_a_coach_header_sorts_its_table(chromium: str, tmp_path: Path, 
     assert header.attrs["aria-sort"] == "descending"
 
 
-def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: str, tmp_path: Path, board: dict) -> None:
+def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: Browser, tmp_path: Path, board: dict) -> None:
     # no rate or compare task at all: the coach tab is the first and only one, by its rows alone
     data = {**board, "overall": [], "per_dimension": [], "overall_score": [], "preference": []}
     data |= {"preference_by_gap": [], "bias": [], "bias_by_dimension": []}
@@ -753,18 +937,47 @@ def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: str, tmp_path
     assert len(trs) == len(coach_of(board))
 
 
-def test_screenshot(chromium: str, tmp_path: Path, page: str) -> None:
-    target = tmp_path / "index.html"
-    target.write_text(page, encoding="utf-8")
-    shot = tmp_path / "leaderboard.png"
-    run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1400,2000", target.as_uri())
-    assert shot.is_file(), "Chromium wrote no screenshot"
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert shot.stat().st_size > 10_000, "the screenshot is nearly empty"
+def test_rank_column_and_paired_differences_are_drawn(
+    chromium: Browser, tmp_path: Path, board: dict, page: str
+) -> None:
+    dom = dump_dom(chromium, tmp_path, page)
+    rows = {r["rater"]: r for r in rows_of(board, DEFAULT_TASK)}
+    ceiling = next(name for name, r in rows.items() if r["role"] == "ceiling")
+    # the rank column: the rank and its interval; the ceiling's alpha says it is the experts' own
+    top = board["comparisons"][0]["raters"][0]
+    shown = " ".join(dom.row_text("overall", top["rater"]).split())
+    assert f"{top['rank']} [{top['rank_low']}, {top['rank_high']}]" in shown
+    assert "(experts' own alpha)" in dom.row_text("overall", ceiling)
+    assert "(experts' own alpha)" not in dom.row_text("overall", "gpt-4o")
+    # the matrix: a row and a column per compared rater, the diagonal a dash, bold where the interval excludes 0
+    comparison = next(c for c in board["comparisons"] if c["task"] == DEFAULT_TASK)
+    names = [r["rater"] for r in comparison["raters"]]
+    assert "hidden" not in dom.find("section", id_="differences-section")[0].attrs
+    trs = dom.find("tr", inside=("div", "differences"), parent_tag="tbody")
+    assert [tr.attrs["data-rater"] for tr in trs] == names
+    cells = dom.find("td", inside=("div", "differences"))
+    assert len(cells) == len(names) ** 2
+    bold = [c for c in cells if "differs" in c.classes]
+    assert len(bold) == sum(d["excludes_zero"] for d in comparison["differences"]) > 0
+    assert all(c.text.strip() == DASH for c in cells if "null" in c.classes)
+    # a task with no comparison hides the section
+    other = dump_dom(chromium, tmp_path, page, fragment="#task=epitome_reddit")
+    assert "hidden" in other.find("section", id_="differences-section")[0].attrs
+
+
+def test_screenshot(chromium: Browser, tmp_path: Path, page: str) -> None:
+    chromium.viewport(1400, 2000)
+    try:
+        load(chromium, tmp_path, page)
+        shot = chromium.screenshot()
+    finally:
+        chromium.viewport(*WINDOW)
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(shot) > 10_000, "the screenshot is nearly empty"
     copy_to = os.environ.get("EMPATHY_BENCH_SCREENSHOT")
     if copy_to:
         Path(copy_to).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, copy_to)
+        Path(copy_to).write_bytes(shot)
 
 
 # ---------- helpers ----------

@@ -155,7 +155,8 @@ def test_a_judge_that_always_answers_a_is_never_consistent(
     assert judge.position is not None
     assert (judge.position.consistency, judge.position.fairness, judge.position.flip_rate) == (0.0, -1.0, 1.0)
     assert judge.accuracy == 0.5  # each non-tie pair is right in exactly one of its two orders
-    assert judge.accuracy_conservative == 0.0  # never wins both orders: every pair a tie
+    # never wins both orders: every pair a tie, counted half against its decisive reference
+    assert judge.accuracy_conservative == 0.5 and judge.accuracy_strict == 0.5
 
 
 def test_a_judge_that_answers_by_content_is_fully_consistent(
@@ -169,8 +170,32 @@ def test_a_judge_that_answers_by_content_is_fully_consistent(
     # the reference rows come with it: recorded judges and crowd from their ratings, and the ceiling
     kinds = {(r.rater, r.kind, r.role, r.from_ratings) for r in rows if r.rater != "scripted"}
     assert ("gpt-4o (from ratings)", "recorded", "rater", True) in kinds
-    assert ("human: crowd", "human", "crowd", True) in kinds
-    assert ("human: expert (leave-one-out)", "human", "ceiling", True) in kinds
+    # the crowd's and the experts' choices are derived from their ratings too, and marked so
+    assert ("human: crowd (from ratings)", "human", "crowd", True) in kinds
+    assert ("human: expert (leave-one-out) (from ratings)", "human", "ceiling", True) in kinds
+
+
+def test_a_rate_judge_that_rates_everything_the_same_scores_half_from_ratings(mirror: object, tmp_path: Path) -> None:
+    """builtin-constant rates every conversation alike, so every choice derived from its ratings is
+    a tie: counted half against each decisive reference, it scores what always-A scores, 0.50."""
+    options = RunOptions(
+        judges=["builtin-constant"],
+        tasks=["lend_an_ear", "lend_an_ear_compare"],
+        probes=[],
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    rows = run_pipeline(options, n_resamples=20, recorded=False).rows
+    [constant] = [
+        r.agreement
+        for r in rows
+        if isinstance(r.agreement, PreferenceAgreement) and r.agreement.rater == "builtin-constant (from ratings)"
+    ]
+    assert (constant.accuracy, constant.accuracy_low, constant.accuracy_high) == (0.5, 0.5, 0.5)
+    assert constant.accuracy_strict == 0.0  # every choice a tie: none is the reference's side
+    # the accuracies' n: the pairs whose reference is a side (one verdict each), inside kappa's pairs
+    assert constant.n_decisive == constant.n_decisive_verdicts
+    assert constant.n_decisive is not None and 0 < constant.n_decisive < constant.n_pairs
 
 
 def test_the_built_in_always_a_baseline_has_consistency_0_and_fairness_minus_1(mirror: object, tmp_path: Path) -> None:

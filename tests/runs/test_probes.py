@@ -6,6 +6,7 @@ several runs of a recorded judge."""
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -101,12 +102,15 @@ def test_a_judge_that_rates_by_length_correlates_with_length_given_the_reference
     # the length baseline rates every dimension up with length, whatever the reference says
     for dim in LAE_DIMS:
         assert observed["builtin-length"][dim].partial_spearman > 0.5 and observed["builtin-length"][dim].low > 0.3
-    # ... better and worse behaviour alike, so oriented by polarity (proscriptive negated) it
-    # does not judge longer support better on balance: the mean is about 0
-    assert abs(observed["builtin-length"]["mean"].partial_spearman) < 0.05
+    # ... better and worse behaviour alike: the magnitude (mean |rho|) shows it, however the
+    # dimensions' signs would cancel; its overall score never moves, so it has no direction
+    assert observed["builtin-length"]["magnitude"].partial_spearman >= 0.8
+    assert math.isnan(observed["builtin-length"]["overall_score"].partial_spearman)
+    assert math.isnan(observed["builtin-constant"]["magnitude"].partial_spearman)  # no variation: undefined
     # the human rows come with it: the experts' own ratings against length, each given the others
     experts = observed["human: expert (leave-one-out)"]
     assert all(abs(experts[d].partial_spearman) < observed["builtin-length"][d].partial_spearman for d in LAE_DIMS)
+    assert experts["magnitude"].partial_spearman < observed["builtin-length"]["magnitude"].low
 
 
 def test_the_filler_adds_only_the_listed_words_to_the_supporter() -> None:

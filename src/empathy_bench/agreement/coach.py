@@ -57,12 +57,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 
-from empathy_bench.agreement.rater import RaterKind
+from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.stats import N_RESAMPLES, percentile_ci, resample_indices
 from empathy_bench.core.models import Record
 from empathy_bench.runs.log import FEEDBACK_COLUMNS
@@ -123,7 +124,7 @@ class CoachAgreement(Record):
     task: str
     rater: str
     kind: RaterKind
-    role: Literal["rater", "ceiling", "crowd"] = "rater"
+    role: RaterRole = "rater"
     from_ratings: bool  # feedback derived from the rater's own ratings (a judge's, a human's)
     n_items: int  # conversations in both the feedback and the reference
     n_unscored: int  # conversations whose feedback could not be scored (not in any figure)
@@ -182,6 +183,8 @@ class CoachAgreement(Record):
     per_dimension: list[DimensionTargeting] = []
     uplift_by_dimension: list[DimensionUplift] = []  # empty without an uplift
     thresholds: dict[str, float] = {}
+    # the headline in each epoch (a coach run with --epochs) or recorded run (agreement/spread.py)
+    spread: Spread | None = None
     notes: list[str] = []
 
 
@@ -527,7 +530,7 @@ def coach_agreement(
     n_resamples: int = N_RESAMPLES,
     seed: int = 0,
     from_ratings: bool = False,
-    role: Literal["rater", "ceiling", "crowd"] = "rater",
+    role: RaterRole = "rater",
     word_budget: int = WORD_BUDGET,
 ) -> CoachAgreement:
     """A coach's feedback (see the module docstring) against the profiles of `reference` (items

@@ -19,11 +19,12 @@ from empathy_bench.agreement.coach import (
     conversations,
     feedback_from_ratings,
     fields_of,
+    figures,
     scored,
     task_dimensions,
 )
 from empathy_bench.agreement.rater import CEILING_LABEL
-from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.agreement.stats import N_RESAMPLES, Headline
 from empathy_bench.sources.profile import ProfileThresholds, profiles
 from empathy_bench.sources.rubric import Rubric
 
@@ -73,12 +74,68 @@ def leave_one_out_kappa(
     the left-out experts: scored on the references the ceiling faces (NaN with under 3 experts)."""
     if len(panel) < MIN_EXPERTS:
         return NAN
-    kappas = []
-    for reference in leave_one_out_panels(panel, rubric).values():
-        dims = list(reference.columns)
-        conv = conversations(feedback, profiles(reference, rubric, thresholds), dims, rubric, {})
-        kappas.append(scored(conv, bootstrap_weights(len(conv.items), 1, 0)).values["mean_kappa"])
-    return float(np.mean(kappas))
+    return targeting_headline(
+        [(feedback, r) for r in leave_one_out_panels(panel, rubric).values()], rubric, thresholds, 1
+    ).value
+
+
+def loo_kappa_headline(
+    feedback: pd.DataFrame,
+    panel: dict[str, pd.DataFrame],
+    rubric: Rubric,
+    thresholds: ProfileThresholds,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+) -> Headline | None:
+    """`leave_one_out_kappa` (the figure a coach table ranks by) with its value on each of the
+    task's shared draws of conversations; None with under 3 experts."""
+    if len(panel) < MIN_EXPERTS:
+        return None
+    references = leave_one_out_panels(panel, rubric).values()
+    return targeting_headline([(feedback, r) for r in references], rubric, thresholds, n_resamples, seed)
+
+
+def ceiling_kappa_headline(
+    panel: dict[str, pd.DataFrame],
+    rubric: Rubric,
+    thresholds: ProfileThresholds,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = 0,
+) -> Headline | None:
+    """The ceiling's targeting kappa (each expert's profile against the median of the others,
+    as `coach_ceiling`) on the same draws as `loo_kappa_headline`; None with under 3 experts."""
+    if len(panel) < MIN_EXPERTS:
+        return None
+    pairs = []
+    for expert, reference in leave_one_out_panels(panel, rubric).items():
+        own = panel[expert].set_axis(panel[expert].index.map(str))
+        pairs.append(
+            (feedback_from_ratings(own.loc[reference.index, reference.columns], rubric, thresholds), reference)
+        )
+    return targeting_headline(pairs, rubric, thresholds, n_resamples, seed)
+
+
+def targeting_headline(
+    pairs: list[tuple[pd.DataFrame, pd.DataFrame]],
+    rubric: Rubric,
+    thresholds: ProfileThresholds,
+    n_resamples: int,
+    seed: int = 0,
+    metric: str = "mean_kappa_loo",
+) -> Headline:
+    """The mean over (feedback, reference ratings) pairs of the mean targeting kappa, on one set of
+    draws over the references' conversations (every reference covers the same ones): a
+    conversation without feedback counts 0 times for that rater and shifts no other draw, so every
+    rater of the task is resampled alike."""
+    units = list(pairs[0][1].index)
+    weights = np.vstack([np.ones(len(units)), bootstrap_weights(len(units), n_resamples, seed)])
+    position = {item: i for i, item in enumerate(units)}
+    per_pair = []
+    for feedback, reference in pairs:
+        conv = conversations(feedback, profiles(reference, rubric, thresholds), list(reference.columns), rubric, {})
+        per_pair.append(figures(conv, weights[:, [position[i] for i in conv.items]])["mean_kappa"])
+    mean = np.mean(per_pair, axis=0)
+    return Headline(metric, float(mean[0]), mean[1:], len(units))
 
 
 def coach_ceiling(

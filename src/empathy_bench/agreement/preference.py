@@ -1,8 +1,8 @@
-"""Agreement of a pairwise rater with a compare task's reference: accuracy and Cohen's kappa
-with cluster-bootstrap intervals, accuracy by the reference's score gap, position bias (Shi et
-al. 2024, "Judging the Judges") and the human ceiling (each expert against the strict majority
-of the other experts), with every rater also scored like-for-like against those same
-leave-one-out references (accuracy_loo, kappa_loo).
+"""Agreement of a pairwise rater with a compare task's reference: accuracy (a tie counted half)
+and Cohen's kappa with cluster-bootstrap intervals, accuracy by the reference's score gap,
+position bias (Shi et al. 2024, "Judging the Judges") and the human ceiling (each expert against
+the strict majority of the other experts), with every rater also scored like-for-like against
+those same leave-one-out references (accuracy_loo, kappa_loo).
 
 Inputs are two tables:
 - reference: pair_id, item_a, item_b, choice ('a' | 'b' | 'tie', or None: no reference, the
@@ -21,6 +21,15 @@ swapped in both the reference and the choice (a tie stays a tie); kappa then no 
 on the orientation of any pair, and without ties on either side it equals 2 * accuracy - 1.
 Accuracy is unchanged by the doubling (numerator and denominator both double).
 
+Accuracy is read on the pairs whose reference is a side (a decisive reference), and a tie verdict
+there counts half (TIE_CREDIT, AlpacaEval's convention for its win rates): a rater that says
+"tie" to everything, or a judge that picks each side once across the two orders, scores 0.50,
+what always-A scores, not 0. Every accuracy here follows that rule (the headline, the
+like-for-like accuracy_loo, the both-orders accuracy and accuracy by gap), so they read against
+each other; `accuracy_strict` (a tie is simply not the reference's choice: wrong) is kept beside
+the headline. n_decisive and n_decisive_verdicts are the pairs and verdicts the accuracies are
+computed on; n_pairs and n_verdicts (tie references too) are kappa's.
+
 Point estimates come from scikit-learn (kappa, on the doubled data) and plain means (accuracy).
 The bootstrap statistics are computed here from weighted confusion matrices, vectorised over
 the resamples; tests check that all weights 1 reproduce `cohen_kappa_score` on the doubled data
@@ -30,19 +39,21 @@ to 1e-12.
 from __future__ import annotations
 
 import warnings
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind
-from empathy_bench.agreement.stats import N_RESAMPLES, percentile_ci, resample_indices
+from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind, RaterRole
+from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci, resample_indices
 from empathy_bench.core.models import Record
 from empathy_bench.sources.preference import CHOICES, OVERALL, majority
 
 NAN = float("nan")
+TIE_CREDIT = 0.5  # a tie verdict on a pair whose reference is a side: half right (AlpacaEval's convention)
 MIN_EXPERTS = 3  # a ceiling (and a leave-one-out reference) needs at least three experts
 # The same choice with the pair's orientation reversed (item_a <-> item_b).
 SWAP = {"a": "b", "b": "a", "tie": "tie"}
@@ -84,8 +95,8 @@ class PositionBias(Record):
 
 
 class GapBin(Record):
-    """Accuracy on the verdicts of pairs whose reference is not a tie, by |gap| (the
-    reference's score difference of the two items)."""
+    """Accuracy (a tie verdict counted half) on the verdicts of pairs whose reference is not a
+    tie, by |gap| (the reference's score difference of the two items)."""
 
     label: str
     low: float
@@ -101,15 +112,23 @@ class PreferenceAgreement(Record):
     task: str
     rater: str
     kind: RaterKind
-    role: Literal["rater", "ceiling", "crowd"] = "rater"
+    role: RaterRole = "rater"
     criterion: str = OVERALL
     from_ratings: bool  # choices derived from the rater's own ratings: one verdict per pair, no position
-    n_pairs: int  # pairs with a reference and at least one verdict
+    n_pairs: int  # pairs with a reference and at least one verdict (kappa's n)
     n_verdicts: int  # verdicts on pairs with a reference
     n_no_reference: int  # pairs of the reference table without a reference choice
-    accuracy: float = NAN  # verdicts equal to the reference, on pairs whose reference is a side
+    # the accuracies' n: pairs whose reference is a side (not a tie) with at least one verdict, and
+    # the verdicts on them (None: a record written before they were counted)
+    n_decisive: int | None = None
+    n_decisive_verdicts: int | None = None
+    # on pairs whose reference is a side: a verdict equal to it counts 1, a tie TIE_CREDIT (half)
+    accuracy: float = NAN
     accuracy_low: float = NAN
     accuracy_high: float = NAN
+    accuracy_strict: float = NAN  # the same with a tie counted wrong (0)
+    accuracy_strict_low: float = NAN
+    accuracy_strict_high: float = NAN
     kappa: float = NAN  # unweighted Cohen's kappa over a / b / tie, on pairs with a reference,
     # every verdict counted in both orientations (see the module docstring)
     kappa_low: float = NAN
@@ -119,9 +138,11 @@ class PreferenceAgreement(Record):
     # at least three experts. The ceiling's own are its accuracy and kappa.
     accuracy_loo: float = NAN
     kappa_loo: float = NAN
-    accuracy_conservative: float = NAN  # a side wins only when it wins in both orders
+    accuracy_conservative: float = NAN  # a side wins only when it wins in both orders (else a tie: half)
     position: PositionBias | None = None
     by_gap: list[GapBin] = []
+    # the headline accuracy of each epoch (a judge run with --epochs) or recorded run, from ratings too
+    spread: Spread | None = None
     notes: list[str] = []
 
 
@@ -258,12 +279,14 @@ def kappa_from_confusion(confusion: np.ndarray) -> np.ndarray:
         return np.where((total > 0) & (expected > 0), 1 - (total - agreed) / expected, np.nan)
 
 
-def accuracy_from_confusion(confusion: np.ndarray) -> np.ndarray:
-    """Share of verdicts equal to the reference among pairs whose reference is a side (rows a
-    and b of each confusion matrix); NaN where they carry no weight."""
+def accuracy_from_confusion(confusion: np.ndarray, tie: float = TIE_CREDIT) -> np.ndarray:
+    """Accuracy among pairs whose reference is a side (rows a and b of each confusion matrix):
+    a verdict equal to the reference counts 1, a tie verdict `tie` (half by default; 0 for the
+    strict accuracy); NaN where they carry no weight."""
     sided = confusion[..., :2, :].sum(axis=(-2, -1))
+    right = confusion[..., 0, 0] + confusion[..., 1, 1] + tie * (confusion[..., 0, 2] + confusion[..., 1, 2])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(sided > 0, (confusion[..., 0, 0] + confusion[..., 1, 1]) / sided, np.nan)
+        return np.where(sided > 0, right / sided, np.nan)
 
 
 def kappa(reference: pd.Series, choices: pd.Series) -> float:
@@ -282,10 +305,20 @@ def kappa(reference: pd.Series, choices: pd.Series) -> float:
         return float(cohen_kappa_score(ref, mine, labels=list(CHOICES)))
 
 
-def accuracy(reference: pd.Series, choices: pd.Series) -> float:
-    """Share of choices equal to the reference where the reference is a side; NaN when none."""
-    sided = reference.to_numpy() != "tie"
-    return float(np.mean(choices.to_numpy()[sided] == reference.to_numpy()[sided])) if sided.any() else NAN
+def credit(reference: pd.Series, choices: pd.Series, tie: float = TIE_CREDIT) -> np.ndarray:
+    """Per verdict whose reference is a side (the others left out), what it earns: 1 when it is
+    the reference's choice, `tie` when it is a tie, 0 when it is the other side."""
+    ref, mine = np.asarray(reference, object), np.asarray(choices, object)
+    sided = ref != "tie"
+    ref, mine = ref[sided], mine[sided]
+    return np.where(mine == ref, 1.0, np.where(mine == "tie", tie, 0.0))
+
+
+def accuracy(reference: pd.Series, choices: pd.Series, tie: float = TIE_CREDIT) -> float:
+    """Mean credit (`credit`: right 1, tie `tie`, wrong 0) of the choices where the reference
+    is a side; NaN when none is."""
+    earned = credit(reference, choices, tie)
+    return float(np.mean(earned)) if len(earned) else NAN
 
 
 class Scores(NamedTuple):
@@ -293,6 +326,8 @@ class Scores(NamedTuple):
     accuracy_draws: np.ndarray
     kappa: float
     kappa_draws: np.ndarray
+    accuracy_strict: float
+    accuracy_strict_draws: np.ndarray
 
 
 def judged(reference: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -311,7 +346,8 @@ def judged(reference: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:
 
 
 def scores(on_reference: pd.DataFrame, weights: np.ndarray) -> Scores:
-    """Accuracy and kappa of the `judged` verdicts, with their bootstrap draws."""
+    """Accuracy (a tie half, and strict) and kappa of the `judged` verdicts, with their
+    bootstrap draws."""
     cells = pair_cells(
         on_reference["row"].to_numpy(), on_reference["reference"], on_reference["choice"], weights.shape[1]
     )
@@ -321,7 +357,14 @@ def scores(on_reference: pd.DataFrame, weights: np.ndarray) -> Scores:
         accuracy_draws=accuracy_from_confusion(confusion),
         kappa=kappa(on_reference["reference"], on_reference["choice"]),
         kappa_draws=kappa_from_confusion(confusion),
+        accuracy_strict=accuracy(on_reference["reference"], on_reference["choice"], tie=0.0),
+        accuracy_strict_draws=accuracy_from_confusion(confusion, tie=0.0),
     )
+
+
+def decisive(on_reference: pd.DataFrame) -> pd.DataFrame:
+    """The `judged` verdicts on pairs whose reference is a side: the accuracies' verdicts."""
+    return on_reference[on_reference["reference"] != "tie"]
 
 
 def conservative_accuracy(verdicts: pd.DataFrame, reference: pd.DataFrame) -> float:
@@ -343,7 +386,7 @@ def agreement_by_gap(verdicts: pd.DataFrame, reference: pd.DataFrame) -> list[Ga
     rows = judged(reference, verdicts)
     rows = rows[(rows["reference"] != "tie") & rows["gap"].notna()]
     bins = np.searchsorted(UPPER_EDGES, rows["gap"].abs().to_numpy(float), side="left")
-    correct = (rows["choice"] == rows["reference"]).to_numpy()
+    correct = credit(rows["reference"], rows["choice"])
     return [
         GapBin(label=label, low=low, high=high, n=int((bins == i).sum()), accuracy=_mean(correct[bins == i]))
         for i, (label, low, high) in enumerate(GAP_BINS)
@@ -384,8 +427,8 @@ def preference_agreement(
     seed: int = 0,
     human: pd.DataFrame | None = None,
 ) -> PreferenceAgreement:
-    """A rater's verdicts against the reference: accuracy and kappa with cluster-bootstrap
-    intervals, accuracy by gap, and for a judge of both orders the conservative accuracy and
+    """A rater's verdicts against the reference: accuracy (a tie half, and strict) and kappa with
+    cluster-bootstrap intervals, accuracy by gap, and for a judge of both orders the conservative accuracy and
     position bias. Pairs without a reference are left out of everything and counted.
 
     `human` (pair_id, rater_id, choice: each expert's own choices), when it holds at least three
@@ -407,7 +450,9 @@ def preference_agreement(
         n_pairs=int(on_reference["pair_id"].nunique()),
         n_verdicts=len(on_reference),
         n_no_reference=n_no_reference(reference),
-        **_intervals(s.accuracy, s.accuracy_draws, s.kappa, s.kappa_draws),
+        n_decisive=int(decisive(on_reference)["pair_id"].nunique()),
+        n_decisive_verdicts=len(decisive(on_reference)),
+        **_intervals(s),
         accuracy_loo=accuracy_loo,
         kappa_loo=kappa_loo,
         accuracy_conservative=NAN if from_ratings else conservative_accuracy(mine, reference),
@@ -421,17 +466,17 @@ def n_no_reference(reference: pd.DataFrame) -> int:
     return int(reference["choice"].isna().sum())
 
 
-def _intervals(acc: float, acc_draws: np.ndarray, kap: float, kap_draws: np.ndarray) -> dict[str, float]:
-    a_low, a_high = percentile_ci(acc_draws)
-    k_low, k_high = percentile_ci(kap_draws)
-    return {
-        "accuracy": acc,
-        "accuracy_low": a_low,
-        "accuracy_high": a_high,
-        "kappa": kap,
-        "kappa_low": k_low,
-        "kappa_high": k_high,
-    }
+def _intervals(s: Scores) -> dict[str, float]:
+    """The record's figures with their percentile intervals from the draws."""
+    out = {}
+    for name, value, draws in (
+        ("accuracy", s.accuracy, s.accuracy_draws),
+        ("kappa", s.kappa, s.kappa_draws),
+        ("accuracy_strict", s.accuracy_strict, s.accuracy_strict_draws),
+    ):
+        out[name] = value
+        out[f"{name}_low"], out[f"{name}_high"] = percentile_ci(draws)
+    return out
 
 
 def _notes(
@@ -464,8 +509,8 @@ def leave_one_out_reference(human: pd.DataFrame, reference: pd.DataFrame, expert
 
 
 def leave_one_out_scores(verdicts: pd.DataFrame, human: pd.DataFrame, reference: pd.DataFrame) -> tuple[float, float]:
-    """A rater's accuracy and kappa like-for-like with the ceiling: the means over experts j of
-    its accuracy (kappa) against `leave_one_out_reference` for j, i.e. on the pairs where the
+    """A rater's accuracy (a tie half) and kappa like-for-like with the ceiling: the means over
+    experts j of its accuracy (kappa) against `leave_one_out_reference` for j, i.e. on the pairs where the
     experts other than j have a strict majority (and the task's reference exists). Every verdict
     counts, one per pair from ratings or two from a judge of both orders. NaN, NaN with fewer
     than three experts."""
@@ -537,6 +582,8 @@ def preference_ceiling(
         n_pairs=int(pd.concat(rows)["pair_id"].nunique()),
         n_verdicts=sum(len(r) for r in rows),
         n_no_reference=n_no_reference(reference),
+        n_decisive=int(pd.concat([decisive(r) for r in rows])["pair_id"].nunique()),
+        n_decisive_verdicts=sum(len(decisive(r)) for r in rows),
         **means,
         accuracy_loo=means["accuracy"],
         kappa_loo=means["kappa"],
@@ -549,11 +596,20 @@ def preference_ceiling(
 
 
 def _mean_intervals(per_expert: list[Scores]) -> dict[str, float]:
+    """The experts' mean of each figure, its interval from the mean of their draws."""
+
+    def mean(name: str) -> np.ndarray:
+        return np.mean([getattr(s, name) for s in per_expert], axis=0)
+
     return _intervals(
-        float(np.mean([s.accuracy for s in per_expert])),
-        np.mean([s.accuracy_draws for s in per_expert], axis=0),
-        float(np.mean([s.kappa for s in per_expert])),
-        np.mean([s.kappa_draws for s in per_expert], axis=0),
+        Scores(
+            accuracy=float(mean("accuracy")),
+            accuracy_draws=mean("accuracy_draws"),
+            kappa=float(mean("kappa")),
+            kappa_draws=mean("kappa_draws"),
+            accuracy_strict=float(mean("accuracy_strict")),
+            accuracy_strict_draws=mean("accuracy_strict_draws"),
+        )
     )
 
 
@@ -566,3 +622,39 @@ def _mean_bins(per_expert: list[list[GapBin]]) -> list[GapBin]:
         n = sum(b.n for b in same)
         merged.append(same[0].model_copy(update={"n": n, "accuracy": _mean(np.array(defined))}))
     return merged
+
+
+# --- the headline on the task's shared draws ------------------------------------------------
+
+
+def accuracy_headline(
+    verdicts: pd.DataFrame, reference: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> Headline:
+    """A rater's accuracy (the figure a compare table ranks by) and its value on each cluster
+    draw. The draws depend only on the reference table and the seed (`cluster_weights`), so
+    every rater of a criterion is resampled over the same conversations, alike."""
+    s = scores(judged(reference, verdicts), cluster_weights(reference, n_resamples, seed))
+    return Headline("accuracy", s.accuracy, s.accuracy_draws, n_conversations(reference))
+
+
+def ceiling_accuracy_headline(
+    human: pd.DataFrame, reference: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> Headline | None:
+    """The ceiling's accuracy (each expert against the strict majority of the others, averaged
+    over experts, as `preference_ceiling`) on the same draws as `accuracy_headline`."""
+    experts = sorted(human["rater_id"].unique())
+    if len(experts) < MIN_EXPERTS:
+        return None
+    weights = cluster_weights(reference, n_resamples, seed)
+    per_expert = []
+    for expert in experts:
+        mine = human[human["rater_id"] == expert].assign(order=RATINGS_ORDER)
+        per_expert.append(scores(judged(leave_one_out_reference(human, reference, expert), mine), weights))
+    accuracy_draws = np.mean([s.accuracy_draws for s in per_expert], axis=0)
+    value = float(np.mean([s.accuracy for s in per_expert]))
+    return Headline("accuracy", value, accuracy_draws, n_conversations(reference))
+
+
+def n_conversations(reference: pd.DataFrame) -> int:
+    """The units of the cluster bootstrap: the distinct items of the reference's pairs."""
+    return len(set(reference["item_a"].astype(str)) | set(reference["item_b"].astype(str)))

@@ -8,8 +8,14 @@ should matter changes.
   scores 0 and 0.
 - Observational length association (`length_association`, `human_length_association`): the
   partial Spearman correlation of a rating with the supporter's word count, the reference rating
-  held fixed, for a rater and, like for like, for each human expert against the median of the
-  other experts. A judge well above the humans rewards length beyond what the experts do.
+  held fixed, per dimension, for a rater and, like for like, for each human expert against the
+  median of the other experts; summarised by a **magnitude** (mean over dimensions of |rho|: how
+  much the ratings follow length, in whatever direction) and a **direction** (the same partial
+  correlation on the overall score, prescriptive minus proscriptive, given the reference's overall
+  score: whether longer support comes out better or worse overall). Never a signed mean over
+  dimensions, which cancels: a rater that rates every dimension up with length, the worse ones
+  included, would read as unbiased. A judge well above the humans leans on length beyond what
+  the experts do.
 - Test-retest (`retest`): the same judge on the same items in several epochs (or recorded
   runs): kappa between epochs, share of items rated identically, alpha with the epochs as
   raters, and the spread of the judge's kappa with the reference across epochs.
@@ -37,7 +43,7 @@ from pydantic import BaseModel
 from scipy.stats import rankdata
 
 from empathy_bench.agreement.preference import cluster_weights
-from empathy_bench.agreement.rater import RaterKind
+from empathy_bench.agreement.rater import RaterKind, RaterRole
 from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk, resample_indices
 from empathy_bench.core.models import Record
 from empathy_bench.sources.preference import CHOICES
@@ -45,7 +51,10 @@ from empathy_bench.sources.rubric import Rubric
 
 NAN = float("nan")
 OVERALL_SCORE = "overall_score"  # the dimension name of the rubric's overall score (as in RaterAgreement)
-MEAN = "mean"  # the dimension name of the mean over dimensions
+# The length association's summaries, as Association rows after the dimensions: the mean of
+# |partial rho| over dimensions, and the partial rho of the overall score (its direction).
+MAGNITUDE = "magnitude"
+DIRECTION = OVERALL_SCORE
 MIN_EXPERTS = 3  # an expert against the median of the others needs at least two others
 # Below this, (1 - r_xz^2)(1 - r_yz^2) counts as 0: the control explains a variable entirely
 # and the partial correlation is undefined (rounding would otherwise give any value).
@@ -71,7 +80,10 @@ class Effect(Record):
 
 class Association(Record):
     """Partial Spearman correlation of a rating with the supporter's word count, the reference
-    rating held fixed, over n items, with its bootstrap 95% interval over items."""
+    rating held fixed, over n items, with its bootstrap 95% interval over items. Two summary
+    rows follow the dimensions: `magnitude` (partial_spearman holds the mean of |rho| over the
+    dimensions, n the items drawn) and `overall_score` (the direction: the overall score's
+    partial rho given the reference's overall score, n the items with every dimension)."""
 
     dimension: str
     n: int
@@ -116,7 +128,7 @@ class ProbeResult(BaseModel):
     task: str
     rater: str
     kind: RaterKind
-    role: Literal["rater", "ceiling", "crowd"] = "rater"
+    role: RaterRole = "rater"
     probe: Probe
     probe_id: str = ""  # the probe file it came from (several files may share a kind)
     effects: list[Effect] = []  # attribution, length (interventional)
@@ -233,19 +245,25 @@ def _association(dim: str, n: int, value: float, draws: np.ndarray) -> Associati
     return Association(dimension=dim, n=n, partial_spearman=value, low=low, high=high)
 
 
-def _with_mean(
-    rows: list[Association], draws: list[np.ndarray], n_items: int, signs: Mapping[str, int] | None = None
-) -> list[Association]:
-    """The per-dimension rows followed by the mean over dimensions (dimension 'mean', n = the
-    items drawn), its interval from the mean of the dimensions' draws. `signs` orients each
-    dimension before the mean (-1 for a proscriptive one, where a higher rating is worse), so
-    the mean says whether longer support is judged better, and a rater that rates every
-    dimension up with length (better and worse alike) does not look biased one way."""
-    if not rows:
-        return []
-    sign = np.array([(signs or {}).get(r.dimension, 1) for r in rows], dtype=float)
-    mean = float(np.mean(sign * np.array([r.partial_spearman for r in rows])))
-    return [*rows, _association(MEAN, n_items, mean, np.mean(sign[:, None] * np.vstack(draws), axis=0))]
+def _magnitude(rows: list[Association], draws: list[np.ndarray], n_items: int) -> Association:
+    """Mean over dimensions of |partial rho|, its interval from the mean of |rho| per draw (the
+    same item draws for every dimension). Dimensions whose point value is undefined (a rater
+    constant on one) are left out of both; none defined: NaN."""
+    defined = [k for k, r in enumerate(rows) if not np.isnan(r.partial_spearman)]
+    if not defined:
+        return Association(dimension=MAGNITUDE, n=n_items, partial_spearman=NAN, low=NAN, high=NAN)
+    value = float(np.mean([abs(rows[k].partial_spearman) for k in defined]))
+    return _association(MAGNITUDE, n_items, value, np.mean(np.abs(np.vstack([draws[k] for k in defined])), axis=0))
+
+
+def _signed_sum(table: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    """Per row (item) of an items x dimensions array, the sum of the ratings with proscriptive
+    dimensions subtracted (the overall score); NaN where any dimension is missing."""
+    return table @ signs if table.shape[1] else np.full(table.shape[0], np.nan)
+
+
+def _sign_vector(dims: list[str], signs: Mapping[str, int] | None) -> np.ndarray:
+    return np.array([(signs or {}).get(d, 1) for d in dims], dtype=float)
 
 
 def length_association(
@@ -258,12 +276,14 @@ def length_association(
 ) -> list[Association]:
     """Per dimension (the columns of `ratings` that `reference` has), the partial Spearman
     correlation of the rater's rating with the supporter's word count given the reference
-    rating, over the items where all three are known, with a bootstrap interval over items;
-    then the mean over dimensions ('mean', oriented by `signs`: see `_with_mean`), its interval
-    from the mean of the dimensions' draws. ratings and reference are items x dimensions, words
-    is indexed by item id. One set of draws over the items complete on at least one dimension
-    serves every dimension (that count is the mean's n). A positive value: longer support is
-    rated higher than the reference rating accounts for."""
+    rating, over the items where all three are known, with a bootstrap interval over items; then
+    the magnitude (mean over dimensions of |rho|, its interval from the mean of |rho| per draw)
+    and the direction (`overall_score`: the partial rho of the rater's overall score, the sum of
+    the dimensions with those `signs` maps to -1 subtracted, given the reference's overall score,
+    on the items with every dimension rated by both). ratings and reference are items x
+    dimensions, words is indexed by item id. One set of draws over the items complete on at least
+    one dimension serves every dimension and both summaries (that count is the magnitude's n). A
+    positive value: longer support is rated higher than the reference rating accounts for."""
     items = ratings.index.intersection(reference.index).intersection(words.dropna().index).sort_values()
     dims = [d for d in ratings.columns if d in reference.columns]
     y = words.loc[items].to_numpy(float)
@@ -271,14 +291,24 @@ def length_association(
     for dim in dims:
         x, z = ratings.loc[items, dim].to_numpy(float), reference.loc[items, dim].to_numpy(float)
         columns[dim] = (x, z, ~(np.isnan(x) | np.isnan(z)))
-    used = np.any([complete for _, _, complete in columns.values()], axis=0) if dims else np.zeros(0, bool)
+    if not dims:
+        return []
+    used = np.any([complete for _, _, complete in columns.values()], axis=0)
     idx = _draws(int(used.sum()), n_resamples, seed)
     rows, draws = [], []
+    yy = y[used]
     for dim, (x, z, complete) in columns.items():
-        x, z, yy = x[used], z[used], y[used]
+        x, z = x[used], z[used]
         draws.append(partial_spearman_rows(x[idx], yy[idx], z[idx]))
         rows.append(_association(str(dim), int(complete.sum()), partial_spearman(x, yy, z), draws[-1]))
-    return _with_mean(rows, draws, int(used.sum()), signs)
+    sign = _sign_vector(dims, signs)
+    x_all = _signed_sum(ratings.loc[items, dims].to_numpy(float)[used], sign)
+    z_all = _signed_sum(reference.loc[items, dims].to_numpy(float)[used], sign)
+    n_all = int((~(np.isnan(x_all) | np.isnan(z_all))).sum())
+    direction = _association(
+        DIRECTION, n_all, partial_spearman(x_all, yy, z_all), partial_spearman_rows(x_all[idx], yy[idx], z_all[idx])
+    )
+    return [*rows, _magnitude(rows, draws, int(used.sum())), direction]
 
 
 def human_length_association(
@@ -288,13 +318,17 @@ def human_length_association(
     seed: int = 0,
     signs: Mapping[str, int] | None = None,
 ) -> list[Association]:
-    """The same statistic for the human raters themselves: `panels` maps a dimension to its
+    """The same statistics for the human raters themselves: `panels` maps a dimension to its
     items x experts table; per dimension, the mean over experts j of the partial Spearman
     correlation of expert j's rating with the word count given the median of the other experts,
     on the items every expert of the panel rated and whose word count is known (as the ceiling's
-    leave-one-out does), its interval from the mean of the experts' draws; then the 'mean' row.
-    One set of draws over the items of every kept dimension serves all experts and dimensions.
-    A dimension with fewer than three experts is left out."""
+    leave-one-out does), its interval from the mean of the experts' draws. Then, like for like
+    with one rater's: the magnitude, the mean over experts of each expert's mean |rho| over the
+    dimensions (per draw the same), and the direction, the mean over experts of the partial rho
+    of expert j's overall score given the overall score of the other experts' medians. One set of
+    draws over the items of every kept dimension serves all experts and dimensions. A dimension
+    with fewer than three experts is left out; the summaries use the experts present in every
+    kept dimension."""
     known = words.dropna()
     complete = {
         dim: panel.loc[panel.index.intersection(known.index)].dropna()
@@ -302,21 +336,53 @@ def human_length_association(
         if panel.shape[1] >= MIN_EXPERTS
     }
     complete = {dim: table for dim, table in complete.items() if len(table)}
+    if not complete:
+        return []
     items = reduce(pd.Index.union, [t.index for t in complete.values()], pd.Index([])).sort_values()
     idx = _draws(len(items), n_resamples, seed)
     y = known.reindex(items).to_numpy(float)
+    tables = {dim: table.reindex(items) for dim, table in complete.items()}  # NaN on the items a dimension lacks
+    everywhere = [j for j in next(iter(tables.values())).columns if all(j in t.columns for t in tables.values())]
     rows, draws = [], []
-    for dim, table in complete.items():
-        table = table.reindex(items)  # NaN on the items this dimension lacks
+    # per expert j and dimension: |rho| and its draws, for the magnitude
+    absolute: dict[object, list[tuple[float, np.ndarray]]] = {j: [] for j in everywhere}
+    for dim, table in tables.items():
         values, expert_draws = [], []
         for j in table.columns:
             x = table[j].to_numpy(float)
             z = table.drop(columns=j).median(axis=1, skipna=False).to_numpy(float)
             values.append(partial_spearman(x, y, z))
             expert_draws.append(partial_spearman_rows(x[idx], y[idx], z[idx]))
+            if j in absolute:
+                absolute[j].append((abs(values[-1]), np.abs(expert_draws[-1])))
         draws.append(np.mean(expert_draws, axis=0))
         rows.append(_association(str(dim), int(table.notna().all(axis=1).sum()), float(np.mean(values)), draws[-1]))
-    return _with_mean(rows, draws, len(items), signs)
+    if not everywhere:
+        return rows
+    magnitudes = [_defined_mean(pairs) for pairs in absolute.values()]
+    magnitude = _association(
+        MAGNITUDE, len(items), float(np.mean([m for m, _ in magnitudes])), np.mean([d for _, d in magnitudes], axis=0)
+    )
+    sign = _sign_vector(list(tables), signs)
+    directions, direction_draws, n_all = [], [], 0
+    for j in everywhere:
+        x = _signed_sum(np.column_stack([t[j].to_numpy(float) for t in tables.values()]), sign)
+        others = [t.drop(columns=j).median(axis=1, skipna=False).to_numpy(float) for t in tables.values()]
+        z = _signed_sum(np.column_stack(others), sign)
+        directions.append(partial_spearman(x, y, z))
+        direction_draws.append(partial_spearman_rows(x[idx], y[idx], z[idx]))
+        n_all = max(n_all, int((~(np.isnan(x) | np.isnan(z))).sum()))
+    direction = _association(DIRECTION, n_all, float(np.mean(directions)), np.mean(direction_draws, axis=0))
+    return [*rows, magnitude, direction]
+
+
+def _defined_mean(pairs: list[tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
+    """One expert's magnitude: the mean of |rho| over the dimensions where it is defined, and
+    the mean of the same dimensions' |rho| per draw (NaN when none is defined)."""
+    kept = [(v, d) for v, d in pairs if not np.isnan(v)]
+    if not kept:
+        return NAN, np.full(len(pairs[0][1]) if pairs else 0, np.nan)
+    return float(np.mean([v for v, _ in kept])), np.mean([d for _, d in kept], axis=0)
 
 
 # --- test-retest ------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ from pydantic import BaseModel
 
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
-from empathy_bench.agreement.stats import N_RESAMPLES, PairAgreement
+from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, qwk_weighted, resample_counts
 from empathy_bench.core.models import Record
 from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
+from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
@@ -61,12 +63,18 @@ class DimensionMean(AlphaWithRater):
     spearman: float
     spearman_low: float = NAN
     spearman_high: float = NAN
+    # like for like with the ceiling (see DimensionAgreement), the headline every rate table is
+    # sorted by; its interval from the task's shared draws (`headline`)
     qwk_loo: float = NAN
+    qwk_loo_low: float = NAN
+    qwk_loo_high: float = NAN
 
 
 RaterKind = Literal["run", "baseline", "recorded", "human"]
+# What a row is beside its kind: a rater; the expert ceiling; or one of the human rows a source
+# card names (sources/card.py HumanRole: a crowd, the participants' self-report, a released label)
+RaterRole = Literal["rater", "ceiling", "crowd", "self_report", "original_label"]
 CEILING_LABEL = "human: expert (leave-one-out)"
-CROWD_LABEL = "human: crowd"
 
 
 class RaterAgreement(BaseModel):
@@ -77,7 +85,7 @@ class RaterAgreement(BaseModel):
     kind: RaterKind  # run: a judge run by the harness; baseline: a trivial one; recorded: published ratings
     # the expert ceiling (each expert against the median of the other experts) and the crowd are
     # the reference lines every plot and table marks
-    role: Literal["rater", "ceiling", "crowd"] = "rater"
+    role: RaterRole = "rater"
     n_items: int
     n_ratings: int
     mean: DimensionMean | None = None  # means over the task's dimensions (None unless every one has ratings)
@@ -86,6 +94,8 @@ class RaterAgreement(BaseModel):
     alt_test: AltTestResult | None = None  # the authors' reference procedure: the verdict shown
     alt_test_clustered: AltTestResult | None = None  # our variant (conversations as units), flagged when it disagrees
     alt_test_by_dimension: dict[str, AltTestResult] = {}  # context: one test per dimension, BY over all of them
+    # the headline in each epoch (a judge run with --epochs) or recorded run (agreement/spread.py)
+    spread: Spread | None = None
     notes: list[str] = []  # what a reader must know about these numbers (dimensions without ratings, tests not run)
 
 
@@ -116,13 +126,14 @@ def rater_agreement(
         qwk_draws.append(q)
         alpha_draws.append(a)
     alt, clustered, by_dimension, why_not = alt_tests(spec, labels, wide)
+    mean = _mean(dims, qwk_draws, alpha_draws) if dims and len(dims) == len(spec.dimension_ids) else None
     return RaterAgreement(
         task=spec.id,
         rater=rater,
         kind=kind,
         n_items=int(wide.notna().any(axis=1).sum()),
         n_ratings=int(wide.notna().sum().sum()),
-        mean=_mean(dims, qwk_draws, alpha_draws) if dims and len(dims) == len(spec.dimension_ids) else None,
+        mean=_with_loo_interval(mean, headline(spec, labels, wide, n_resamples, seed)),
         dimensions=dims,
         overall_score=_overall_score(spec, labels, wide, n_resamples, seed),
         alt_test=alt,
@@ -253,20 +264,34 @@ def alt_tests(
 def reference_rows(
     spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> list[RaterAgreement]:
-    """Each recorded judge of the source, the crowd, and the human ceiling (each expert
-    against the median of the others)."""
+    """Each recorded judge of the source, each human row its card names (the crowd, the
+    participants' self-report, a released label), and the human ceiling (each expert against
+    the median of the others)."""
     rows = []
+    roles = {row.rater: row.role for row in human_rows(spec)}
+    for rater, kind, label, wide in reference_raters(spec, labels, recorded):
+        row = rater_agreement(spec, labels, wide, label, kind, n_resamples, seed)
+        rows.append(row.model_copy(update={"role": roles[rater]}) if rater in roles else row)
+    ceiling = expert_ceiling(spec, labels, n_resamples, seed)
+    return rows + ([ceiling] if ceiling else [])
+
+
+def reference_raters(
+    spec: TaskSpec, labels: LabelSet, recorded: list[str]
+) -> list[tuple[str, RaterKind, str, pd.DataFrame]]:
+    """(rater id, kind, row label, items x dimensions ratings) of each recorded judge and each
+    human row the source card names (the crowd, the participants' self-report, a released label:
+    `human_rows`) that rated the task's items (the task's own reference is no row of its own)."""
     raters: list[tuple[str, RaterKind, str]] = [
         *((r, "recorded", r) for r in recorded),
-        ("crowd", "human", CROWD_LABEL),
+        *((row.rater, "human", row.label) for row in human_rows(spec)),
     ]
+    found = []
     for rater, kind, label in raters:
         wide = rater_table(spec, labels, rater)
         if rater != spec.reference and not wide.empty:
-            row = rater_agreement(spec, labels, wide, label, kind, n_resamples, seed)
-            rows.append(row.model_copy(update={"role": "crowd"}) if rater == "crowd" else row)
-    ceiling = expert_ceiling(spec, labels, n_resamples, seed)
-    return rows + ([ceiling] if ceiling else [])
+            found.append((rater, kind, label, wide))
+    return found
 
 
 def rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
@@ -298,7 +323,7 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
         role="ceiling",
         n_items=int(labels.items.shape[0]),
         n_ratings=sum(d.n for d in dims),
-        mean=_mean(dims, draws, alpha_draws),
+        mean=_with_loo_interval(_mean(dims, draws, alpha_draws), headline(spec, labels, None, n_resamples, seed)),
         dimensions=dims,
         overall_score=score,
         notes=["each expert against the median of the other experts; alpha is the experts' own"],
@@ -325,3 +350,67 @@ def _ceiling(
         "qwk_loo": mean_qwk,
     }
     return DimensionAgreement(dimension=dimension, **fields), mean_draws
+
+
+# --- the headline on the task's shared draws ------------------------------------------------
+
+
+def headline(
+    spec: TaskSpec, labels: LabelSet, wide: pd.DataFrame | None, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> Headline | None:
+    """The figure a rate task ranks its raters by, with its value on each of the task's shared
+    bootstrap draws of items. With an expert panel (three or more experts on every dimension):
+    the kappa with the median of the other experts, averaged over left-out experts and then
+    dimensions (`qwk_loo`): the references the ceiling faces, so humans and judges compare like
+    for like, where the full median would hand judges an easier reference than the ceiling's.
+    Without one: the kappa with the task's reference (`qwk`). `wide` None is the ceiling itself
+    (each expert against the others). None where the rater lacks a dimension (no mean) or there
+    is no ceiling."""
+    dims = spec.dimension_ids
+    if wide is not None and not all(d in wide.columns and wide[d].notna().any() for d in dims):
+        return None
+    panels = {d: group_table(labels.ratings, "expert", d) for d in dims}
+    if min(p.shape[1] for p in panels.values()) >= 3:
+        pairs = {d: _loo_pairs(panels[d], None if wide is None else wide[d]) for d in dims}
+        return _mean_kappa("qwk_loo", pairs, n_resamples, seed)
+    if wide is None:
+        return None
+    pairs = {d: [(wide[d], rater_values(labels.ratings, spec.reference, d))] for d in dims}
+    return _mean_kappa("qwk", pairs, n_resamples, seed)
+
+
+def _loo_pairs(experts: pd.DataFrame, rater: pd.Series | None) -> list[tuple[pd.Series, pd.Series]]:
+    """Per left-out expert j: (the rater, or expert j for the ceiling; the median of the experts
+    other than j), on the items every expert rated, as `leave_one_out_draws` has them."""
+    complete = experts.dropna()
+    return [(complete[j] if rater is None else rater, complete.drop(columns=j).median(axis=1)) for j in experts.columns]
+
+
+def _mean_kappa(
+    metric: str, pairs: dict[str, list[tuple[pd.Series, pd.Series]]], n_resamples: int, seed: int
+) -> Headline:
+    """The mean over dimensions of the mean kappa of each (rated, reference) pair, with every
+    pair weighted by one set of draws over the items the references cover: the units depend on
+    the labels alone, so every rater of the task is resampled alike (an item a rater did not
+    rate counts 0 times for it, never shifts another item's draws)."""
+    units = sorted(set().union(*(set(ref.dropna().index) for dim in pairs.values() for _, ref in dim)))
+    weights = np.vstack([np.ones(len(units)), resample_counts(len(units), n_resamples, seed)])
+    per_dim = [
+        np.mean([qwk_weighted(_on(x, units), _on(ref, units), weights) for x, ref in dim], axis=0)
+        for dim in pairs.values()
+    ]
+    mean = np.mean(per_dim, axis=0)
+    return Headline(metric, float(mean[0]), mean[1:], len(units))
+
+
+def _on(values: pd.Series, units: list[object]) -> np.ndarray:
+    return values.reindex(units).to_numpy(float)
+
+
+def _with_loo_interval(mean: DimensionMean | None, found: Headline | None) -> DimensionMean | None:
+    """The mean with the like-for-like kappa's interval from the shared draws (none without a
+    panel: qwk_loo is then NaN and the headline is the plain kappa)."""
+    if mean is None or found is None or found.metric != "qwk_loo":
+        return mean
+    low, high = agreement.percentile_ci(found.draws)
+    return mean.model_copy(update={"qwk_loo_low": low, "qwk_loo_high": high})

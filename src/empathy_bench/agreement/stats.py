@@ -107,6 +107,28 @@ def resample_indices(n: int, n_resamples: int = N_RESAMPLES, seed: int = 0) -> n
     return np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
 
 
+def resample_counts(n: int, n_resamples: int = N_RESAMPLES, seed: int = 0) -> np.ndarray:
+    """The draws of `resample_indices` as how often each of the n units was drawn (n_resamples x
+    n): a statistic weighted by these counts is the statistic on that resample, and a rater that
+    lacks a unit gives it weight 0, so raters with different gaps still share one set of draws."""
+    if n == 0:
+        return np.zeros((n_resamples, 0))
+    idx = resample_indices(n, n_resamples, seed)
+    offsets = idx + n * np.arange(n_resamples)[:, None]
+    return np.bincount(offsets.ravel(), minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
+
+
+class Headline(NamedTuple):
+    """A task's headline figure for one rater (the one its table is sorted by) and the same
+    figure on each of the task's shared bootstrap draws of n units (NaN where undefined): what
+    paired differences and rank intervals are computed from. Never stored."""
+
+    metric: str  # the row field it is: qwk_loo, qwk, accuracy, mean_kappa_loo, mean_kappa
+    value: float
+    draws: np.ndarray
+    n: int  # units each draw resamples (items, or conversations)
+
+
 def percentile_ci(samples: np.ndarray) -> tuple[float, float]:
     """Percentile interval, ignoring resamples where the statistic is undefined."""
     tail = (1 - CONFIDENCE) / 2 * 100
@@ -122,6 +144,21 @@ def qwk_resamples(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.
     if categories == "rank":
         ra, rb = _rank_codes_per_row(ra, rb)
     return qwk_vectorised(ra.astype(float), rb.astype(float))
+
+
+def qwk_weighted(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Quadratic-weighted kappa on the values ("value" categories) with item i counted
+    weights[r, i] times in row r (`resample_counts`; a row of ones gives the point estimate).
+    An item where a or b is NaN counts 0 times. Equals `qwk_resamples(a, b, "value", idx)` for
+    the counts of idx: the same closed form as `qwk_vectorised` with weighted sums."""
+    a, b, weights = np.asarray(a, float), np.asarray(b, float), np.asarray(weights, float)
+    w = weights * ~(np.isnan(a) | np.isnan(b))
+    a, b = np.nan_to_num(a), np.nan_to_num(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = w.sum(axis=-1)
+        observed = w @ (a - b) ** 2
+        expected = w @ a**2 + w @ b**2 - 2 * (w @ a) * (w @ b) / n
+        return np.where(expected > 0, 1 - observed / np.where(expected > 0, expected, 1), np.nan)
 
 
 def spearman_resamples(a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> np.ndarray:

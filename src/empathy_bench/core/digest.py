@@ -6,13 +6,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import fsspec
+
 SHORT = 12  # hex digits kept where a digest names a version, not a file's integrity
 
 
-def sha256_file(path: Path) -> str:
-    """Full hex digest of a file, read in 1 MiB blocks (label files can be large)."""
+def sha256_file(path: Path | str) -> str:
+    """Full hex digest of a file, read in 1 MiB blocks (label files can be large). A URL
+    (`s3://...`: a log on object storage) is read through fsspec."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with fsspec.open(path, "rb") if "://" in str(path) else Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -1,8 +1,9 @@
-"""Stage 6, leaderboard: run records, the one column definition, and every rendering of the
-board (CSV, JSON, Markdown, the terminal report and the self-contained page)."""
+"""Stage 6, leaderboard: run records and each task's paired comparisons, the one column
+definition, and every rendering of the board (CSV, JSON, Markdown, the terminal report and the self-contained page)."""
 
 from empathy_bench.leaderboard.board import build, write
 from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, Column
+from empathy_bench.leaderboard.comparisons import read_comparisons, write_comparisons
 from empathy_bench.leaderboard.page import render_page
 from empathy_bench.leaderboard.record import RunRecord, read_records, record, write_records
 
@@ -11,9 +12,11 @@ __all__ = [
     "Column",
     "RunRecord",
     "build",
+    "read_comparisons",
     "read_records",
     "record",
     "render_page",
     "write",
+    "write_comparisons",
     "write_records",
 ]

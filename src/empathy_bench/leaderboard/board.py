@@ -18,9 +18,11 @@ import pandas as pd
 
 from empathy_bench.agreement.alt_test import verdict
 from empathy_bench.agreement.coach import CoachAgreement
+from empathy_bench.agreement.paired import Comparison
 from empathy_bench.agreement.preference import PreferenceAgreement
-from empathy_bench.agreement.probe import OVERALL_SCORE, Effect, ProbeResult
+from empathy_bench.agreement.probe import DIRECTION, MAGNITUDE, OVERALL_SCORE, Effect, ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
+from empathy_bench.agreement.spread import Spread
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.files import refuse_link, write_text_atomic
@@ -32,13 +34,19 @@ from empathy_bench.leaderboard.columns import (
     Column,
     cell,
     columns_data,
+    markdown_cell,
     number,
     table,
 )
+from empathy_bench.leaderboard.comparisons import comparison_rows, matrix_markdown, read_comparisons, with_ranks
 from empathy_bench.leaderboard.record import RunRecord, read_records
+from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import load_task
 
-SCHEMA_VERSION = 4  # 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks
+# 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks; 5: ranks and paired
+# differences (comparisons), like-for-like sort, tie-half accuracy, spread, length magnitude and direction,
+# human rows and trivial-rater notes
+SCHEMA_VERSION = 5
 ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
@@ -80,6 +88,8 @@ def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
     mean = {k: _r(getattr(m, k) if m else None) for k in ("qwk", "qwk_low", "qwk_high", "alpha", "alpha_low")}
     mean |= {k: _r(getattr(m, k) if m else None) for k in ("alpha_high", "alpha_shuffled")}
     mean |= {k: _r(getattr(m, k) if m else None) for k in ("spearman", "spearman_low", "spearman_high")}
+    # the headline: against the leave-one-expert-out references the ceiling faces (like for like)
+    mean |= {k: _r(getattr(m, k) if m else None) for k in ("qwk_loo", "qwk_loo_low", "qwk_loo_high")}
     return {
         "task": a.task,
         "rater": a.rater,
@@ -96,6 +106,7 @@ def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
         "alt_test_verdict": verdict(alt, clustered),
         "alt_test_clustered_passed": clustered.passed if clustered else None,
         "alt_test_clustered_winning_rate": _r(clustered.winning_rate if clustered else None),
+        **spread_fields(a.spread),
         "fitted_on_task": bool(run and run.fitted_on_task),
         "parse_failure_rate": _r(_unscored_share(rec)),
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
@@ -110,17 +121,20 @@ def _unscored_share(rec: RunRecord) -> float | None:
     return rec.run.n_unscored / rec.run.n_ratings if rec.run.n_ratings else None
 
 
-def overall_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+def overall_rows(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[dict[str, Any]]:
+    """Every rate task's rows, best first by the kappa on the ceiling's references (like for like
+    with the ceiling; the plain kappa where the task has no expert panel), with their ranks."""
     pairs = rated(records)
     ceilings = {a.task: a.mean.qwk for _, a in pairs if a.role == "ceiling" and a.mean}
-    rows = [overall_row(rec, ceilings.get(a.task)) for rec, a in pairs]
-    return sorted(rows, key=_rank)
+    rows = with_ranks([overall_row(rec, ceilings.get(a.task)) for rec, a in pairs], comparisons or [])
+    return sorted(rows, key=lambda r: _rank(r | {"qwk": r["qwk_loo"] if r["qwk_loo"] is not None else r["qwk"]}))
 
 
 def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
     """Every field of a compare task's row (CSV and JSON), what COMPARE_COLUMNS draw from."""
     run, pos = rec.run, a.position
     stats = ["accuracy", "accuracy_low", "accuracy_high", "kappa", "kappa_low", "kappa_high"]
+    stats += ["accuracy_strict", "accuracy_strict_low", "accuracy_strict_high"]
     stats += ["accuracy_conservative", "accuracy_loo", "kappa_loo"]
     spec = load_task(a.task)
     return {
@@ -134,7 +148,11 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
         "model": run.model if run else "",
         "n_pairs": a.n_pairs,
         "n_verdicts": a.n_verdicts,
+        # the accuracies' n: the pairs whose reference is a side, and the choices on them
+        "n_decisive": a.n_decisive,
+        "n_decisive_verdicts": a.n_decisive_verdicts,
         **{k: _r(getattr(a, k)) for k in stats},
+        **spread_fields(a.spread),
         "position_consistency": _r(pos.consistency) if pos else None,
         "preference_fairness": _r(pos.fairness) if pos else None,
         "flip_rate": _r(pos.flip_rate) if pos else None,
@@ -143,6 +161,16 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
         "usd_per_1k": _r(run.per_1000(run.usage.cost_usd)) if run else None,
         "seconds_per_1k": _r(run.per_1000(run.usage.live_seconds())) if run else None,
     }
+
+
+def spread_fields(spread: Spread | None) -> dict[str, Any]:
+    """A row's spread of its headline over epochs or recorded runs: the text the SPREAD column
+    shows ("0.48\u20130.61"; None without repeats) and its numbers."""
+    if spread is None:
+        return {"spread": None, "spread_low": None, "spread_high": None, "spread_n": None, "spread_unit": None}
+    low, high = _r(spread.low), _r(spread.high)
+    text = f"{number(low)}\u2013{number(high)}" if low is not None and high is not None else None
+    return {"spread": text, "spread_low": low, "spread_high": high, "spread_n": spread.n, "spread_unit": spread.unit}
 
 
 def _fitted_on_items(rec: RunRecord) -> bool:
@@ -156,8 +184,8 @@ def _fitted_on_items(rec: RunRecord) -> bool:
     return any(t == rec.task.get("id") or (load_task(t).source_name, load_task(t).framework) == here for t in fitted)
 
 
-def preference_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    rows = [preference_row(rec, a) for rec, a in compared(records)]
+def preference_rows(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[dict[str, Any]]:
+    rows = with_ranks([preference_row(rec, a) for rec, a in compared(records)], comparisons or [])
     return sorted(rows, key=lambda r: (r["task"], r["criterion"], *_rank(r | {"qwk": r["accuracy"]})[1:]))
 
 
@@ -204,6 +232,7 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
         **figures,
         **{k: getattr(a, k) for k in ("n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift")},
         "mean_kappa_loo": _r(a.mean_kappa_loo),
+        **spread_fields(a.spread),
         "grader": grader,
         "grader_qwk": graders.get(here) if grader else None,
         "fitted_on_task": _fitted_on_items(rec),
@@ -214,16 +243,16 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
     }
 
 
-def coach_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+def coach_rows(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[dict[str, Any]]:
     """Every coach task's rows, best first by the kappa on the ceiling's references (like for
-    like with the ceiling; the plain kappa where there is none)."""
+    like with the ceiling; the plain kappa where there is none), with their ranks."""
     graders = {
         (a.rater, *(str(rec.task.get(k)) for k in ("source", "framework")))
         + (str(rec.candidate.get("config_sha256")), str(rec.task.get("mode"))): _r(a.mean.qwk if a.mean else None)
         for rec, a in rated(records)
         if a.kind in ("run", "baseline")
     }
-    rows = [coach_row(rec, a, graders) for rec, a in coached(records)]
+    rows = with_ranks([coach_row(rec, a, graders) for rec, a in coached(records)], comparisons or [])
     key = "mean_kappa_loo"
     return sorted(rows, key=lambda r: _rank(r | {"qwk": r[key] if r[key] is not None else r["mean_kappa"]}))
 
@@ -282,8 +311,12 @@ def _probe_fields(p: ProbeResult) -> dict[str, Any]:
         found = _ci(f"{key}_change", e.mean_change, e.low, e.high)
         return found | {f"{key}_flips": _mean_of(flips), f"{key}_n": e.n, f"{key}_measure": e.dimension}
     if p.probe == "length_observed":
-        a = next((a for a in p.associations if a.dimension == "mean"), None)
-        return {} if a is None else _ci("length_rho", a.partial_spearman, a.low, a.high) | {"length_n": a.n}
+        # a magnitude and a direction, never a signed mean over dimensions (it cancels)
+        length: dict[str, Any] = {}
+        for key, name in (("length_magnitude", MAGNITUDE), ("length_direction", DIRECTION)):
+            a = next((a for a in p.associations if a.dimension == name), None)
+            length |= {} if a is None else _ci(key, a.partial_spearman, a.low, a.high) | {f"{key}_n": a.n}
+        return length
     if p.probe == "retest":
         return {
             "retest_qwk": _mean_of([r.mean_pairwise_qwk for r in p.retest]),
@@ -367,6 +400,56 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
 
 
+POOLED = "all dimensions (pooled)"  # the pooled alt-test, where a trivial rater's win is named
+
+
+def trivial_win_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Where a trivial baseline (a run of a judge file with `baseline: true`) wins an alt-test
+    comparison on a rate task. The criterion: on a dimension (its per-dimension test, BY over all
+    of the baseline's dimensions and experts; or the pooled test) the baseline beats at least one
+    expert, i.e. that expert's null hypothesis (the baseline is worse than the expert by more than
+    epsilon) is rejected, so the dimension's winning rate is above 0; a pass (>= 0.5) is the
+    extreme case. There the test cannot tell a rater that ignores the conversation from an
+    expert, and any judge's result on that dimension says little. One row per (task, baseline,
+    dimension), with the sentence every surface shows (`note`)."""
+    rows = []
+    for _, a in rated(records):
+        if a.kind != "baseline":
+            continue
+        tests = [*a.alt_test_by_dimension.items(), *([(POOLED, a.alt_test)] if a.alt_test else [])]
+        for dimension, test in tests:
+            beaten = [t.annotator for t in test.per_annotator if t.rejected]
+            if not beaten:
+                continue
+            note = (
+                f"{a.task}: the trivial baseline {a.rater} beats {len(beaten)} of {test.n_annotators} experts "
+                f"({', '.join(beaten)}) in the alt-test on {dimension} (winning rate {test.winning_rate:.2f}"
+                f"{', a pass' if test.passed else ''}): there the test cannot tell it from an expert."
+            )
+            rows.append(
+                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dimension, "experts": beaten}
+                | {"n_experts": test.n_annotators, "winning_rate": _r(test.winning_rate), "passed": test.passed}
+                | {"note": note}
+            )
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], _dimension_order(r["task"], r["dimension"])))
+
+
+TRIVIAL_WINS_HEAD = (
+    "A trivial rater wins an alt-test comparison: where a rater that ignores the conversation beats an expert, "
+    "no judge's alt-test result shows that it could replace one."
+)
+
+
+def trivial_win_lines(board: dict, task: str) -> list[str]:
+    """The notes of a task's trivial-rater wins (Markdown and the terminal)."""
+    return [r["note"] for r in board.get("trivial_wins", []) if r["task"] == task]
+
+
+def human_row_lines(board: dict, task: str) -> list[str]:
+    """What each human row of the task is, as its source card says (the legend's entries)."""
+    return [f"\u201c{h['label']}\u201d is {h['about']}" for h in board["tasks"].get(task, {}).get("human_rows", [])]
+
+
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
     rows = [
@@ -380,6 +463,7 @@ def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
 def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
     """Each task's title and description, from its task file (the page's tabs and headings)."""
     out = {}
+    shown = {(r.agreement.task, r.agreement.rater) for r in records}
     for task_id in sorted({r.agreement.task for r in records}):
         spec = load_task(task_id)
         out[task_id] = {
@@ -388,6 +472,12 @@ def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
             "kind": spec.kind,
             # compare tasks whose reference choices this project derived from ratings
             "derived_preferences": spec.kind == "compare" and spec.pairs_within is not None,
+            # what each human row of the task is, as its source card says (the legend's entries)
+            "human_rows": [
+                {"label": h.label, "role": h.role, "about": h.about}
+                for h in human_rows(spec)
+                if (task_id, h.label) in shown
+            ],
         }
         if spec.kind == "coach":
             out[task_id] |= {"grader": spec.grader, "profile": spec.profile.model_dump()}
@@ -400,25 +490,33 @@ def build(results_dir: Path) -> dict[str, Any]:
     for path, rec in found:
         _check_declared(path, rec)
     records = [rec for _, rec in found]
+    paired = read_comparisons(results_dir / "runs")
+    comparisons = [c for _, c in paired]
     return {
         "schema_version": SCHEMA_VERSION,
         "columns": columns_data(),
         "compare_columns": columns_data(COMPARE_COLUMNS),
         "tasks": tasks_data(records),
-        "overall": overall_rows(records),
+        "overall": overall_rows(records, comparisons),
         "per_dimension": dimension_rows(records),
         "overall_score": overall_score_rows(records),
-        "preference": preference_rows(records),
+        "preference": preference_rows(records, comparisons),
         "coach_columns": columns_data(COACH_COLUMNS),
-        "coach": coach_rows(records),
+        "coach": coach_rows(records, comparisons),
         "coach_by_dimension": coach_dimension_rows(records),
         "preference_by_gap": gap_rows(records),
         "bias_columns": columns_data(BIAS_COLUMNS),
         "bias": bias_rows(records),
         "bias_by_dimension": bias_dimension_rows(records),
         "length_by_dimension": length_dimension_rows(records),
+        "trivial_wins": trivial_win_rows(records),
+        # paired differences and rank intervals per task (and criterion): leaderboard/comparisons.py
+        "comparisons": comparison_rows(comparisons),
         "drilldown": DRILLDOWN,
-        "sources": [{"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)} for p, _ in found],
+        "sources": [
+            {"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)}
+            for p in [p for p, _ in found] + sorted({p for p, _ in paired})
+        ],
     }
 
 
@@ -502,6 +600,14 @@ def with_readme_block(readme: str, board: dict[str, Any], source: str | Path = "
     return f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
 
 
+RATE_NOTE = (
+    "Sorted by QWK on the ceiling's references: every row, the ceiling's included, against the median of the "
+    "other experts, averaged over which expert is left out (like for like; the full median of all the experts, in "
+    "the QWK column, is an easier reference than any expert faces). The ceiling's alpha is the experts' own, with "
+    "no rater added."
+)
+
+
 def overall_table(rows: list[dict]) -> str:
     """One task's rows under the defined columns (Markdown; the terminal prints the same)."""
     return table([c.label for c in OVERALL_COLUMNS], [[cell(c, r) for c in OVERALL_COLUMNS] for r in rows])
@@ -523,6 +629,7 @@ def compare_markdown(board: dict, task: str) -> list[str]:
         mine = [r for r in rows if r["criterion"] == criterion]
         body = [[cell(c, r) for c in COMPARE_COLUMNS] for r in mine]
         parts += [f"## {task} ({criterion})", "", table([c.label for c in COMPARE_COLUMNS], body), ""]
+        parts += matrix_markdown(board, task, criterion)
         if board["tasks"][task]["derived_preferences"]:
             parts += [DERIVED_NOTE, ""]
         elif any(r["role"] == "ceiling" for r in mine):
@@ -565,6 +672,7 @@ def coach_markdown(board: dict, task: str) -> list[str]:
         table([c.label for c in COACH_COLUMNS], [[cell(c, r) for c in COACH_COLUMNS] for r in rows]),
     ]
     parts += ["", COACH_NOTE.format(profile=profile, grader=info.get("grader")), ""]
+    parts += matrix_markdown(board, task)
     dims = [d for d in board["coach_by_dimension"] if d["task"] == task]
     names = list(dict.fromkeys(d["dimension"] for d in dims))
     grid = {(d["rater"], d["dimension"]): d for d in dims}
@@ -600,9 +708,12 @@ BIAS_NOTE = (
     "What an unbiased judge scores: 0 for AI - person, label flips, filler change, filler flips, label shift and "
     "against AI; 1 for consistency and retest; 0 for fairness. The overall-score changes are prescriptive minus "
     "proscriptive, so a judge that moves every dimension the same way shows 0 there and its flips show it (the "
-    "per-dimension tables below give each dimension). The length correlation (reference held fixed; proscriptive "
-    "dimensions negated) is read against the human rows: the experts' row is each expert given the median of the "
-    "other experts, i.e. how much one human rater leans on length beyond the panel."
+    "per-dimension tables below give each dimension). The length association (partial Spearman with the supporter's "
+    "word count, the reference held fixed) has two figures, never a signed mean over dimensions, which cancels: its "
+    "magnitude (mean of |rho| over dimensions: how much the ratings follow length, in any direction) and its "
+    "direction (the same on the overall score: whether longer support comes out better or worse overall). Both are "
+    "read against the experts' row, each expert given the median of the other experts, i.e. how much one human "
+    "rater leans on length beyond the panel."
 )
 
 
@@ -636,7 +747,10 @@ def _association_table(rows: list[dict[str, Any]]) -> list[str]:
     grid = {(a["rater"], a["dimension"]): a for a in rows}
     raters = list(dict.fromkeys(a["rater"] for a in rows))
     body = [[r, *(number(grid.get((r, n), {}).get("partial_spearman")) for n in names)] for r in raters]
-    title = "length, partial Spearman with word count given the reference, per dimension (mean: proscriptive negated):"
+    title = (
+        "length, partial Spearman with word count given the reference, per dimension; magnitude: mean of |rho| over "
+        "the dimensions; overall_score: the direction (prescriptive minus proscriptive, given the reference's):"
+    )
     return [title, "", table(["rater", *names], body), ""]
 
 
@@ -673,6 +787,11 @@ def _gap_cell(g: dict) -> str:
     return f"{number(g.get('accuracy'))} ({g.get('n', 0)})"
 
 
+def _human_rows_markdown(board: dict, task: str) -> list[str]:
+    lines = human_row_lines(board, task)
+    return ["Human rows: " + "; ".join(map(markdown_cell, lines)) + ".", ""] if lines else []
+
+
 def markdown(board: dict) -> str:
     overall = board["overall"]
     parts = [
@@ -684,6 +803,9 @@ def markdown(board: dict) -> str:
     for task in dict.fromkeys(r["task"] for r in overall):
         rows = [r for r in overall if r["task"] == task]
         parts += [f"## {task}", "", overall_table(rows), ""]
+        if any(r["role"] == "ceiling" for r in rows):
+            parts += [RATE_NOTE, ""]
+        parts += matrix_markdown(board, task)
         dims = [d for d in board["per_dimension"] if d["task"] == task]
         names = list(dict.fromkeys(d["dimension"] for d in dims))
         grid = {(d["rater"], d["dimension"]): d for d in dims}
@@ -701,10 +823,13 @@ def markdown(board: dict) -> str:
                 table(["rater", *names], alt_rows),
                 "",
             ]
+        if wins := trivial_win_lines(board, task):
+            parts += [f"**{TRIVIAL_WINS_HEAD}** " + " ".join(map(markdown_cell, wins)), ""]
+        parts += _human_rows_markdown(board, task)
     for task in dict.fromkeys(r["task"] for r in board["preference"]):
-        parts += compare_markdown(board, task)
+        parts += compare_markdown(board, task) + _human_rows_markdown(board, task)
     for task in dict.fromkeys(r["task"] for r in board["coach"]):
-        parts += coach_markdown(board, task)
+        parts += coach_markdown(board, task) + _human_rows_markdown(board, task)
     parts += bias_markdown(board)
     scores = board["overall_score"]
     if scores:

@@ -5,7 +5,8 @@ labels and explanations (the page reads them from the embedded leaderboard data)
 Column kinds say how a cell is drawn: `ci` is a value with its 95% interval from the fields
 `<key>_low` and `<key>_high`; `alpha` is a `ci` followed by the shuffled-rater value in
 parentheses; `verdict` is the alt-test's verdict with its winning rate; `rater` is the name,
-marked when the candidate was fitted on the task's items; `count` a whole number.
+marked when the candidate was fitted on the task's items; `count` a whole number; `rank` the
+rater's rank with its 95% interval (`rank_low`, `rank_high`: whole ranks).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-ColumnKind = Literal["rater", "text", "ci", "alpha", "number", "verdict", "money", "count"]
+ColumnKind = Literal["rater", "text", "ci", "alpha", "number", "verdict", "money", "count", "rank"]
 DASH = "–"  # a number that does not exist (no ceiling, a constant rater's correlation): never "nan"
 
 
@@ -26,16 +27,56 @@ class Column:
     kind: ColumnKind
 
 
+# Every main table ranks its raters on its headline: the rank, and the 2.5th-97.5th percentiles
+# of the rank over the bootstrap draws every rater of the task shares (agreement/paired.py).
+RANK = Column(
+    "rank",
+    "rank [95% CI]",
+    "rank by the table's headline (1 = best; ties share the better rank) and the 2.5th to 97.5th percentile of "
+    "the rank over the bootstrap draws all the task's raters share; \u2013: not compared (no headline, or not "
+    "measured in the same run as the others)",
+    "rank",
+)
+
+# Every main table: the spread of its headline over a rater's repeats (agreement/spread.py), as
+# text "min–max" (the row's `spread`; `spread_low`, `spread_high` and `spread_n` in the CSV/JSON).
+SPREAD = Column(
+    "spread",
+    "spread (min\u2013max)",
+    "the headline (the figure this table sorts by) of each epoch on its own (a run with --epochs K) or of each "
+    "published run (a recorded judge whose source card lists runs: per run), least to greatest; \u2013 with one "
+    "epoch or run. The row's own headline is of the epochs' median rating (compare: majority choice; coach: the "
+    "first epoch's feedback) or the runs' aggregate, so it need not lie inside",
+    "text",
+)
+
 OVERALL_COLUMNS = (
     Column("rater", "rater", "the judge, recorded judge or human row", "rater"),
     Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
     Column("n_items", "items", "items the rater rated", "count"),
-    Column("qwk", "QWK [95% CI]", "quadratic-weighted kappa with the reference, mean over dimensions", "ci"),
+    RANK,
+    Column(
+        "qwk_loo",
+        "QWK, ceiling's references [95% CI]",
+        "the headline and sort key: quadratic-weighted kappa with the median of the other experts, averaged over "
+        "which expert is left out, mean over dimensions: the references the human ceiling is scored on, so every "
+        "row compares like for like with it (the full median of all experts is an easier reference than the "
+        "ceiling's); \u2013 without an expert panel, where rows sort by QWK",
+        "ci",
+    ),
+    SPREAD,
+    Column(
+        "qwk",
+        "QWK [95% CI]",
+        "quadratic-weighted kappa with the reference (the median of all the experts), mean over dimensions; the "
+        "ceiling row is each expert against the median of the others",
+        "ci",
+    ),
     Column(
         "alpha",
         "alpha + rater [95% CI] (shuffled)",
         "Krippendorff's alpha of the experts with this rater added; in parentheses with its ratings shuffled "
-        "across items (what an uninformative rater scores)",
+        "across items (what an uninformative rater scores); the ceiling row is the experts' own alpha, no rater added",
         "alpha",
     ),
     Column("spearman", "Spearman [95% CI]", "rank correlation with the reference, mean over dimensions", "ci"),
@@ -76,11 +117,25 @@ def cell(column: Column, row: dict) -> str:
         return DASH if value is None else str(value)
     if column.kind == "count":
         return DASH if value is None else f"{value:,}"
+    if column.kind == "rank":
+        return rank_text(value, row.get("rank_low"), row.get("rank_high"))
     if column.kind in ("ci", "alpha"):
         text = number(value, row.get(f"{column.key}_low"), row.get(f"{column.key}_high"))
+        if column.kind == "alpha" and row.get("role") == "ceiling" and value is not None:
+            return text + f" ({CEILING_ALPHA})"  # no rater added: the experts alone
         shuffled = row.get(f"{column.key}_shuffled")
         return text + (f" ({shuffled:.2f})" if column.kind == "alpha" and shuffled is not None else "")
     return number(value)
+
+
+CEILING_ALPHA = "experts' own alpha"
+
+
+def rank_text(rank: object, low: object, high: object) -> str:
+    """'2 [1, 4]', or '–' for a rater that was not compared."""
+    if not isinstance(rank, int) or isinstance(rank, bool):
+        return DASH
+    return f"{rank} [{low}, {high}]" if isinstance(low, int) and isinstance(high, int) else str(rank)
 
 
 def number(value: object, low: object = None, high: object = None) -> str:
@@ -136,14 +191,38 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 COMPARE_COLUMNS = (
     Column("rater", "rater", "the judge, a judge's ratings turned into choices, recorded judge or human row", "rater"),
     Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
-    Column("n_pairs", "pairs", "pairs with a reference choice that the rater judged", "count"),
+    Column(
+        "n_pairs", "pairs", "pairs with a reference choice (a tie included) that the rater judged: kappa's n", "count"
+    ),
+    Column(
+        "n_decisive",
+        "decisive pairs",
+        "pairs whose reference is a side, not a tie, that the rater judged: the pairs every accuracy is computed on",
+        "count",
+    ),
+    Column(
+        "n_decisive_verdicts",
+        "verdicts",
+        "the choices on the decisive pairs that the accuracies count: two per pair from a judge of both orders, one "
+        "from ratings; the ceiling's, one per expert and pair where the other experts agree",
+        "count",
+    ),
+    RANK,
     Column(
         "accuracy",
-        "accuracy [95% CI]",
-        "share of choices equal to the reference, on pairs whose reference is not a tie (both orders count); "
-        "cluster bootstrap over conversations",
+        "accuracy (tie = 0.5) [95% CI]",
+        "the headline: on the decisive pairs (both orders count), a choice equal to the reference scores 1, a tie "
+        "0.5 (AlpacaEval's convention), the other side 0, so a rater that always says tie scores 0.50 like one that "
+        "always picks the first; cluster bootstrap over conversations",
         "ci",
     ),
+    Column(
+        "accuracy_strict",
+        "strict (tie = 0) [95% CI]",
+        "the same with a tie counted wrong: the share of choices equal to the reference",
+        "ci",
+    ),
+    SPREAD,
     Column(
         "kappa",
         "kappa [95% CI]",
@@ -153,14 +232,14 @@ COMPARE_COLUMNS = (
     Column(
         "accuracy_loo",
         "accuracy, ceiling's references",
-        "mean over experts of the accuracy against the majority of the other experts: the references (and pairs) "
-        "the human ceiling is scored on, so this compares with the ceiling like for like",
+        "mean over experts of the accuracy (tie = 0.5) against the majority of the other experts: the references "
+        "(and pairs) the human ceiling is scored on, so this compares with the ceiling like for like",
         "number",
     ),
     Column(
         "accuracy_conservative",
         "both orders",
-        "accuracy when a side wins only if it wins in both orders (otherwise tie)",
+        "accuracy (tie = 0.5) when a side wins only if it wins in both orders (otherwise a tie)",
         "number",
     ),
     Column("position_consistency", "consistency", "share of pairs with the same verdict in both orders", "number"),
@@ -197,12 +276,22 @@ BIAS_COLUMNS = (
         "number",
     ),
     Column(
-        "length_rho",
-        "length rho given reference [95% CI]",
-        "partial Spearman correlation of the rating with the supporter's word count, the reference rating held "
-        "fixed, mean over dimensions with proscriptive ones negated (positive: longer support judged better); "
-        "the experts' row is each expert given the median of the others: how much one human rater leans on "
-        "length beyond the panel",
+        "length_magnitude",
+        "length |rho| given reference [95% CI]",
+        "magnitude of the length association: the partial Spearman correlation of the rating with the supporter's "
+        "word count, the reference rating held fixed, per dimension, and its absolute value averaged over the "
+        "dimensions (interval: the same mean per bootstrap draw), so it cannot cancel; 0 = ratings ignore length, "
+        "1 = they follow it. Read it against the experts' row (each expert given the median of the others): how "
+        "much one human rater leans on length beyond the panel; noise alone makes it a little above 0",
+        "ci",
+    ),
+    Column(
+        "length_direction",
+        "length direction, overall [95% CI]",
+        "direction of the length association: the same partial correlation on the overall score (prescriptive "
+        "dimensions minus proscriptive ones) given the reference's overall score; positive: longer support comes "
+        "out better overall, negative: worse; \u2013 where the rater's overall score does not vary (a rater that "
+        "moves every dimension with length alike). The experts' row is the yardstick",
         "ci",
     ),
     Column(
@@ -253,6 +342,7 @@ COACH_COLUMNS = (
     ),
     Column("kind", "kind", "run: a coach run here; recorded: published ratings; baseline: trivial; human", "text"),
     Column("n_items", "conversations", "conversations with scored feedback", "count"),
+    RANK,
     Column(
         "mean_kappa",
         "targeting kappa [95% CI]",
@@ -267,6 +357,7 @@ COACH_COLUMNS = (
         "ceiling is scored on (a half point where two experts disagree), so it compares with the ceiling like for like",
         "number",
     ),
+    SPREAD,
     Column(
         "macro_f1",
         "macro-F1 [95% CI]",

@@ -76,6 +76,8 @@ def _check(leaderboard: dict) -> None:
         "coach_by_dimension",
         "bias",
         "bias_by_dimension",
+        "length_by_dimension",
+        "trivial_wins",
     ):
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):

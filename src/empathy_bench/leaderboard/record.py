@@ -32,7 +32,9 @@ from empathy_bench.tasks.spec import TaskSpec
 # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
 # 3: compare tasks (preference agreement), task kind; bias probes (probe results)
 # 4: coach tasks (coach agreement; the grader in the candidate)
-SCHEMA_VERSION = 4
+# 5: like-for-like QWK interval, compare accuracy with ties as half (strict kept, n per figure), spread,
+#    length magnitude and direction, human rows named by their card, live wall time of cached re-runs
+SCHEMA_VERSION = 5
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -109,7 +111,7 @@ def record(
         command=" ".join(["empathy-bench", *sys.argv[1:]])
         if Path(sys.argv[0]).name == "empathy-bench"
         else " ".join(sys.argv),
-        log=LogRef(name=Path(run.log).name, sha256=sha256_file(Path(run.log)), eval_id=log.eval.eval_id)
+        log=LogRef(name=Path(run.log).name, sha256=sha256_file(run.log), eval_id=log.eval.eval_id)
         if log and run and run.log
         else None,
     )
@@ -196,10 +198,18 @@ def _rounded(value: object) -> object:
     return value
 
 
+# A task's paired comparisons of its raters (leaderboard/comparisons.py) sit beside its records
+# under a name no record can have: a record's plain name starts with a letter or a digit, and a
+# hashed one holds "~".
+COMPARISONS_FILE = "_comparisons.json"
+
+
 def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
-    """Every record under results_dir (<task>/*.json), read by content: a file's name is not
-    trusted to say whose record it is. A file that is not a valid record is an InputError."""
-    return [(p, _read_record(p)) for p in sorted(results_dir.glob("*/*.json"))]
+    """Every record under results_dir (<task>/*.json, but for each task's COMPARISONS_FILE), read
+    by content: a file's name is not trusted to say whose record it is. A file that is not a
+    valid record is an InputError."""
+    paths = sorted(p for p in results_dir.glob("*/*.json") if p.name != COMPARISONS_FILE)
+    return [(p, _read_record(p)) for p in paths]
 
 
 def _read_record(path: Path) -> RunRecord:

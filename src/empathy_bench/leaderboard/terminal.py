@@ -7,13 +7,16 @@ control character in it (ESC, a newline, a C1 code) shows as an escape such as \
 
 from __future__ import annotations
 
+from empathy_bench.agreement.paired import Comparison
 from empathy_bench.leaderboard.board import (
     BIAS_NOTE,
+    TRIVIAL_WINS_HEAD,
     bias_rows,
     coach_rows,
     dimension_rows,
     overall_rows,
     preference_rows,
+    trivial_win_rows,
     used_columns,
 )
 from empathy_bench.leaderboard.columns import (
@@ -29,7 +32,12 @@ from empathy_bench.leaderboard.columns import (
 )
 from empathy_bench.leaderboard.record import RunRecord
 
-MARKS = {"ceiling": "  <- human ceiling", "crowd": "  <- crowd"}
+MARKS = {
+    "ceiling": "  <- human ceiling",
+    "crowd": "  <- crowd",
+    "self_report": "  <- participants' self-report",
+    "original_label": "  <- the dataset's own label",
+}
 # The coach table's headline checks (leaderboard.md and the page have every column)
 COACH_TERMINAL = tuple(
     c
@@ -39,6 +47,7 @@ COACH_TERMINAL = tuple(
         "rater",
         "kind",
         "n_items",
+        "rank",
         "mean_kappa",
         "mean_kappa_loo",
         "macro_f1",
@@ -69,18 +78,19 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r).rstrip() for r in rows)])
 
 
-def task_tables(records: list[RunRecord]) -> list[str]:
+def task_tables(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[str]:
     """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones and
-    coach tasks under the coach ones."""
+    coach tasks under the coach ones (ranks from the run's comparisons)."""
     tables: list[tuple[str, dict, tuple[Column, ...]]] = [
-        (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records)
+        (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records, comparisons)
     ]
-    tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records)]
+    tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records, comparisons)]
     tables += [
         (f"{r['task']} (feedback against the experts' profile, our construction)", r, COACH_TERMINAL)
-        for r in coach_rows(records)
+        for r in coach_rows(records, comparisons)
     ]
     tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
+    wins = trivial_win_rows(records)
     out = []
     for title in dict.fromkeys(t for t, _, _ in tables):
         mine = [(r, columns) for t, r, columns in tables if t == title]
@@ -89,6 +99,9 @@ def task_tables(records: list[RunRecord]) -> list[str]:
         # the bias table shows the probes that ran; the agreement tables always every column
         shown = tuple(used_columns(columns, rows)) if columns is BIAS_COLUMNS else columns
         out.append(f"{visible(title)}\n" + _marked_table(rows, shown))
+        if columns is OVERALL_COLUMNS:  # a rate task: where a trivial baseline wins an alt-test comparison
+            notes = [f"\n  - {visible(w['note'])}" for w in wins if w["task"] == title]
+            out[-1] += f"\nNOTE: {TRIVIAL_WINS_HEAD}" + "".join(notes) if notes else ""
     return out
 
 
@@ -134,13 +147,15 @@ def details(records: list[RunRecord]) -> list[str]:
     return out
 
 
-def render(records: list[RunRecord], detail: bool = False) -> str:
+def render(records: list[RunRecord], detail: bool = False, comparisons: list[Comparison] | None = None) -> str:
     if not records:
         return f"nothing was run {DASH} no task or judge matched"
     head = (
-        "Agreement with each task's reference (mean over dimensions, bootstrap 95% intervals; alpha + rater in "
-        "parentheses: the same with the rater's ratings shuffled; alt-test by the authors' procedure)"
+        "Agreement with each task's reference (mean over dimensions, bootstrap 95% intervals; rate tasks sorted by "
+        "QWK on the ceiling's references, like for like with the ceiling; rank [95% CI]: the rank over the bootstrap "
+        "draws all of a task's raters share; alpha + rater in parentheses: the same with the rater's ratings "
+        "shuffled; alt-test by the authors' procedure)"
     )
-    tables = task_tables(records)
+    tables = task_tables(records, comparisons)
     note = [BIAS_NOTE] if any(t.split("\n", 1)[0].endswith("bias probes") for t in tables) else []
     return "\n\n".join([head, *tables, *note, *(details(records) if detail else [])])

@@ -3,7 +3,8 @@ experts' profile of the same conversations), and the reference rows made from ra
 model call: every rate judge of the same run and every recorded judge used as a coach (its
 ratings give its profile: problems worst first, strengths praised), the crowd the same way, and
 the expert ceiling (each expert's profile against the median of the other experts). Rows from
-ratings have no quotes and no rewrite: grounding, evidence and uplift are "–" for them."""
+ratings have no quotes and no rewrite: grounding, evidence and uplift are "–" for them. Each row
+carries its headline (the targeting kappa on the ceiling's references) on the task's shared draws."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ import pandas as pd
 from inspect_ai.log import EvalLog
 
 from empathy_bench.agreement.coach import CoachAgreement, coach_agreement, feedback_from_ratings
-from empathy_bench.agreement.coach_ceiling import coach_ceiling, leave_one_out_kappa
-from empathy_bench.agreement.rater import CROWD_LABEL, RaterKind
+from empathy_bench.agreement.coach_ceiling import (
+    ceiling_kappa_headline,
+    coach_ceiling,
+    loo_kappa_headline,
+    targeting_headline,
+)
+from empathy_bench.agreement.rater import RaterKind
+from empathy_bench.agreement.stats import Headline
 from empathy_bench.pipeline.row import Row, judge_of, kind_of, rating_logs
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet, rater_wide
 from empathy_bench.sources.quote import evidence_turns
-from empathy_bench.tasks.labels import recorded_raters
+from empathy_bench.tasks.labels import human_rows, recorded_raters
 from empathy_bench.tasks.spec import TaskSpec
 
 AS_COACH = " (as coach)"
@@ -43,11 +50,13 @@ def coach_rows(
     evidence = evidence_turns(labels.ratings, labels.items, rubric, thresholds)
     experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())
     panel = {e: rater_wide(labels.ratings, e, dims) for e in experts}
+    like_for_like = partial(_like_for_like, panel=panel, spec=spec, reference=reference, n_resamples=n_resamples)
     rows = []
     for log in mine:
         feedback, summary = read_log(log)
         found = measure(summary.judge, kind_of(summary), feedback, evidence=evidence, n_unscored=summary.n_unscored)
-        rows.append(Row(_like_for_like(found, feedback, panel, spec), summary, log, summary.complete))
+        row, headline = like_for_like(found, feedback)
+        rows.append(Row(row, summary, log, summary.complete, headline=headline))
     for log in sorted(rating_logs(spec, logs), key=judge_of):
         wide, summary = read_log(log)
         # a profile needs every dimension: conversations with an unscored rating are counted, not scored
@@ -56,26 +65,43 @@ def coach_rows(
         found = measure(
             summary.judge + AS_COACH, kind_of(summary), profiled, from_ratings=True, n_unscored=len(wide) - len(rated)
         )
-        rows.append(Row(_like_for_like(found, profiled, panel, spec), log=log, complete=summary.complete))
+        row, headline = like_for_like(found, profiled)
+        rows.append(Row(row, log=log, complete=summary.complete, headline=headline))
     raters: list[tuple[str, str, RaterKind]] = [
         (r, r + AS_COACH, "recorded") for r in (recorded_raters(spec, labels) if recorded else [])
     ]
-    for rater, label, kind in [*raters, ("crowd", CROWD_LABEL, "human")]:
+    raters += [(row.rater, row.label, "human") for row in human_rows(spec)]
+    roles = {row.rater: row.role for row in human_rows(spec)}
+    for rater, label, kind in raters:
         wide = rater_wide(labels.ratings, rater, dims).dropna()
         if wide.empty or rater == spec.reference:
             continue
         profiled = feedback_from_ratings(wide, rubric, thresholds)
-        found = _like_for_like(measure(label, kind, profiled, from_ratings=True), profiled, panel, spec)
-        rows.append(Row(found.model_copy(update={"role": "crowd"}) if rater == "crowd" else found))
+        found, headline = like_for_like(measure(label, kind, profiled, from_ratings=True), profiled)
+        found = found.model_copy(update={"role": roles[rater]}) if rater in roles else found
+        rows.append(Row(found, headline=headline))
     ceiling = coach_ceiling(spec.id, panel, rubric, thresholds, n_resamples)
     if ceiling is not None:  # against its own references by construction
-        rows.append(Row(ceiling.model_copy(update={"mean_kappa_loo": ceiling.mean_kappa})))
+        own = ceiling_kappa_headline(panel, rubric, thresholds, n_resamples)
+        rows.append(Row(ceiling.model_copy(update={"mean_kappa_loo": ceiling.mean_kappa}), headline=own))
     return rows
 
 
 def _like_for_like(
-    found: CoachAgreement, feedback: pd.DataFrame, panel: dict[str, pd.DataFrame], spec: TaskSpec
-) -> CoachAgreement:
-    """The row with its kappa against the ceiling's own references (each expert left out in turn)."""
-    kappa = leave_one_out_kappa(feedback, panel, spec.rubric_model, spec.profile)
-    return found.model_copy(update={"mean_kappa_loo": kappa})
+    found: CoachAgreement,
+    feedback: pd.DataFrame,
+    *,
+    panel: dict[str, pd.DataFrame],
+    spec: TaskSpec,
+    reference: pd.DataFrame,
+    n_resamples: int,
+) -> tuple[CoachAgreement, Headline]:
+    """The row with its kappa against the ceiling's own references (each expert left out in turn),
+    and its headline on the task's shared draws: that kappa, or without an expert panel the plain
+    kappa with the task's reference."""
+    rubric, thresholds = spec.rubric_model, spec.profile
+    headline = loo_kappa_headline(feedback, panel, rubric, thresholds, n_resamples)
+    if headline is None:
+        plain = reference.set_axis(reference.index.map(str))
+        return found, targeting_headline([(feedback, plain)], rubric, thresholds, n_resamples, metric="mean_kappa")
+    return found.model_copy(update={"mean_kappa_loo": headline.value}), headline

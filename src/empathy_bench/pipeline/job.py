@@ -1,4 +1,5 @@
-"""The main job: run every task, measure every row, write the records."""
+"""The main job: run every task, measure every row, compare each task's rows with one another,
+write the records and the comparisons."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from pathlib import Path
 
 from inspect_ai.log import EvalLog, read_eval_log
 
-from empathy_bench.agreement.rater import reference_rows
+from empathy_bench.agreement.paired import Comparison, Entry, compare_raters
+from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.lock import folder_locks
+from empathy_bench.leaderboard.comparisons import write_comparisons
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
 from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
-from empathy_bench.pipeline.rating_rows import judge_row
+from empathy_bench.pipeline.rating_rows import judge_row, reference_rate_rows
 from empathy_bench.pipeline.row import Row, judge_of, probe_of, rating_logs, task_of
+from empathy_bench.pipeline.spread import with_spreads
 from empathy_bench.runs.execute import RunOptions, finished_logs
 from empathy_bench.runs.pool import fork_map
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.labels import recorded_raters, task_labels
 from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.tasks.spec import task_ids as every_task
 
 
 @dataclass
@@ -33,6 +38,9 @@ class RunResult:
     paths: list[Path] = field(default_factory=list)  # the run records written
     partial: list[Path] = field(default_factory=list)  # records of partial runs, kept apart
     notes: list[str] = field(default_factory=list)  # what loading the labels did (dropped repeats, ...)
+    # each task's paired comparisons of its rows (agreement/paired.py), and the files they went to
+    comparisons: list[Comparison] = field(default_factory=list)
+    comparison_paths: list[Path] = field(default_factory=list)
 
 
 def run(
@@ -49,15 +57,35 @@ def run(
 
 def _run(options: RunOptions, n_resamples: int, recorded: bool, results_dir: Path | None) -> RunResult:
     start = time.perf_counter()
-    logs = finished_logs(options)
+    # every task of the run is measured, one no candidate ran on too (from its labels alone)
+    selected = options.tasks or every_task()
+    return measure(finished_logs(options), n_resamples, recorded, results_dir, start, tasks=selected)
+
+
+def measure(
+    logs: list[EvalLog],
+    n_resamples: int,
+    recorded: bool,
+    results_dir: Path | None,
+    start: float | None = None,
+    tasks: list[str] | None = None,
+) -> RunResult:
+    """Every row of the finished logs (headers, from every shard), their records and (with
+    `results_dir`) the records written: what `run` does once its shards finished, and all that
+    `collect` does (pipeline/collect.py). `tasks` (ids or paths) are measured even where no log
+    is theirs: the rows their labels alone give (recorded judges and their test-retest, the
+    crowd, the ceiling), so a recorded judge's repeated runs show without any judge run."""
+    start = time.perf_counter() if start is None else start
     task_ids = sorted({task_of(log) for log in logs})
+    task_ids += unlogged(tasks or [], task_ids)
     weights = [sum(_samples(lg) for lg in logs if task_of(lg) == task_id) for task_id in task_ids]
     measured = fork_map(lambda task_id: measure_task(task_id, logs, recorded, n_resamples), task_ids, weights)
-    rows = [row for task_rows, _, _ in measured for row in task_rows]
-    records = [rec for _, task_records, _ in measured for rec in task_records]
+    rows = [row for task_rows, _, _, _ in measured for row in task_rows]
+    records = [rec for _, task_records, _, _ in measured for rec in task_records]
     # tasks on one label source load it alike: each note once, in the order first met
-    notes = list(dict.fromkeys(line for _, _, task_notes in measured for line in task_notes))
-    paths, partial = [], []
+    notes = list(dict.fromkeys(line for _, _, task_notes, _ in measured for line in task_notes))
+    compared = {task_id: found for task_id, (*_, found) in zip(task_ids, measured, strict=True)}
+    paths, partial, comparison_paths = [], [], []
     if results_dir:
         done = [rec for row, rec in zip(rows, records, strict=True) if row.complete]
         paths = write_records(done, results_dir)
@@ -65,23 +93,66 @@ def _run(options: RunOptions, n_resamples: int, recorded: bool, results_dir: Pat
         # written beside the results, where the leaderboard does not read.
         unfinished = [rec for row, rec in zip(rows, records, strict=True) if not row.complete]
         partial = write_records(unfinished, partial_dir(results_dir))
-    return RunResult(rows, records, logs, time.perf_counter() - start, paths=paths, partial=partial, notes=notes)
+        comparison_paths = _write_comparisons(compared, rows, results_dir)
+    return RunResult(
+        rows,
+        records,
+        logs,
+        time.perf_counter() - start,
+        paths=paths,
+        partial=partial,
+        notes=notes,
+        comparisons=[c for found in compared.values() for c in found],
+        comparison_paths=comparison_paths,
+    )
+
+
+def _write_comparisons(compared: dict[str, list[Comparison]], rows: list[Row], results_dir: Path) -> list[Path]:
+    """A task's comparisons go beside its records when all of its rows are complete, else beside
+    the partial records: a --limit run must not replace the comparison of the complete rows."""
+    unfinished = {row.agreement.task for row in rows if not row.complete}
+    done = {task: found for task, found in compared.items() if task not in unfinished}
+    partly = {task: found for task, found in compared.items() if task in unfinished}
+    return write_comparisons(done, results_dir) + write_comparisons(partly, partial_dir(results_dir))
+
+
+def unlogged(tasks: list[str], logged: list[str]) -> list[str]:
+    """The tasks (ids or paths) whose id is not among the `logged` ones, each once."""
+    found: dict[str, str] = {}
+    for name in tasks:
+        found.setdefault(load_task(name).id, name)
+    return [name for task_id, name in sorted(found.items()) if task_id not in logged]
 
 
 def measure_task(
     task_id: str, headers: list[EvalLog], recorded: bool, n_resamples: int
-) -> tuple[list[Row], list[RunRecord], list[str]]:
-    """A task's rows, their records and what loading its labels did. The logs it reads in full
-    are its own (plain runs and probes) and, for a compare or coach task, the plain rate logs its
-    ratings-derived rows use; each row keeps its log's header, not the samples."""
+) -> tuple[list[Row], list[RunRecord], list[str], list[Comparison]]:
+    """A task's rows, their records, what loading its labels did and the paired comparisons of
+    its rows. The logs it reads in full are its own (plain runs and probes) and, for a compare or
+    coach task, the plain rate logs its ratings-derived rows use; each row keeps its log's header,
+    not the samples, and no draws."""
     spec = load_task(task_id)
     labels = task_labels(spec)
     needed = logs_needed(spec, headers)
     header = {lg.location: lg for lg in needed}
     rows = task_rows_of(spec, labels, [read_eval_log(location) for location in header], recorded, n_resamples)
     records = [record(row.agreement, spec, row.run, row.log) for row in rows]
-    kept = [replace(row, log=header[row.log.location] if row.log else None) for row in rows]
-    return kept, records, labels.report
+    comparisons = task_comparisons(spec.id, rows)
+    kept = [replace(row, log=header[row.log.location] if row.log else None, headline=None) for row in rows]
+    return kept, records, labels.report, comparisons
+
+
+def task_comparisons(task_id: str, rows: list[Row]) -> list[Comparison]:
+    """Every row with a headline against every other, one comparison per criterion on a compare
+    task (its criteria are scored on different references) and one for any other task."""
+    groups: dict[str | None, list[Entry]] = {}
+    for row in rows:
+        a = row.agreement
+        if row.headline is not None:
+            criterion = a.criterion if isinstance(a, PreferenceAgreement) else None
+            groups.setdefault(criterion, []).append(Entry(a.rater, a.kind, a.role, row.headline))
+    found = [compare_raters(task_id, entries, criterion=criterion) for criterion, entries in groups.items()]
+    return [c for c in found if c is not None]
 
 
 def logs_needed(spec: TaskSpec, headers: list[EvalLog]) -> list[EvalLog]:
@@ -113,8 +184,9 @@ def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded
     else:
         rows = [judge_row(log, spec, labels, n_resamples) for log in mine]
         recorded_ids = recorded_raters(spec, labels) if recorded else []
-        rows += [Row(a) for a in reference_rows(spec, labels, recorded_ids, n_resamples)]
-    return rows + probe_rows(spec, labels, probed, mine, recorded, n_resamples)
+        rows += reference_rate_rows(spec, labels, recorded_ids, n_resamples)
+    # the spread of each row's headline over its rater's epochs or recorded runs
+    return with_spreads(spec, labels, rows + probe_rows(spec, labels, probed, mine, recorded, n_resamples))
 
 
 def partial_dir(results_dir: Path) -> Path:

@@ -2,8 +2,8 @@
 length intervention) and, with the length probe, the association of its ratings with length with
 the reference held fixed (from its plain run; the recorded judges, the crowd and the experts get
 the same statistic); and test-retest when its plain run had several epochs (or a recorded judge
-several runs). Position bias needs no probe: it is in
-every compare task's own rows."""
+several runs), of a coach the same on which dimensions it names as improvements. Position bias
+needs no probe: it is in every compare task's own rows."""
 
 from __future__ import annotations
 
@@ -16,19 +16,29 @@ from inspect_ai.log import EvalLog
 from empathy_bench.agreement.probe import (
     Association,
     ProbeResult,
+    Retest,
     compare_attribution,
     human_length_association,
     length_association,
     paired_effects,
     retest,
 )
-from empathy_bench.agreement.rater import CEILING_LABEL, CROWD_LABEL, RaterKind
+from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind, RaterRole
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.pipeline.row import Row, kind_of
+from empathy_bench.pipeline.spread import epoch_feedback
 from empathy_bench.runs.log import condition_tables, judge_ratings, read_log
-from empathy_bench.sources.labels import LabelSet, group_table, identical_run_files, rater_runs, rater_wide
+from empathy_bench.sources.labels import (
+    RUN_COLUMNS,
+    LabelSet,
+    group_table,
+    identical_run_files,
+    rater_runs,
+    rater_wide,
+)
+from empathy_bench.sources.profile import profiles
 from empathy_bench.tasks.binding import supporter_words
-from empathy_bench.tasks.labels import recorded_raters
+from empathy_bench.tasks.labels import human_rows, recorded_raters
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.spec import TaskSpec
 
@@ -56,6 +66,8 @@ def probe_rows(
         if any((log.eval.metadata or {}).get("probe_kind") == "length" for log in probed):
             rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
         rows += retest_rows(spec, labels, plain, recorded)
+    elif spec.kind == "coach":
+        rows += coach_retest_rows(spec, labels, plain)
     return rows
 
 
@@ -79,8 +91,9 @@ def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int)
 def observed_length_rows(
     spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded: bool, n_resamples: int
 ) -> list[Row]:
-    """Each judge's, recorded judge's and the crowd's ratings against the supporter's word count
-    with the reference held fixed, and the experts' own (each against the median of the others)."""
+    """Each judge's, recorded judge's and the card's human rows' (the crowd, ...: `human_rows`)
+    ratings against the supporter's word count with the reference held fixed, and the experts'
+    own (each against the median of the others)."""
     words = pd.Series({i.item_id: supporter_words(i.turns, i.target) for i in labels.items.itertuples()}, dtype=float)
     reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
     signs = polarity_signs(spec)
@@ -90,10 +103,10 @@ def observed_length_rows(
         found = length_association(wide, words, reference, n_resamples, signs=signs)
         # measured on the plain run's ratings: no run of its own (its log is the provenance)
         rows.append(Row(_observed(spec, summary.judge, kind_of(summary), found), log=log, complete=summary.complete))
-    raters: list[tuple[str, str, RaterKind, str]] = (
+    raters: list[tuple[str, str, RaterKind, RaterRole]] = (
         [(r, r, "recorded", "rater") for r in recorded_raters(spec, labels)] if recorded else []
     )
-    raters += [("crowd", CROWD_LABEL, "human", "crowd")] if spec.reference != "crowd" else []
+    raters += [(row.rater, row.label, "human", row.role) for row in human_rows(spec)]  # the reference left out
     for rater, label, kind, role in raters:
         wide = rater_wide(labels.ratings, rater, spec.dimension_ids)
         if not wide.empty:
@@ -124,19 +137,8 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
     rows = []
     for log in plain:
         ratings, _ = judge_ratings(log)
-        if ratings["epoch"].nunique() < 2:
-            continue
-        summary = read_log(log)[1]
-        found = ProbeResult(
-            task=spec.id,
-            rater=summary.judge,
-            kind=kind_of(summary),
-            probe="retest",
-            retest=retest(ratings, reference, levels),
-            identical_replies=(share := identical_replies(log)),
-            notes=[RETEST_NOTE.format(share=share)],
-        )
-        rows.append(Row(found, log=log, complete=summary.complete))
+        if ratings["epoch"].nunique() >= 2:
+            rows.append(_run_retest(spec, log, retest(ratings, reference, levels)))
     for rater in recorded_raters(spec, labels) if recorded else []:
         runs = rater_runs(labels.ratings, rater)
         if runs.empty or runs["epoch"].nunique() < 2:
@@ -157,6 +159,59 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
             )
         )
     return rows
+
+
+def coach_retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog]) -> list[Row]:
+    """Test-retest of every coach run with several epochs, on what the coach targets: per
+    dimension, whether it names the dimension as an improvement (1) or not (0) in each epoch, so
+    the kappa between epochs is Cohen's kappa of two epochs' choices, alpha is at the nominal
+    level, and each epoch's kappa with the reference is its targeting kappa on that dimension
+    (against the experts' flagged problems)."""
+    dims = spec.dimension_ids
+    reference = rater_wide(labels.ratings, spec.reference, dims).dropna()
+    problems = profiles(reference.set_axis(reference.index.map(str)), spec.rubric_model, spec.profile)
+    flagged = pd.DataFrame({d: {i: float(d in p.problems) for i, p in problems.items()} for d in dims})
+    rows = []
+    for log in plain:
+        named = [
+            pd.DataFrame(
+                [
+                    {"item_id": str(item), "dimension": d, "epoch": epoch, "value": float(d in row["improvements"])}
+                    for item, row in feedback.iterrows()
+                    for d in dims
+                ],
+                columns=RUN_COLUMNS,
+            )
+            for epoch, feedback in epoch_feedback(log).items()
+        ]
+        ratings = pd.concat(named, ignore_index=True) if named else pd.DataFrame(columns=RUN_COLUMNS)
+        if ratings["epoch"].nunique() >= 2:
+            found = retest(ratings, flagged, dict.fromkeys(dims, "nominal"))
+            rows.append(_run_retest(spec, log, found, COACH_RETEST_NOTE))
+    return rows
+
+
+def _run_retest(spec: TaskSpec, log: EvalLog, found: list[Retest], *notes: str) -> Row:
+    """The test-retest row of a run judged in several epochs, with the share of byte-identical
+    replies (a deterministic candidate's epochs are not independent)."""
+    summary = read_log(log)[1]
+    share = identical_replies(log)
+    result = ProbeResult(
+        task=spec.id,
+        rater=summary.judge,
+        kind=kind_of(summary),
+        probe="retest",
+        retest=found,
+        identical_replies=share,
+        notes=[RETEST_NOTE.format(share=share), *notes],
+    )
+    return Row(result, log=log, complete=summary.complete)
+
+
+COACH_RETEST_NOTE = (
+    "per dimension: whether the coach names it as an improvement in each epoch; the kappas are Cohen's "
+    "(two categories), each epoch's against the experts' flagged problems"
+)
 
 
 def identical_replies(log: EvalLog) -> float:

@@ -10,6 +10,7 @@ from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement, RaterKind
+from empathy_bench.agreement.stats import Headline
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.runs.log import LogSummary
 from empathy_bench.tasks.labels import items_identity
@@ -27,6 +28,9 @@ class Row:
     run: LogSummary | None = None
     log: EvalLog | None = None  # the log the row's provenance comes from
     complete: bool = True  # False: from a partial run (a --limit, unfinished samples)
+    # the figure the task ranks its rows by, on the draws all its rows share: what the paired
+    # comparison of the task's rows is made of (in memory only: draws are never stored)
+    headline: Headline | None = None
 
 
 def kind_of(summary: LogSummary) -> RaterKind:

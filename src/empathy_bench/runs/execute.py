@@ -1,5 +1,11 @@
 """Running candidate judges on tasks through inspect's `eval_set` (logs, cache, resume,
-progress) with the harness's settings.
+progress) with the harness's settings, one eval set per shard (runs/shard.py: shard K of N in
+`<log dir>/shard-K-of-N/`, its share dealt by runs/pool.py).
+
+A command's work is N shards: `run --shard K/N` runs one (on any machine, into local or object
+storage), and the local default runs N = $EMPATHY_BENCH_WORKERS (or one per usable core) side by
+side, each in a spawned process of its own, then reads every shard's logs. One shard runs in this
+process.
 
 Re-running with the same log dir resumes: finished tasks are not run again, an interrupted
 one redoes only its unfinished samples, and every model reply is also in inspect's cache.
@@ -7,21 +13,25 @@ one redoes only its unfinished samples, and every model reply is also in inspect
 
 from __future__ import annotations
 
+import json
 import logging
+import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
 from inspect_ai import Task, eval_set
-from inspect_ai._eval.evalset import eval_set_id_for_log_dir  # the id eval_set keeps in the log dir
 from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, judge_ids, load_coach, load_judge
 from empathy_bench.candidates.litellm_api import ProviderNotFound
+from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.errors import EmpathyBenchError
-from empathy_bench.runs.pool import run_shares, shares, worker_count
+from empathy_bench.core.lock import folder_lock
+from empathy_bench.runs.pool import shares, task_key, worker_count
+from empathy_bench.runs.shard import Shard, shard_logs, write_marker
 from empathy_bench.tasks.coach import coach
 from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.probe import load_probe, probe_ids
@@ -49,8 +59,9 @@ class RunOptions:
     # Transient provider errors are retried with exponential backoff this many times, then
     # the sample fails and the run can be resumed (inspect's default is to retry forever).
     max_retries: int = 5
-    log_dir: str = DEFAULT_LOG_DIR
+    log_dir: str = DEFAULT_LOG_DIR  # the root: shard K of N logs to <log_dir>/shard-K-of-N/
     display: str = "full"
+    shards: int | None = None  # local shards side by side (None: worker_count())
 
 
 def default_judges() -> list[str]:
@@ -93,7 +104,7 @@ def build_tasks(options: RunOptions) -> list[Task]:
     tasks = [(name, load_task(name)) for name in options.tasks or task_ids()]
     coaches = options.coaches or default_coaches()
     coached = [
-        coach(task=name, coach=c, grader=options.grader)
+        coach(task=name, coach=c, grader=options.grader, epochs=options.epochs)
         for name, spec in tasks
         if spec.kind == "coach"
         for c in coaches
@@ -126,9 +137,73 @@ def run_tasks(options: RunOptions) -> list[EvalLog]:
 
 
 def finished_logs(options: RunOptions) -> list[EvalLog]:
-    """Every task of the run through eval_set; the finished logs' headers (no samples). A run
-    that did not finish stops here with each failure's cause and how to resume."""
-    success, logs = run_eval_set(build_tasks(options), options)
+    """Every task of the run, in N local shards (one in this process, several side by side in
+    spawned processes); the finished logs' headers (no samples), read from every shard's log dir.
+    A run that did not finish stops here with each failure's cause and how to resume."""
+    n = options.shards or worker_count()
+    if n == 1:
+        run_shard(options, Shard(1, 1))
+    else:
+        launch(options, n)
+    return shard_logs(options.log_dir, n, resume="re-run the same command to resume them").logs
+
+
+def run_shard(options: RunOptions, shard: Shard) -> list[EvalLog]:
+    """Shard K of N of the run: its share of the tasks through one eval_set in its own log dir
+    (held exclusively while it runs, when local), and its marker. Returns the finished logs; a
+    share that did not finish stops with each failure's cause (also kept in the marker)."""
+    where = shard.dir(options.log_dir)
+    with folder_lock(where, "--log-dir"):
+        # unfinished from the start: a shard killed at any point is never read as done
+        plan, tasks = "", list(options.tasks)
+        write_marker(shard, options.log_dir, plan, tasks=tasks, finished=False, logs=[], error=None)
+        try:
+            dealt = shares(build_tasks(options), shard.n)
+            # the whole deal and the selection: shards of other arguments are never collected together
+            plan = sha256_bytes(
+                json.dumps({"shares": [[task_key(t) for t in share] for share in dealt], "tasks": tasks})
+            )
+            mine = dealt[shard.k - 1]
+            logs = _checked(*run_eval_set(mine, replace(options, log_dir=where))) if mine else []
+        except EmpathyBenchError as err:
+            write_marker(shard, options.log_dir, plan, tasks=tasks, finished=False, logs=[], error=str(err))
+            raise
+        names = [log.location.removeprefix("file://").rstrip("/").rsplit("/", 1)[-1] for log in logs]
+        write_marker(shard, options.log_dir, plan, tasks=tasks, finished=True, logs=names, error=None)
+    return logs
+
+
+def launch(options: RunOptions, n: int) -> None:
+    """Shards 1..n side by side, each in a spawned process (a fresh interpreter running
+    `run_shard`, as `empathy-bench run --shard K/N` would), and wait for all of them. Live
+    displays redraw the whole terminal: shards side by side print plain lines. A shard that fails
+    says why in its marker; the caller reads every marker."""
+    child = replace(options, display=WORKER_DISPLAY.get(options.display, options.display))
+    processes = [_spawn(child, Shard(k, n)) for k in range(1, n + 1)]
+    for process in processes:
+        process.join()
+        if process.exitcode not in (0, EXIT_FAILED):
+            log.warning("a shard process exited with code %s", process.exitcode)
+
+
+EXIT_FAILED = 2  # a shard that stopped with a known cause (in its marker)
+
+
+def _spawn(options: RunOptions, shard: Shard) -> multiprocessing.process.BaseProcess:
+    process = multiprocessing.get_context("spawn").Process(target=_shard_main, args=(options, shard))
+    process.start()
+    return process
+
+
+def _shard_main(options: RunOptions, shard: Shard) -> None:
+    try:
+        run_shard(options, shard)
+    except EmpathyBenchError:
+        sys.exit(EXIT_FAILED)  # the cause is in the shard's marker; the parent reports it
+
+
+def _checked(success: bool, logs: list[EvalLog]) -> list[EvalLog]:
+    """The logs of an eval_set that finished; otherwise stop with each failure's cause."""
     if not success:
         # a wrong URL or model name (a 404): one line per judge, what to check, nothing to resume
         fixes = [_not_resumable(log) for log in logs if log.status != "success"]
@@ -169,19 +244,12 @@ def _cause(log: EvalLog) -> str:
 
 
 def run_eval_set(tasks: list[Task], options: RunOptions, **overrides: object) -> tuple[bool, list[EvalLog]]:
-    """inspect's eval_set with the harness's settings (shared with the benchmarks); the offline
-    tasks first, shared out between worker processes (runs/pool.py), under the same eval set id."""
-    settings = eval_set_settings(options) | overrides
-    dealt = shares(tasks, worker_count())
-    if len(dealt) > 1:
-        Path(options.log_dir).mkdir(parents=True, exist_ok=True)
-        settings["eval_set_id"] = eval_set_id_for_log_dir(options.log_dir)
-        in_worker = settings | {"display": WORKER_DISPLAY.get(options.display, options.display)}
-        run_shares(dealt, lambda share: eval_set(share, **in_worker))  # type: ignore[arg-type]
-    return eval_set(tasks, **settings)  # type: ignore[arg-type]
+    """inspect's eval_set with the harness's settings (shared with the benchmarks), in
+    `options.log_dir` as given: a shard's own dir (run_shard), never a root that holds shards."""
+    return eval_set(tasks, **(eval_set_settings(options) | overrides))  # type: ignore[arg-type]
 
 
-# Live displays redraw the whole terminal: workers running side by side print plain lines.
+# Live displays redraw the whole terminal: shards running side by side print plain lines.
 WORKER_DISPLAY = {"full": "plain", "rich": "plain", "conversation": "plain"}
 
 

@@ -140,6 +140,24 @@ def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
 
 
 CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "choice"]
+
+
+def epoch_choices(log: EvalLog) -> pd.DataFrame:
+    """Long table (pair_id, order, criterion, condition, epoch, choice) of a compare log's scored
+    choices in each epoch on its own (before the epoch rule): what each epoch's accuracy is read
+    from (the spread over epochs)."""
+    rows = []
+    for sample in log.samples or []:
+        score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
+        for criterion, choice in ((score.value or {}) if score else {}).items():  # type: ignore[union-attr]
+            if choice is not None:
+                meta = sample.metadata
+                key = (meta["pair_id"], meta["order"], criterion, meta.get("condition") or "")
+                rows.append(dict(zip(EPOCH_CHOICE_COLUMNS, (*key, sample.epoch, str(choice)), strict=True)))
+    return pd.DataFrame(rows, columns=EPOCH_CHOICE_COLUMNS)
+
+
+EPOCH_CHOICE_COLUMNS = ["pair_id", "order", "criterion", "condition", "epoch", "choice"]
 FEEDBACK_COLUMNS = ["improvements", "praised", "words", "quotes", "uplift"]
 # beside them in a coach log's table: each listed improvement's words (quote, rewrite and why)
 IMPROVEMENT_WORDS = "improvement_words"
@@ -166,15 +184,18 @@ def _ungraded(log: EvalLog) -> list[str]:
     return [f"rewrites left out of the uplift: the grader left {sum(codes.values())} rating(s) unscored ({why})"]
 
 
-def judge_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
-    """A coach log's scored feedback, one row per item (indexed by item_id, sorted): the
-    improvement dimensions in the coach's order with each one's words, the praised ones (each
-    named once), the feedback's words, its quotes as located by the scorer, and the grader's
-    ratings before and after the first rewrite (None where nothing was rewritten); and the
-    unscored items by reason."""
+def judge_feedback(log: EvalLog, epoch: int = 1) -> tuple[pd.DataFrame, Counter[str]]:
+    """A coach log's scored feedback in one epoch (the first: feedback has no median, so a coach
+    run with several epochs is scored on its first, the others read for test-retest and the
+    spread), one row per item (indexed by item_id, sorted): the improvement dimensions in the
+    coach's order with each one's words, the praised ones (each named once), the feedback's words,
+    its quotes as located by the scorer, and the grader's ratings before and after the first
+    rewrite (None where nothing was rewritten); and that epoch's unscored items by reason."""
     rows: dict[str, dict[str, object]] = {}
     why_not: Counter[str] = Counter()
     for sample in log.samples or []:
+        if sample.epoch != epoch:
+            continue
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
         meta = (score.metadata or {}) if score else {}
         if score is None or "feedback" not in meta:

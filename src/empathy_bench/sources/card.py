@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.ids import Id
@@ -18,6 +18,28 @@ from empathy_bench.core.project import load_named
 # ratings a user brings in their own files. The human groups are the first three.
 RaterGroup = Literal["expert", "crowd", "self", "recorded", "judge"]
 HUMAN_GROUPS: tuple[RaterGroup, ...] = ("expert", "crowd", "self")
+
+# What the leaderboard row of a human rater other than the experts (whose row is the ceiling)
+# is: a crowd (third-party raters, aggregated per item), the conversation's own participants
+# rating it afterwards, or the one label a dataset released with each item (e.g. adjudicated).
+# The row's name and the page's legend say which; only a crowd and a self-report have defaults.
+HumanRole = Literal["crowd", "self_report", "original_label"]
+ROW_GROUPS: tuple[RaterGroup, ...] = ("crowd", "self")  # the groups whose raters get a row of their own
+DEFAULT_ROWS: dict[str, tuple[str, str]] = {
+    "crowd": ("human: crowd", "third-party crowd raters' ratings, aggregated per item"),
+    "self_report": ("human: self-report", "the conversation's own participants rated it afterwards"),
+}
+
+
+class HumanRow(BaseModel):
+    """A human rater's row as the leaderboard names and explains it (from its source card)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rater: str  # the rater id (or named aggregate) whose ratings the row measures
+    label: str  # the row's name, e.g. "human: participants' self-report"
+    role: HumanRole
+    about: str  # one sentence for the legend: who these people are and how their ratings were combined
 
 
 class DataFile(FileModel):
@@ -94,6 +116,42 @@ class RaterSpec(FileModel):
     value_column: str | None = None
     evidence_suffix: str | None = None  # wide files: '<dimension><suffix>' holds a quote
     evidence_column: str | None = None  # single-dimension files: the quote column
+    # groups crowd and self: the leaderboard row's name, what it is and one sentence for the
+    # legend (see HumanRow); defaults only where the group says it truly (a crowd, a self-report)
+    label: str | None = Field(default=None, min_length=1)
+    role: HumanRole | None = None
+    about: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _human_row_fields(self) -> RaterSpec:
+        given = [name for name in ("label", "role", "about") if getattr(self, name) is not None]
+        if given and self.group not in ROW_GROUPS:
+            raise ValueError(
+                f"rater '{self.id}' of group '{self.group}' sets {', '.join(given)}: these name the row of a crowd "
+                "or self-report rater (groups crowd, self); experts are the ceiling row and recorded judges are "
+                "named by their id; remove them"
+            )
+        if self.group in ROW_GROUPS and self.aggregate == "adjudicated" and self.role in (None, "crowd"):
+            raise ValueError(
+                f"rater '{self.id}' is an adjudicated label, not a crowd: give 'role: original_label' and a 'label' "
+                "that says what it is (e.g. \"human: original adjudicated label\") and an 'about'"
+            )
+        if self.role == "original_label" and (self.label is None or self.about is None):
+            raise ValueError(
+                f"rater '{self.id}' has role original_label without {'label' if self.label is None else 'about'}: "
+                "an original label has no default name; give 'label' (e.g. \"human: original adjudicated label\") "
+                "and 'about' (who labelled, how it was decided)"
+            )
+        return self
+
+    @property
+    def human_row(self) -> HumanRow | None:
+        """The leaderboard row of a crowd or self-report rater (None for any other group)."""
+        if self.group not in ROW_GROUPS:
+            return None
+        role: HumanRole = self.role or ("self_report" if self.group == "self" else "crowd")
+        label, about = DEFAULT_ROWS.get(role, ("", ""))
+        return HumanRow(rater=self.id, label=self.label or label, role=role, about=self.about or about)
 
     @model_validator(mode="after")
     def _single_dimension_pair(self) -> RaterSpec:
@@ -179,10 +237,28 @@ class FrameworkSpec(FileModel):
             raise ValueError(f"framework '{self.id}' derives preferences from item labels, so it needs 'items'")
         return self
 
+    @model_validator(mode="after")
+    def _one_row_per_rater(self) -> FrameworkSpec:
+        rows: dict[str, HumanRow | None] = {}
+        for r in self.raters:
+            if r.id in rows and rows[r.id] != r.human_row:
+                raise ValueError(
+                    f"framework '{self.id}' lists rater '{r.id}' more than once with a different group, label, role "
+                    "or about: give every entry of one rater the same ones"
+                )
+            rows[r.id] = r.human_row
+        return self
+
     @property
     def rater_ids(self) -> list[str]:
         """Every rater of the framework: rating files and preference labels."""
         return [r.id for r in self.raters] + [p.rater for p in self.preferences]
+
+    @property
+    def human_rows(self) -> list[HumanRow]:
+        """The rows of its crowd and self-report raters, once each, in card order."""
+        rows = {r.id: r.human_row for r in self.raters if r.human_row is not None}
+        return [row for row in rows.values() if row is not None]
 
 
 class SourceCard(FileModel):

@@ -25,7 +25,17 @@ from typing import Any
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
 from inspect_ai.model import CachePolicy, GenerateConfig, Model, get_model
-from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    Scorer,
+    ScoreReducer,
+    Target,
+    metric,
+    score_reducer,
+    scorer,
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import feedback as feedback_module
@@ -49,10 +59,14 @@ SCORING = (feedback_module, quote_module)
 
 
 @task
-def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str | None = None) -> Task:
+def coach(
+    task: str = "lend_an_ear_coach", coach: str | None = None, grader: str | None = None, epochs: int = 1
+) -> Task:
     """Coach `coach` (a file in evals/coaches, or a model string) writes feedback on every item
     of task `task`; judge `grader` (default: the task's) re-rates each first rewrite. Without a
-    coach, the eval's --model coaches with the default coach prompt."""
+    coach, the eval's --model coaches with the default coach prompt. With `epochs` K >= 2 the coach
+    writes K feedbacks per conversation (the cache is per epoch): the table scores the first,
+    test-retest and the spread read them all."""
     spec = load_task(task)
     candidate = task_judge(spec, coach, "coach")
     grading = load_grader(grader or spec.grader)
@@ -79,7 +93,7 @@ def coach(task: str = "lend_an_ear_coach", coach: str | None = None, grader: str
         bool(coach),
         samples,
         coach_feedback(),
-        Epochs(1),
+        Epochs(epochs, first_feedback()),
         meta,
         then=grade_rewrite(spec.rubric, grading, layout, CachePolicy(expiry=None, scopes={"fingerprint": scope})),
         model_roles={GRADER: model},
@@ -181,6 +195,17 @@ def _rater(
         return values, why
 
     return rate
+
+
+@score_reducer(name="first_feedback")
+def first_feedback() -> ScoreReducer:
+    """Across epochs: the first epoch's feedback, as the coach table scores it (feedback has no
+    median); every epoch's stays in the log for test-retest and the spread."""
+
+    def reduce(scores: list[Score]) -> Score:
+        return scores[0]
+
+    return reduce
 
 
 @metric

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
-from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.card import DEFAULT_ROWS, HumanRow, load_source_card
 from empathy_bench.sources.labels import AGGREGATES, LabelSet, load_source
 from empathy_bench.sources.user_labels import label_key, read_own_labels
 from empathy_bench.tasks.spec import TaskSpec
@@ -50,6 +50,19 @@ def items_identity(spec: TaskSpec) -> str:
     framework = load_source_card(spec.source).framework(spec.framework)
     assert framework.items is not None
     return f"{spec.source}:{load_source_card(spec.source).file(framework.items.file).sha256}"
+
+
+def human_rows(spec: TaskSpec) -> list[HumanRow]:
+    """The task's human rows other than the expert ceiling, named and explained by the source
+    card (a crowd, the participants' self-report, a released label: see HumanRow), less the
+    task's own reference. A team's own labels have no card: their crowd (the named aggregate) is
+    a crowd. A row whose rater has no rating on the task is left out by its caller."""
+    if spec.source is None:
+        label, about = DEFAULT_ROWS["crowd"]
+        rows = [HumanRow(rater="crowd", label=label, role="crowd", about=about)]
+    else:
+        rows = load_source_card(spec.source).framework(spec.framework).human_rows
+    return [row for row in rows if row.rater != spec.reference]
 
 
 def recorded_raters(spec: TaskSpec, labels: LabelSet) -> list[str]:

@@ -11,10 +11,13 @@
   const COMPARE_COLUMNS = DATA.compare_columns || [];  // the preference table's columns, also from Python
   const BIAS = DATA.bias || [];  // bias probes: one row per (task, rater), absent keys = no figure
   const BIAS_BY_DIM = DATA.bias_by_dimension || [];  // ... and per (task, probe, rater, dimension)
+  const TRIVIAL_WINS = DATA.trivial_wins || [];  // where a trivial baseline beats an expert in an alt-test, with the sentence to show
+  const LENGTH_BY_DIM = DATA.length_by_dimension || [];  // the length association per (task, rater, dimension), magnitude and direction last
   const BIAS_COLUMN_DEFS = DATA.bias_columns || [];  // the bias table's columns, from Python too
   const COACH = DATA.coach || [];  // coach tasks: one row per (task, rater), best first
   const COACH_BY_DIM = DATA.coach_by_dimension || [];  // ... and per (task, rater, dimension)
   const COACH_COLUMN_DEFS = DATA.coach_columns || [];  // the coach table's columns, from Python as well
+  const COMPARISONS = DATA.comparisons || [];  // per (task, criterion): raters best first with rank intervals, paired differences
   const KINDS = ["run", "recorded", "baseline", "human"];
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
@@ -31,7 +34,9 @@
   const taskTitle = (t) => (TASKS[t] && TASKS[t].title) || t;
   const dimLabel = (d) => String(d).replace(/_/g, " ");
   const isExpert = (r) => r.role === "ceiling";
-  const isCrowd = (r) => r.role === "crowd";
+  // the human rows a source card names besides the ceiling (sources/card.py HumanRole), as the plots name them
+  const HUMAN_ROW_NAMES = { crowd: "crowd", self_report: "self-report", original_label: "released label" };
+  const isCrowd = (r) => Object.keys(HUMAN_ROW_NAMES).includes(r.role);
   const ciText = (v, lo, hi) => (isNum(v) && isNum(lo) && isNum(hi) ? `${fmt(v)} [${fmt(lo)}, ${fmt(hi)}]` : fmt(v));
 
   function el(tag, attrs, ...children) {
@@ -40,7 +45,9 @@
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") node.className = v; else node.setAttribute(k, v === true ? "" : v);
     }
-    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+    // children nest to any depth (a cell of [value, " ", <span>] inside a list of parts): every level flattened,
+    // so a node is appended as a node, never joined into a string as "[object HTMLSpanElement]"
+    for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
   }
   const badge = (kind) => el("span", { class: `badge kind-${kind}` }, kind);
@@ -108,16 +115,25 @@
     rater: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", el("code", { class: "model", title: r.model || null }, r.model || DASH)],
     text: (r, c) => (c.key === "kind" ? badge(kindOf(r)) : String(r[c.key] ?? DASH)),
     ci: (r, c) => withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]),
-    alpha: (r, c) => [withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]), isNum(r[`${c.key}_shuffled`]) ? el("span", { class: "ci shuffled" }, ` (${fmt(r[`${c.key}_shuffled`])})`) : ""],
+    alpha: (r, c) => {  // the shuffled rater's alpha in parentheses after the interval, on the interval's line
+      const cell = withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]);
+      // the ceiling's alpha is the experts' own (no rater added): said where the others show their shuffled value
+      const own = isExpert(r) && isNum(r[c.key]);
+      if (!own && !isNum(r[`${c.key}_shuffled`])) return cell;
+      const shuffled = own ? " (experts' own alpha)" : ` (${fmt(r[`${c.key}_shuffled`])})`;
+      if (Array.isArray(cell)) { cell[2].append(el("span", { class: "shuffled" }, shuffled)); return cell; }
+      return [cell, el("span", { class: "ci shuffled" }, shuffled)];
+    },
     number: (r, c) => num(r[c.key]),
     count: (r, c) => (isNum(r[c.key]) ? grouped(String(r[c.key])) : num(null)),
     money: (r, c) => (isNum(r[c.key]) ? "$" + grouped(fmt(r[c.key])) : num(null)),
     verdict: altTest,
+    rank: (r) => (isNum(r.rank) ? [String(r.rank), " ", isNum(r.rank_low) && isNum(r.rank_high) ? el("span", { class: "ci" }, `[${r.rank_low}, ${r.rank_high}]`) : ""] : num(null)),
   };
   const SORT_VALUE = { verdict: (r) => r.alt_test_winning_rate, rater: (r) => r.rater };
   const tableColumns = (defs) => defs.map((c) => ({
     key: c.key, label: c.label, title: c.title, text: c.kind === "rater" || c.kind === "text",
-    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => (CELLS[c.kind] || CELLS.number)(r, c),
+    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => (CELLS[c.kind] || CELLS.number)(r, c), cls: `col-${c.kind}`,
   }));
   const OVERALL_COLUMNS = tableColumns(COLUMNS);
   const PREFERENCE_COLUMNS = tableColumns(COMPARE_COLUMNS);
@@ -128,7 +144,7 @@
     return [el("span", { class: passed ? "pass" : "fail" }, (passed ? "\u2713 " : "\u2717 ") + shown), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
   }
   const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}`;
-  const overallSort = { key: "qwk", dir: "desc" };
+  const overallSort = { key: "qwk_loo", dir: "desc" };  // the headline, like for like with the ceiling (empty: the board's order)
 
   // ---------- colour scale (diverging around 0 = chance) ----------
   const STOPS = [[-0.2, [214, 96, 77]], [0, [247, 247, 247]], [0.25, [209, 229, 240]], [0.5, [146, 197, 222]], [0.75, [67, 147, 195]], [1, [33, 102, 172]]];
@@ -172,6 +188,24 @@
   function renderLegend() {
     document.getElementById("heatmap-legend").replaceChildren(...kappaLegend("Cell colour = QWK"));
     document.getElementById("coach-dims-legend").replaceChildren(...kappaLegend("Cell colour = targeting kappa"));
+  }
+  // What each human row is: the labels the source cards give (with the tasks they appear on), then the ceiling.
+  const CEILING_ABOUT = "each expert against the median of the other experts, averaged over the experts: the human ceiling every rater is read against";
+  function renderHumanLegend() {
+    const entries = new Map();  // "label\u0000about" -> the titles of the tasks it appears on
+    for (const [t, info] of Object.entries(TASKS)) {
+      for (const h of (info && info.human_rows) || []) {
+        const key = `${h.label}\u0000${h.about}`;
+        if (!entries.has(key)) entries.set(key, { label: h.label, about: h.about, tasks: [] });
+        entries.get(key).tasks.push(taskTitle(t));
+      }
+    }
+    const ceiling = OVERALL.concat(PREFERENCE, COACH).find(isExpert);
+    const items = [...entries.values()].flatMap((e) => [el("dt", {}, e.label), el("dd", {}, `${e.about} (${e.tasks.join("; ")})`)]);
+    if (ceiling) items.push(el("dt", {}, ceiling.rater), el("dd", {}, CEILING_ABOUT));
+    const legend = document.getElementById("human-legend");
+    legend.hidden = !items.length;
+    legend.replaceChildren(...items);
   }
   // one heatmap cell: the value on its scale's colour (hatched when there is none)
   function heatCell(v, title, extra, scale = QWK_SCALE) {
@@ -323,7 +357,7 @@
       const y = sy(ref.qwk);
       parts.push(line(m.l, y, W - m.r, y, cls));
       // in the right margin, clear of the points: name above the line's end, value below
-      parts.push(text(W - m.r + 5, y - 3, name === "crowd" ? "crowd" : "expert", "ref-label"));
+      parts.push(text(W - m.r + 5, y - 3, name === "crowd" ? HUMAN_ROW_NAMES[ref.role] : "expert", "ref-label"));
       parts.push(text(W - m.r + 5, y + 10, name === "crowd" ? fmt(ref.qwk) : `ceiling ${fmt(ref.qwk)}`, "ref-label"));
     }
     // points
@@ -487,7 +521,7 @@
     const names = [...new Set(rows.map((r) => r.rater).concat(gaps.map((g) => g.rater)))].filter((n) => gaps.some((g) => g.rater === n));
     const rowBy = new Map(rows.map((r) => [r.rater, r]));
     const cellBy = new Map(gaps.map((g) => [`${g.rater}\u0000${g.bin}`, g]));
-    const roleOf = (name) => { const r = rowBy.get(name) || gaps.find((g) => g.rater === name); return r.role === "ceiling" || r.role === "crowd" ? r.role : "rater"; };
+    const roleOf = (name) => { const r = rowBy.get(name) || gaps.find((g) => g.rater === name); return r.role === "ceiling" ? "ceiling" : isCrowd(r) ? "crowd" : "rater"; };
     const kindOfName = (name) => kindOf(rowBy.get(name) || gaps.find((g) => g.rater === name));
     let colourIndex = 0;
     const series = names.map((name) => {
@@ -578,7 +612,7 @@
 
   // ---------- coach tasks: the coach table, what its reference is, its grader, targeting per dimension ----------
   const COACH_TABLE_COLUMNS = tableColumns(COACH_COLUMN_DEFS);
-  const coachSort = { key: "mean_kappa", dir: "desc" };  // kept across tabs like the rate table's
+  const coachSort = { key: "mean_kappa_loo", dir: "desc" };  // kept across tabs like the rate table's
   const threshold = (v) => (isNum(v) ? String(v) : DASH);  // a threshold on the rubric's scale, as the task file has it
   // What the coach task's reference is: derived by this project from the experts' ratings, by the task file's thresholds.
   function profileNote(profile) {
@@ -674,7 +708,38 @@
     const dims = BIAS_BY_DIM.filter((d) => d.task === task);
     const probes = [...new Set(dims.map((d) => d.probe))];
     const order = rows.map((r) => r.rater);
-    document.getElementById("bias-dimensions").replaceChildren(...probes.map((p) => probeBlock(task, p, dims.filter((d) => d.probe === p), rows, order)));
+    const blocks = probes.map((p) => probeBlock(task, p, dims.filter((d) => d.probe === p), rows, order));
+    const lengths = LENGTH_BY_DIM.filter((d) => d.task === task);
+    if (lengths.length) blocks.push(lengthBlock(task, lengths, rows, order));
+    document.getElementById("bias-dimensions").replaceChildren(...blocks);
+  }
+
+  // The length association per rater and dimension, then its magnitude (mean |rho|) and direction (overall score).
+  const LENGTH_HEADS = { magnitude: "magnitude |\u03C1|", overall_score: "direction (overall score)" };
+  function lengthBlock(task, cells, rows, order) {
+    const byKey = cellIndex(cells);
+    const rowBy = new Map(rows.map((r) => [r.rater, r]));
+    const scale = changeScale(1);
+    const table = el("table", { id: "bias-dims-length-association", class: "bias-dims" },
+      el("caption", { class: "sr-only" }, `Length association per rater and dimension on ${taskTitle(task)}, with its magnitude and direction.`), el("thead"), el("tbody"));
+    dimensionGrid(table, {
+      names: gridNames(order, cells), rowOf: (name) => rowBy.get(name) || cells.find((d) => d.rater === name),
+      dimensions: [...new Set(cells.map((d) => d.dimension))], scale,
+      head: (d) => LENGTH_HEADS[d] || dimLabel(d),
+      headTitle: (d) => (d === "magnitude" ? "mean over the dimensions of |partial rho|: how much the ratings follow length, in any direction"
+        : d === "overall_score" ? "partial rho of the overall score (prescriptive minus proscriptive) given the reference's overall score: the direction" : d),
+      cell: (name, dim) => {
+        const d = cellOf(byKey, name, dim);
+        if (!d) return [null, `${name}, ${LENGTH_HEADS[dim] || dimLabel(dim)}: no figure`];
+        return [d.partial_spearman, `${name}, ${LENGTH_HEADS[dim] || dimLabel(dim)}: ${ciText(d.partial_spearman, d.low, d.high)}; n = ${isNum(d.n) ? d.n : DASH}`];
+      },
+    });
+    const legend = el("div", { class: "legend" }, legendNodes(scale.stops, [-1, -0.5, 0, 0.5, 1], 1,
+      "colour scale from -1 (brown, longer support rated lower) through 0 (white, no association) to 1 (teal, longer support rated higher)",
+      "Cell colour = partial \u03C1", "brown: longer support rated lower than the reference accounts for \u00B7 white: no association \u00B7 teal: rated higher; the magnitude is never below 0; hatched: no figure."));
+    return el("div", { class: "probe-block", "data-probe": "length-association" },
+      el("h3", { class: "probe-title" }, "Length association: partial Spearman with the supporter's word count given the reference, per dimension, its magnitude and its direction"),
+      legend, el("div", { class: "table-wrap" }, table));
   }
 
   // One probe's mean change per rater and dimension, coloured on a scale diverging around 0.
@@ -707,6 +772,37 @@
       legend, el("div", { class: "table-wrap" }, table));
   }
 
+  // ---------- paired differences (every task kind alike) ----------
+  // Per comparison of the task (a compare task has one per criterion): row minus column on the headline, with the
+  // interval over the bootstrap draws every rater shares; bold where it excludes 0, the only case one is called better.
+  function renderDifferences() {
+    const found = COMPARISONS.filter((c) => c.task === state.task);
+    document.getElementById("differences-section").hidden = !found.length;
+    if (!found.length) return;
+    document.getElementById("differences-title").textContent = `Do two raters differ? \u2014 ${taskTitle(state.task)}`;
+    document.getElementById("differences").replaceChildren(...found.map(differenceTable));
+  }
+  function differenceTable(c) {
+    const names = c.raters.map((r) => r.rater);
+    const rowBy = new Map(c.raters.map((r) => [r.rater, r]));
+    const cellBy = new Map(c.differences.map((d) => [`${d.rater}\u0000${d.other}`, d]));
+    const units = taskKind(c.task) === "rate" ? "items" : "conversations";
+    const what = `${c.label}${c.criterion ? ` (${dimLabel(c.criterion)})` : ""}`;
+    const rankText = (r) => (isNum(r.rank) ? `rank ${r.rank} [${r.rank_low}, ${r.rank_high}]` : "");
+    return el("div", { class: "table-wrap" }, el("table", { class: "differences", "data-criterion": c.criterion || null },
+      el("caption", {}, `${what}: row minus column, with the 95% interval over the same ${grouped(String(c.n_resamples))} bootstrap draws of ${c.n} ${units}; bold: the interval excludes 0.`),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "text" }, "row \u2212 column"), names.map((n) => el("th", { scope: "col", "data-rater": n }, n)))),
+      el("tbody", {}, names.map((a) => el("tr", { class: rowClass(rowBy.get(a)), "data-rater": a },
+        el("th", { scope: "row", class: "text" }, el("span", { class: "rater-name" }, a), " ", el("span", { class: "ci" }, rankText(rowBy.get(a)))),
+        names.map((b) => differenceCell(a, b, cellBy.get(`${a}\u0000${b}`))))))));
+  }
+  function differenceCell(a, b, d) {
+    if (a === b || !d) return el("td", { class: "null" }, DASH);
+    const text = ciText(d.difference, d.low, d.high);
+    const title = `${a} minus ${b}: ${text}; ${d.excludes_zero ? "the interval excludes 0" : "the interval includes 0: no difference shown"}`;
+    return el("td", { class: d.excludes_zero ? "differs" : null, title, "data-other": b }, d.excludes_zero ? el("b", {}, text) : text);
+  }
+
   // ---------- task selection ----------
   function renderTabs() {
     const tabs = tasks.map((t) => {
@@ -730,7 +826,16 @@
     renderTabs();
     KIND_VIEWS[kind].render();
     renderBias();
+    renderDifferences();
+    markOverflow();
   }
+  // A table wider than its .table-wrap scrolls inside it, its rater column fixed: marked, so a line above it
+  // says so (page.css); again whenever the tables change size (a tab, the window, a <details> opened).
+  function markOverflow() {
+    for (const wrap of document.querySelectorAll(".table-wrap")) wrap.classList.toggle("overflowing", wrap.scrollWidth > wrap.clientWidth + 1);
+  }
+  window.addEventListener("resize", markOverflow);
+  document.addEventListener("toggle", markOverflow, true);
   function renderRate() {
     const rows = OVERALL.filter((r) => r.task === state.task);
     const items = [...new Set(rows.map((r) => r.n_items).filter(isNum))];
@@ -741,6 +846,12 @@
     let summary = note.join(" \u00B7 ") + ".";
     if (!rows.some(isExpert)) summary += " This task has no per-expert ratings, so it has no expert ceiling, alpha or alt-test; QWK is against the task's own reference label.";
     document.getElementById("task-note").textContent = summary;
+    const wins = TRIVIAL_WINS.filter((w) => w.task === state.task);
+    const trivial = document.getElementById("trivial-note");
+    trivial.hidden = !wins.length;
+    // the same head as leaderboard.md and the terminal (board.py TRIVIAL_WINS_HEAD), then each win
+    const head = "A trivial rater wins an alt-test comparison: where a rater that ignores the conversation beats an expert, no judge's alt-test result shows that it could replace one.";
+    trivial.replaceChildren(...(wins.length ? [el("b", {}, head), " ", wins.map((w) => w.note).join(" ")] : []));
     sortableTable(document.getElementById("overall"), OVERALL_COLUMNS, rows, overallSort, rowClass);
     renderHeatmap(rows);
     renderScatter(rows);
@@ -754,6 +865,7 @@
   window.addEventListener("hashchange", () => { fromHash(); renderTask(); });
   fromHash();
   renderLegend();
+  renderHumanLegend();
   renderOverallScore();
   renderTask();
 })();
