@@ -7,7 +7,8 @@ The run is timed with each number of local shards given (EMPATHY_BENCH_WORKERS =
 eval set per shard, each in a spawned process of its own, then the rows measured from every
 shard's logs), each from a fresh cache and log dir, and the speedup over the first. Prints wall
 time and the peak resident memory of the whole process tree (the command and its shard and
-measuring processes, summed). Target (issue 13): under 60 s on a 2-core machine.
+measuring processes, summed). Targets (issue 25): at most 90 s wall on a 2-core machine, a
+speedup from 1 to 2 shards of at least 1.7.
 
 Run: EMPATHY_BENCH_DATA=../shared/data uv run python benchmarks/default_run.py [--limit N] [SHARDS ...]
 (default shards: 1 2; `--limit N` times a small default run: the first N samples of each task.)

@@ -97,7 +97,10 @@ def _parser() -> argparse.ArgumentParser:
         help="judge id (evals/judges/<id>.yaml) that re-rates coach rewrites (default: each coach task's grader)",
     )
     run.add_argument(
-        "--task", action="append", default=[], help="task id (tasks/<id>.yaml) (repeatable; default: every task)"
+        "--task",
+        action="append",
+        default=[],
+        help="task id (tasks/<id>.yaml) (repeatable; default: every task but those with default_run: false)",
     )
     run.add_argument(
         "--probe",
@@ -198,6 +201,28 @@ def _parser() -> argparse.ArgumentParser:
         help="also bundle the per-item drill-down from this inspect log dir (inspect view bundle)",
     )
     board.set_defaults(handler=_leaderboard)
+
+    export = commands.add_parser(
+        "export", help="write a submission bundle: a candidate's records on a task, their logs and a manifest"
+    )
+    export.add_argument("--task", required=True, help="task id (tasks/<id>.yaml)")
+    export.add_argument("--judge", help="judge id (evals/judges/<id>.yaml) or judge file")
+    export.add_argument("--coach", help="coach id (evals/coaches/<id>.yaml) or coach file")
+    export.add_argument("--log-dir", type=Path, default=Path("logs"), help="the run's --log-dir (default: logs)")
+    export.add_argument(
+        "--results-dir", type=Path, help="the run's --results-dir (default: results/runs of the project)"
+    )
+    export.add_argument("--output", type=Path, required=True, help="the bundle folder to write (must not exist)")
+    export.add_argument("--tar", action="store_true", help="write OUTPUT.tar.gz instead of a folder")
+    export.add_argument("--resamples", type=_count(1), default=N_RESAMPLES, help="the bootstrap resamples the run used")
+    export.add_argument("--no-recorded", action="store_true", help="the run left out the recorded judges")
+    export.set_defaults(handler=_export)
+
+    verify = commands.add_parser(
+        "verify", help="recompute every figure of a submission bundle from its logs and check its hashes"
+    )
+    verify.add_argument("bundle", type=Path, metavar="BUNDLE", help="a bundle folder or .tar.gz (export writes it)")
+    verify.set_defaults(handler=_verify)
 
     validate = commands.add_parser("validate", help="check every rubric, source card, task and candidate file")
     validate.add_argument("--data", action="store_true", help="also fetch and verify every label source's data")
@@ -326,6 +351,10 @@ def _report(result: RunResult, args: argparse.Namespace, results_dir: Path | Non
     for line in result.notes:
         print(f"note: {line}", file=sys.stderr)
     print(render(result.records, detail=args.detail, comparisons=result.comparisons))
+    if result.recipient:
+        from empathy_bench.leaderboard.recipient import recipient_lines
+
+        print("\n" + "\n".join(recipient_lines(result.recipient)))
     print(
         f"\n{len(result.logs)} runs in {result.seconds:.1f} s; logs in {log_dir} (`inspect view --log-dir {log_dir}`)"
     )
@@ -433,6 +462,34 @@ def _check_log_dir(log_dir: Path) -> None:
             "--bundle names a folder with no inspect logs",
             "give --bundle the --log-dir of a run (default: logs)",
         )
+
+
+def _export(args: argparse.Namespace) -> int:
+    from empathy_bench.pipeline.bundle import export
+
+    if bool(args.judge) == bool(args.coach):
+        raise InputError("export", "needs one candidate", "give --judge ID or --coach ID")
+    results_dir = args.results_dir or project_dir() / "results" / "runs"
+    written = export(
+        args.task,
+        args.judge or args.coach,
+        args.log_dir,
+        results_dir,
+        args.output,
+        n_resamples=args.resamples,
+        recorded=not args.no_recorded,
+        tar=args.tar,
+    )
+    print(f"bundle written: {written} (check it with `empathy-bench verify {written}`)")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from empathy_bench.pipeline.bundle import verify
+
+    verdict = verify(args.bundle)
+    print(mask(verdict.screen()))
+    return 0 if verdict.ok else 1
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
 """The reliability table against the numbers Kumar et al. published, row by row, and the
-`agreement` / `validate` commands."""
+`agreement` command."""
 
 from __future__ import annotations
 
@@ -142,16 +142,3 @@ def test_unknown_framework_is_a_clear_error(capsys: pytest.CaptureFixture[str]) 
         "no framework 'epitomee'" in err
         and "use one of: lend_an_ear, epitome, empathetic_dialogues, perceived_empathy" in err
     )
-
-
-def test_validate_checks_every_project_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate"]) == 0
-    out = capsys.readouterr().out
-    for path in (
-        "rubrics/lend_an_ear.yaml",
-        "human_labels/kumar2025.yaml",
-        "tasks/lend_an_ear.yaml",
-        "evals/judges/builtin-lexicon.yaml",
-    ):
-        assert f"ok    {path}" in out
-    assert ", 0 failed" in out

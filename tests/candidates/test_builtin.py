@@ -72,11 +72,14 @@ def test_acompletion_matches_completion(model: str, template) -> None:
     assert reply == _complete(model, text)
 
 
-@pytest.mark.parametrize("model", builtin.MODELS)
-def test_same_prompt_same_reply(model: str, template) -> None:
+@pytest.mark.parametrize(("extra_words", "rating"), [(0, 3), (1, 4)])
+def test_length_on_a_seven_point_scale_by_hand(extra_words: int, rating: int, template) -> None:
+    # the supporter's two messages in TURNS are 15 + 13 = 28 words; on a 1-7 scale the slices of
+    # log(5)..log(300) end at 5 * 60^(k/7) words: 16.1 (k=2), 28.9 (k=3), so 28 words -> 3, 29 -> 4
     rubric = load_rubric("perceived_empathy")
-    text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
-    assert _complete(model, text) == _complete(model, text)
+    turns = [*TURNS[:-1], {"speaker": "Supporter", "text": TURNS[-1]["text"] + " really" * extra_words}]
+    reply = _complete("length", prompt.render(template, rubric, rubric.dimension_ids, turns, "Supporter"))
+    assert reply.splitlines() == [f'<rating dimension="{d}">{rating}</rating>' for d in rubric.dimension_ids]
 
 
 def test_explain_first_template_is_answered_too() -> None:

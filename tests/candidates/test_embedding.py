@@ -21,7 +21,7 @@ from builtin_support import RUBRICS, TURNS, complete, messages  # noqa: E402
 from empathy_bench.candidates import prompt
 from empathy_bench.candidates.builtin import embedding
 from empathy_bench.candidates.builtin import provider as builtin
-from empathy_bench.candidates.judge import extra_installed, load_judge
+from empathy_bench.candidates.judge import extra_installed
 from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.runs import execute as run
 from empathy_bench.sources.rubric import load_rubric
@@ -114,11 +114,13 @@ def test_extra_check_reads_the_package_metadata() -> None:
     assert not extra_installed("no_such_extra")
 
 
-def test_judge_file_is_offline_and_names_its_extra() -> None:
-    judge = load_judge("builtin-embedding")
-    assert judge.offline and not judge.baseline
-    assert judge.requires == ["embedding"]
-    assert judge.model == "litellm/builtin/embedding"
+def test_the_default_run_says_why_it_leaves_the_judge_out(without_extra, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger=run.__name__):
+        run.default_judges()
+    assert (
+        "default run leaves out builtin-embedding: needs the package extra(s) embedding (uv sync --extra embedding)"
+        in caplog.messages
+    )
 
 
 def test_the_embedding_model_is_known_and_priced() -> None:

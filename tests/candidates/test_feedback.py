@@ -69,8 +69,12 @@ def test_feedback_that_breaks_the_contract_is_unscored_with_its_code(reply: str,
 
 
 def test_fields_the_contract_does_not_name_are_ignored() -> None:
-    parsed = parse_feedback(json.dumps(GOOD | {"score": 4, "tone": "warm"}), DIMS)
-    assert parsed.feedback is not None
+    extra = GOOD | {"score": 4, "tone": "warm", "strengths": [GOOD["strengths"][0] | {"note": "two more words"}]}
+    parsed = parse_feedback(json.dumps(extra), DIMS)
+    assert parsed.unscored is None and parsed.feedback is not None
+    # read exactly as the contract's own fields (`why` kept), the extra ones gone at every level
+    assert parsed.feedback.model_dump() == GOOD
+    assert parsed.feedback.words() == 21  # the note's words are not counted
 
 
 def test_the_coach_prompt_reads_back_and_a_quoted_instruction_cannot_change_it() -> None:

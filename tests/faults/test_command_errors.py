@@ -144,6 +144,7 @@ def test_leaderboard_without_lend_an_ear_records_builds_the_other_tables(
     assert "| builtin-constant |" in board
 
 
+@pytest.mark.slow
 def test_a_results_folder_that_cannot_be_written_mid_run_ends_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

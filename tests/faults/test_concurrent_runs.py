@@ -70,6 +70,7 @@ def test_the_lock_is_released_when_the_command_ends_and_the_run_then_proceeds(tm
         pass
 
 
+@pytest.mark.slow
 def test_a_holder_killed_with_sigkill_leaves_no_stale_lock(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     holder = subprocess.Popen(

@@ -70,6 +70,7 @@ def leaked_anywhere(tmp_path: Path, *texts: str) -> list[str]:
     return places
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mode", "code"),
     [
@@ -99,6 +100,7 @@ def test_unusable_replies_are_unscored_counted_and_never_cached(tmp_path: Path, 
     assert leaked_anywhere(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_401_that_echoes_the_key_fails_once_and_the_key_is_masked_everywhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -113,6 +115,7 @@ def test_a_401_that_echoes_the_key_fails_once_and_the_key_is_masked_everywhere(
     assert leaked_anywhere(tmp_path, message, *capsys.readouterr()) == []
 
 
+@pytest.mark.slow
 def test_a_server_that_is_not_running_fails_in_seconds_with_its_url(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -137,6 +140,7 @@ def provider_calls(result: RunResult) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_server_errors_are_retried_a_bounded_number_of_times(tmp_path: Path) -> None:
     with FaultServer(Fault(mode="server_error", failures=1)) as server:
         result = run_against(tmp_path, server.url)
@@ -151,6 +155,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times(tmp_path: Path) -> 
         assert 2 <= down.requests <= 3
 
 
+@pytest.mark.slow
 def test_a_rate_limit_waits_at_least_retry_after(tmp_path: Path) -> None:
     with FaultServer(Fault(mode="rate_limit", failures=1, retry_after=2)) as server:
         result = judge_run(run_against(tmp_path, server.url))
@@ -160,6 +165,7 @@ def test_a_rate_limit_waits_at_least_retry_after(tmp_path: Path) -> None:
     assert gap >= 2.0, gap  # Retry-After: 2 honoured
 
 
+@pytest.mark.slow
 def test_a_hung_server_times_out_by_the_judge_files_timeout(tmp_path: Path) -> None:
     start = time.monotonic()
     with FaultServer(Fault(mode="hang", hang_s=20)) as server:
@@ -169,6 +175,7 @@ def test_a_hung_server_times_out_by_the_judge_files_timeout(tmp_path: Path) -> N
     assert time.monotonic() - start < 20  # the 3 s timeout, not the 20 s hang (nor litellm's 6,000 s)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_run_then_resume_loses_and_double_counts_nothing(tmp_path: Path) -> None:
     # `empathy-bench run` in a subprocess against a slow provider, killed with SIGKILL once some
     # replies are in; the same command again finishes the run. Every sample must end scored
@@ -225,6 +232,7 @@ def test_kill_9_mid_run_then_resume_loses_and_double_counts_nothing(tmp_path: Pa
     assert 12 - before <= resumed <= 12 - before + 1, (before, resumed)
 
 
+@pytest.mark.slow
 def test_a_503_is_retried_like_a_500(tmp_path: Path) -> None:
     with FaultServer(Fault(mode="server_error", status=503, failures=1)) as server:
         result = run_against(tmp_path, server.url)
@@ -233,6 +241,7 @@ def test_a_503_is_retried_like_a_500(tmp_path: Path) -> None:
     assert judge_run(result).n_unscored == 0
 
 
+@pytest.mark.slow
 def test_an_injection_in_a_conversation_reaches_the_provider_escaped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -269,6 +278,7 @@ def test_every_call_has_a_timeout_by_default() -> None:
     assert _generation_params(GenerateConfig(timeout=7))["timeout"] == 7
 
 
+@pytest.mark.slow
 def test_a_proxys_503_that_quotes_connection_refused_is_retried_not_called_unreachable(tmp_path: Path) -> None:
     # e.g. Envoy: "upstream connect error ... delayed connect error: Connection refused" in a 503
     with FaultServer(Fault(mode="server_error", status=503, failures=1)) as server:

@@ -82,6 +82,7 @@ def headers_holding(server: FaultServer, secret: str) -> list[str]:
 # -- where the key goes -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_base_url_without_a_key_variable_is_refused_at_load_and_nothing_is_sent(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_base_url_without_a_key_variable_is_refused_at_load_and_nothing_is_sen
     assert f"error: {path}, field 'api_key_env': base_url sends every request to {server.url}" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["openai/fault-model", "hosted_vllm/fault-model"])
 def test_api_key_env_none_sends_no_key_from_the_environment(tmp_path: Path, model: str) -> None:
     with FaultServer(Fault(mode="ok")) as server:
@@ -115,6 +117,7 @@ def test_api_key_env_none_sends_no_key_from_the_environment(tmp_path: Path, mode
     assert files_holding(tmp_path, SENTINEL) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["environment", "dotenv"])
 def test_api_key_env_sends_exactly_that_key_and_logs_only_its_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
@@ -134,6 +137,7 @@ def test_api_key_env_sends_exactly_that_key_and_logs_only_its_name(
     assert files_holding(tmp_path, LOCAL) == [] and files_holding(tmp_path, SENTINEL) == []
 
 
+@pytest.mark.slow
 def test_an_api_key_env_that_is_not_set_is_refused_before_any_request(tmp_path: Path) -> None:
     with FaultServer(Fault(mode="ok")) as server:
         judge = local_judge(tmp_path, "unset-key", server.url, LOCAL_VAR)
@@ -209,6 +213,7 @@ def test_every_project_file_with_a_base_url_says_where_its_key_comes_from() -> N
 # -- replies that cannot be read ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mode", "why"),
     [
@@ -232,6 +237,7 @@ def test_a_reply_that_cannot_be_read_is_a_bad_reply_at_once(tmp_path: Path, mode
     assert seconds < 30, seconds
 
 
+@pytest.mark.slow
 def test_an_error_page_that_is_not_json_is_still_retried(tmp_path: Path) -> None:
     # a proxy's HTML 502 is a server error, not a reply: the JSON check is on replies only
     with FaultServer(Fault(mode="server_error", status=502, failures=1)) as server:
@@ -244,6 +250,7 @@ def test_an_error_page_that_is_not_json_is_still_retried(tmp_path: Path) -> None
 # -- a wrong URL or model name ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wrong", ["url_without_v1", "model_not_served"])
 def test_a_404_fails_in_one_line_saying_what_to_check_and_not_to_resume(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], wrong: str
@@ -278,6 +285,7 @@ def test_eval_set_is_asked_for_immediate_task_retries_only_when_there_are_retrie
 # -- price --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_self_hosted_model_is_priced_by_its_file_or_not_at_all(tmp_path: Path) -> None:
     # served under a name litellm prices (gpt-4o): the list price would be a made-up cost
     with FaultServer(Fault(mode="ok")) as server:

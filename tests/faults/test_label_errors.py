@@ -43,6 +43,20 @@ def _validate_out(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out.out
 
 
+def test_validate_checks_every_project_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the repository's own project, whose files all validate: each is listed once, by its path
+    home = project_dir()
+    monkeypatch.chdir(home)
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    folders = ("rubrics", "human_labels", "tasks", "evals/judges", "evals/coaches", "evals/probes")
+    expected = sorted(p.relative_to(home).as_posix() for f in folders for p in (home / f).glob("*.yaml"))
+    assert sorted(line.removeprefix("ok    ") for line in out[:-1]) == expected
+    assert out[-1] == f"{len(expected)} ok, 0 failed"
+
+
 # ---------------------------------------------------------------- 9a: an unreachable hf: dataset
 
 

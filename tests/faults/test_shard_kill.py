@@ -24,6 +24,8 @@ from empathy_bench.runs.shard import MARKER
 
 LIMIT = 12
 
+pytestmark = pytest.mark.slow  # a fault server, and a shard process killed with SIGKILL
+
 
 @pytest.fixture(autouse=True)
 def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,6 +105,7 @@ def test_a_broken_comparison_file_names_itself(tmp_path: Path) -> None:
         read_comparisons(tmp_path / "runs")
 
 
+@pytest.mark.slow
 def test_a_run_compares_every_row_of_a_task_and_a_limited_run_keeps_the_complete_comparison(tmp_path: Path) -> None:
     results = tmp_path / "results" / "runs"
     options = RunOptions(

@@ -16,7 +16,7 @@ from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import project_dir
 from empathy_bench.leaderboard.board import build, write
 from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
-from empathy_bench.leaderboard.record import read_records
+from empathy_bench.leaderboard.record import RunRecord, read_records, write_records
 from empathy_bench.sources.card import load_source_card
 
 RESULTS = project_dir() / "results"
@@ -27,6 +27,8 @@ FILES = ["leaderboard.csv", "leaderboard.json", "leaderboard.md", "index.html"]
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("results")
     shutil.copytree(RESULTS / "runs", out / "runs")
+    if (RESULTS / "recipient").is_dir():  # recipient-perspective tables (leaderboard/recipient.py)
+        shutil.copytree(RESULTS / "recipient", out / "recipient")
     write(out)
     return out
 
@@ -189,7 +191,11 @@ def test_a_candidate_fitted_on_the_task_is_marked_everywhere(tmp_path: Path) -> 
     assert '"fitted_on_task":true' in (out / "index.html").read_text().replace(" ", "")
 
 
-def test_stored_figures_are_rounded() -> None:
-    text = (RESULTS / "runs" / "lend_an_ear" / "gpt-4o.json").read_text()
-    decimals = [len(number.split(".")[1]) for number in __import__("re").findall(r"-?\d+\.\d+", text)]
-    assert decimals and max(decimals) <= 6
+def test_stored_figures_are_rounded_to_six_decimals_with_no_negative_zero(tmp_path: Path) -> None:
+    data = json.loads((RESULTS / "runs" / "lend_an_ear" / "gpt-4o.json").read_text())
+    data["agreement"]["mean"].update(spearman=0.123456789, qwk=-0.0000001, alpha=2 / 3)
+    [path] = write_records([RunRecord.model_validate(data)], tmp_path / "runs")
+    text = path.read_text()
+    stored = json.loads(text)["agreement"]["mean"]
+    assert (stored["spearman"], stored["qwk"], stored["alpha"]) == (0.123457, 0.0, 0.666667)
+    assert '"qwk": 0.0,' in text and "-0.0," not in text

@@ -18,6 +18,8 @@ import json
 import os
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -260,6 +262,7 @@ def tabs(chromium: Browser, tmp_path_factory: pytest.TempPathFactory, page: str)
     return snapshot_tabs(chromium, tmp_path_factory.mktemp("tabs"), page)
 
 
+@pytest.mark.slow
 def test_every_tab_is_clicked_and_drawn(tabs: dict[str, dict], board: dict) -> None:
     assert sorted(tabs) == sorted(board["tasks"])
     sections = {"rate": list(RATE_SECTIONS), "compare": ["compare-section"], "coach": ["coach-section"]}
@@ -276,6 +279,7 @@ def test_every_tab_is_clicked_and_drawn(tabs: dict[str, dict], board: dict) -> N
                 assert len(row["cells"]) == len(table["headers"]), f"{task} / table#{table['id']} / {row['rater']}"
 
 
+@pytest.mark.slow
 def test_no_cell_on_any_tab_shows_a_broken_value(tabs: dict[str, dict]) -> None:
     cells = [cell for s in tabs.values() for t in s["tables"] for row in t["rows"] for cell in row["cells"]]
     assert len(cells) > 1000  # every tab's every table was read
@@ -292,12 +296,14 @@ def test_no_cell_on_any_tab_shows_a_broken_value(tabs: dict[str, dict]) -> None:
     assert not empty, "\n".join(empty)
 
 
+@pytest.mark.slow
 def test_no_tab_shows_a_broken_value_anywhere(tabs: dict[str, dict]) -> None:
     # any text or attribute of the drawn document (hover titles, plot labels, notes; not the scripts)
     for task, snapshot in tabs.items():
         assert not snapshot["broken"], f"{task}:\n" + "\n".join(snapshot["broken"])
 
 
+@pytest.mark.slow
 def test_tables_fit_the_window_or_scroll_in_their_own_box_with_the_rater_fixed(tabs: dict[str, dict]) -> None:
     width = WINDOW[0]
     for task, snapshot in tabs.items():
@@ -327,6 +333,7 @@ def test_tables_fit_the_window_or_scroll_in_their_own_box_with_the_rater_fixed(t
                 assert cell["rowBackground"] in ("rgba(0, 0, 0, 0)", cell["background"]), where
 
 
+@pytest.mark.slow
 def test_the_checks_catch_a_node_or_a_missing_number_drawn_as_text(
     chromium: Browser, tmp_path: Path, page: str
 ) -> None:
@@ -355,6 +362,7 @@ def test_the_checks_catch_a_node_or_a_missing_number_drawn_as_text(
     assert [task for task, s in snapshots.items() if not s["broken"]] == null_tabs  # null is a cell check only
 
 
+@pytest.mark.slow
 def test_page_draws_the_default_task(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page)
     rows = rows_of(board, DEFAULT_TASK)
@@ -399,6 +407,7 @@ def test_page_draws_the_default_task(chromium: Browser, tmp_path: Path, board: d
     assert dom.find("a", id_="drilldown-link")[0].attrs["href"] == "drilldown/index.html"
 
 
+@pytest.mark.slow
 def test_page_draws_a_task_without_experts(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     task = "epitome_reddit"
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={task}")
@@ -412,6 +421,7 @@ def test_page_draws_a_task_without_experts(chromium: Browser, tmp_path: Path, bo
     assert [b.attrs["data-task"] for b in pressed] == [task]
 
 
+@pytest.mark.slow
 def test_the_legend_explains_each_human_row_and_a_trivial_win_is_flagged(
     chromium: Browser, tmp_path: Path, board: dict, page: str
 ) -> None:
@@ -443,6 +453,7 @@ def test_the_legend_explains_each_human_row_and_a_trivial_win_is_flagged(
     assert "hidden" in other.find("p", id_="trivial-note")[0].attrs
 
 
+@pytest.mark.slow
 def test_clicking_a_header_sorts_the_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     # the headline (QWK on the ceiling's references) is sorted descending by default: one click turns it
     # ascending, empty values stay last; a click on another column sorts it descending first
@@ -463,6 +474,7 @@ def test_clicking_a_header_sorts_the_table(chromium: Browser, tmp_path: Path, bo
     assert [plain[name] for name in order][:-1] == sorted((v for v in plain.values() if v is not None), reverse=True)
 
 
+@pytest.mark.slow
 def test_columns_titles_and_marks_come_from_the_data(chromium: Browser, tmp_path: Path, board: dict) -> None:
     # The page draws what the leaderboard data says, nothing typed into its script: the header
     # is the defined columns' labels in order, a tab's title is the task file's title, the
@@ -498,6 +510,7 @@ def test_columns_titles_and_marks_come_from_the_data(chromium: Browser, tmp_path
     assert "fail, passes when clustered" in dom.row_text("overall", "gpt-4o")
 
 
+@pytest.mark.slow
 def test_compare_tab_draws_the_preference_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     rows = preference_of(board, COMPARE_TASK)
@@ -542,6 +555,7 @@ def test_compare_tab_draws_the_preference_table(chromium: Browser, tmp_path: Pat
     assert DERIVED_NOTE in note and "no human ceiling" not in note
 
 
+@pytest.mark.slow
 def test_compare_tab_plots_agreement_by_gap(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     gaps = gaps_of(board, COMPARE_TASK)
@@ -586,6 +600,7 @@ def test_compare_tab_plots_agreement_by_gap(chromium: Browser, tmp_path: Path, b
     assert len(dom.find("tr", inside=("table", "gap-table-overall"), parent_tag="tbody")) == len(raters)
 
 
+@pytest.mark.slow
 def test_compare_tab_without_a_ceiling(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={SINGLE_LABEL_TASK}")
     rows = preference_of(board, SINGLE_LABEL_TASK)
@@ -603,6 +618,7 @@ def test_compare_tab_without_a_ceiling(chromium: Browser, tmp_path: Path, board:
     assert lexicon["position_consistency"] == "0.85" and lexicon["preference_fairness"] == "-0.15"
 
 
+@pytest.mark.slow
 def test_clicking_a_compare_header_sorts_its_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     # a numeric column sorts descending on the first click; rows without the number stay last
     button = '#preference-overall th[data-key="position_consistency"] button'
@@ -620,6 +636,7 @@ def test_clicking_a_compare_header_sorts_its_table(chromium: Browser, tmp_path: 
     assert header.attrs["aria-sort"] == "descending"
 
 
+@pytest.mark.slow
 def test_a_second_criterion_gets_its_own_table_and_plot(chromium: Browser, tmp_path: Path, board: dict) -> None:
     data = copy.deepcopy(board)
     extra = [r | {"criterion": "exploration"} for r in preference_of(data, COMPARE_TASK)[:3]]
@@ -634,6 +651,7 @@ def test_a_second_criterion_gets_its_own_table_and_plot(chromium: Browser, tmp_p
     assert [h.text for h in dom.find("h3", cls="criterion-title")] == ["Criterion: overall", "Criterion: exploration"]
 
 
+@pytest.mark.slow
 def test_rate_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page)
     rows = bias_of(board, DEFAULT_TASK)
@@ -725,6 +743,7 @@ def test_rate_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board
     assert dom.cells(table, ceiling, header_key=None)["direction (overall score)"] == "-0.04"
 
 
+@pytest.mark.slow
 def test_compare_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COMPARE_TASK}")
     assert "hidden" not in dom.find("section", id_="bias-section")[0].attrs
@@ -749,6 +768,7 @@ def test_compare_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, bo
     assert not dom.find("div", cls="probe-block")
 
 
+@pytest.mark.slow
 def test_tasks_without_bias_rows_show_no_bias_section(
     chromium: Browser, tmp_path: Path, board: dict, page: str
 ) -> None:
@@ -764,6 +784,7 @@ def test_tasks_without_bias_rows_show_no_bias_section(
     assert len(dom.find("tr", inside=("table", "overall"), parent_tag="tbody")) == len(rows_of(board, DEFAULT_TASK))
 
 
+@pytest.mark.slow
 def test_coach_tab_draws_the_coach_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
     rows = coach_of(board)
@@ -836,6 +857,7 @@ def test_coach_tab_draws_the_coach_table(chromium: Browser, tmp_path: Path, boar
     assert "hidden" in dom.find("section", id_="bias-section")[0].attrs
 
 
+@pytest.mark.slow
 def test_coach_tab_says_what_its_reference_is_and_who_grades(
     chromium: Browser, tmp_path: Path, board: dict, page: str
 ) -> None:
@@ -877,6 +899,7 @@ def test_coach_tab_says_what_its_reference_is_and_who_grades(
     assert dom.cells("coach", "anthropic-claude-sonnet-4.5-coach")["grader_qwk"] == DASH
 
 
+@pytest.mark.slow
 def test_coach_tab_draws_targeting_per_dimension(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     dom = dump_dom(chromium, tmp_path, page, fragment=f"#task={COACH_TASK}")
     dims = [d for d in board["coach_by_dimension"] if d["task"] == COACH_TASK]
@@ -912,6 +935,7 @@ def test_coach_tab_draws_targeting_per_dimension(chromium: Browser, tmp_path: Pa
     assert "grader" not in titles["gemini-2.5-pro (as coach)"]  # no rewrites, no grader's change
 
 
+@pytest.mark.slow
 def test_clicking_a_coach_header_sorts_its_table(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
     # grounding sorts descending on the first click; the rows from ratings, which have none, stay last
     click = "<script>document.querySelector('#coach th[data-key=\"grounding\"] button').click();</script>"
@@ -924,6 +948,7 @@ def test_clicking_a_coach_header_sorts_its_table(chromium: Browser, tmp_path: Pa
     assert header.attrs["aria-sort"] == "descending"
 
 
+@pytest.mark.slow
 def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: Browser, tmp_path: Path, board: dict) -> None:
     # no rate or compare task at all: the coach tab is the first and only one, by its rows alone
     data = {**board, "overall": [], "per_dimension": [], "overall_score": [], "preference": []}
@@ -937,6 +962,7 @@ def test_a_board_of_coach_tasks_only_draws_the_coach_tab(chromium: Browser, tmp_
     assert len(trs) == len(coach_of(board))
 
 
+@pytest.mark.slow
 def test_rank_column_and_paired_differences_are_drawn(
     chromium: Browser, tmp_path: Path, board: dict, page: str
 ) -> None:
@@ -965,15 +991,19 @@ def test_rank_column_and_paired_differences_are_drawn(
     assert "hidden" in other.find("section", id_="differences-section")[0].attrs
 
 
+@pytest.mark.slow
 def test_screenshot(chromium: Browser, tmp_path: Path, page: str) -> None:
     chromium.viewport(1400, 2000)
     try:
         load(chromium, tmp_path, page)
         shot = chromium.screenshot()
+        load(chromium, tmp_path, "<!doctype html><html><body></body></html>")
+        blank = chromium.screenshot()
     finally:
         chromium.viewport(*WINDOW)
-    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(shot) > 10_000, "the screenshot is nearly empty"
+    # a PNG of the whole 1400 x 2000 window, whose pixels are not those of an empty page
+    assert png_size(shot) == png_size(blank) == (1400, 2000)
+    assert png_pixels(shot) != png_pixels(blank), "the screenshot shows an empty page"
     copy_to = os.environ.get("EMPATHY_BENCH_SCREENSHOT")
     if copy_to:
         Path(copy_to).parent.mkdir(parents=True, exist_ok=True)
@@ -981,6 +1011,24 @@ def test_screenshot(chromium: Browser, tmp_path: Path, page: str) -> None:
 
 
 # ---------- helpers ----------
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header chunk (IHDR, the first after the signature)."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR", "not a PNG"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def png_pixels(png: bytes) -> bytes:
+    """A PNG's filtered scanlines: its IDAT chunks joined and inflated."""
+    data, at = b"", 8
+    while at < len(png):
+        (length,), kind = struct.unpack(">I", png[at : at + 4]), png[at + 4 : at + 8]
+        if kind == b"IDAT":
+            data += png[at + 8 : at + 8 + length]
+        at += 12 + length
+    return zlib.decompress(data)
 
 
 def data_text(page: str) -> str:

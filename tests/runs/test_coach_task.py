@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import litellm
@@ -71,8 +72,7 @@ def grader_rating(prompt: str, dim: str) -> int:
     return {"advice_giving": 5 if advised else 1, "validating_emotions": 4 if advised else 2}.get(dim, 3)
 
 
-@pytest.fixture
-def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
+def register_scripted(patch: pytest.MonkeyPatch) -> None:
     """litellm provider `scripted`: `scripted/<coach>` answers coach prompts as COACHES says,
     `scripted/grader` rate prompts as `grader_rating` says."""
 
@@ -92,8 +92,13 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
             )
 
     handler = {"provider": "scripted", "custom_handler": Scripted()}
-    monkeypatch.setattr(litellm, "custom_provider_map", [*litellm.custom_provider_map, handler])
+    patch.setattr(litellm, "custom_provider_map", [*litellm.custom_provider_map, handler])
     litellm.utils.custom_llm_setup()
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> None:
+    register_scripted(monkeypatch)
 
 
 def coach_file(tmp_path: Path, name: str) -> str:
@@ -121,35 +126,53 @@ def coach_run(tmp_path: Path, coaches: list[str], grader: str | None = None) -> 
     return run_pipeline(options, n_resamples=50, recorded=False).rows
 
 
-def coach_results(tmp_path: Path, coaches: list[str], grader: str | None = None) -> dict[str, CoachAgreement]:
-    rows = coach_run(tmp_path, coaches, grader)
-    return {r.agreement.rater: r.agreement for r in rows if isinstance(r.agreement, CoachAgreement)}
-
-
 def first_items(n: int) -> list[str]:
     return list(load_source("kumar2025", ["lend_an_ear"]).items.item_id[:n])
 
 
-def test_an_invented_quote_and_a_seeker_quote_are_not_grounded(mirror: object, tmp_path: Path, scripted: None) -> None:
-    found = coach_results(tmp_path, ["invent", "seeker"], grader_file(tmp_path))
+@dataclass(frozen=True)
+class ScriptedRun:
+    log_dir: Path
+    rows: list[Row]
+
+    def results(self) -> dict[str, CoachAgreement]:
+        return {r.agreement.rater: r.agreement for r in self.rows if isinstance(r.agreement, CoachAgreement)}
+
+
+@pytest.fixture(scope="module")
+def every_coach(mirror: object, tmp_path_factory: pytest.TempPathFactory) -> ScriptedRun:
+    """One run of every scripted coach in COACHES, graded by the scripted grader, that the tests
+    below read (each coach's rows are measured on its own: the others do not change them)."""
+    tmp = tmp_path_factory.mktemp("every-coach")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSPECT_CACHE_DIR", str(tmp / "inspect-cache"))
+        register_scripted(patch)
+        return ScriptedRun(tmp / "logs", coach_run(tmp, list(COACHES), grader_file(tmp)))
+
+
+def test_an_invented_quote_and_a_seeker_quote_are_not_grounded(every_coach: ScriptedRun) -> None:
+    found = every_coach.results()
     invent, seeker = found["scripted-invent"], found["scripted-seeker"]
     # two quotes per conversation, one of them the supporter's own words: exactly half grounded
     assert (invent.n_quotes, invent.grounding) == (2 * LIMIT, 0.5)
     assert (seeker.n_quotes, seeker.grounding) == (LIMIT, 0.0)
 
 
-def test_the_log_marks_each_quote_and_whose_words_it_was(mirror: object, tmp_path: Path, scripted: None) -> None:
+def test_the_log_marks_each_quote_and_whose_words_it_was(every_coach: ScriptedRun) -> None:
     from inspect_ai.log import list_eval_logs, read_eval_log
 
-    coach_results(tmp_path, ["seeker"], grader_file(tmp_path))
-    log = read_eval_log(list_eval_logs(str(tmp_path / "logs"))[0])
+    [log] = [
+        log
+        for info in list_eval_logs(str(every_coach.log_dir))
+        if (log := read_eval_log(info)).eval.model == "litellm/scripted/seeker"
+    ]
     score = next(iter(log.samples[0].scores.values()))
     assert score.metadata["quotes"][0]["speaker"] == "Seeker"
     assert "NOT grounded: the words of Seeker" in score.explanation
 
 
-def test_praising_a_flagged_problem_is_false_praise(mirror: object, tmp_path: Path, scripted: None) -> None:
-    praise = coach_results(tmp_path, ["praise"], grader_file(tmp_path))["scripted-praise"]
+def test_praising_a_flagged_problem_is_false_praise(every_coach: ScriptedRun) -> None:
+    praise = every_coach.results()["scripted-praise"]
     experts = rater_wide(load_source("kumar2025", ["lend_an_ear"]).ratings, "experts", ["demonstrating_understanding"])
     medians = experts.loc[first_items(LIMIT), "demonstrating_understanding"]
     # flagged: expert median at most 2; a strength: at least 4 (the task's thresholds)
@@ -159,8 +182,8 @@ def test_praising_a_flagged_problem_is_false_praise(mirror: object, tmp_path: Pa
     assert praise.false_praise_rate > 0
 
 
-def test_a_rewrite_that_adds_advice_shows_harm_on_advice_giving(mirror: object, tmp_path: Path, scripted: None) -> None:
-    advice = coach_results(tmp_path, ["advice"], grader_file(tmp_path))["scripted-advice"]
+def test_a_rewrite_that_adds_advice_shows_harm_on_advice_giving(every_coach: ScriptedRun) -> None:
+    advice = every_coach.results()["scripted-advice"]
     # validating 2 -> 4 (+2, targeted); advice_giving 1 -> 5 is 4 points worse (proscriptive);
     # the other four dimensions stay at 3: other change (-4 + 0 + 0 + 0 + 0) / 5 = -0.8
     assert advice.n_uplift == LIMIT
@@ -172,8 +195,8 @@ def test_a_rewrite_that_adds_advice_shows_harm_on_advice_giving(mirror: object, 
     assert by_dim["self_oriented"].other_change == 0.0
 
 
-def test_unparseable_feedback_is_unscored_never_scored(mirror: object, tmp_path: Path, scripted: None) -> None:
-    found = coach_results(tmp_path, ["garbage", "unknown"], grader_file(tmp_path))
+def test_unparseable_feedback_is_unscored_never_scored(every_coach: ScriptedRun) -> None:
+    found = every_coach.results()
     for rater in ("scripted-garbage", "scripted-unknown"):
         assert (found[rater].n_items, found[rater].n_unscored) == (0, LIMIT)
         assert found[rater].grounding != found[rater].grounding  # NaN: nothing to measure, not 0
@@ -193,6 +216,7 @@ def test_unscored_reasons_are_counted_by_code(mirror: object, tmp_path: Path, sc
     assert reasons == {"scripted-garbage": {"not_json": 2}, "scripted-unknown": {"unknown_dimension": 2}}
 
 
+@pytest.mark.slow
 def test_the_built_in_coaches_run_with_the_reference_rows(mirror: object, tmp_path: Path) -> None:
     options = RunOptions(
         judges=["builtin-lexicon"],
@@ -228,6 +252,7 @@ def test_the_built_in_coaches_run_with_the_reference_rows(mirror: object, tmp_pa
         assert found[rater].grounding != found[rater].grounding  # NaN: ratings have no quotes
 
 
+@pytest.mark.slow
 def test_plain_inspect_eval_runs_a_coach_with_its_grader(mirror: object, tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -252,8 +277,8 @@ def test_plain_inspect_eval_runs_a_coach_with_its_grader(mirror: object, tmp_pat
         assert "grounded" in score.explanation
 
 
-def test_the_graders_calls_are_counted_apart_from_the_coachs(mirror: object, tmp_path: Path, scripted: None) -> None:
-    [row] = [r for r in coach_run(tmp_path, ["advice"], grader_file(tmp_path)) if r.run]
+def test_the_graders_calls_are_counted_apart_from_the_coachs(every_coach: ScriptedRun) -> None:
+    [row] = [r for r in every_coach.rows if r.run and r.run.judge == "scripted-advice"]
     # one coach call per conversation; the grader rates 6 dimensions, one per prompt, before and after
     assert (row.run.usage.provider_calls, row.run.usage.input_tokens) == (LIMIT, LIMIT)
     assert row.run.grader_usage is not None

@@ -175,6 +175,7 @@ def test_a_judge_that_answers_by_content_is_fully_consistent(
     assert ("human: expert (leave-one-out) (from ratings)", "human", "ceiling", True) in kinds
 
 
+@pytest.mark.slow
 def test_a_rate_judge_that_rates_everything_the_same_scores_half_from_ratings(mirror: object, tmp_path: Path) -> None:
     """builtin-constant rates every conversation alike, so every choice derived from its ratings is
     a tie: counted half against each decisive reference, it scores what always-A scores, 0.50."""
@@ -215,6 +216,7 @@ def test_the_built_in_always_a_baseline_has_consistency_0_and_fairness_minus_1(m
     assert set(rows) == {"builtin-always-a", "builtin-length-compare"}  # one label per pair: no ceiling row
 
 
+@pytest.mark.slow
 def test_attribution_on_a_compare_task_moves_a_judge_that_reads_the_label(
     mirror: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ rows read. tests/runs/test_shards.py runs the shards."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -96,7 +97,10 @@ def test_the_worker_count_is_the_env_value_or_the_usable_cores(monkeypatch: pyte
     monkeypatch.setenv(WORKERS_ENV, "3")
     assert worker_count() == 3
     monkeypatch.delenv(WORKERS_ENV)
-    assert worker_count() >= 1
+    # the cores this process may use (its affinity), not the machine's count
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert worker_count() == 3
 
 
 def _header(task: str, kind: str = "rate", probe: str | None = None, on: str = "lend_an_ear") -> EvalLog:

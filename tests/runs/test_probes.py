@@ -66,6 +66,7 @@ def judge_file(tmp_path: Path) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_the_built_in_judges_ignore_the_attribution_label(mirror: object, tmp_path: Path) -> None:
     results = probe_results(tmp_path, ["builtin-lexicon", "builtin-length"], ["attribution"], limit=36)
     found = {r.rater: r for r in results if r.probe == "attribution"}
@@ -94,6 +95,7 @@ def test_a_judge_that_marks_down_a_supporter_labelled_ai_shows_minus_one(
     assert by_dimension["overall_score"].mean_change == 0.0
 
 
+@pytest.mark.slow
 def test_a_judge_that_rates_by_length_correlates_with_length_given_the_reference(
     mirror: object, tmp_path: Path
 ) -> None:

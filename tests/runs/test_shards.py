@@ -85,6 +85,7 @@ class _Inline:
         return None
 
 
+@pytest.mark.slow
 def test_two_shards_and_collect_record_what_one_process_records(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, eval_set_dirs: list[str]
 ) -> None:
@@ -122,6 +123,7 @@ def test_two_shards_and_collect_record_what_one_process_records(
     assert sum(rec.run.usage.cached_calls for rec in sharded.records if rec.run) > 0
 
 
+@pytest.mark.slow
 def test_the_local_default_spawns_one_process_per_shard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     options = {"judges": ["builtin-constant", "builtin-length"], "tasks": ["epitome"], "probes": []}
     monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache-one"))

@@ -18,7 +18,7 @@ from empathy_bench.runs.shard import MARKER, Shard
 
 BUCKET = "empathy-bench-test"
 
-pytestmark = pytest.mark.object_storage
+pytestmark = [pytest.mark.object_storage, pytest.mark.slow]
 
 
 def _local_port_free() -> bool:

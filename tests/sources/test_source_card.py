@@ -1,5 +1,5 @@
-"""Source cards: the two shipped cards, their pinned checksums against the mirror, and the
-errors a malformed card gives."""
+"""Source cards: each shipped card read back field for field, the pinned checksums of two against
+the mirror, and the errors a malformed card gives."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
-from empathy_bench.sources.card import SourceCard, load_source_card
+from empathy_bench.sources.card import load_source_card
 from error_support import assert_names_field  # noqa: E402
 
 CARDS = ["kumar2025", "epitome_reddit"]
@@ -22,42 +22,11 @@ def _raw(card_id: str) -> dict:
     return yaml.safe_load((project_dir() / "human_labels" / f"{card_id}.yaml").read_text(encoding="utf-8"))
 
 
-def test_kumar2025_card() -> None:
-    card = load_source_card("kumar2025")
-    assert card.id == "kumar2025"
-    assert card.mirror_dir == "kumar2025_empathic_communication"
-    assert card.revision == "713458108e28897fccf136a6337296b5199cb617"
-    assert card.revision in card.base_url and card.base_url.endswith("/")
-    assert [fw.id for fw in card.frameworks] == ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
-    assert all(fw.rubric == fw.id for fw in card.frameworks)
-    # 7 rater files per framework (3 experts, crowd, 3 recorded judges) + 4 text files
-    assert len(card.files) == 32
-    assert card.framework("perceived_empathy").items is None  # ratings only: text not released
-    lae = card.framework("lend_an_ear")
-    assert [(r.id, r.group) for r in lae.raters] == [
-        ("expert1", "expert"),
-        ("expert2", "expert"),
-        ("expert3", "expert"),
-        ("crowd", "crowd"),
-        ("gpt-4o", "recorded"),
-        ("claude-3.7-sonnet", "recorded"),
-        ("gemini-2.5-pro", "recorded"),
-    ]
-    crowd = lae.raters[3]
-    assert (crowd.rater_column, crowd.evidence_suffix, crowd.aggregate) == ("user_id", "_example", None)
-
-
-def test_epitome_reddit_card() -> None:
-    card = load_source_card("epitome_reddit")
-    (fw,) = card.frameworks
-    assert (fw.id, fw.rubric, fw.key) == ("epitome", "epitome", ["sp_id", "rp_id"])
-    assert fw.duplicates.policy == "collapse_identical_drop_conflicts"
-    assert sorted(r.dimension for r in fw.raters) == [
-        "level_emotional_reactions",
-        "level_explorations",
-        "level_interpretations",
-    ]
-    assert all(r.aggregate == "adjudicated" for r in fw.raters)
+@pytest.mark.parametrize("card_id", sorted(p.stem for p in (project_dir() / "human_labels").glob("*.yaml")))
+def test_the_model_keeps_everything_the_card_file_says(card_id: str) -> None:
+    # read independently of the model: the loader neither drops, renames nor rewrites a field
+    # (defaults it fills in are left out of the comparison)
+    assert load_source_card(card_id).model_dump(mode="json", exclude_unset=True) == _raw(card_id)
 
 
 @pytest.mark.parametrize("card_id", CARDS)
@@ -171,6 +140,4 @@ def test_card_in_the_project_must_match_its_file_name(tmp_path: Path, monkeypatc
 
 def test_a_valid_card_round_trips(tmp_path: Path) -> None:
     path = _write_card(tmp_path, "copy", lambda r: None)
-    card = load_source_card(str(path))
-    assert isinstance(card, SourceCard)
-    assert card == load_source_card("epitome_reddit")
+    assert load_source_card(str(path)) == load_source_card("epitome_reddit")

@@ -252,7 +252,7 @@ def test_unknown_framework(tmp_path: Path, fmt: str) -> None:
         path,
         row_name(fmt, 1),
         "unknown framework 'lend_an_eer'",
-        "use a rubric id: empathetic_dialogues, epitome, lend_an_ear, perceived_empathy",
+        "use a rubric id: care, empathetic_dialogues, epitome, lend_an_ear, perceived_empathy",
     )
 
 

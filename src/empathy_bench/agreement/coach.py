@@ -65,12 +65,11 @@ import pandas as pd
 from empathy_bench.agreement.rater import RaterKind, RaterRole
 from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.stats import N_RESAMPLES, percentile_ci, resample_indices
-from empathy_bench.core.models import Record
+from empathy_bench.core.models import NAN, Record
 from empathy_bench.runs.log import FEEDBACK_COLUMNS
 from empathy_bench.sources.profile import Profile, ProfileThresholds, profile, profiles, ranked_problems
 from empathy_bench.sources.rubric import Rubric
 
-NAN = float("nan")
 QUOTE_KINDS = ("strength", "improvement")
 # (item_id, dimension, quote kind) -> the supporter messages the crowd quoted as evidence of that
 # side: a problem (for an improvement's quote) or a strength (for a strength's quote)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from empathy_bench.agreement.coach import (
-    NAN,
     CoachAgreement,
     DimensionTargeting,
     Scores,
@@ -23,12 +22,11 @@ from empathy_bench.agreement.coach import (
     scored,
     task_dimensions,
 )
-from empathy_bench.agreement.rater import CEILING_LABEL
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline
+from empathy_bench.core.models import NAN
 from empathy_bench.sources.profile import ProfileThresholds, profiles
 from empathy_bench.sources.rubric import Rubric
-
-MIN_EXPERTS = 3  # an expert against the median of the others needs at least two others
 
 
 def _mean_scores(per_expert: list[Scores]) -> Scores:

@@ -25,15 +25,13 @@ from empathy_bench.agreement.rater import RaterKind, RaterRole
 from empathy_bench.agreement.stats import CONFIDENCE, Headline, percentile_ci
 from empathy_bench.core.models import Record
 
-Role = RaterRole  # a rater, the ceiling, or a human row its source card names (rater.py)
-
 
 class Entry(NamedTuple):
     """One row of a task to compare: who it is and its headline on the task's shared draws."""
 
     rater: str
     kind: RaterKind
-    role: Role
+    role: RaterRole
     headline: Headline
 
 
@@ -42,7 +40,7 @@ class RankedRater(Record):
 
     rater: str
     kind: RaterKind
-    role: Role = "rater"
+    role: RaterRole = "rater"
     value: float
     rank: int  # of the value itself among the compared raters (1 = best, ties share the better rank)
     rank_low: int  # the 2.5th percentile of its rank over the draws

@@ -46,15 +46,13 @@ import pandas as pd
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind, RaterRole
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci, resample_indices
-from empathy_bench.core.models import Record
+from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES, OVERALL, majority
 
-NAN = float("nan")
 TIE_CREDIT = 0.5  # a tie verdict on a pair whose reference is a side: half right (AlpacaEval's convention)
-MIN_EXPERTS = 3  # a ceiling (and a leave-one-out reference) needs at least three experts
 # The same choice with the pair's orientation reversed (item_a <-> item_b).
 SWAP = {"a": "b", "b": "a", "tie": "tie"}
 ORDERS = ("ab", "ba")

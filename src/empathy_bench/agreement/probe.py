@@ -43,19 +43,17 @@ from pydantic import BaseModel
 from scipy.stats import rankdata
 
 from empathy_bench.agreement.preference import cluster_weights
-from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.rater import MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk, resample_indices
-from empathy_bench.core.models import Record
+from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
 from empathy_bench.sources.rubric import Rubric
 
-NAN = float("nan")
 OVERALL_SCORE = "overall_score"  # the dimension name of the rubric's overall score (as in RaterAgreement)
 # The length association's summaries, as Association rows after the dimensions: the mean of
 # |partial rho| over dimensions, and the partial rho of the overall score (its direction).
 MAGNITUDE = "magnitude"
 DIRECTION = OVERALL_SCORE
-MIN_EXPERTS = 3  # an expert against the median of the others needs at least two others
 # Below this, (1 - r_xz^2)(1 - r_yz^2) counts as 0: the control explains a variable entirely
 # and the partial correlation is undefined (rounding would otherwise give any value).
 TOLERANCE = 1e-12

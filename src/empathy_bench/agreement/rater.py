@@ -18,13 +18,13 @@ from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, qwk_weighted, resample_counts
-from empathy_bench.core.models import Record
+from empathy_bench.core.models import NAN, Record
+from empathy_bench.sources.card import HumanRole
 from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
 from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
-NAN = float("nan")
 # Kappa weights for judges against the reference: by value distance on the rubric's scale
 # (the 'rank' option exists only to reproduce Kumar et al.'s table; it would let a judge that
 # skips scale points look closer than it is).
@@ -72,9 +72,12 @@ class DimensionMean(AlphaWithRater):
 
 RaterKind = Literal["run", "baseline", "recorded", "human"]
 # What a row is beside its kind: a rater; the expert ceiling; or one of the human rows a source
-# card names (sources/card.py HumanRole: a crowd, the participants' self-report, a released label)
-RaterRole = Literal["rater", "ceiling", "crowd", "self_report", "original_label"]
+# card names (HumanRole: a crowd, the participants' self-report, a released label)
+RaterRole = Literal["rater", "ceiling", HumanRole]
 CEILING_LABEL = "human: expert (leave-one-out)"
+# The ceiling (each expert against the median of the others) and every leave-one-out reference
+# need at least three experts: two others to take a median of.
+MIN_EXPERTS = 3
 
 
 class RaterAgreement(BaseModel):
@@ -162,7 +165,7 @@ def _dimension(
     level = spec.rubric_model.scale_of(dim).level
     table = experts.join(values.rename("_rater"), how="inner").T.to_numpy()  # raters x units
     with_rater = agreement.alpha_bootstrap(table, level, n_resamples, seed)
-    loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
+    loo = _loo_qwk(values, experts, n_resamples, seed) if experts.shape[1] >= MIN_EXPERTS else NAN
     shuffled = agreement.alpha_shuffled(table[:-1], table[-1], level, seed=seed)
     fields = {
         "alpha": with_rater.value,
@@ -217,7 +220,7 @@ def _overall_score(
     if mine.empty or experts.empty:
         return None
     stats = agreement.compare(mine, experts.median(axis=1), CATEGORIES, n_resamples, seed)
-    loo = _loo_qwk(mine, experts, n_resamples, seed) if experts.shape[1] >= 3 else NAN
+    loo = _loo_qwk(mine, experts, n_resamples, seed) if experts.shape[1] >= MIN_EXPERTS else NAN
     return DimensionAgreement(dimension="overall_score", **stats.model_dump(), qwk_loo=loo)
 
 
@@ -305,7 +308,7 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
     dims, draws, alpha_draws = [], [], []
     for dim in spec.dimension_ids:
         experts = group_table(labels.ratings, "expert", dim)
-        if experts.shape[1] < 3:
+        if experts.shape[1] < MIN_EXPERTS:
             return None
         ceiling, mean_draws = _ceiling(dim, experts, n_resamples, seed)
         level = spec.rubric_model.scale_of(dim).level
@@ -315,7 +318,7 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
         draws.append(mean_draws)
         alpha_draws.append(own.draws)
     experts = expert_overall_scores(spec, labels) if spec.rubric_model.overall else pd.DataFrame()
-    score = _ceiling("overall_score", experts, n_resamples, seed)[0] if experts.shape[1] >= 3 else None
+    score = _ceiling("overall_score", experts, n_resamples, seed)[0] if experts.shape[1] >= MIN_EXPERTS else None
     return RaterAgreement(
         task=spec.id,
         rater=CEILING_LABEL,
@@ -370,7 +373,7 @@ def headline(
     if wide is not None and not all(d in wide.columns and wide[d].notna().any() for d in dims):
         return None
     panels = {d: group_table(labels.ratings, "expert", d) for d in dims}
-    if min(p.shape[1] for p in panels.values()) >= 3:
+    if min(p.shape[1] for p in panels.values()) >= MIN_EXPERTS:
         pairs = {d: _loo_pairs(panels[d], None if wide is None else wide[d]) for d in dims}
         return _mean_kappa("qwk_loo", pairs, n_resamples, seed)
     if wide is None:

@@ -18,9 +18,8 @@ from typing import Literal, TypeVar
 import numpy as np
 from pydantic import field_validator
 
-from empathy_bench.core.models import Record
+from empathy_bench.core.models import NAN, Record
 
-NAN = float("nan")
 Unit = Literal["epoch", "run"]
 T = TypeVar("T")
 

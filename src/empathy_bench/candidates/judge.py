@@ -24,6 +24,9 @@ from empathy_bench.core.secrets import CREDENTIAL_NAME, KEY_LIKE
 CandidateKind = Literal["rate", "compare", "coach"]
 DEFAULT_PROMPTS = {"rate": "rubric_judge", "compare": "compare_judge", "coach": "coach_feedback"}
 COACHES = "evals/coaches"
+# The inspect model role a coach task binds its grader to (tasks/coach.py), under which the log
+# keeps the grader's usage (runs/log.py)
+GRADER = "grader"
 
 # Model args are written into every eval log, so none may hold a credential: keys come only
 # from the environment (or a .env file). Any key, at any depth, whose name looks like one is
@@ -228,7 +231,7 @@ def load_judge(name: str, kind: CandidateKind = "rate") -> Judge:
     (`provider/model`, run with the default prompt of `kind`)."""
     if _is_model_string(name):
         # "model-" keeps an ad-hoc judge's records apart from a judge file of a similar name
-        return Judge(id="model-" + _slug(name), model=name, kind=kind)
+        return Judge(id="model-" + _model_id_part(name), model=name, kind=kind)
     return load_named("evals/judges", name, Judge)[1]
 
 
@@ -253,7 +256,7 @@ def load_coach(name: str) -> Judge:
     """A coach by id (evals/coaches/<id>.yaml), by path, or a bare model string (run with the
     default coach prompt). A candidate file of another kind is refused."""
     if _is_model_string(name):
-        return Judge(id="model-" + _slug(name), model=name, kind="coach")
+        return Judge(id="model-" + _model_id_part(name), model=name, kind="coach")
     path, coach = load_named(COACHES, name, Judge)
     if coach.kind != "coach":
         raise InputError(path, f"a coach file has kind '{coach.kind}'", "set kind: coach", where="field 'kind'")
@@ -284,7 +287,10 @@ def judge_ids() -> list[str]:
     return [p.stem for p in project_files("evals/judges")]
 
 
-def _slug(model: str) -> str:
+def _model_id_part(model: str) -> str:
+    """The id of an ad-hoc judge after `model-`: the model string lower-cased, each run of other
+    characters than a-z, digits, `_`, `.` and `-` one `-` (not leaderboard/record.py's file-name
+    part, which keeps case and names record files)."""
     return re.sub(r"[^a-z0-9_.-]+", "-", model.lower()).strip("-")
 
 

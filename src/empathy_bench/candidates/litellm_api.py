@@ -13,7 +13,6 @@ import os
 from typing import Any
 
 import litellm
-from inspect_ai._util.dotenv import init_dotenv
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -31,6 +30,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 import empathy_bench  # noqa: F401  (sets LITELLM_LOCAL_MODEL_COST_MAP before litellm loads)
 from empathy_bench.candidates.judge import ENV_NAME, NO_KEY, URL_ARGS, secret_args
 from empathy_bench.core.errors import InputError
+from empathy_bench.core.inspect_private import init_dotenv, skip_unusable_openai_hook
 from empathy_bench.core.secrets import CREDENTIAL_NAME, mask_exception
 
 # Transient provider failures that inspect's retry policy (exponential backoff, bounded by
@@ -47,23 +47,6 @@ TRANSIENT = (
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
 # The default generate config (a module-level instance, not a call in the argument defaults).
 DEFAULT_CONFIG = GenerateConfig()
-
-
-def skip_unusable_openai_hook() -> None:
-    """inspect-ai calls a per-sample hook that imports its OpenAI Responses module; with the
-    openai 2.x that litellm 1.106.2 requires (openai<3), that import fails and is retried on
-    every sample, costing ~25% of a run's CPU. Models of this API go through litellm, so the
-    hook has nothing to do for them: turn it off, only when the import really fails. The flag
-    is private to inspect, so a test fails loudly if an upgrade removes it; here a missing flag
-    is left alone (the run is slower, never wrong). Upstream fix: cache the failed import."""
-    from inspect_ai.model import _assistant_internal
-
-    if not hasattr(_assistant_internal, "_HAS_OPENAI"):
-        return
-    try:
-        import inspect_ai.model._openai_responses  # noqa: F401
-    except ImportError:
-        _assistant_internal._HAS_OPENAI = False
 
 
 class UnusableReply(Exception):

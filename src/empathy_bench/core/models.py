@@ -32,6 +32,10 @@ FIXES = {
 }
 
 
+# An undefined statistic (the default of a Record's figures, and what its null reads back as).
+NAN = float("nan")
+
+
 class FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -39,6 +39,7 @@ from empathy_bench.leaderboard.columns import (
     table,
 )
 from empathy_bench.leaderboard.comparisons import comparison_rows, matrix_markdown, read_comparisons, with_ranks
+from empathy_bench.leaderboard.recipient import read_recipient, recipient_lines
 from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import load_task
@@ -46,7 +47,7 @@ from empathy_bench.tasks.spec import load_task
 # 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks; 5: ranks and paired
 # differences (comparisons), like-for-like sort, tie-half accuracy, spread, length magnitude and direction,
 # human rows and trivial-rater notes
-SCHEMA_VERSION = 5
+BOARD_SCHEMA_VERSION = 5
 ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 DIGITS = 4
@@ -492,8 +493,10 @@ def build(results_dir: Path) -> dict[str, Any]:
     records = [rec for _, rec in found]
     paired = read_comparisons(results_dir / "runs")
     comparisons = [c for _, c in paired]
-    return {
-        "schema_version": SCHEMA_VERSION,
+    # tasks whose reference is the person supported (results/recipient/<task>.json); the key only where any
+    recipient = {"recipient": [t.model_dump() for t in tables]} if (tables := read_recipient(results_dir)) else {}
+    return recipient | {
+        "schema_version": BOARD_SCHEMA_VERSION,
         "columns": columns_data(),
         "compare_columns": columns_data(COMPARE_COLUMNS),
         "tasks": tasks_data(records),
@@ -830,6 +833,7 @@ def markdown(board: dict) -> str:
         parts += compare_markdown(board, task) + _human_rows_markdown(board, task)
     for task in dict.fromkeys(r["task"] for r in board["coach"]):
         parts += coach_markdown(board, task) + _human_rows_markdown(board, task)
+    parts += recipient_lines(board.get("recipient", []))
     parts += bias_markdown(board)
     scores = board["overall_score"]
     if scores:

@@ -24,7 +24,7 @@ from empathy_bench.core.files import make_folder, refuse_link, write_text_atomic
 from empathy_bench.leaderboard.columns import DASH, number, table
 from empathy_bench.leaderboard.record import COMPARISONS_FILE, _load_json, _rounded
 
-SCHEMA_VERSION = 1
+COMPARISONS_SCHEMA_VERSION = 1
 DIGITS = 4  # as the board rounds every figure
 # What each compared figure is called in the tables (the column it is the headline of).
 METRIC_LABELS = {
@@ -39,7 +39,7 @@ METRIC_LABELS = {
 class ComparisonFile(BaseModel):
     """results/runs/<task>/_comparisons.json: every comparison of one task's raters."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = COMPARISONS_SCHEMA_VERSION
     task: str
     comparisons: list[Comparison]
 

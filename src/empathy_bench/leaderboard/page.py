@@ -20,7 +20,7 @@ from importlib.resources import files
 from typing import Any
 
 from empathy_bench.core.errors import InputError
-from empathy_bench.leaderboard.board import SCHEMA_VERSION
+from empathy_bench.leaderboard.board import BOARD_SCHEMA_VERSION
 
 DATA_ELEMENT_ID = "leaderboard-data"
 DEFAULT_DRILLDOWN = "drilldown/index.html"
@@ -39,7 +39,7 @@ def render_page(leaderboard: dict) -> str:
     for token, value in (
         ("@@CSS@@", asset("page.css")),
         ("@@JS@@", asset("page.js")),
-        ("@@SCHEMA@@", str(SCHEMA_VERSION)),
+        ("@@SCHEMA@@", str(BOARD_SCHEMA_VERSION)),
         ("@@DATA_ID@@", DATA_ELEMENT_ID),
         ("@@DRILLDOWN@@", html.escape(drilldown, quote=True)),
         ("@@DRILLDOWN_TEXT@@", html.escape(drilldown)),
@@ -62,9 +62,9 @@ def _check(leaderboard: dict) -> None:
     if not isinstance(leaderboard, dict):
         raise InputError("leaderboard", f"is a {type(leaderboard).__name__}, not a dict", fix)
     version = leaderboard.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version != BOARD_SCHEMA_VERSION:
         raise InputError(
-            "leaderboard", f"schema_version is {version!r}; this page renders version {SCHEMA_VERSION}", fix
+            "leaderboard", f"schema_version is {version!r}; this page renders version {BOARD_SCHEMA_VERSION}", fix
         )
     for key in (
         "overall",

@@ -34,7 +34,7 @@ from empathy_bench.tasks.spec import TaskSpec
 # 4: coach tasks (coach agreement; the grader in the candidate)
 # 5: like-for-like QWK interval, compare accuracy with ties as half (strict kept, n per figure), spread,
 #    length magnitude and direction, human rows named by their card, live wall time of cached re-runs
-SCHEMA_VERSION = 5
+RECORD_SCHEMA_VERSION = 5
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -54,7 +54,7 @@ class RunRecord(BaseModel):
     rate task, choices on a compare task) and, for a judge run by the harness, what its log says
     (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = RECORD_SCHEMA_VERSION
     agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement
     run: LogSummary | None = None
     task: dict[str, object]
@@ -276,8 +276,8 @@ def _variant(probe: str | None, criterion: str) -> str:
     """'' for a rater's main record; '@<criterion>' for a compare task's criteria other than
     `overall`; '@probe-<probe>' for a probe's."""
     if probe:
-        return f"@probe-{_slug(probe)[:NAME_LIMIT]}"
-    return "" if criterion == OVERALL else f"@{_slug(criterion)[:NAME_LIMIT]}"
+        return f"@probe-{_file_name_part(probe)[:NAME_LIMIT]}"
+    return "" if criterion == OVERALL else f"@{_file_name_part(criterion)[:NAME_LIMIT]}"
 
 
 def record_name(rec: RunRecord) -> str:
@@ -289,7 +289,7 @@ def record_name(rec: RunRecord) -> str:
 def hashed_name(rec: RunRecord) -> str:
     """The name no other record can have: a readable slug and a hash of the exact identity."""
     digest = sha256_bytes(json.dumps(identity(rec)))[:HASH_DIGITS]
-    readable = _slug(rec.agreement.rater)[:NAME_LIMIT].lstrip(".") or "rater"
+    readable = _file_name_part(rec.agreement.rater)[:NAME_LIMIT].lstrip(".") or "rater"
     return f"{readable}~{digest}{identity(rec)[3]}"
 
 
@@ -308,7 +308,7 @@ def _plain_name(rec: RunRecord) -> str | None:
         borrowed |= base.startswith("human-")
     if not ordinary or borrowed or len(a.rater) > NAME_LIMIT:
         return None
-    return _slug(a.rater) + identity(rec)[3]
+    return _file_name_part(a.rater) + identity(rec)[3]
 
 
 def record_path(rec: RunRecord, folder: Path, claimed: dict[Path, Identity] | None = None) -> Path:
@@ -337,7 +337,7 @@ def _holder(path: Path, claimed: dict[Path, Identity]) -> Identity | None:
     return _stored_identity(data) or ("", "", "", "not a record")
 
 
-def _slug(rater: str) -> str:
+def _file_name_part(rater: str) -> str:
     """A readable file-name part: ASCII letters, digits, `-`, `_` and `.`; anything else `-`."""
     text = rater.replace(HUMAN, "human-")
     return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "-" for c in text).strip("-")

@@ -13,7 +13,7 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.core.lock import folder_locks
 from empathy_bench.pipeline.job import RunResult, measure
 from empathy_bench.runs.shard import is_url, shard_counts, shard_logs
-from empathy_bench.tasks.spec import task_ids
+from empathy_bench.tasks.spec import default_task_ids
 
 
 def collect(
@@ -40,7 +40,7 @@ def collect(
         )
         found = shard_logs(root, n, resume)
         # the tasks the run selected, as `run` measures them (those no candidate ran on too)
-        return measure(found.logs, n_resamples, recorded, results_dir, tasks=found.tasks or task_ids())
+        return measure(found.logs, n_resamples, recorded, results_dir, tasks=found.tasks or default_task_ids())
 
 
 def _shard_count(root: str) -> int:

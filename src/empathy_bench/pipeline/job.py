@@ -14,11 +14,13 @@ from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.lock import folder_locks
 from empathy_bench.leaderboard.comparisons import write_comparisons
+from empathy_bench.leaderboard.recipient import RecipientTable, write_recipient
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
 from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
 from empathy_bench.pipeline.rating_rows import judge_row, reference_rate_rows
+from empathy_bench.pipeline.recipient_rows import is_recipient_task, recipient_table
 from empathy_bench.pipeline.row import Row, judge_of, probe_of, rating_logs, task_of
 from empathy_bench.pipeline.spread import with_spreads
 from empathy_bench.runs.execute import RunOptions, finished_logs
@@ -26,7 +28,7 @@ from empathy_bench.runs.pool import fork_map
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.labels import recorded_raters, task_labels
 from empathy_bench.tasks.spec import TaskSpec, load_task
-from empathy_bench.tasks.spec import task_ids as every_task
+from empathy_bench.tasks.spec import default_task_ids as every_task
 
 
 @dataclass
@@ -41,6 +43,9 @@ class RunResult:
     # each task's paired comparisons of its rows (agreement/paired.py), and the files they went to
     comparisons: list[Comparison] = field(default_factory=list)
     comparison_paths: list[Path] = field(default_factory=list)
+    # tasks whose reference is the person supported: the recipient-perspective tables (and files)
+    recipient: list[RecipientTable] = field(default_factory=list)
+    recipient_paths: list[Path] = field(default_factory=list)
 
 
 def run(
@@ -94,6 +99,9 @@ def measure(
         unfinished = [rec for row, rec in zip(rows, records, strict=True) if not row.complete]
         partial = write_records(unfinished, partial_dir(results_dir))
         comparison_paths = _write_comparisons(compared, rows, results_dir)
+    recipient = recipient_tables(task_ids, logs, n_resamples)
+    # beside results/runs/ (whose <task>/*.json are run records), as results/recipient/<task>.json
+    recipient_paths = write_recipient(recipient, results_dir.parent) if results_dir else []
     return RunResult(
         rows,
         records,
@@ -104,7 +112,23 @@ def measure(
         notes=notes,
         comparisons=[c for found in compared.values() for c in found],
         comparison_paths=comparison_paths,
+        recipient=recipient,
+        recipient_paths=recipient_paths,
     )
+
+
+def recipient_tables(task_ids: list[str], headers: list[EvalLog], n_resamples: int) -> list[RecipientTable]:
+    """The recipient-perspective table of each task whose reference is the person supported
+    (pipeline/recipient_rows.py), from its plain judge logs."""
+    tables = []
+    for task_id in task_ids:
+        spec = load_task(task_id)
+        if not is_recipient_task(spec):
+            continue
+        mine = sorted((lg for lg in headers if task_of(lg) == spec.id and not probe_of(lg)), key=judge_of)
+        full = [read_eval_log(lg.location) for lg in mine]
+        tables.append(recipient_table(spec, task_labels(spec), full, n_resamples))
+    return tables
 
 
 def _write_comparisons(compared: dict[str, list[Comparison]], rows: list[Row], results_dir: Path) -> list[Path]:

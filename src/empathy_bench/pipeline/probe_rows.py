@@ -23,7 +23,7 @@ from empathy_bench.agreement.probe import (
     paired_effects,
     retest,
 )
-from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind, RaterRole
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.pipeline.spread import epoch_feedback
@@ -113,7 +113,7 @@ def observed_length_rows(
             found = length_association(wide, words, reference, n_resamples, signs=signs)
             rows.append(Row(_observed(spec, label, kind, found).model_copy(update={"role": role})))
     panels = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids}
-    kept = {d: p for d, p in panels.items() if p.shape[1] >= 3}
+    kept = {d: p for d, p in panels.items() if p.shape[1] >= MIN_EXPERTS}
     humans = human_length_association(kept, words, n_resamples, signs=signs)
     if humans:
         rows.append(Row(_observed(spec, CEILING_LABEL, "human", humans).model_copy(update={"role": "ceiling"})))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from inspect_ai import Task, eval_set
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import EvalLog
 
 from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, judge_ids, load_coach, load_judge
 from empathy_bench.candidates.litellm_api import ProviderNotFound
@@ -36,7 +36,7 @@ from empathy_bench.tasks.coach import coach
 from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.probe import load_probe, probe_ids
 from empathy_bench.tasks.rate import rate
-from empathy_bench.tasks.spec import TaskSpec, load_task, task_ids
+from empathy_bench.tasks.spec import TaskSpec, default_task_ids, load_task
 
 DEFAULT_LOG_DIR = "logs"
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Timeout|Unreachable|Reply)\b[:(]")
@@ -101,7 +101,7 @@ def build_tasks(options: RunOptions) -> list[Task]:
     """Every (task, judge) of the same kind: rate judges on rate tasks, compare judges on compare
     tasks (a bare model string is a judge of every kind), and every coach on every coach task."""
     judges = options.judges or default_judges()
-    tasks = [(name, load_task(name)) for name in options.tasks or task_ids()]
+    tasks = [(name, load_task(name)) for name in options.tasks or default_task_ids()]
     coaches = options.coaches or default_coaches()
     coached = [
         coach(task=name, coach=c, grader=options.grader, epochs=options.epochs)
@@ -129,11 +129,6 @@ def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
     if spec.kind == "coach":
         return []  # no probe is defined for feedback
     return [p for p in chosen if spec.kind == "rate" or load_probe(p).kind == "attribution"]
-
-
-def run_tasks(options: RunOptions) -> list[EvalLog]:
-    """Every task of the run through eval_set; the finished logs, read in full."""
-    return [read_eval_log(log.location) for log in finished_logs(options)]
 
 
 def finished_logs(options: RunOptions) -> list[EvalLog]:

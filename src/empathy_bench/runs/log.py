@@ -16,12 +16,9 @@ from inspect_ai.log import EvalLog
 from pydantic import BaseModel
 
 from empathy_bench.candidates.feedback import Feedback
-from empathy_bench.core.models import Record
-from empathy_bench.tasks.coach import GRADER
-from empathy_bench.tasks.compare import epoch_choice
-from empathy_bench.tasks.scorer import epoch_rating
-
-NAN = float("nan")
+from empathy_bench.candidates.judge import GRADER
+from empathy_bench.core.models import NAN, Record
+from empathy_bench.tasks.epochs import epoch_choice, epoch_rating
 
 
 class Usage(Record):

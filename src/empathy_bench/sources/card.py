@@ -51,7 +51,7 @@ class DataFile(FileModel):
 class TextSpec(FileModel):
     """How an item's conversation is written in its file."""
 
-    format: Literal["transcript", "post_response", "utterances"]
+    format: Literal["transcript", "post_response", "utterances", "json_transcripts"]
     column: str | None = None  # transcript: one column of 'Speaker: text' lines
     post_column: str | None = None  # post_response: the seeker's post ...
     response_column: str | None = None  # ... and the supporter's reply
@@ -62,6 +62,14 @@ class TextSpec(FileModel):
     order_column: str | None = None
     speakers: dict[str, str] = {}
     replace: dict[str, str] = {}  # release quirks, e.g. EmpatheticDialogues writes ',' as '_comma_'
+    # json_transcripts: one JSON file per conversation, `path` with '{<key column>}' fields filled
+    # from the items file's key; its `list_field` holds the messages, each read for `speaker_field`
+    # and `text_field` only (any other field, e.g. an LLM's annotation, never reaches an item), in
+    # `order_field` order; consecutive messages of one speaker are joined into one turn
+    path: str | None = None
+    list_field: str = "utterances"
+    speaker_field: str = "speaker"
+    text_field: str = "text"
 
     @model_validator(mode="after")
     def _columns_for_format(self) -> TextSpec:
@@ -69,6 +77,7 @@ class TextSpec(FileModel):
             "transcript": ["column"],
             "post_response": ["post_column", "response_column"],
             "utterances": ["speaker_column", "text_column", "order_column"],
+            "json_transcripts": ["path", "order_column"],
         }[self.format]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
@@ -116,6 +125,9 @@ class RaterSpec(FileModel):
     value_column: str | None = None
     evidence_suffix: str | None = None  # wide files: '<dimension><suffix>' holds a quote
     evidence_column: str | None = None  # single-dimension files: the quote column
+    # values that mean "no rating" (CARE's 0 = "does not apply"): read as an empty cell, counted
+    # in the load report, never a scale point
+    missing_values: list[float] = []
     # groups crowd and self: the leaderboard row's name, what it is and one sentence for the
     # legend (see HumanRow); defaults only where the group says it truly (a crowd, a self-report)
     label: str | None = Field(default=None, min_length=1)

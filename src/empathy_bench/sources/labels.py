@@ -12,6 +12,7 @@ dimension). `run_of` is "" on every other row.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +183,8 @@ def _items(card: SourceCard, fw: FrameworkSpec, keys: pd.DataFrame) -> pd.DataFr
     else:
         frame = _read_csv(card, fw.items.file, fw.key)
         turns = _utterance_turns(frame, keys, fw) if fw.items.text.format == "utterances" else None
+        if fw.items.text.format == "json_transcripts":
+            turns = _json_turns(card, keys, fw)
         frame = keys[fw.key].merge(frame.drop_duplicates(subset=fw.key, ignore_index=True), on=fw.key, how="left")
         if turns is None:
             turns = frame.apply(lambda row: _turns(row, fw.items.text), axis=1)
@@ -226,6 +229,53 @@ def _utterance_turns(frame: pd.DataFrame, keys: pd.DataFrame, fw: FrameworkSpec)
         key = tuple(str(record[k]) for k in fw.key)
         turns.setdefault(key, []).append({"speaker": spec.speakers.get(speaker, speaker), "text": text.strip()})
     return pd.Series([turns[tuple(row)] for row in keys[fw.key].astype(str).itertuples(index=False)], dtype=object)
+
+
+def _json_turns(card: SourceCard, keys: pd.DataFrame, fw: FrameworkSpec) -> pd.Series:
+    """Turns of sources with one JSON file per conversation (the card's `path` filled from the
+    item's key). Only the speaker and text of each message are read, so annotations stored beside
+    them (MIBot's LLM-made AutoMISC codes) never reach an item; consecutive messages of one
+    speaker are joined into one turn."""
+    items: ItemsSpec = fw.items  # type: ignore[assignment]
+    spec = items.text
+    declared = {f.path for f in card.files}
+    out = []
+    for row in keys[fw.key].astype(str).itertuples(index=False):
+        rel = str(spec.path).format(**dict(zip(fw.key, row, strict=True)))
+        if rel not in declared:
+            raise InputError(
+                card.source,
+                f"transcript {rel} of item {'/'.join(row)} is not listed under files with a sha256",
+                "add it to 'files' with its sha256, or drop the item from the items file",
+                where="field 'items.text.path'",
+            )
+        out.append(transcript_turns(json.loads(data_file(card, rel).read_text(encoding="utf-8")), spec, rel))
+    return pd.Series(out, dtype=object)
+
+
+def transcript_turns(document: object, spec: TextSpec, source: str = "transcript") -> list[dict[str, str]]:
+    """One conversation's JSON document -> turns: messages in `order_column` order, speakers
+    renamed by the card, consecutive messages of one speaker joined (by a space) into one turn."""
+    messages = document.get(spec.list_field) if isinstance(document, dict) else None
+    if not isinstance(messages, list):
+        raise InputError(source, f"no list '{spec.list_field}' of messages", "fix the card's items.text.list_field")
+    fields = (spec.speaker_field, spec.text_field, str(spec.order_column))
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or any(f not in message for f in fields):
+            raise InputError(source, f"message {i} lacks one of {list(fields)}", "fix the card's items.text fields")
+    turns: list[dict[str, str]] = []
+    for message in sorted(messages, key=lambda m: m[spec.order_column]):
+        speaker = spec.speakers.get(str(message[spec.speaker_field]), str(message[spec.speaker_field]))
+        text = str(message[spec.text_field] or "").strip()
+        for old, new in spec.replace.items():
+            text = text.replace(old, new)
+        if not text:
+            continue
+        if turns and turns[-1]["speaker"] == speaker:
+            turns[-1]["text"] = f"{turns[-1]['text']} {text}"
+        else:
+            turns.append({"speaker": speaker, "text": text})
+    return turns
 
 
 def _turns(row: pd.Series, spec: TextSpec) -> list[dict[str, str]]:
@@ -276,9 +326,18 @@ def _file_ratings(
             check_id(f"{spec.id}:{rater}", source=local, field=field, where=f"data row {row}")
     frame = _attach_item_ids(frame, keys, key, card, path)
     long = _to_long(frame, spec, path, rubric, card)
+    declined = long["value"].isin(spec.missing_values)
+    if declined.any():
+        report.append(
+            f"{fw.id}: {path}: {int(declined.sum())} cells of rater '{spec.id}' hold {spec.missing_values} "
+            "(no rating, e.g. 'does not apply') and are left out"
+        )
+        long.loc[declined, "value"] = np.nan
     missing = long["value"].isna()
-    if missing.any():
-        report.append(f"{fw.id}: {path}: {int(missing.sum())} empty rating cells (no rating given) left out")
+    if (missing & ~declined).any():
+        report.append(
+            f"{fw.id}: {path}: {int((missing & ~declined).sum())} empty rating cells (no rating given) left out"
+        )
     long = long[~missing]
     _check_scale(long, rubric, spec, path)
     long["framework"] = fw.id

@@ -40,7 +40,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import feedback as feedback_module
 from empathy_bench.candidates.feedback import Feedback, parse_feedback
-from empathy_bench.candidates.judge import Judge, load_grader
+from empathy_bench.candidates.judge import GRADER, Judge, load_grader
 from empathy_bench.candidates.prompt import Mode, load_template, render, render_coach
 from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.core.digest import sha256_bytes
@@ -53,7 +53,6 @@ from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.scorer import unscored
 from empathy_bench.tasks.spec import TaskSpec, load_task
 
-GRADER = "grader"
 # The code that scores a reply (not the reply itself): a change re-scores, so it versions the task.
 SCORING = (feedback_module, quote_module)
 

@@ -13,7 +13,6 @@ model's context fails with the provider's error, counted, rather than judged on 
 
 from __future__ import annotations
 
-from collections import Counter
 from string import Template
 from typing import Any
 
@@ -46,6 +45,7 @@ from empathy_bench.tasks.binding import (
     supporter_words,
     task_judge,
 )
+from empathy_bench.tasks.epochs import epoch_choice
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.probe import Condition, conditions, load_probe, note_text
@@ -213,14 +213,6 @@ def preference_choice(allow_tie: bool = True) -> Scorer:
         )
 
     return score
-
-
-def epoch_choice(choices: list[str]) -> str | None:
-    """The choice of a (pair, order, criterion) judged in several epochs: the one more than half
-    of the scored epochs made, else None (unscored as `conflicting`). The one rule, used by the
-    reducer below and by the log reader."""
-    top = Counter(choices).most_common(1)
-    return top[0][0] if top and top[0][1] * 2 > len(choices) else None
 
 
 @score_reducer(name="majority_choice")

@@ -6,19 +6,19 @@
 A judge file binds its own model; without one, --model rates with the default prompt.
 Samples are built from the task file (tasks/<id>.yaml) and the judge file (evals/judges/*.yaml):
 one per (item, dimension) by default, or one per item rating every dimension. Each sample
-carries the item, the reference rating and every human rating in its metadata, so the logs
-alone are enough to compute agreement later.
+carries the item and its reference rating in its metadata; the agreement stage reads the human
+ratings from the label source itself.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from string import Template
+
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
 
 from empathy_bench.candidates.judge import Judge
 from empathy_bench.candidates.prompt import load_template, render
-from empathy_bench.sources.card import HUMAN_GROUPS
 from empathy_bench.sources.labels import LabelSet, rater_values
 from empathy_bench.tasks.binding import interleaved, judge_task, probe_metadata, supporter_words, task_judge
 from empathy_bench.tasks.labels import task_labels
@@ -65,15 +65,16 @@ def build_samples(
     mode: Mode,
     condition: Condition | None = None,
     probe: ProbeSpec | None = None,
+    template: Template | None = None,
 ) -> tuple[list[Sample], int]:
     """The samples, and how many (item, dimension) pairs were left out because the reference
     has no rating for them (e.g. conflicting repeated labels dropped by the loader). Under a
     probe's `condition`, items carry its note or are lengthened, and ids end in @<condition>."""
     rubric = spec.rubric_model
-    template = load_template(judge.prompt_name)
+    # `template`: a bundle's own copy (pipeline/bundle.py rebuilds a submitted run's prompts)
+    template = template or load_template(judge.prompt_name)
     dims = spec.dimension_ids
     reference = {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
-    human = _human_ratings(labels.ratings, dims)
     samples, unrated = [], 0
     suffix = f"@{condition.name}" if condition else ""
     for item in labels.items.itertuples():
@@ -93,18 +94,8 @@ def build_samples(
                         "framework": spec.framework,
                         "dimensions": group,
                         "reference": {d: float(reference[d][item.item_id]) for d in group},
-                        "human": {d: human.get((item.item_id, d), {}) for d in group},
                         "supporter_words": supporter_words(turns, item.target),
                     },
                 )
             )
     return samples, unrated
-
-
-def _human_ratings(ratings: pd.DataFrame, dims: list[str]) -> dict[tuple[str, str], dict[str, float]]:
-    """(item, dimension) -> {rater_id: value} for every human rating, individual or aggregate."""
-    rows = ratings[ratings.rater_group.isin(HUMAN_GROUPS) & ratings.dimension.isin(dims)]
-    out: dict[tuple[str, str], dict[str, float]] = {}
-    for row in rows.itertuples():
-        out.setdefault((row.item_id, row.dimension), {})[row.rater_id] = float(row.value)
-    return out

@@ -10,9 +10,7 @@ each sample's metadata; the published figures, with intervals, come from the agr
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 
 import numpy as np
 from inspect_ai.scorer import (
@@ -33,6 +31,7 @@ from sklearn.metrics import cohen_kappa_score
 from empathy_bench.candidates.reply import parse_reply
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.binding import reply_outcome
+from empathy_bench.tasks.epochs import epoch_rating
 
 
 def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -92,13 +91,6 @@ def unscored() -> Metric:
         return sum(v is None for s in scores for v in (s.score.value or {}).values())  # type: ignore[union-attr]
 
     return compute
-
-
-def epoch_rating(values: Iterable[float]) -> float:
-    """The rating of an (item, dimension) judged in several epochs: the lower median of the
-    epochs that scored, which stays on the scale with an even number of epochs. The one rule,
-    used by the reducer below and by the log reader."""
-    return float(statistics.median_low(list(values)))
 
 
 @score_reducer(name="median_rating")

@@ -79,6 +79,8 @@ class TaskSpec(FileModel):
     # the judge (evals/judges) that re-rates a conversation after a coach's rewrite; its own
     # agreement with the humans is on the rate task's leaderboard (`--grader` overrides it)
     grader: str = "builtin-lexicon"
+    # whether `empathy-bench run` without --task runs it (false: only by name, `--task <id>`)
+    default_run: bool = True
 
     @field_validator("source", "rubric")
     @classmethod
@@ -171,3 +173,8 @@ def load_task(name: str) -> TaskSpec:
 
 def task_ids() -> list[str]:
     return [p.stem for p in project_files("tasks")]
+
+
+def default_task_ids() -> list[str]:
+    """The tasks a run without --task runs: every task but those with `default_run: false`."""
+    return [t for t in task_ids() if load_task(t).default_run]

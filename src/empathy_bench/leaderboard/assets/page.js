@@ -455,6 +455,32 @@
     sortableTable(document.getElementById("overall-score"), columns, OVERALL_SCORE, { key: "qwk", dir: "desc" }, rowClass);
   }
 
+  // ---------- recipient perspective (leaderboard/recipient.py) ----------
+  const RECIPIENT = DATA.recipient || [];
+  function renderRecipient() {
+    const section = document.getElementById("recipient-section");
+    if (!RECIPIENT.length) { section.hidden = true; return; }
+    const holder = document.getElementById("recipient");
+    const figure = (f) => (f ? (isNum(f.value) ? [withCI(f.value, f.low, f.high), ` (n=${f.n})`] : `not defined (n=${f.n})`) : num(null));
+    const mkTable = (head, rows) => el("div", { class: "table-wrap" }, el("table", {},
+      el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", {}, c)))))));
+    for (const t of RECIPIENT) {
+      const raters = [...new Set(t.figures.filter((f) => f.kind !== "yardstick").map((f) => f.rater))];
+      const of = (r, name) => t.figures.find((f) => f.rater === r && f.figure === name);
+      const rows = raters.map((r) => {
+        const q = t.figures.filter((f) => f.rater === r && f.figure.startsWith("qwk:") && isNum(f.value)).map((f) => f.value);
+        return [el("span", { class: "rater-name" }, r), badge(of(r, "spearman_care") ? t.figures.find((f) => f.rater === r).kind : ""),
+          figure(of(r, "spearman_care")), num(q.length ? q.reduce((a, b) => a + b, 0) / q.length : null)];
+      });
+      const yard = t.figures.filter((f) => f.kind === "yardstick").map((f) => [f.figure, figure(f)]);
+      holder.append(el("h3", {}, taskTitle(t.task)), el("p", { class: "note" }, `Reference: ${t.reference}.`),
+        mkTable(["Rater", "Kind", "Spearman with the client's CARE score [95% CI]", "Mean QWK per item"], rows),
+        el("p", {}, "Yardsticks (no leave-one-out ceiling):"), mkTable(["Yardstick", "Value [95% CI] (n)"], yard),
+        el("ul", { class: "note" }, t.notes.map((n) => el("li", {}, n))));
+    }
+  }
+
   // ---------- compare tasks: preference table and agreement by gap ----------
   const DERIVED_NOTE = "Reference choices are derived by this project from the experts' own ratings, not collected from people; rows marked (from ratings) turn a rater's ratings into choices and have no position statistics by construction.";
   const ONE_LABEL_NOTE = "One reference label per pair: no human ceiling.";
@@ -867,5 +893,6 @@
   renderLegend();
   renderHumanLegend();
   renderOverallScore();
+  renderRecipient();
   renderTask();
 })();
