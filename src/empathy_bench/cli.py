@@ -274,14 +274,9 @@ def _render(tables: dict[str, pd.DataFrame], fmt: str) -> str:
 
 def _write(text: str, output: Path) -> None:
     """--output: written atomically, never through a link (core/files.py)."""
-    from empathy_bench.core.files import write_text_atomic
+    from empathy_bench.core.files import make_folder, write_text_atomic
 
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(
-            output.parent, f"--output's folder cannot be made ({err.strerror})", "give --output a writable path"
-        ) from None
+    make_folder(output.parent)
     write_text_atomic(output, text + "\n")
 
 
@@ -442,7 +437,11 @@ def _leaderboard(args: argparse.Namespace) -> int:
         )
         if bundled.returncode != 0:
             last = (bundled.stderr.strip().splitlines() or ["no output"])[-1]
-            raise EmpathyBenchError(f"{args.bundle}: inspect could not bundle the logs ({mask(last)})")
+            raise InputError(
+                args.bundle,
+                f"inspect could not bundle the logs ({mask(last)})",
+                f"run `inspect view bundle --log-dir {args.bundle} --output-dir {target}` for its whole message",
+            )
         print(
             f"wrote {target} (holds the logs' conversation text: "
             "do not publish third-party data it contains without its licence)"

@@ -70,11 +70,8 @@ def leave_one_out_kappa(
 ) -> float:
     """A rater's mean targeting kappa against each leave-one-expert-out reference, averaged over
     the left-out experts: scored on the references the ceiling faces (NaN with under 3 experts)."""
-    if len(panel) < MIN_EXPERTS:
-        return NAN
-    return targeting_headline(
-        [(feedback, r) for r in leave_one_out_panels(panel, rubric).values()], rubric, thresholds, 1
-    ).value
+    found = loo_kappa_headline(feedback, panel, rubric, thresholds, n_resamples=1)
+    return found.value if found else NAN
 
 
 def loo_kappa_headline(
