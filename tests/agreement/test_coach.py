@@ -22,17 +22,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.agreement.coach import (
-    HEADLINES,
-    CoachAgreement,
-    bootstrap_weights,
-    coach_agreement,
-    conversations,
-    feedback_from_ratings,
-    figures,
-    targeting,
-)
+from empathy_bench.agreement.coach import CoachAgreement, coach_agreement, feedback_from_ratings
 from empathy_bench.agreement.coach_ceiling import coach_ceiling, leave_one_out_kappa
+from empathy_bench.agreement.coach_counts import conversations
+from empathy_bench.agreement.coach_figures import HEADLINES, bootstrap_weights, figures, targeting
 from empathy_bench.agreement.rater import CEILING_LABEL
 from empathy_bench.agreement.stats import percentile_ci, resample_indices
 from empathy_bench.sources.labels import LabelSet, group_table, load_source, rater_wide
@@ -493,7 +486,7 @@ def test_flag_everything_and_the_ceiling_on_lend_an_ear(lend_an_ear: LabelSet) -
 
 
 def test_improvements_within_a_word_budget() -> None:
-    from empathy_bench.agreement.coach import within_budget
+    from empathy_bench.agreement.coach_counts import within_budget
 
     # 60 fits in 100, 60 + 50 = 110 does not; a repeated dimension is named once
     assert within_budget([VE, AG, DU], [60, 50, 10], 100) == [VE]

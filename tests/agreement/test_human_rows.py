@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from empathy_bench.agreement.rater import reference_rows
 from empathy_bench.core.project import project_dir
-from empathy_bench.leaderboard.board import human_row_lines, tasks_data
+from empathy_bench.leaderboard.board import tasks_data
+from empathy_bench.leaderboard.markdown import human_row_lines
 from empathy_bench.leaderboard.record import record
 from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.probe_rows import observed_length_rows

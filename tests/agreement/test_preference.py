@@ -25,27 +25,30 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from empathy_bench.agreement.preference import (
+from empathy_bench.agreement.choice_scores import (
     GapBin,
-    PositionBias,
-    PreferenceAgreement,
     accuracy_from_confusion,
     agreement_by_gap,
-    cluster_weights,
-    conservative_choices,
     judged,
     kappa,
     kappa_from_confusion,
-    leave_one_out_gaps,
     pair_cells,
-    pair_weights,
+    scores,
+    weighted_confusion,
+)
+from empathy_bench.agreement.pair_bootstrap import cluster_weights, pair_weights
+from empathy_bench.agreement.position import (
+    PositionBias,
+    conservative_choices,
     position_bias,
+    preference_fairness,
+    slot_patterns,
+)
+from empathy_bench.agreement.preference import (
+    PreferenceAgreement,
+    leave_one_out_gaps,
     preference_agreement,
     preference_ceiling,
-    preference_fairness,
-    scores,
-    slot_patterns,
-    weighted_confusion,
 )
 from empathy_bench.agreement.stats import percentile_ci, resample_indices
 

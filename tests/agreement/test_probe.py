@@ -23,7 +23,9 @@ import pandas as pd
 import pytest
 from scipy.stats import pearsonr, rankdata
 
-from empathy_bench.agreement.preference import cluster_weights
+from empathy_bench.agreement.length_bias import human_length_association, length_association
+from empathy_bench.agreement.pair_bootstrap import cluster_weights
+from empathy_bench.agreement.partial_rank import partial_spearman, partial_spearman_rows
 from empathy_bench.agreement.probe import (
     Association,
     CompareShift,
@@ -31,11 +33,7 @@ from empathy_bench.agreement.probe import (
     ProbeResult,
     Retest,
     compare_attribution,
-    human_length_association,
-    length_association,
     paired_effects,
-    partial_spearman,
-    partial_spearman_rows,
     retest,
 )
 from empathy_bench.agreement.stats import alpha, percentile_ci, resample_indices

@@ -1,5 +1,6 @@
 """The recipient perspective (agreement/recipient.py) against hand-computed values: the CARE score
-with CARE's prorating rule, Cronbach's alpha, Spearman, and the yardsticks on a tiny panel."""
+with CARE's prorating rule, Cronbach's alpha, Spearman, the yardsticks and an outcome task's
+correlations of an overall score with the client's CARE score and readiness change, on tiny panels."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from empathy_bench.agreement.recipient import (
     care_score,
     cronbach_alpha,
+    outcome_correlations,
     prorated,
     readiness_changes,
     recipient_agreement,
@@ -74,3 +76,50 @@ def test_a_judge_that_answers_as_the_client_reaches_spearman_one() -> None:
     assert found["spearman_care"].value == pytest.approx(1.0)
     assert found["qwk:q2"].value == pytest.approx(1.0) and found["qwk:q2"].n == 5
     assert found["qwk:q1"].n == 4
+    assert found["mean_qwk"].value == pytest.approx(1.0) and found["mean_qwk"].n == 5
+
+
+def test_mean_qwk_is_the_mean_of_the_items_with_a_kappa() -> None:
+    client = pd.DataFrame({"q1": [1, 2, 3], "q2": [2, 4, 5]}, index=list("abc"))
+    judge = pd.DataFrame({"q1": [1, 2, 3], "q2": [3, 3, 3]}, index=list("abc"))  # q2: a constant judge, kappa 0
+    found = recipient_agreement(judge, client, n_resamples=50)
+    assert (found["qwk:q1"].value, found["qwk:q2"].value) == (pytest.approx(1.0), pytest.approx(0.0))
+    assert found["mean_qwk"].value == pytest.approx(0.5)
+    assert math.isnan(found["mean_qwk"].low)  # no interval
+
+
+def rulers(index: list[str]) -> pd.DataFrame:
+    """Every ruler 5 at every time point: no change, until a test sets one."""
+    columns = [f"{w}Ruler{r}" for w in ("Pre", "Post", "WeekLater") for r in ("Importance", "Confidence", "Readiness")]
+    return pd.DataFrame(5, index=index, columns=columns)
+
+
+def test_an_overall_score_against_the_clients_outcomes_by_hand() -> None:
+    """An outcome task's figures: the Spearman of a judge's overall score (another rubric) with the
+    client's CARE score and with each readiness change, on the conversations each pair has."""
+    index = list("abcde")
+    overall = pd.Series([-2, 4, 1, 7, 0], index=index, dtype=float)
+    # CARE scores 2, 3.5, 4 (one 'does not apply': mean of the other two), 5; e answered nothing: no score
+    client = pd.DataFrame({"q1": [2, 3, 4, 5, NAN], "q2": [2, 4, NAN, 5, NAN], "q3": [2, 3.5, 4, 5, NAN]}, index=index)
+    metadata = rulers(index)
+    metadata["PostRulerImportance"] = [4, 6, 9, 8, 7]  # changes -1, 1, 4, 3, 2
+    found = outcome_correlations(overall, client, metadata, n_resamples=200)
+    assert set(found) == {"spearman_care"} | {
+        f"spearman_{w}_{r}" for w in ("post", "week") for r in ("importance", "confidence", "readiness")
+    }
+    # a-d: overall ranks (1, 3, 2, 4) vs CARE ranks (1, 2, 3, 4): d = (0, 1, -1, 0), rho = 1 - 6*2/(4*15) = 0.8
+    assert found["spearman_care"].value == pytest.approx(0.8) and found["spearman_care"].n == 4
+    # a-e: overall ranks (1, 4, 3, 5, 2) vs change ranks (1, 2, 5, 4, 3): sum d^2 = 0+4+4+1+1 = 10,
+    # rho = 1 - 6*10/(5*24) = 0.5
+    post = found["spearman_post_importance"]
+    assert post.value == pytest.approx(0.5) and post.n == 5 and -1 <= post.low <= post.high <= 1
+    assert math.isnan(found["spearman_week_readiness"].value)  # the change does not vary: not defined
+
+
+def test_an_unscored_conversation_is_left_out_of_the_outcome_correlation() -> None:
+    index = list("abcd")
+    overall = pd.Series([3, NAN, 1, 2], index=index)  # b: the judge's reply could not be scored
+    client = pd.DataFrame({"q1": [5, 1, 3, 4]}, index=index)
+    found = outcome_correlations(overall, client, rulers(index), n_resamples=50)
+    # a, c, d: overall (3, 1, 2) and CARE (5, 3, 4) in the same order
+    assert found["spearman_care"].value == pytest.approx(1.0) and found["spearman_care"].n == 3

@@ -1,9 +1,10 @@
-"""Submission bundles end to end (pipeline/bundle.py, docs/submitting.md): a scripted judge over
-litellm against an OpenAI-compatible server on 127.0.0.1 runs the whole EPITOME task, its records
-and logs are exported and `verify` passes; then one thing at a time is tampered with (a score in
-a log, the prompt template, a label hash, a removed sample, a figure in a record) and `verify`
-fails naming it. The manifest's file hashes are updated after each tampering, as a forger would,
-so the deeper check is the one that must catch it. Bad bundles stop with one line."""
+"""Submission bundles end to end (pipeline/bundle/, docs/submitting.md): a scripted judge over
+litellm against an OpenAI-compatible server on 127.0.0.1 runs the whole EPITOME task and its length
+probe, its records and logs are exported and `verify` passes; then one thing at a time is tampered
+with (a score in a log, the prompt template, a label hash, a removed sample, a probe log's sample
+id, a figure in a record) and `verify` fails naming it. The manifest's file hashes are updated
+after each tampering, as a forger would, so the deeper check is the one that must catch it. Bad
+bundles stop with one line. Compare and coach logs: test_bundle_kinds.py."""
 
 from __future__ import annotations
 
@@ -23,23 +24,30 @@ from empathy_bench.runs.execute import RunOptions
 
 RESAMPLES = 10
 
-pytestmark = pytest.mark.slow  # a fault server and a whole task (EPITOME, 150 samples)
+pytestmark = pytest.mark.slow  # a fault server and a whole task (EPITOME, 150 samples, and its length probe)
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bundle of a scripted judge's full run on EPITOME (150 samples), exported once."""
+    """A bundle of a scripted judge's full run on EPITOME (150 samples) with the length probe
+    (150 x 2 conditions), exported once."""
     tmp = tmp_path_factory.mktemp("bundle")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("INSPECT_CACHE_DIR", str(tmp / "cache"))
         judge = tmp / "scripted-judge.yaml"
-        with FaultServer(Fault(mode="ok", rating=2)) as server:
+        # the probe's `original` condition is the plain run's prompts, served from the cache
+        with FaultServer(Fault(mode="ok", rating=2), max_requests=400) as server:
             judge.write_text(
                 f"id: scripted-judge\nmodel: litellm/openai/scripted\nbase_url: {server.url}\n"
                 "api_key_env: none\ngeneration: {timeout: 5, max_connections: 4}\n"
             )
             options = RunOptions(
-                judges=[str(judge)], tasks=["epitome"], log_dir=str(tmp / "logs"), display="none", max_retries=1
+                judges=[str(judge)],
+                tasks=["epitome"],
+                probes=["length"],
+                log_dir=str(tmp / "logs"),
+                display="none",
+                max_retries=1,
             )
             run(options, n_resamples=RESAMPLES, recorded=False, results_dir=tmp / "results" / "runs")
         return export(
@@ -71,8 +79,9 @@ def rehash(bundle: Path) -> None:
     (bundle / MANIFEST).write_text(json.dumps(data))
 
 
-def the_log(bundle: Path) -> Path:
-    [log] = sorted((bundle / "logs").glob("*.eval"))
+def the_log(bundle: Path, probe: bool = False) -> Path:
+    """The bundle's plain log (or its length probe's)."""
+    [log] = [p for p in sorted((bundle / "logs").glob("*.eval")) if ("probe-length" in p.name) == probe]
     return log
 
 
@@ -87,9 +96,14 @@ def test_round_trip_verifies(bundle: Path, capsys: pytest.CaptureFixture[str]) -
     assert {"inspect-ai", "litellm", "pydantic"} <= set(data["packages"])
     assert data["label_files"] and all(len(h) == 64 for h in data["label_files"].values())
     assert {"tasks/epitome.yaml", "candidates/scripted-judge.yaml", "prompts/rubric_judge.md"} <= set(data["files"])
-    assert main(["verify", str(bundle)]) == 0
+    assert {"records/epitome/scripted-judge@probe-length.json", "records/epitome/scripted-judge.json"} <= set(
+        data["files"]
+    )
+    assert main(["verify", str(bundle), "--no-stamp"]) == 0
     out = capsys.readouterr().out
-    assert "VERIFIED" in out and "150 samples" in out
+    # 150 plain samples and 2 x 150 under the probe, each prompt rebuilt from the template
+    assert "VERIFIED" in out and "450 samples" in out and "450 prompts rebuilt" in out
+    assert not (bundle / "verification.json").exists()
 
 
 def test_export_command_writes_a_tar_gz_that_verifies(pristine: Path, tmp_path: Path) -> None:
@@ -147,6 +161,26 @@ def test_a_removed_sample(bundle: Path, capsys: pytest.CaptureFixture[str]) -> N
     rehash(bundle)
     out = verdict_lines(bundle, capsys)
     assert "samples: expected 150 x 1 epoch(s), found missing" in out and gone in out
+
+
+def test_a_sample_id_changed_in_a_probe_log(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lengthened sample passed off under a condition the probe does not have: the probe's
+    contrast loses an item and gains a sample no condition gives. (A sample counted twice cannot
+    be written to an .eval log: it holds one file per id and epoch.)"""
+    path = the_log(bundle, probe=True)
+    log = read_eval_log(str(path))
+    assert log.samples
+    sample = next(s for s in log.samples if str(s.id).endswith("@lengthened"))
+    lengthened = str(sample.id)
+    sample.id = lengthened.removesuffix("@lengthened") + "@shortened"
+    write_eval_log(log, str(path))
+    rehash(bundle)
+    out = verdict_lines(bundle, capsys)
+    where = f"logs/{path.name} samples"
+    assert f"{where}: expected 300 x 1 epoch(s), found missing ['{lengthened}']" in out
+    assert f"{where}: expected only the task's items and conditions, found added ['{sample.id}']" in out
+    # the probe's figures read each sample's condition, not its id: only the sample check sees it
+    assert "scripted-judge@probe-length.json figure" not in out
 
 
 def test_a_figure_in_a_record(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:

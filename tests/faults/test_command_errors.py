@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from empathy_bench.cli import _probe_names, main
+from empathy_bench.cli import main, probe_names
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.runs.execute import RunOptions, build_tasks
@@ -20,7 +20,7 @@ def test_a_probe_named_by_path_runs_that_file_not_the_project_probe_of_its_id(tm
     # its id is the project's length probe's id, its factor is not: the run must use this file
     path = tmp_path / "mine.yaml"
     path.write_text("id: length\n" + PROBE.format(factor=3))
-    names = _probe_names([str(path)])
+    names = probe_names([str(path)])
     assert names == [str(path)]
     options = RunOptions(judges=["builtin-length"], tasks=["epitome"], probes=names, limit=1)
     [plain, probed] = build_tasks(options)
@@ -39,7 +39,7 @@ def test_a_probe_named_by_path_runs_that_file_not_the_project_probe_of_its_id(tm
 def test_a_probe_outside_the_project_with_an_id_of_its_own_is_found(tmp_path: Path) -> None:
     path = tmp_path / "longer.yaml"
     path.write_text("id: longer\n" + PROBE.format(factor=2))
-    options = RunOptions(judges=["builtin-length"], tasks=["epitome"], probes=_probe_names([str(path)]), limit=1)
+    options = RunOptions(judges=["builtin-length"], tasks=["epitome"], probes=probe_names([str(path)]), limit=1)
     assert [t.name for t in build_tasks(options)] == ["epitome", "epitome_probe_longer"]
 
 
@@ -47,7 +47,7 @@ def test_two_probes_with_one_id_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("id: length\n" + PROBE.format(factor=3))
     with pytest.raises(InputError) as refused:
-        _probe_names(["length", str(path)])
+        probe_names(["length", str(path)])
     assert str(refused.value) == (
         f"{path}: probe id 'length' is also the id of --probe length. "
         "Fix: give each probe file its own id (two probes with one id would share a task name)"
@@ -71,7 +71,7 @@ def test_leaderboard_bundle_of_a_folder_without_logs_refuses_before_writing(
 
 
 def test_project_probes_are_still_found_by_id() -> None:
-    assert _probe_names(["length,attribution"]) == ["length", "attribution"]
+    assert probe_names(["length,attribution"]) == ["length", "attribution"]
     assert (project_dir() / "evals" / "probes" / "length.yaml").is_file()
 
 

@@ -19,7 +19,7 @@ from empathy_bench.cli import main
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.files import write_text_atomic
 from empathy_bench.core.project import project_dir
-from empathy_bench.leaderboard.board import write
+from empathy_bench.leaderboard.publish import write
 from empathy_bench.leaderboard.record import RunRecord, read_records, write_records
 from empathy_bench.leaderboard.terminal import render
 
@@ -135,15 +135,15 @@ def test_a_symlinked_record_is_refused_and_its_target_is_untouched(tmp_path: Pat
 
 
 def test_cli_output_is_atomic_and_refuses_a_link(tmp_path: Path) -> None:
-    from empathy_bench.cli import _write
+    from empathy_bench.cli import write_output
 
     target = tmp_path / "out" / "table.csv"
-    _write("a,b", target)
+    write_output("a,b", target)
     assert target.read_text() == "a,b\n" and os.listdir(target.parent) == ["table.csv"]  # no temp file left
     link = tmp_path / "link.csv"
     link.symlink_to(target)
     with pytest.raises(InputError, match=r"link\.csv: is a symbolic link"):
-        _write("c,d", link)
+        write_output("c,d", link)
     assert target.read_text() == "a,b\n"
 
 

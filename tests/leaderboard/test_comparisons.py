@@ -13,9 +13,10 @@ import pytest
 from empathy_bench.agreement.paired import Comparison, PairedDifference, RankedRater
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
-from empathy_bench.leaderboard.board import build, markdown, with_readme_block
+from empathy_bench.leaderboard.board import build
 from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
 from empathy_bench.leaderboard.comparisons import read_comparisons, write_comparisons
+from empathy_bench.leaderboard.markdown import markdown, with_readme_block
 from empathy_bench.leaderboard.record import COMPARISONS_FILE, read_records
 from empathy_bench.pipeline import run as run_pipeline
 from empathy_bench.runs.execute import RunOptions

@@ -14,8 +14,9 @@ from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.cli import main
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import project_dir
-from empathy_bench.leaderboard.board import build, write
+from empathy_bench.leaderboard.board import build
 from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
+from empathy_bench.leaderboard.publish import write
 from empathy_bench.leaderboard.record import RunRecord, read_records, write_records
 from empathy_bench.sources.card import load_source_card
 
@@ -41,7 +42,7 @@ def test_committed_leaderboard_equals_a_fresh_regeneration(regenerated: Path, na
 
 
 def test_readme_shows_the_current_leaderboard() -> None:
-    from empathy_bench.leaderboard.board import with_readme_block
+    from empathy_bench.leaderboard.markdown import with_readme_block
 
     readme = (project_dir() / "README.md").read_text()
     assert with_readme_block(readme, build(RESULTS)) == readme, (

@@ -29,8 +29,8 @@ import pytest
 
 from browser_support import Browser
 from empathy_bench.core.errors import InputError
-from empathy_bench.leaderboard.board import TRIVIAL_WINS_HEAD
 from empathy_bench.leaderboard.page import DATA_ELEMENT_ID, render_page
+from empathy_bench.leaderboard.rate_table import TRIVIAL_WINS_HEAD
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "leaderboard_sample.json"
 DEFAULT_TASK = "lend_an_ear"
@@ -1132,3 +1132,22 @@ class Dom(HTMLParser):
         rows = [tr for tr in self.find("tr", inside=("table", table_id)) if tr.attrs.get("data-rater") == rater]
         assert rows, f"no row for {rater} in table#{table_id}"
         return rows[0].text
+
+
+@pytest.mark.slow
+def test_a_reported_row_is_marked_and_listed(chromium: Browser, tmp_path: Path, board: dict, page: str) -> None:
+    # the sample's gpt-4o-explain on lend_an_ear is reported (submitted without logs): its row carries the
+    # class and the words, no verified row does, and the provenance section counts and lists it
+    load(chromium, tmp_path, page, fragment="#task=lend_an_ear")
+    marked = chromium.evaluate(
+        "[...document.querySelectorAll('#overall tbody tr')].filter((tr) => tr.classList.contains('reported-row'))"
+        ".map((tr) => [tr.dataset.rater, tr.querySelector('.reported').textContent])"
+    )
+    assert marked == [["gpt-4o-explain", " reported, not verified"]]
+    statuses = [p["status"] for p in board["provenance"]]
+    counts = chromium.evaluate("document.getElementById('provenance-counts').textContent")
+    assert counts == f"{statuses.count('verified')} rows verified, 1 row reported."
+    listed = chromium.evaluate("[...document.querySelectorAll('#provenance-list li')].map((li) => li.textContent)")
+    assert listed == [
+        "Lend an Ear / gpt-4o-explain: reported, submitted without logs (team-x: no manifest, nothing to recompute)"
+    ]

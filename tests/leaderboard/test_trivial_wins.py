@@ -1,6 +1,6 @@
 """A trivial baseline that wins an alt-test comparison is named on every surface (issue 22.8).
 
-The criterion (leaderboard/board.py `trivial_win_rows`): a run of a judge file with
+The criterion (leaderboard/rate_table.py `trivial_win_rows`): a run of a judge file with
 `baseline: true` beats at least one expert in an alt-test of a rate task, per dimension (the
 per-dimension tests, Benjamini-Yekutieli over all of the baseline's dimensions and experts) or
 pooled: that expert's null hypothesis is rejected, so the winning rate is above 0 (a pass, >= 0.5,
@@ -13,7 +13,9 @@ from pathlib import Path
 
 from empathy_bench.agreement.alt_test import AltTestResult, AnnotatorTest
 from empathy_bench.agreement.rater import RaterAgreement, RaterKind
-from empathy_bench.leaderboard.board import POOLED, TRIVIAL_WINS_HEAD, build, markdown, trivial_win_rows
+from empathy_bench.leaderboard.board import build
+from empathy_bench.leaderboard.markdown import markdown
+from empathy_bench.leaderboard.rate_table import POOLED, TRIVIAL_WINS_HEAD, trivial_win_rows
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
 from empathy_bench.leaderboard.terminal import render
 from empathy_bench.tasks.spec import load_task

@@ -562,7 +562,7 @@ def _clock(seconds: float) -> str:
 
 def test_a_run_served_from_the_cache_reports_no_speed(tmp_path: Path) -> None:
     # The cache's speed is not the model's: a run with no provider call has no seconds per 1,000.
-    from empathy_bench.leaderboard.board import overall_row
+    from empathy_bench.leaderboard.rate_table import overall_row
     from empathy_bench.leaderboard.record import record
 
     # (the recorded judges' rows are left out: only the run's own row is read)

@@ -1,6 +1,7 @@
-"""The MIBot CARE rate task (tasks/mibot_care.yaml): what reaches the judge's prompt. The
-AutoMISC codes and explanations (an LLM's annotations in the transcripts and data.csv) never do,
-and neither do the client's own answers or readiness rulers."""
+"""The MIBot CARE rate task (tasks/mibot_care.yaml): what reaches the judge's prompt, there and on
+the same conversations through Lend an Ear (tasks/mibot_lend_an_ear.yaml). The AutoMISC codes and
+explanations (an LLM's annotations in the transcripts and data.csv) never do, and neither do the
+client's own answers or readiness rulers."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from empathy_bench.tasks.rate import rate
 
 MIRROR = Path(os.environ.get("EMPATHY_BENCH_DATA", "../shared/data")) / "mibot_acl2025"
 
 
-def test_automisc_text_is_absent_from_every_prompt() -> None:
-    task = rate(task="mibot_care", judge="builtin-constant")
+@pytest.mark.parametrize("task_id", ["mibot_care", "mibot_lend_an_ear"])
+def test_automisc_text_is_absent_from_every_prompt(task_id: str) -> None:
+    task = rate(task=task_id, judge="builtin-constant")
     prompts = [str(sample.input) for sample in task.dataset]
     assert len(prompts) == 106
     explanations, labels = set(), set()
@@ -30,7 +33,7 @@ def test_automisc_text_is_absent_from_every_prompt() -> None:
     data = pd.read_csv(MIRROR / "data.csv")
     assert not [c for c in data.columns if c in everything]  # no column name (CAREQ*, rulers, AutoMISC_*)
     # every conversation's counsellor and client text is there, joined into turns
-    assert all("Counsellor:" in p and "Client:" in p for p in prompts)
+    assert all('<turn speaker="Counsellor">' in p and '<turn speaker="Client">' in p for p in prompts)
 
 
 def test_a_judge_answering_as_each_client_reaches_spearman_one(tmp_path: Path) -> None:

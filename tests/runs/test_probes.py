@@ -126,7 +126,7 @@ def test_the_filler_adds_only_the_listed_words_to_the_supporter() -> None:
 
 
 def test_the_filler_is_only_words_the_lexicon_ignores() -> None:
-    from empathy_bench.candidates.builtin.lexicon import STOPWORDS
+    from empathy_bench.candidates.builtin.features import STOPWORDS
 
     filler = {w.strip(".").lower() for w in load_probe("length").filler}
     assert filler <= STOPWORDS

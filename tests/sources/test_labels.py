@@ -19,17 +19,10 @@ from empathy_bench.core.errors import ChecksumError, InputError
 from empathy_bench.sources import datafile
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.datafile import DATA_ENV, data_file
-from empathy_bench.sources.labels import (
-    ITEM_COLUMNS,
-    OPTIONAL_RATING_COLUMNS,
-    RATING_COLUMNS,
-    LabelSet,
-    group_table,
-    load_source,
-    parse_transcript,
-    rater_values,
-)
+from empathy_bench.sources.label_columns import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS
+from empathy_bench.sources.labels import LabelSet, group_table, load_source, rater_values
 from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.sources.transcript import parse_transcript
 
 FRAMEWORKS = ["lend_an_ear", "epitome", "empathetic_dialogues", "perceived_empathy"]
 RECORDED = ["gpt-4o", "claude-3.7-sonnet", "gemini-2.5-pro"]

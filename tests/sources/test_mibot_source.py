@@ -14,7 +14,8 @@ import pytest
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import ChecksumError
 from empathy_bench.sources.card import TextSpec, load_source_card
-from empathy_bench.sources.labels import load_source, transcript_turns
+from empathy_bench.sources.label_items import transcript_turns
+from empathy_bench.sources.labels import load_source
 
 MIRROR = Path(os.environ.get("EMPATHY_BENCH_DATA", "../shared/data"))
 

@@ -13,15 +13,9 @@ import pytest
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import ChecksumError, InputError
 from empathy_bench.sources.card import load_source_card
-from empathy_bench.sources.labels import (
-    OPTIONAL_RATING_COLUMNS,
-    RATING_COLUMNS,
-    RUN_COLUMNS,
-    identical_run_files,
-    load_source,
-    rater_runs,
-    rater_values,
-)
+from empathy_bench.sources.label_columns import OPTIONAL_RATING_COLUMNS, RATING_COLUMNS, RUN_COLUMNS
+from empathy_bench.sources.label_ratings import identical_run_files
+from empathy_bench.sources.labels import load_source, rater_runs, rater_values
 from empathy_bench.sources.user_labels import read_ratings
 from error_support import assert_names_field  # noqa: E402
 from recorded_runs_support import (  # noqa: E402

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from empathy_bench.core.errors import InputError
-from empathy_bench.sources.labels import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS
+from empathy_bench.sources.label_columns import ITEM_COLUMNS, OPTIONAL_RATING_COLUMNS, RATING_COLUMNS
 from empathy_bench.sources.user_labels import read_hub_ratings, read_items, read_labels, read_ratings
 
 CANONICAL = RATING_COLUMNS + OPTIONAL_RATING_COLUMNS

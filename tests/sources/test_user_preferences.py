@@ -11,7 +11,7 @@ import pytest
 from test_user_labels import CONVERSATION, FORMATS, assert_names, rating, row_name, write_rows
 
 from empathy_bench.core.errors import InputError
-from empathy_bench.sources.labels import RATING_COLUMNS
+from empathy_bench.sources.label_columns import RATING_COLUMNS
 from empathy_bench.sources.preference import PREFERENCE_COLUMNS
 from empathy_bench.sources.user_labels import (
     read_hub_preferences,

@@ -10,17 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from empathy_bench.agreement.coach import (
-    CoachAgreement,
+from empathy_bench.agreement.coach import CoachAgreement, feedback_from_ratings, task_dimensions
+from empathy_bench.agreement.coach_counts import conversations
+from empathy_bench.agreement.coach_figures import (
     DimensionTargeting,
     Scores,
     bootstrap_weights,
-    conversations,
-    feedback_from_ratings,
     fields_of,
     figures,
     scored,
-    task_dimensions,
 )
 from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline

@@ -31,76 +31,37 @@ the headline. n_decisive and n_decisive_verdicts are the pairs and verdicts the 
 computed on; n_pairs and n_verdicts (tie references too) are kappa's.
 
 Point estimates come from scikit-learn (kappa, on the doubled data) and plain means (accuracy).
-The bootstrap statistics are computed here from weighted confusion matrices, vectorised over
-the resamples; tests check that all weights 1 reproduce `cohen_kappa_score` on the doubled data
-to 1e-12.
+The bootstrap statistics are computed from weighted confusion matrices, vectorised over
+the resamples (agreement/choice_scores.py, with agreement/pair_bootstrap.py's weights and
+agreement/position.py's position statistics); tests check that all weights 1 reproduce
+`cohen_kappa_score` on the doubled data to 1e-12.
 """
 
 from __future__ import annotations
 
-import warnings
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import cohen_kappa_score
 
+from empathy_bench.agreement.choice_scores import (
+    GapBin,
+    Scores,
+    accuracy,
+    agreement_by_gap,
+    decisive,
+    judged,
+    kappa,
+    mean_or_nan,
+    scores,
+)
+from empathy_bench.agreement.pair_bootstrap import cluster_weights
+from empathy_bench.agreement.position import ORDERS, PositionBias, conservative_choices, position_bias
 from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.spread import Spread
-from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci, resample_indices
+from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES, OVERALL, majority
 
-TIE_CREDIT = 0.5  # a tie verdict on a pair whose reference is a side: half right (AlpacaEval's convention)
-# The same choice with the pair's orientation reversed (item_a <-> item_b).
-SWAP = {"a": "b", "b": "a", "tie": "tie"}
-ORDERS = ("ab", "ba")
-RATINGS_ORDER = "ratings"
-# Slot verdicts (A = slot 1, B = slot 2, C = tie) of the item choices in each order: in order
-# 'ba' item_a sits in slot B, so preferring it is a vote for the second slot.
-SLOTS = {"ab": {"a": "A", "b": "B", "tie": "C"}, "ba": {"a": "B", "b": "A", "tie": "C"}}
-# Patterns of (first order 'ab', swapped order 'ba') slot verdicts, after Shi et al.
-CONSISTENT = ("AB", "BA", "CC")
-PRIMACY = ("AA", "AC", "CA")
-RECENCY = ("BB", "BC", "CB")
-FLIPS = ("AA", "BB")  # the same slot in both orders: the two orders preferred opposite items
-# Bins of |gap| (label, low, high): right-closed on the upper edges, so for the integer gaps of
-# an overall score each bin holds exactly its label's range; a non-integer gap (a median of
-# experts' differences, or the mean of two) goes to the first bin whose high is at or above it
-# (0.5 -> '1-3', 13.5 -> '>13').
-GAP_BINS: tuple[tuple[str, float, float | None], ...] = (
-    ("0", 0, 0),
-    ("1-3", 1, 3),
-    ("4-6", 4, 6),
-    ("7-9", 7, 9),
-    ("10-13", 10, 13),
-    (">13", 14, None),
-)
-UPPER_EDGES = np.array([high for _, _, high in GAP_BINS if high is not None], dtype=float)
-
-
-class PositionBias(Record):
-    """Position statistics over the n pairs judged in both orders (Shi et al. 2024)."""
-
-    n: int
-    consistent: int  # slot patterns AB, BA, CC: the same item (or tie) in both orders
-    primacy: int  # AA, AC, CA: leaning to the first slot
-    recency: int  # BB, BC, CB: leaning to the second slot
-    consistency: float  # PC = consistent / n
-    fairness: float  # PF in [-1, 1]: negative = primacy, positive = recency, 0 = balanced
-    flip_rate: float  # share of pairs with a full flip (AA or BB); a side-vs-tie change is not one
-
-
-class GapBin(Record):
-    """Accuracy (a tie verdict counted half) on the verdicts of pairs whose reference is not a
-    tie, by |gap| (the reference's score difference of the two items)."""
-
-    label: str
-    low: float
-    high: float | None  # None: no upper bound ('>13'); None, not inf, because JSON has no inf
-    n: int
-    accuracy: float = NAN
+RATINGS_ORDER = "ratings"  # the order of a verdict derived from a rater's own ratings (one per pair)
 
 
 class PreferenceAgreement(Record):
@@ -144,255 +105,12 @@ class PreferenceAgreement(Record):
     notes: list[str] = []
 
 
-# --- position bias ----------------------------------------------------------------------------
-
-
-def preference_fairness(primacy: int, recency: int, comparisons: int) -> float:
-    """Shi et al.'s preference fairness PF = 2(raw + S)/(2S) - 1, raw = r^2/(p+r) - p^2/(p+r)
-    (raw = 0 when p + r = 0), S = comparisons; algebraically (r - p) / S. NaN when S = 0."""
-    if comparisons == 0:
-        return NAN
-    p, r = primacy, recency
-    raw = (r * r - p * p) / (p + r) if p + r else 0.0
-    return 2 * (raw + comparisons) / (2 * comparisons) - 1
-
-
-def both_orders(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """Per pair judged in both orders (index pair_id), its item choice in order 'ab' and in
-    order 'ba'. Pairs scored in one order only are left out."""
-    swapped = verdicts[verdicts["order"].isin(ORDERS)]
-    if swapped.duplicated(["pair_id", "order"]).any():
-        raise ValueError("more than one verdict for a pair in one order: pass one verdict per pair and order")
-    wide = swapped.pivot(index="pair_id", columns="order", values="choice")
-    return wide.reindex(columns=list(ORDERS)).dropna()
-
-
-def slot_patterns(verdicts: pd.DataFrame) -> pd.Series:
-    """Per pair judged in both orders, its two slot verdicts, first order first ('AB', 'CA')."""
-    both = both_orders(verdicts)
-    return (both["ab"].map(SLOTS["ab"]) + both["ba"].map(SLOTS["ba"])).astype(str)
-
-
-def position_bias(verdicts: pd.DataFrame) -> PositionBias | None:
-    """Position consistency, preference fairness and flip rate over the pairs judged in both
-    orders; None when there is none. The flip rate is the share of those pairs where the two
-    orders preferred opposite items (slot patterns AA and BB); a side in one order and a tie in
-    the other is an inconsistency but not a flip."""
-    patterns = slot_patterns(verdicts)
-    n = len(patterns)
-    if n == 0:
-        return None
-    consistent, primacy, recency = (int(patterns.isin(group).sum()) for group in (CONSISTENT, PRIMACY, RECENCY))
-    return PositionBias(
-        n=n,
-        consistent=consistent,
-        primacy=primacy,
-        recency=recency,
-        consistency=consistent / (consistent + primacy + recency),
-        fairness=preference_fairness(primacy, recency, n),
-        flip_rate=float(patterns.isin(FLIPS).mean()),
-    )
-
-
-def conservative_choices(verdicts: pd.DataFrame) -> pd.Series:
-    """Per pair judged in both orders (index pair_id), the side that won in both orders, else
-    'tie': a judge that changes its mind when the slots swap has no preference we can trust."""
-    both = both_orders(verdicts)
-    return both["ab"].where(both["ab"] == both["ba"], "tie").rename("choice")
-
-
-# --- cluster bootstrap over conversations ----------------------------------------------------
-
-
-def pair_weights(counts: pd.DataFrame, reference: pd.DataFrame) -> np.ndarray:
-    """Weight of each pair of `reference` (columns, in its row order) in each resample (rows),
-    given how many times each item was drawn (`counts`: resamples x item ids; an item not in
-    it was not drawn): the product of its two items' multiplicities."""
-    counts = counts.fillna(0)
-    a = counts.reindex(columns=reference["item_a"].astype(str), fill_value=0).to_numpy(float)
-    b = counts.reindex(columns=reference["item_b"].astype(str), fill_value=0).to_numpy(float)
-    return a * b
-
-
-def cluster_weights(reference: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0) -> np.ndarray:
-    """Bootstrap weights of the pairs (n_resamples x pairs, in the row order of `reference`).
-
-    A conversation appears in many pairs, so pairs (and the two verdicts of a pair) are not
-    independent; resampling pairs would understate the uncertainty. The conversations are the
-    units instead: each resample draws the items of the reference table with replacement
-    (seeded, `resample_indices`), and a pair counts m(item_a) * m(item_b) times, m being how
-    often each item was drawn, as if the drawn conversations were paired afresh; a pair whose
-    items were not both drawn drops out. Every verdict on a pair carries its pair's weight. The
-    draws depend only on the reference table and the seed, so every rater of a task is
-    resampled alike."""
-    items = np.unique(np.concatenate([reference["item_a"].astype(str), reference["item_b"].astype(str)]))
-    if len(items) == 0:
-        return np.zeros((n_resamples, 0))
-    draws = resample_indices(len(items), n_resamples, seed)
-    flat = (draws + len(items) * np.arange(n_resamples)[:, None]).ravel()  # one bincount for all rows
-    counts = np.bincount(flat, minlength=n_resamples * len(items)).reshape(n_resamples, len(items))
-    return pair_weights(pd.DataFrame(counts, columns=items), reference)
-
-
-# --- accuracy and kappa --------------------------------------------------------------------
-
-
-def choice_codes(choices: pd.Series | list[str]) -> np.ndarray:
-    """Index of each choice in CHOICES (a, b, tie)."""
-    return pd.Categorical(choices, categories=list(CHOICES)).codes.astype(int)
-
-
-def swapped(choices: pd.Series) -> pd.Series:
-    """The choices with the pair's orientation reversed: a <-> b, a tie stays a tie."""
-    return pd.Series(choices).map(SWAP)
-
-
-def pair_cells(rows: np.ndarray, reference: pd.Series, choices: pd.Series, n_pairs: int) -> np.ndarray:
-    """Per pair (n_pairs x 9), how many of its verdicts fall in each cell of the 3x3 confusion
-    matrix (reference x rater, flattened row-major), every verdict counted in both orientations
-    (as recorded, and with a <-> b swapped in the reference and the choice), so that kappa does
-    not depend on which item is item_a; `rows` holds each verdict's pair."""
-    cells = np.zeros((n_pairs, 9))
-    rows = np.asarray(rows, int)
-    for ref, mine in ((reference, choices), (swapped(reference), swapped(choices))):
-        np.add.at(cells, (rows, 3 * choice_codes(ref) + choice_codes(mine)), 1)
-    return cells
-
-
-def weighted_confusion(cells: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The weighted confusion matrix of each resample (resamples x 3 x 3), from the pairs'
-    cell counts (pairs x 9) and weights (resamples x pairs)."""
-    return (weights @ cells).reshape(-1, 3, 3)
-
-
-def kappa_from_confusion(confusion: np.ndarray) -> np.ndarray:
-    """Unweighted Cohen's kappa of each confusion matrix (... x 3 x 3), as scikit-learn
-    computes it: 1 - (observed disagreement) / (disagreement expected from the marginals);
-    NaN where undefined (no weight, or both sides constant on the same choice)."""
-    total = confusion.sum(axis=(-2, -1))
-    agreed = np.trace(confusion, axis1=-2, axis2=-1)
-    chance = (confusion.sum(axis=-1) * confusion.sum(axis=-2)).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = total - chance / total
-        return np.where((total > 0) & (expected > 0), 1 - (total - agreed) / expected, np.nan)
-
-
-def accuracy_from_confusion(confusion: np.ndarray, tie: float = TIE_CREDIT) -> np.ndarray:
-    """Accuracy among pairs whose reference is a side (rows a and b of each confusion matrix):
-    a verdict equal to the reference counts 1, a tie verdict `tie` (half by default; 0 for the
-    strict accuracy); NaN where they carry no weight."""
-    sided = confusion[..., :2, :].sum(axis=(-2, -1))
-    right = confusion[..., 0, 0] + confusion[..., 1, 1] + tie * (confusion[..., 0, 2] + confusion[..., 1, 2])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(sided > 0, right / sided, np.nan)
-
-
-def kappa(reference: pd.Series, choices: pd.Series) -> float:
-    """Cohen's kappa over a / b / tie (scikit-learn) of every verdict in both orientations: the
-    reference followed by its swap against the choices followed by theirs, so that the chance
-    term does not depend on which item of a pair is item_a. NaN when undefined (no verdict, or
-    both sides all ties)."""
-    if len(reference) == 0:
-        return NAN
-    ref = np.concatenate([np.asarray(reference, object), swapped(reference).to_numpy(object)])
-    mine = np.concatenate([np.asarray(choices, object), swapped(choices).to_numpy(object)])
-    with warnings.catch_warnings():
-        # 0/0 when both sides are one constant choice: NaN, which the record reports as null
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        return float(cohen_kappa_score(ref, mine, labels=list(CHOICES)))
-
-
-def credit(reference: pd.Series, choices: pd.Series, tie: float = TIE_CREDIT) -> np.ndarray:
-    """Per verdict whose reference is a side (the others left out), what it earns: 1 when it is
-    the reference's choice, `tie` when it is a tie, 0 when it is the other side."""
-    ref, mine = np.asarray(reference, object), np.asarray(choices, object)
-    sided = ref != "tie"
-    ref, mine = ref[sided], mine[sided]
-    return np.where(mine == ref, 1.0, np.where(mine == "tie", tie, 0.0))
-
-
-def accuracy(reference: pd.Series, choices: pd.Series, tie: float = TIE_CREDIT) -> float:
-    """Mean credit (`credit`: right 1, tie `tie`, wrong 0) of the choices where the reference
-    is a side; NaN when none is."""
-    earned = credit(reference, choices, tie)
-    return float(np.mean(earned)) if len(earned) else NAN
-
-
-class Scores(NamedTuple):
-    accuracy: float
-    accuracy_draws: np.ndarray
-    kappa: float
-    kappa_draws: np.ndarray
-    accuracy_strict: float
-    accuracy_strict_draws: np.ndarray
-
-
-def judged(reference: pd.DataFrame, verdicts: pd.DataFrame) -> pd.DataFrame:
-    """The verdicts on pairs with a reference, with the reference's choice (`reference`
-    column), the pair's gap and its row in `reference` (its column of bootstrap weights)."""
-    ref = reference.reset_index(drop=True)
-    ref = pd.DataFrame(
-        {
-            "pair_id": ref["pair_id"],
-            "reference": ref["choice"],
-            "gap": ref["gap"] if "gap" in ref else NAN,
-            "row": np.arange(len(ref)),
-        }
-    )
-    return verdicts.merge(ref[ref["reference"].notna()], on="pair_id", how="inner")
-
-
-def scores(on_reference: pd.DataFrame, weights: np.ndarray) -> Scores:
-    """Accuracy (a tie half, and strict) and kappa of the `judged` verdicts, with their
-    bootstrap draws."""
-    cells = pair_cells(
-        on_reference["row"].to_numpy(), on_reference["reference"], on_reference["choice"], weights.shape[1]
-    )
-    confusion = weighted_confusion(cells, weights)
-    return Scores(
-        accuracy=accuracy(on_reference["reference"], on_reference["choice"]),
-        accuracy_draws=accuracy_from_confusion(confusion),
-        kappa=kappa(on_reference["reference"], on_reference["choice"]),
-        kappa_draws=kappa_from_confusion(confusion),
-        accuracy_strict=accuracy(on_reference["reference"], on_reference["choice"], tie=0.0),
-        accuracy_strict_draws=accuracy_from_confusion(confusion, tie=0.0),
-    )
-
-
-def decisive(on_reference: pd.DataFrame) -> pd.DataFrame:
-    """The `judged` verdicts on pairs whose reference is a side: the accuracies' verdicts."""
-    return on_reference[on_reference["reference"] != "tie"]
-
-
 def conservative_accuracy(verdicts: pd.DataFrame, reference: pd.DataFrame) -> float:
     """Accuracy of the conservative choices (one per pair judged in both orders)."""
     choices = conservative_choices(verdicts)
     ref = reference.set_index("pair_id")["choice"].reindex(choices.index)
     keep = ref.notna()
     return accuracy(ref[keep], choices[keep]) if keep.any() else NAN
-
-
-# --- accuracy by gap ----------------------------------------------------------------------------
-
-
-def agreement_by_gap(verdicts: pd.DataFrame, reference: pd.DataFrame) -> list[GapBin]:
-    """Accuracy per bin of |gap| (GAP_BINS) over the verdicts on pairs whose reference is a
-    side; every bin is listed, an empty one with accuracy NaN. Empty when no gap is known."""
-    if "gap" not in reference or reference["gap"].isna().all():
-        return []
-    rows = judged(reference, verdicts)
-    rows = rows[(rows["reference"] != "tie") & rows["gap"].notna()]
-    bins = np.searchsorted(UPPER_EDGES, rows["gap"].abs().to_numpy(float), side="left")
-    correct = credit(rows["reference"], rows["choice"])
-    return [
-        GapBin(label=label, low=low, high=high, n=int((bins == i).sum()), accuracy=_mean(correct[bins == i]))
-        for i, (label, low, high) in enumerate(GAP_BINS)
-    ]
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(np.mean(values)) if len(values) else NAN
 
 
 # --- one rater ------------------------------------------------------------------------------
@@ -618,7 +336,7 @@ def _mean_bins(per_expert: list[list[GapBin]]) -> list[GapBin]:
     for same in zip(*[bins for bins in per_expert if bins], strict=True):
         defined = [b.accuracy for b in same if not np.isnan(b.accuracy)]
         n = sum(b.n for b in same)
-        merged.append(same[0].model_copy(update={"n": n, "accuracy": _mean(np.array(defined))}))
+        merged.append(same[0].model_copy(update={"n": n, "accuracy": mean_or_nan(np.array(defined))}))
     return merged
 
 

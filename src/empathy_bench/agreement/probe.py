@@ -6,16 +6,10 @@ should matter changes.
   dimension and on the rubric's overall score, the mean paired difference with a bootstrap
   interval over items, and the flip rate (share of items whose rating changes). A fair judge
   scores 0 and 0.
-- Observational length association (`length_association`, `human_length_association`): the
-  partial Spearman correlation of a rating with the supporter's word count, the reference rating
-  held fixed, per dimension, for a rater and, like for like, for each human expert against the
-  median of the other experts; summarised by a **magnitude** (mean over dimensions of |rho|: how
-  much the ratings follow length, in whatever direction) and a **direction** (the same partial
-  correlation on the overall score, prescriptive minus proscriptive, given the reference's overall
-  score: whether longer support comes out better or worse overall). Never a signed mean over
-  dimensions, which cancels: a rater that rates every dimension up with length, the worse ones
-  included, would read as unbiased. A judge well above the humans leans on length beyond what
-  the experts do.
+- Observational length association (`length_association`, `human_length_association`, in
+  agreement/length_bias.py): the partial Spearman correlation of a rating with the supporter's
+  word count, the reference rating held fixed, per dimension, summarised by a magnitude and a
+  direction.
 - Test-retest (`retest`): the same judge on the same items in several epochs (or recorded
   runs): kappa between epochs, share of items rated identically, alpha with the epochs as
   raters, and the spread of the judge's kappa with the reference across epochs.
@@ -27,24 +21,24 @@ undefined, null in JSON). Items (conversations) are the bootstrap unit: one set 
 (`resample_indices`) serves every dimension of a call, so the means over dimensions have real
 bootstrap intervals; an item a dimension lacks counts as missing in that dimension's resamples.
 Point estimates use stats.py (kappa, alpha) and SciPy (ranks); the partial rank correlation and
-the paired means are written here because the bootstrap needs them vectorised over resamples.
+the paired means are written in agreement/partial_rank.py because the bootstrap needs them
+vectorised over resamples.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import reduce
 from itertools import combinations
 from typing import Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from scipy.stats import rankdata
 
-from empathy_bench.agreement.preference import cluster_weights
-from empathy_bench.agreement.rater import MIN_EXPERTS, RaterKind, RaterRole
-from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk, resample_indices
+from empathy_bench.agreement.pair_bootstrap import cluster_weights
+from empathy_bench.agreement.partial_rank import item_draws, nanmean_rows
+from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
 from empathy_bench.sources.rubric import Rubric
@@ -54,9 +48,6 @@ OVERALL_SCORE = "overall_score"  # the dimension name of the rubric's overall sc
 # |partial rho| over dimensions, and the partial rho of the overall score (its direction).
 MAGNITUDE = "magnitude"
 DIRECTION = OVERALL_SCORE
-# Below this, (1 - r_xz^2)(1 - r_yz^2) counts as 0: the control explains a variable entirely
-# and the partial correlation is undefined (rounding would otherwise give any value).
-TOLERANCE = 1e-12
 UNLABELLED = "unlabelled"
 # The item labelled AI under each labelled condition of a compare task (the other is labelled a person).
 AI_ITEM = {"a_ai": "a", "a_person": "b"}
@@ -139,54 +130,6 @@ class ProbeResult(BaseModel):
     notes: list[str] = []
 
 
-# --- helpers vectorised over resamples ------------------------------------------------------
-
-
-def _nanmean_rows(values: np.ndarray) -> np.ndarray:
-    """Mean of each row over its non-NaN values; NaN for a row with none (without a warning)."""
-    present = ~np.isnan(values)
-    count = present.sum(axis=-1)
-    total = np.where(present, values, 0.0).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Row-wise Pearson correlation over the positions where both are present (NaN elsewhere);
-    NaN where either row has no variation."""
-    x, y = x - _nanmean_rows(x)[:, None], y - _nanmean_rows(y)[:, None]
-    sxy, sxx, syy = (np.nansum(p, axis=1) for p in (x * y, x * x, y * y))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((sxx > 0) & (syy > 0), sxy / np.sqrt(sxx * syy), np.nan)
-
-
-def partial_spearman_rows(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Per row (resample), the partial Spearman correlation of x and y given z, over the
-    positions where all three are present (NaN marks a missing value): average ranks of the
-    three within the row, then r_xy.z = (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) on
-    the ranks' Pearson correlations. NaN where undefined: a variable without variation, or z
-    explaining x or y entirely."""
-    x, y, z = (np.atleast_2d(np.asarray(v, float)) for v in (x, y, z))
-    missing = np.isnan(x) | np.isnan(y) | np.isnan(z)
-    rx, ry, rz = (rankdata(np.where(missing, np.nan, v), axis=1, nan_policy="omit") for v in (x, y, z))
-    r_xy, r_xz, r_yz = _pearson_rows(rx, ry), _pearson_rows(rx, rz), _pearson_rows(ry, rz)
-    denominator = (1 - r_xz**2) * (1 - r_yz**2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (r_xy - r_xz * r_yz) / np.sqrt(denominator)
-    return np.where(denominator > TOLERANCE, np.clip(r, -1.0, 1.0), np.nan)
-
-
-def partial_spearman(x: np.ndarray | pd.Series, y: np.ndarray | pd.Series, z: np.ndarray | pd.Series) -> float:
-    """Partial Spearman correlation of x and y given z over the positions where all three are
-    present; NaN when undefined (see `partial_spearman_rows`)."""
-    return float(partial_spearman_rows(np.asarray(x, float), np.asarray(y, float), np.asarray(z, float))[0])
-
-
-def _draws(n_items: int, n_resamples: int, seed: int) -> np.ndarray:
-    """The shared item draws of a call (an empty table has none)."""
-    return resample_indices(n_items, n_resamples, seed) if n_items else np.zeros((n_resamples, 0), dtype=int)
-
-
 # --- paired effects -------------------------------------------------------------------------
 
 
@@ -216,12 +159,12 @@ def paired_effects(
         )
     table = pd.DataFrame(diffs, index=items)
     table = table[table.notna().any(axis=1)] if len(table.columns) else table.iloc[:0]
-    idx = _draws(len(table), n_resamples, seed)
+    idx = item_draws(len(table), n_resamples, seed)
     effects = []
     for dim in table.columns:
         d = table[dim].to_numpy(float)
         rated = d[~np.isnan(d)]
-        low, high = percentile_ci(_nanmean_rows(d[idx])) if len(rated) else (NAN, NAN)
+        low, high = percentile_ci(nanmean_rows(d[idx])) if len(rated) else (NAN, NAN)
         effects.append(
             Effect(
                 dimension=str(dim),
@@ -233,154 +176,6 @@ def paired_effects(
             )
         )
     return effects
-
-
-# --- observational length association --------------------------------------------------------
-
-
-def _association(dim: str, n: int, value: float, draws: np.ndarray) -> Association:
-    low, high = percentile_ci(draws)
-    return Association(dimension=dim, n=n, partial_spearman=value, low=low, high=high)
-
-
-def _magnitude(rows: list[Association], draws: list[np.ndarray], n_items: int) -> Association:
-    """Mean over dimensions of |partial rho|, its interval from the mean of |rho| per draw (the
-    same item draws for every dimension). Dimensions whose point value is undefined (a rater
-    constant on one) are left out of both; none defined: NaN."""
-    defined = [k for k, r in enumerate(rows) if not np.isnan(r.partial_spearman)]
-    if not defined:
-        return Association(dimension=MAGNITUDE, n=n_items, partial_spearman=NAN, low=NAN, high=NAN)
-    value = float(np.mean([abs(rows[k].partial_spearman) for k in defined]))
-    return _association(MAGNITUDE, n_items, value, np.mean(np.abs(np.vstack([draws[k] for k in defined])), axis=0))
-
-
-def _signed_sum(table: np.ndarray, signs: np.ndarray) -> np.ndarray:
-    """Per row (item) of an items x dimensions array, the sum of the ratings with proscriptive
-    dimensions subtracted (the overall score); NaN where any dimension is missing."""
-    return table @ signs if table.shape[1] else np.full(table.shape[0], np.nan)
-
-
-def _sign_vector(dims: list[str], signs: Mapping[str, int] | None) -> np.ndarray:
-    return np.array([(signs or {}).get(d, 1) for d in dims], dtype=float)
-
-
-def length_association(
-    ratings: pd.DataFrame,
-    words: pd.Series,
-    reference: pd.DataFrame,
-    n_resamples: int = N_RESAMPLES,
-    seed: int = 0,
-    signs: Mapping[str, int] | None = None,
-) -> list[Association]:
-    """Per dimension (the columns of `ratings` that `reference` has), the partial Spearman
-    correlation of the rater's rating with the supporter's word count given the reference
-    rating, over the items where all three are known, with a bootstrap interval over items; then
-    the magnitude (mean over dimensions of |rho|, its interval from the mean of |rho| per draw)
-    and the direction (`overall_score`: the partial rho of the rater's overall score, the sum of
-    the dimensions with those `signs` maps to -1 subtracted, given the reference's overall score,
-    on the items with every dimension rated by both). ratings and reference are items x
-    dimensions, words is indexed by item id. One set of draws over the items complete on at least
-    one dimension serves every dimension and both summaries (that count is the magnitude's n). A
-    positive value: longer support is rated higher than the reference rating accounts for."""
-    items = ratings.index.intersection(reference.index).intersection(words.dropna().index).sort_values()
-    dims = [d for d in ratings.columns if d in reference.columns]
-    y = words.loc[items].to_numpy(float)
-    columns = {}
-    for dim in dims:
-        x, z = ratings.loc[items, dim].to_numpy(float), reference.loc[items, dim].to_numpy(float)
-        columns[dim] = (x, z, ~(np.isnan(x) | np.isnan(z)))
-    if not dims:
-        return []
-    used = np.any([complete for _, _, complete in columns.values()], axis=0)
-    idx = _draws(int(used.sum()), n_resamples, seed)
-    rows, draws = [], []
-    yy = y[used]
-    for dim, (x, z, complete) in columns.items():
-        x, z = x[used], z[used]
-        draws.append(partial_spearman_rows(x[idx], yy[idx], z[idx]))
-        rows.append(_association(str(dim), int(complete.sum()), partial_spearman(x, yy, z), draws[-1]))
-    sign = _sign_vector(dims, signs)
-    x_all = _signed_sum(ratings.loc[items, dims].to_numpy(float)[used], sign)
-    z_all = _signed_sum(reference.loc[items, dims].to_numpy(float)[used], sign)
-    n_all = int((~(np.isnan(x_all) | np.isnan(z_all))).sum())
-    direction = _association(
-        DIRECTION, n_all, partial_spearman(x_all, yy, z_all), partial_spearman_rows(x_all[idx], yy[idx], z_all[idx])
-    )
-    return [*rows, _magnitude(rows, draws, int(used.sum())), direction]
-
-
-def human_length_association(
-    panels: dict[str, pd.DataFrame],
-    words: pd.Series,
-    n_resamples: int = N_RESAMPLES,
-    seed: int = 0,
-    signs: Mapping[str, int] | None = None,
-) -> list[Association]:
-    """The same statistics for the human raters themselves: `panels` maps a dimension to its
-    items x experts table; per dimension, the mean over experts j of the partial Spearman
-    correlation of expert j's rating with the word count given the median of the other experts,
-    on the items every expert of the panel rated and whose word count is known (as the ceiling's
-    leave-one-out does), its interval from the mean of the experts' draws. Then, like for like
-    with one rater's: the magnitude, the mean over experts of each expert's mean |rho| over the
-    dimensions (per draw the same), and the direction, the mean over experts of the partial rho
-    of expert j's overall score given the overall score of the other experts' medians. One set of
-    draws over the items of every kept dimension serves all experts and dimensions. A dimension
-    with fewer than three experts is left out; the summaries use the experts present in every
-    kept dimension."""
-    known = words.dropna()
-    complete = {
-        dim: panel.loc[panel.index.intersection(known.index)].dropna()
-        for dim, panel in panels.items()
-        if panel.shape[1] >= MIN_EXPERTS
-    }
-    complete = {dim: table for dim, table in complete.items() if len(table)}
-    if not complete:
-        return []
-    items = reduce(pd.Index.union, [t.index for t in complete.values()], pd.Index([])).sort_values()
-    idx = _draws(len(items), n_resamples, seed)
-    y = known.reindex(items).to_numpy(float)
-    tables = {dim: table.reindex(items) for dim, table in complete.items()}  # NaN on the items a dimension lacks
-    everywhere = [j for j in next(iter(tables.values())).columns if all(j in t.columns for t in tables.values())]
-    rows, draws = [], []
-    # per expert j and dimension: |rho| and its draws, for the magnitude
-    absolute: dict[object, list[tuple[float, np.ndarray]]] = {j: [] for j in everywhere}
-    for dim, table in tables.items():
-        values, expert_draws = [], []
-        for j in table.columns:
-            x = table[j].to_numpy(float)
-            z = table.drop(columns=j).median(axis=1, skipna=False).to_numpy(float)
-            values.append(partial_spearman(x, y, z))
-            expert_draws.append(partial_spearman_rows(x[idx], y[idx], z[idx]))
-            if j in absolute:
-                absolute[j].append((abs(values[-1]), np.abs(expert_draws[-1])))
-        draws.append(np.mean(expert_draws, axis=0))
-        rows.append(_association(str(dim), int(table.notna().all(axis=1).sum()), float(np.mean(values)), draws[-1]))
-    if not everywhere:
-        return rows
-    magnitudes = [_defined_mean(pairs) for pairs in absolute.values()]
-    magnitude = _association(
-        MAGNITUDE, len(items), float(np.mean([m for m, _ in magnitudes])), np.mean([d for _, d in magnitudes], axis=0)
-    )
-    sign = _sign_vector(list(tables), signs)
-    directions, direction_draws, n_all = [], [], 0
-    for j in everywhere:
-        x = _signed_sum(np.column_stack([t[j].to_numpy(float) for t in tables.values()]), sign)
-        others = [t.drop(columns=j).median(axis=1, skipna=False).to_numpy(float) for t in tables.values()]
-        z = _signed_sum(np.column_stack(others), sign)
-        directions.append(partial_spearman(x, y, z))
-        direction_draws.append(partial_spearman_rows(x[idx], y[idx], z[idx]))
-        n_all = max(n_all, int((~(np.isnan(x) | np.isnan(z))).sum()))
-    direction = _association(DIRECTION, n_all, float(np.mean(directions)), np.mean(direction_draws, axis=0))
-    return [*rows, magnitude, direction]
-
-
-def _defined_mean(pairs: list[tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
-    """One expert's magnitude: the mean of |rho| over the dimensions where it is defined, and
-    the mean of the same dimensions' |rho| per draw (NaN when none is defined)."""
-    kept = [(v, d) for v, d in pairs if not np.isnan(v)]
-    if not kept:
-        return NAN, np.full(len(pairs[0][1]) if pairs else 0, np.nan)
-    return float(np.mean([v for v, _ in kept])), np.mean([d for _, d in kept], axis=0)
 
 
 # --- test-retest ------------------------------------------------------------------------------

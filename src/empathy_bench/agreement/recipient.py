@@ -1,7 +1,9 @@
 """The recipient perspective: agreement with the person supported, who rated the conversation
-once (a client's own CARE answers). One rater per conversation means no leave-one-out ceiling;
-the yardsticks are the scale's own reliability (Cronbach's alpha over its items) and its
-correlation with an outcome (the client's readiness change)."""
+once (a client's own CARE answers), or, for a judge rating another rubric, the correlation of its
+overall score with what that person reported (`outcome_correlations`). One rater per
+conversation means no leave-one-out ceiling; the yardsticks are the scale's own reliability
+(Cronbach's alpha over its items) and its correlation with an outcome (the client's readiness
+change)."""
 
 from __future__ import annotations
 
@@ -94,24 +96,47 @@ def readiness_changes(metadata: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def change_correlations(
+    score: pd.Series, metadata: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> dict[str, Estimate]:
+    """'<post|week>_<ruler>' -> the Spearman of a per-conversation score with that readiness change."""
+    return {
+        name: spearman_estimate(score, change, n_resamples, seed)
+        for name, change in readiness_changes(metadata).items()
+    }
+
+
 def yardsticks(
     client: pd.DataFrame, metadata: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> dict[str, Estimate]:
     """What a judge's figure is read against where the client alone rated: Cronbach's alpha of
     the client's CARE answers and the Spearman of the client's CARE score with each readiness
     change. `client`: conversations x CARE items; `metadata`: conversations x ruler columns."""
-    out = {"cronbach_alpha": alpha_estimate(client, n_resamples, seed)}
-    score = care_score(client)
-    for name, change in readiness_changes(metadata).items():
-        out[f"care_vs_{name}"] = spearman_estimate(score, change, n_resamples, seed)
-    return out
+    found = change_correlations(care_score(client), metadata, n_resamples, seed)
+    return {"cronbach_alpha": alpha_estimate(client, n_resamples, seed)} | {
+        f"care_vs_{name}": e for name, e in found.items()
+    }
+
+
+def outcome_correlations(
+    score: pd.Series, client: pd.DataFrame, metadata: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> dict[str, Estimate]:
+    """A per-conversation score (a judge's overall score on another rubric, a word count) against
+    what the client reported: `spearman_care` with the client's CARE score and `spearman_<change>`
+    with each readiness change, each with its bootstrap interval over the conversations both have.
+    Correlations with an outcome, not agreement: the score and the outcomes are different constructs."""
+    found = change_correlations(score, metadata, n_resamples, seed)
+    return {"spearman_care": spearman_estimate(score, care_score(client), n_resamples, seed)} | {
+        f"spearman_{name}": e for name, e in found.items()
+    }
 
 
 def recipient_agreement(
     judge: pd.DataFrame, client: pd.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> dict[str, Estimate]:
     """A judge against the client: `spearman_care` (the judge's mean over the items it rated vs the
-    client's CARE score, bootstrap over conversations) and `qwk:<item>` per item (no interval)."""
+    client's CARE score, bootstrap over conversations), `qwk:<item>` per item and `mean_qwk` (no
+    interval)."""
     out = {"spearman_care": spearman_estimate(judge.mean(axis=1), care_score(client), n_resamples, seed)}
     for item in client.columns:
         if item not in judge.columns:
@@ -119,4 +144,8 @@ def recipient_agreement(
         both = pd.concat([judge[item].rename("j"), client[item].rename("c")], axis=1).dropna()
         value = qwk(both["j"].to_numpy(float), both["c"].to_numpy(float)) if len(both) > 1 else float("nan")
         out[f"qwk:{item}"] = Estimate(value, float("nan"), float("nan"), len(both))
+    defined = [e for name, e in out.items() if name.startswith("qwk:") and not np.isnan(e.value)]
+    mean = float(np.mean([e.value for e in defined])) if defined else float("nan")
+    # over the items whose QWK is defined; n: the most conversations any of them has
+    out["mean_qwk"] = Estimate(mean, float("nan"), float("nan"), max((e.n for e in defined), default=0))
     return out

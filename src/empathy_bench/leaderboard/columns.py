@@ -108,7 +108,8 @@ def cell(column: Column, row: dict) -> str:
     """One cell as text (Markdown and the terminal)."""
     value = row.get(column.key)
     if column.kind == "rater":
-        return f"{value} (fitted on these items)" if row.get("fitted_on_task") else str(value)
+        fitted = " (fitted on these items)" if row.get("fitted_on_task") else ""
+        return f"{value}{fitted}{REPORTED_MARK if row.get('provenance') == 'reported' else ''}"
     if column.kind == "verdict":
         if row.get("alt_test_passed") is None:
             return DASH
@@ -129,6 +130,8 @@ def cell(column: Column, row: dict) -> str:
 
 
 CEILING_ALPHA = "experts' own alpha"
+# a row whose figures were added without logs (leaderboard/provenance.py): never mistaken for a measured one
+REPORTED_MARK = " (reported, not verified)"
 
 
 def rank_text(rank: object, low: object, high: object) -> str:

@@ -1,26 +1,35 @@
-"""The "Recipient perspective" table: where the person supported rated the conversation once (a
-client's own CARE answers), each rater's Spearman with that person's score and QWK per item, read
-against the yardsticks (the scale's Cronbach's alpha, its Spearman with the client's readiness
-change) instead of a leave-one-out ceiling, which one rater per conversation cannot give.
-Stored as results/recipient/<task>.json beside the run records (which it does not change)."""
+"""The "Recipient perspective" tables, where the person supported rated the conversation once (a
+client's own CARE answers). An `agreement` table: each rater's Spearman with that person's score
+and QWK per item. An `outcome` table: each rater's overall score on another rubric (Lend an Ear)
+correlated with what the person reported (their CARE score, their readiness change). Both are
+read against the yardsticks (the scale's Cronbach's alpha, its Spearman with the readiness
+change, the supporter's word count) instead of a leave-one-out ceiling, which one rater per
+conversation cannot give. Stored as results/recipient/<task>.json beside the run records."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 
 from empathy_bench.core.files import write_text_atomic
-from empathy_bench.leaderboard.columns import number, table
+from empathy_bench.leaderboard.columns import DASH, number, table
 
 FOLDER = "recipient"
+PARTIAL_FOLDER = "partial-recipient"
+# `agreement`: with the person's own answers on the rubric the judges rated (mibot_care);
+# `outcome`: a judge's overall score on another rubric correlated with what the person reported
+TableKind = Literal["agreement", "outcome"]
+YARDSTICK = "yardstick"  # the rater of the table's yardsticks (no row of their own)
 
 
 class RecipientFigure(BaseModel):
-    rater: str  # a judge, a baseline, or `yardstick`
+    rater: str  # a judge, a baseline, `<supporter> word count` (a yardstick row) or `yardstick`
     kind: str  # run, baseline, yardstick
-    figure: str  # e.g. spearman_care, qwk:<item>, cronbach_alpha, care_vs_week_readiness
+    # e.g. spearman_care, qwk:<item>, mean_qwk, spearman_week_readiness, cronbach_alpha, care_vs_week_readiness
+    figure: str
     value: float | None
     low: float | None
     high: float | None
@@ -29,9 +38,16 @@ class RecipientFigure(BaseModel):
 
 class RecipientTable(BaseModel):
     task: str
+    title: str  # the task file's title (an outcome task has no run records, so no entry in the board's tasks)
+    table: TableKind
+    about: str  # what the table's figures are, in one paragraph
     reference: str  # the reference row's name, e.g. "human: the client's own CARE answers"
+    columns: list[str]  # the figures of each rater's row, in order
+    labels: dict[str, str]  # figure -> its name on every surface (the columns' and the yardsticks')
     figures: list[RecipientFigure]
     notes: list[str] = []
+    # False: from a partial run (a --limit, unfinished samples), written apart from the published table
+    complete: bool = True
 
 
 def finite(value: float | None) -> float | None:
@@ -40,9 +56,11 @@ def finite(value: float | None) -> float | None:
 
 
 def write_recipient(tables: list[RecipientTable], results_dir: Path) -> list[Path]:
+    """Each table as <results>/recipient/<task>.json, a partial run's as <results>/partial-recipient/
+    <task>.json, where the leaderboard does not read (as partial run records are kept apart)."""
     paths = []
     for t in tables:
-        path = results_dir / FOLDER / f"{t.task}.json"
+        path = results_dir / (FOLDER if t.complete else PARTIAL_FOLDER) / f"{t.task}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(path, t.model_dump_json(indent=1) + "\n")
         paths.append(path)
@@ -58,32 +76,26 @@ def read_recipient(results_dir: Path) -> list[RecipientTable]:
 
 def _cell(f: RecipientFigure | None) -> str:
     if f is None:
-        return "–"
+        return DASH
     if f.value is None:
         return f"not defined (n={f.n})"
     return f"{number(f.value, f.low, f.high)} (n={f.n})"
 
 
 def recipient_lines(tables: list[dict] | list[RecipientTable]) -> list[str]:
-    """Markdown (and terminal) lines of every task's recipient table."""
+    """Markdown (and terminal) lines of every task's recipient table: a row per rater (judges,
+    baselines, and the supporter's word count as a yardstick row) with the table's columns, then
+    the yardsticks and the notes."""
     parts: list[str] = []
     for raw in tables:
         t = raw if isinstance(raw, RecipientTable) else RecipientTable.model_validate(raw)
-        parts += [f"## Recipient perspective: {t.task}", "", f"Reference: {t.reference}.", ""]
-        raters = list(dict.fromkeys(f.rater for f in t.figures if f.kind != "yardstick"))
-        items = list(dict.fromkeys(f.figure for f in t.figures if f.figure.startswith("qwk:")))
+        parts += [f"## Recipient perspective: {t.title} ({t.task})", "", t.about, "", f"Reference: {t.reference}.", ""]
+        raters = list(dict.fromkeys(f.rater for f in t.figures if f.rater != YARDSTICK))
         grid = {(f.rater, f.figure): f for f in t.figures}
-        header = ["rater", "kind", "Spearman with the client's CARE score [95% CI]", "mean QWK per item"]
-        body = []
-        for r in raters:
-            qwks = [v for i in items if (f := grid.get((r, i))) is not None and (v := f.value) is not None]
-            kind = next(f.kind for f in t.figures if f.rater == r)
-            body.append(
-                [r, kind, _cell(grid.get((r, "spearman_care"))), number(sum(qwks) / len(qwks)) if qwks else "–"]
-            )
-        parts += [table(header, body), ""]
-        yard = [f for f in t.figures if f.kind == "yardstick"]
-        parts += ["Yardsticks (no leave-one-out ceiling):", ""]
-        parts += [table(["yardstick", "value [95% CI] (n)"], [[f.figure, _cell(f)] for f in yard]), ""]
+        kinds = {f.rater: f.kind for f in t.figures}
+        body = [[r, kinds[r], *(_cell(grid.get((r, c))) for c in t.columns)] for r in raters]
+        parts += [table(["rater", "kind", *(t.labels.get(c, c) for c in t.columns)], body), ""]
+        yard = [[t.labels.get(f.figure, f.figure), _cell(f)] for f in t.figures if f.rater == YARDSTICK]
+        parts += ["Yardsticks (no leave-one-out ceiling):", "", table(["yardstick", "value [95% CI] (n)"], yard), ""]
         parts += [f"- {note}" for note in t.notes] + [""]
     return parts

@@ -8,28 +8,24 @@ control character in it (ESC, a newline, a C1 code) shows as an escape such as \
 from __future__ import annotations
 
 from empathy_bench.agreement.paired import Comparison
-from empathy_bench.leaderboard.board import (
-    BIAS_NOTE,
-    TRIVIAL_WINS_HEAD,
-    bias_rows,
-    coach_rows,
-    dimension_rows,
-    overall_rows,
-    preference_rows,
-    trivial_win_rows,
-    used_columns,
-)
+from empathy_bench.leaderboard.bias_table import bias_rows
+from empathy_bench.leaderboard.coach_table import coach_rows
 from empathy_bench.leaderboard.columns import (
     BIAS_COLUMNS,
     COACH_COLUMNS,
     COMPARE_COLUMNS,
     DASH,
     OVERALL_COLUMNS,
+    REPORTED_MARK,
     Column,
     cell,
     number,
     visible,
 )
+from empathy_bench.leaderboard.compare_table import preference_rows
+from empathy_bench.leaderboard.fields import used_columns
+from empathy_bench.leaderboard.markdown import BIAS_NOTE, REPORTED_NOTE
+from empathy_bench.leaderboard.rate_table import TRIVIAL_WINS_HEAD, dimension_rows, overall_rows, trivial_win_rows
 from empathy_bench.leaderboard.record import RunRecord
 
 MARKS = {
@@ -78,9 +74,15 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r).rstrip() for r in rows)])
 
 
-def task_tables(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[str]:
+Provenances = dict[tuple[str, str], str]  # (task, rater) -> "verified" or "reported"
+
+
+def task_tables(
+    records: list[RunRecord], comparisons: list[Comparison] | None = None, provenance: Provenances | None = None
+) -> list[str]:
     """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones and
-    coach tasks under the coach ones (ranks from the run's comparisons)."""
+    coach tasks under the coach ones (ranks from the run's comparisons); a reported row is marked
+    as the leaderboard marks it (`provenance`; a run's own rows are all verified)."""
     tables: list[tuple[str, dict, tuple[Column, ...]]] = [
         (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records, comparisons)
     ]
@@ -90,6 +92,8 @@ def task_tables(records: list[RunRecord], comparisons: list[Comparison] | None =
         for r in coach_rows(records, comparisons)
     ]
     tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
+    for _, row, _ in tables:
+        row["provenance"] = (provenance or {}).get((row["task"], row["rater"]), "verified")
     wins = trivial_win_rows(records)
     out = []
     for title in dict.fromkeys(t for t, _, _ in tables):
@@ -147,7 +151,12 @@ def details(records: list[RunRecord]) -> list[str]:
     return out
 
 
-def render(records: list[RunRecord], detail: bool = False, comparisons: list[Comparison] | None = None) -> str:
+def render(
+    records: list[RunRecord],
+    detail: bool = False,
+    comparisons: list[Comparison] | None = None,
+    provenance: Provenances | None = None,
+) -> str:
     if not records:
         return f"nothing was run {DASH} no task or judge matched"
     head = (
@@ -156,6 +165,7 @@ def render(records: list[RunRecord], detail: bool = False, comparisons: list[Com
         "draws all of a task's raters share; alpha + rater in parentheses: the same with the rater's ratings "
         "shuffled; alt-test by the authors' procedure)"
     )
-    tables = task_tables(records, comparisons)
+    tables = task_tables(records, comparisons, provenance)
     note = [BIAS_NOTE] if any(t.split("\n", 1)[0].endswith("bias probes") for t in tables) else []
-    return "\n\n".join([head, *tables, *note, *(details(records) if detail else [])])
+    legend = [REPORTED_NOTE.format(mark=REPORTED_MARK)] if "reported" in (provenance or {}).values() else []
+    return "\n\n".join([head, *tables, *note, *legend, *(details(records) if detail else [])])

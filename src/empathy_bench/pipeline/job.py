@@ -89,7 +89,12 @@ def measure(
     records = [rec for _, task_records, _, _ in measured for rec in task_records]
     # tasks on one label source load it alike: each note once, in the order first met
     notes = list(dict.fromkeys(line for _, _, task_notes, _ in measured for line in task_notes))
-    compared = {task_id: found for task_id, (*_, found) in zip(task_ids, measured, strict=True)}
+    # an outcome task has no rows to compare (its figures are in its recipient table): no file for it
+    compared = {
+        task_id: found
+        for task_id, (*_, found) in zip(task_ids, measured, strict=True)
+        if not load_task(task_id).outcome
+    }
     paths, partial, comparison_paths = [], [], []
     if results_dir:
         done = [rec for row, rec in zip(rows, records, strict=True) if row.complete]
@@ -101,6 +106,7 @@ def measure(
         comparison_paths = _write_comparisons(compared, rows, results_dir)
     recipient = recipient_tables(task_ids, logs, n_resamples)
     # beside results/runs/ (whose <task>/*.json are run records), as results/recipient/<task>.json
+    # (a partial run's as results/partial-recipient/<task>.json)
     recipient_paths = write_recipient(recipient, results_dir.parent) if results_dir else []
     return RunResult(
         rows,
@@ -194,7 +200,10 @@ def _samples(log: EvalLog) -> int:
 
 
 def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded: bool, n_resamples: int) -> list[Row]:
-    """Every row of one task: its judges', its reference rows and its probes'."""
+    """Every row of one task: its judges', its reference rows and its probes'. An outcome task has
+    none: its figures are correlations with an outcome, not agreement, in its recipient table."""
+    if spec.outcome:
+        return []
     plain = [lg for lg in logs if not probe_of(lg)]
     # eval_set returns logs in completion order: sort, so nothing depends on timing
     mine = sorted((lg for lg in plain if task_of(lg) == spec.id), key=judge_of)

@@ -13,13 +13,12 @@ from collections import defaultdict
 import pandas as pd
 from inspect_ai.log import EvalLog
 
+from empathy_bench.agreement.length_bias import human_length_association, length_association
 from empathy_bench.agreement.probe import (
     Association,
     ProbeResult,
     Retest,
     compare_attribution,
-    human_length_association,
-    length_association,
     paired_effects,
     retest,
 )
@@ -28,14 +27,9 @@ from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.pipeline.spread import epoch_feedback
 from empathy_bench.runs.log import condition_tables, judge_ratings, read_log
-from empathy_bench.sources.labels import (
-    RUN_COLUMNS,
-    LabelSet,
-    group_table,
-    identical_run_files,
-    rater_runs,
-    rater_wide,
-)
+from empathy_bench.sources.label_columns import RUN_COLUMNS
+from empathy_bench.sources.label_ratings import identical_run_files
+from empathy_bench.sources.labels import LabelSet, group_table, rater_runs, rater_wide
 from empathy_bench.sources.profile import profiles
 from empathy_bench.tasks.binding import supporter_words
 from empathy_bench.tasks.labels import human_rows, recorded_raters

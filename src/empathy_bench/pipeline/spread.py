@@ -17,16 +17,18 @@ from dataclasses import replace
 import pandas as pd
 from inspect_ai.log import EvalLog
 
+from empathy_bench.agreement.choice_scores import accuracy, judged
 from empathy_bench.agreement.coach import CoachAgreement, feedback_from_ratings
 from empathy_bench.agreement.coach_ceiling import leave_one_out_kappa, targeting_headline
-from empathy_bench.agreement.preference import PreferenceAgreement, accuracy, judged
+from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.rater import MIN_EXPERTS, RaterAgreement, headline
 from empathy_bench.agreement.spread import Spread, Unit, spread_over
 from empathy_bench.core.models import NAN
 from empathy_bench.pipeline.coach_rows import AS_COACH
 from empathy_bench.pipeline.row import FROM_RATINGS, Row
 from empathy_bench.runs.log import epoch_choices, judge_feedback, judge_ratings, rating_table
-from empathy_bench.sources.labels import RUN_SEPARATOR, LabelSet, rater_runs, rater_wide
+from empathy_bench.sources.label_columns import RUN_SEPARATOR
+from empathy_bench.sources.labels import LabelSet, rater_runs, rater_wide
 from empathy_bench.sources.preference import choices_from_ratings
 from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
 from empathy_bench.tasks.spec import TaskSpec

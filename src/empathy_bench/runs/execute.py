@@ -124,10 +124,10 @@ def build_tasks(options: RunOptions) -> list[Task]:
 def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
     """The probes to run on a task: the named ones that apply to its kind, or by default every
     probe file that lists the task."""
+    if spec.kind == "coach" or spec.outcome:
+        return []  # no probe is defined for feedback, nor measured against an outcome
     if chosen is None:
         return [p for p in probe_ids() if spec.id in load_probe(p).tasks]
-    if spec.kind == "coach":
-        return []  # no probe is defined for feedback
     return [p for p in chosen if spec.kind == "rate" or load_probe(p).kind == "attribution"]
 
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.model import CachePolicy, GenerateConfig, Model, get_model
+from inspect_ai.model import CachePolicy, GenerateConfig, Model, ModelOutput, get_model
 from inspect_ai.scorer import (
     Metric,
     SampleScore,
@@ -99,11 +100,12 @@ def coach(
     )
 
 
-def build_coach_samples(spec: TaskSpec, coach: Judge) -> list[Sample]:
+def build_coach_samples(spec: TaskSpec, coach: Judge, template: Template | None = None) -> list[Sample]:
     """One sample per item the reference rated on every dimension (the profile needs them all)."""
     labels = task_labels(spec)
     rubric, dims = spec.rubric_model, spec.dimension_ids
-    template = load_template(coach.prompt_name, "coach")
+    # `template`: a bundle's own copy (pipeline/bundle rebuilds a submitted run's prompts)
+    template = template or load_template(coach.prompt_name, "coach")
     reference = rater_wide(labels.ratings, spec.reference, dims).dropna()
     samples = []
     for item in labels.items.itertuples():
@@ -142,17 +144,34 @@ def first_rewrite(feedback: Feedback, turns: list[dict[str, str]], target: str) 
     return {"targeted": first.dimension, "turn": found.turn, "turns": rewritten}
 
 
+def graded_rewrite(
+    output: ModelOutput, dims: list[str], turns: list[dict[str, str]], target: str
+) -> dict[str, Any] | None:
+    """What the grader re-rates after the coach's reply `output`: its first rewrite; None when the
+    reply failed or has no rewrite to put in place (pipeline/bundle rebuilds the grader's prompts)."""
+    if output.error:
+        return None
+    parsed = parse_feedback(output.completion, dims)
+    return first_rewrite(parsed.feedback, turns, target) if parsed.feedback else None
+
+
+def grader_prompts(
+    template: Template, rubric: Rubric, dims: list[str], mode: Mode, turns: list[dict[str, str]], target: str
+) -> list[tuple[list[str], str]]:
+    """The grader's prompts on one conversation, each with the dimensions it asks: as it rates on a
+    rate task (its prompt, in its layout: one dimension per prompt, or all at once)."""
+    groups = [dims] if mode == "all_dimensions" else [[d] for d in dims]
+    return [(group, render(template, rubric, group, turns, target)) for group in groups]
+
+
 @solver
 def grade_rewrite(rubric_id: str, grader: Judge, mode: Mode, cache: CachePolicy) -> Solver:
     """After the coach's reply: the grader's ratings of the conversation as it was and with the
     first rewrite (kept in the sample's metadata as `grading`; absent when nothing was rewritten)."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        if state.output.error:
-            return state
-        parsed = parse_feedback(state.output.completion, state.metadata["dimensions"])
         turns, target = state.metadata["turns"], state.metadata["target"]
-        rewrite = first_rewrite(parsed.feedback, turns, target) if parsed.feedback else None
+        rewrite = graded_rewrite(state.output, state.metadata["dimensions"], turns, target)
         if rewrite is None:
             return state
         model = get_model(role=GRADER)
@@ -176,17 +195,15 @@ Rate = Callable[[list[dict[str, str]]], Awaitable[tuple[dict[str, int], dict[str
 def _rater(
     model: Model, rubric: Rubric, grader: Judge, mode: Mode, cache: CachePolicy, dims: list[str], target: str
 ) -> Rate:
-    """A function rating a conversation's turns with the grader as it rates on a rate task: its
-    prompt, in its layout (one dimension per prompt, or all at once)."""
+    """A function rating a conversation's turns with the grader (`grader_prompts`)."""
     template = load_template(grader.prompt_name)
-    groups = [dims] if mode == "all_dimensions" else [[d] for d in dims]
 
     async def rate(turns: list[dict[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
-        prompts = [render(template, rubric, group, turns, target) for group in groups]
-        outputs = await asyncio.gather(*(model.generate(p, cache=cache) for p in prompts))
+        asked = grader_prompts(template, rubric, dims, mode, turns, target)
+        outputs = await asyncio.gather(*(model.generate(prompt, cache=cache) for _, prompt in asked))
         values: dict[str, int] = {}
         why: dict[str, str] = {}
-        for group, output in zip(groups, outputs, strict=True):
+        for (group, _), output in zip(asked, outputs, strict=True):
             parsed = parse_reply(output.completion, rubric, group)
             got, missing = reply_outcome(output, group, parsed.values, parsed.unscored)
             values |= got

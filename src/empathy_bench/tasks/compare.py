@@ -83,12 +83,17 @@ def compare(
 
 
 def build_pair_samples(
-    spec: TaskSpec, judge: Judge, labels: LabelSet, condition: Condition | None = None
+    spec: TaskSpec,
+    judge: Judge,
+    labels: LabelSet,
+    condition: Condition | None = None,
+    template: Template | None = None,
 ) -> tuple[list[Sample], dict[str, int]]:
     """Two samples per pair (A/B, then B/A) with a reference choice the judge can give on at
     least one criterion, and how many pairs were left out and why: no reference (the experts
     split), or a tie reference on a task that does not allow the judge to answer tie."""
-    template = load_template(judge.prompt_name, "compare")
+    # `template`: a bundle's own copy (pipeline/bundle rebuilds a submitted run's prompts)
+    template = template or load_template(judge.prompt_name, "compare")
     prefs = task_preferences(spec, labels)
     references = {c: prefs.reference(spec, c).set_index("pair_id") for c in spec.criteria}
     # a row per item by id: looked up four times per pair, which pandas' .loc makes the slow part

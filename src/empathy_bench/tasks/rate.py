@@ -71,14 +71,16 @@ def build_samples(
     has no rating for them (e.g. conflicting repeated labels dropped by the loader). Under a
     probe's `condition`, items carry its note or are lengthened, and ids end in @<condition>."""
     rubric = spec.rubric_model
-    # `template`: a bundle's own copy (pipeline/bundle.py rebuilds a submitted run's prompts)
+    # `template`: a bundle's own copy (pipeline/bundle rebuilds a submitted run's prompts)
     template = template or load_template(judge.prompt_name)
     dims = spec.dimension_ids
-    reference = {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
+    # an outcome task's reference rated another rubric (its figures: pipeline/recipient_rows.py), so
+    # every item is judged on every dimension and carries no reference rating
+    reference = {} if spec.outcome else {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
     samples, unrated = [], 0
     suffix = f"@{condition.name}" if condition else ""
     for item in labels.items.itertuples():
-        rated = [d for d in dims if item.item_id in reference[d].index]
+        rated = dims if spec.outcome else [d for d in dims if item.item_id in reference[d].index]
         unrated += len(dims) - len(rated)
         groups = [[d] for d in rated] if mode == "per_dimension" else ([rated] if rated else [])
         turns = lengthen(item.turns, item.target, probe) if condition and probe and condition.lengthen else item.turns
@@ -93,7 +95,7 @@ def build_samples(
                         "item_id": item.item_id,
                         "framework": spec.framework,
                         "dimensions": group,
-                        "reference": {d: float(reference[d][item.item_id]) for d in group},
+                        "reference": {d: float(reference[d][item.item_id]) for d in group if reference},
                         "supporter_words": supporter_words(turns, item.target),
                     },
                 )

@@ -5,6 +5,7 @@ a reference rater + a kind. Data only: the inspect task of each kind is in its o
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -14,7 +15,7 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.paths import file_id, relative_path
 from empathy_bench.core.project import load_named, project_files
-from empathy_bench.sources.card import load_source_card
+from empathy_bench.sources.card import FrameworkSpec, load_source_card
 from empathy_bench.sources.labels import AGGREGATES
 from empathy_bench.sources.profile import ProfileThresholds
 from empathy_bench.sources.rubric import Rubric, load_rubric
@@ -81,6 +82,12 @@ class TaskSpec(FileModel):
     grader: str = "builtin-lexicon"
     # whether `empathy-bench run` without --task runs it (false: only by name, `--task <id>`)
     default_run: bool = True
+    # --- outcome tasks (kind rate) ---
+    # `client_care`: the judge rates the task's rubric, a construct other than the one the reference
+    # answered (e.g. Lend an Ear on conversations whose clients answered CARE); the figures are the
+    # Spearman of the judge's overall score with the reference's own score (the client's CARE score)
+    # and readiness changes, never agreement (no QWK, no ceiling): pipeline/recipient_rows.py
+    outcome: Literal["client_care"] | None = None
 
     @field_validator("source", "rubric")
     @classmethod
@@ -101,6 +108,8 @@ class TaskSpec(FileModel):
             raise ValueError("a coach task on your own labels needs labels.ratings (the experts' profile)")
         if self.labels and self.kind == "compare" and not (self.labels.preferences or self.pairs_within):
             raise ValueError("a compare task on your own labels needs labels.preferences, or pairs_within with ratings")
+        if self.outcome and (self.kind != "rate" or self.source is None):
+            raise ValueError("'outcome' is for rate tasks on a label source card (kind: rate, source: <id>)")
         return self
 
     @property
@@ -120,6 +129,11 @@ class TaskSpec(FileModel):
         bad = [c for c in self.criteria if c not in allowed]
         if self.kind == "compare" and (bad or not self.criteria):
             raise ValueError(f"unknown criteria {bad}: use some of {allowed}")
+        # an outcome task correlates the overall score, which needs every dimension of the rubric
+        if self.outcome and (
+            rubric.overall is None or set(self.dimensions or rubric.dimension_ids) != set(rubric.dimension_ids)
+        ):
+            raise ValueError(f"'outcome' needs a rubric with an overall score, every dimension rated ('{rubric.id}')")
         return self
 
     @property
@@ -161,12 +175,29 @@ def load_task(name: str) -> TaskSpec:
             f"use a rater of {spec.source}/{spec.framework} or a named aggregate: {', '.join(known)}",
             where="field 'reference'",
         )
+    if spec.outcome is not None:
+        return _outcome_checked(path, spec, framework)
     if framework.rubric != spec.rubric:
         raise InputError(
             path,
             f"the source rates {spec.framework} with rubric '{framework.rubric}'",
-            f"set rubric: {framework.rubric}",
+            f"set rubric: {framework.rubric} (or, to correlate another rubric's overall score with what the "
+            "person supported reported, outcome: client_care)",
             where="field 'rubric'",
+        )
+    return spec
+
+
+def _outcome_checked(path: Path, spec: TaskSpec, framework: FrameworkSpec) -> TaskSpec:
+    """An outcome task's reference is the person supported (a rater of group `self`), whose own
+    score and readiness change the judge's overall score is correlated with."""
+    if not any(r.id == spec.reference and r.group == "self" for r in framework.raters):
+        raise InputError(
+            path,
+            f"outcome: {spec.outcome} correlates with the person supported's own answers; '{spec.reference}' is not "
+            f"a rater of group self of {spec.source}/{spec.framework}",
+            "set reference to the self-report rater (e.g. client), or remove 'outcome'",
+            where="field 'reference'",
         )
     return spec
 

@@ -112,7 +112,7 @@
 
   // One cell per column kind (see leaderboard/columns.py for what each kind means).
   const CELLS = {
-    rater: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", el("code", { class: "model", title: r.model || null }, r.model || DASH)],
+    rater: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", reportedMark(r), el("code", { class: "model", title: r.model || null }, r.model || DASH)],
     text: (r, c) => (c.key === "kind" ? badge(kindOf(r)) : String(r[c.key] ?? DASH)),
     ci: (r, c) => withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]),
     alpha: (r, c) => {  // the shuffled rater's alpha in parentheses after the interval, on the interval's line
@@ -143,7 +143,10 @@
     const shown = r.alt_test_verdict || (passed ? "pass" : "fail");
     return [el("span", { class: passed ? "pass" : "fail" }, (passed ? "\u2713 " : "\u2717 ") + shown), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
   }
-  const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}`;
+  const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}${r.provenance === "reported" ? " reported-row" : ""}`;
+  // a row whose figures were submitted without logs (or whose bundle verify has not passed): leaderboard/provenance.py
+  const REPORTED_TITLE = "Reported, not verified: submitted without logs (or in a bundle empathy-bench verify has not passed); the figures are the submitter's and were not recomputed here.";
+  const reportedMark = (r) => (r.provenance === "reported" ? el("span", { class: "reported", title: REPORTED_TITLE }, " reported, not verified") : "");
   const overallSort = { key: "qwk_loo", dir: "desc" };  // the headline, like for like with the ceiling (empty: the board's order)
 
   // ---------- colour scale (diverging around 0 = chance) ----------
@@ -455,28 +458,46 @@
     sortableTable(document.getElementById("overall-score"), columns, OVERALL_SCORE, { key: "qwk", dir: "desc" }, rowClass);
   }
 
+  // ---------- provenance: verified and reported rows (leaderboard/provenance.py) ----------
+  const PROVENANCE = DATA.provenance || [];
+  function renderProvenance() {
+    const verified = PROVENANCE.filter((p) => p.status === "verified").length;
+    const reported = PROVENANCE.length - verified;
+    const submitted = PROVENANCE.filter((p) => p.via.startsWith("bundle ") || p.via.startsWith("submitted "));
+    document.getElementById("provenance-counts").textContent =
+      `${plural(verified, "row")} verified, ${plural(reported, "row")} reported${DATA.verified_only ? " (only verified rows are shown: --verified-only)" : ""}.`;
+    const list = document.getElementById("provenance-list");
+    list.replaceChildren(...submitted.map((p) => el("li", { class: p.status === "reported" ? "reported-item" : null, "data-status": p.status },
+      el("span", { class: "rater-name" }, `${taskTitle(p.task)} / ${p.rater}`), ": ", el("b", {}, p.status), `, ${p.via}`)));
+    list.hidden = !submitted.length;
+  }
+
   // ---------- recipient perspective (leaderboard/recipient.py) ----------
+  // Each table says what its figures are (`about`), its columns and their names (`labels`): an
+  // agreement table (the client's own answers on the rubric judged) or an outcome table (another
+  // rubric's overall score correlated with what the client reported).
   const RECIPIENT = DATA.recipient || [];
   function renderRecipient() {
     const section = document.getElementById("recipient-section");
     if (!RECIPIENT.length) { section.hidden = true; return; }
     const holder = document.getElementById("recipient");
     const figure = (f) => (f ? (isNum(f.value) ? [withCI(f.value, f.low, f.high), ` (n=${f.n})`] : `not defined (n=${f.n})`) : num(null));
-    const mkTable = (head, rows) => el("div", { class: "table-wrap" }, el("table", {},
+    const mkTable = (caption, head, rows) => el("div", { class: "table-wrap" }, el("table", { class: "recipient" },
+      el("caption", { class: "sr-only" }, caption),
       el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", {}, c)))))));
     for (const t of RECIPIENT) {
-      const raters = [...new Set(t.figures.filter((f) => f.kind !== "yardstick").map((f) => f.rater))];
+      const label = (name) => t.labels[name] || name;
+      const raters = [...new Set(t.figures.filter((f) => f.rater !== "yardstick").map((f) => f.rater))];
       const of = (r, name) => t.figures.find((f) => f.rater === r && f.figure === name);
-      const rows = raters.map((r) => {
-        const q = t.figures.filter((f) => f.rater === r && f.figure.startsWith("qwk:") && isNum(f.value)).map((f) => f.value);
-        return [el("span", { class: "rater-name" }, r), badge(of(r, "spearman_care") ? t.figures.find((f) => f.rater === r).kind : ""),
-          figure(of(r, "spearman_care")), num(q.length ? q.reduce((a, b) => a + b, 0) / q.length : null)];
-      });
-      const yard = t.figures.filter((f) => f.kind === "yardstick").map((f) => [f.figure, figure(f)]);
-      holder.append(el("h3", {}, taskTitle(t.task)), el("p", { class: "note" }, `Reference: ${t.reference}.`),
-        mkTable(["Rater", "Kind", "Spearman with the client's CARE score [95% CI]", "Mean QWK per item"], rows),
-        el("p", {}, "Yardsticks (no leave-one-out ceiling):"), mkTable(["Yardstick", "Value [95% CI] (n)"], yard),
+      const rows = raters.map((r) => [el("span", { class: "rater-name" }, r), badge(t.figures.find((f) => f.rater === r).kind)]
+        .concat(t.columns.map((c) => figure(of(r, c)))));
+      const yard = t.figures.filter((f) => f.rater === "yardstick").map((f) => [label(f.figure), figure(f)]);
+      holder.append(el("h3", { id: `recipient-${t.task}` }, `${t.title || taskTitle(t.task)} (${t.task})`),
+        el("p", {}, t.about), el("p", { class: "note" }, `Reference: ${t.reference}.`),
+        mkTable(`${t.task}: each rater's figures`, ["Rater", "Kind"].concat(t.columns.map(label)), rows),
+        el("p", {}, "Yardsticks (no leave-one-out ceiling):"),
+        mkTable(`${t.task}: yardsticks`, ["Yardstick", "Value [95% CI] (n)"], yard),
         el("ul", { class: "note" }, t.notes.map((n) => el("li", {}, n))));
     }
   }
@@ -894,5 +915,6 @@
   renderHumanLegend();
   renderOverallScore();
   renderRecipient();
+  renderProvenance();
   renderTask();
 })();

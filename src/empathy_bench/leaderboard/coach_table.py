@@ -1,0 +1,105 @@
+"""The coach tasks' rows: the coach table, and targeting and the grader's change per dimension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from empathy_bench.agreement.coach import CoachAgreement
+from empathy_bench.agreement.paired import Comparison
+from empathy_bench.leaderboard.comparisons import with_ranks
+from empathy_bench.leaderboard.fields import (
+    dimension_order,
+    fitted_on_items,
+    rank_key,
+    rounded,
+    spread_fields,
+    unscored_share,
+)
+from empathy_bench.leaderboard.rate_table import rated
+from empathy_bench.leaderboard.record import RunRecord
+
+
+def coached(records: list[RunRecord]) -> list[tuple[RunRecord, CoachAgreement]]:
+    return [(r, r.agreement) for r in records if isinstance(r.agreement, CoachAgreement)]
+
+
+COACH_FIGURES = (
+    "mean_kappa",
+    "macro_f1",
+    "f1_at_reference_count",
+    "f1_word_budget",
+    "praise_accuracy",
+    "false_praise_rate",
+    "prioritisation",
+    "grounding",
+    "evidence_agreement",
+    "uplift_target",
+    "uplift_other",
+    "harm_rate",
+    "words",
+)
+
+
+def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], float | None]) -> dict[str, Any]:
+    """Every field of a coach task's row (CSV and JSON), what COACH_COLUMNS draw from. The
+    grader's QWK is its own row on a rate task of the same conversations, by the same judge file
+    rating the same way (config hash and mode); none that matches: no figure."""
+    run, c = rec.run, rec.candidate
+    grader = c.get("grader")
+    here = tuple(str(x) for x in (grader, rec.task.get("source"), rec.task.get("framework")))
+    here += (str(c.get("grader_config_sha256")), str(c.get("grader_mode")))
+    figures = {k: rounded(getattr(a, k)) for k in COACH_FIGURES}
+    figures |= {f"{k}_{end}": rounded(getattr(a, f"{k}_{end}")) for k in COACH_FIGURES for end in ("low", "high")}
+    grading = run.grader_usage if run else None
+    return {
+        "task": a.task,
+        "rater": a.rater,
+        "kind": a.kind,
+        "role": a.role,
+        "from_ratings": a.from_ratings,
+        "model": run.model if run else "",
+        "n_items": a.n_items,
+        **figures,
+        **{k: getattr(a, k) for k in ("n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift")},
+        "mean_kappa_loo": rounded(a.mean_kappa_loo),
+        **spread_fields(a.spread),
+        "grader": grader,
+        "grader_qwk": graders.get(here) if grader else None,
+        "fitted_on_task": fitted_on_items(rec),
+        "parse_failure_rate": rounded(unscored_share(rec)),
+        "usd_per_1k": rounded(run.per_1000(run.usage.cost_usd)) if run else None,
+        "grader_usd_per_1k": rounded(run.per_1000(grading.cost_usd)) if run and grading else None,
+        "seconds_per_1k": rounded(run.per_1000(run.usage.live_seconds())) if run else None,
+    }
+
+
+def coach_rows(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[dict[str, Any]]:
+    """Every coach task's rows, best first by the kappa on the ceiling's references (like for
+    like with the ceiling; the plain kappa where there is none), with their ranks."""
+    graders = {
+        (a.rater, *(str(rec.task.get(k)) for k in ("source", "framework")))
+        + (str(rec.candidate.get("config_sha256")), str(rec.task.get("mode"))): rounded(a.mean.qwk if a.mean else None)
+        for rec, a in rated(records)
+        if a.kind in ("run", "baseline")
+    }
+    rows = with_ranks([coach_row(rec, a, graders) for rec, a in coached(records)], comparisons or [])
+    key = "mean_kappa_loo"
+    return sorted(rows, key=lambda r: rank_key(r | {"qwk": r[key] if r[key] is not None else r["mean_kappa"]}))
+
+
+def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
+    """Targeting per dimension, and the grader's change per dimension (the JSON and Markdown)."""
+    rows = []
+    for _, a in coached(records):
+        uplift = {u.dimension: u for u in a.uplift_by_dimension}
+        for d in a.per_dimension:
+            u = uplift.get(d.dimension)
+            rows.append(
+                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": d.dimension, "n": d.n}
+                | {k: rounded(getattr(d, k)) for k in ("base_rate", "flag_rate", "precision", "recall", "f1", "kappa")}
+                | {
+                    "targeted_change": rounded(u.targeted_change) if u else None,
+                    "other_change": rounded(u.other_change) if u else None,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], dimension_order(r["task"], r["dimension"])))
