@@ -18,7 +18,7 @@ from empathy_bench.tasks.binding import task_judge
 from empathy_bench.tasks.compare import build_pair_samples
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.probe import conditions, load_probe
-from empathy_bench.tasks.spec import load_task, task_ids
+from empathy_bench.tasks.spec import CoachTask, CompareTask, load_task, task_ids
 
 
 def _check_card(path: str, check_data: bool = False) -> None:
@@ -62,9 +62,9 @@ def _check_task(path: str) -> None:
     spec = load_task(path)
     if spec.labels is not None:
         labels = task_labels(spec)
-        if spec.kind == "compare":  # a pair a judge can be scored on, or the run would have nothing
+        if isinstance(spec, CompareTask):  # a pair a judge can be scored on, or the run would have nothing
             build_pair_samples(spec, task_judge(spec, None, "compare"), labels)
-    if spec.kind == "coach":
+    if isinstance(spec, CoachTask):
         load_grader(spec.grader)
 
 
@@ -79,7 +79,7 @@ def _check_probe(path: str) -> None:
                 f"use some of: {', '.join(task_ids())}",
                 "field 'tasks'",
             )
-        conditions(probe, load_task(task_id).kind)
+        conditions(probe, load_task(task_id))
 
 
 # Each folder's files and how to check one of them.

@@ -21,7 +21,7 @@ from empathy_bench.runs.execute import RunOptions
 from empathy_bench.sources.labels import load_source
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.probe import lengthen, load_probe
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import RateTask
 from recorded_runs_support import FW, JUDGE, RUN_RATINGS, write_source  # noqa: E402
 
 LAE_DIMS = load_rubric("lend_an_ear").dimension_ids
@@ -149,7 +149,7 @@ def test_retest_from_three_epochs_of_a_judge_whose_replies_vary(
 
 def test_retest_of_a_recorded_judge_published_as_several_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     card = write_source(tmp_path, monkeypatch, runs=[RUN_RATINGS[0], RUN_RATINGS[0], RUN_RATINGS[2]])
-    spec = TaskSpec(id="runs", version=1, title="runs", source=str(card), framework=FW, rubric=FW, reference="expert1")
+    spec = RateTask(id="runs", version=1, title="runs", source=str(card), framework=FW, rubric=FW, reference="expert1")
     [row] = retest_rows(spec, load_source(str(card)), [], recorded=True)
     result = row.agreement
     assert isinstance(result, ProbeResult) and (result.rater, result.kind, result.probe) == (

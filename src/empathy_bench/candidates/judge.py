@@ -225,6 +225,17 @@ def _strings(value: object, path: str = "") -> list[tuple[str, str]]:
     return []
 
 
+# the candidate kinds a grader and a coach file must have (a candidate's kind, not a task's)
+GRADER_KIND: CandidateKind = "rate"  # a grader rates the conversation a coach rewrote
+COACH_KIND: CandidateKind = "coach"
+# where each kind's candidate files are
+CANDIDATE_FOLDERS: dict[CandidateKind, str] = {
+    "rate": "evals/judges",
+    "compare": "evals/judges",
+    "coach": "evals/coaches",
+}
+
+
 @cache
 def load_judge(name: str, kind: CandidateKind = "rate") -> Judge:
     """A judge by id (evals/judges/<id>.yaml), by path, or a bare model string
@@ -241,8 +252,8 @@ def _is_model_string(name: str) -> bool:
 
 def load_grader(name: str) -> Judge:
     """The judge a coach task re-rates rewrites with: a judge file or model string of kind rate."""
-    grader = load_judge(name, "rate")
-    if grader.kind != "rate":
+    grader = load_judge(name, GRADER_KIND)
+    if grader.kind != GRADER_KIND:
         raise InputError(
             f"grader {name}",
             f"'{name}' is a {grader.kind} judge, and a grader rates a conversation",
@@ -258,7 +269,7 @@ def load_coach(name: str) -> Judge:
     if _is_model_string(name):
         return Judge(id="model-" + _model_id_part(name), model=name, kind="coach")
     path, coach = load_named(COACHES, name, Judge)
-    if coach.kind != "coach":
+    if coach.kind != COACH_KIND:
         raise InputError(path, f"a coach file has kind '{coach.kind}'", "set kind: coach", where="field 'kind'")
     return coach
 

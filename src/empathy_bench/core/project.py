@@ -59,6 +59,8 @@ def load_model(path: Path, model: type[Model]) -> Model:
         raise InputError(path, f"not UTF-8 text (byte {err.start}: {err.reason})", "save the file as UTF-8") from None
     except FileNotFoundError:
         raise InputError(path, "file not found", "check the path or the id you asked for") from None
+    except OSError as err:  # a folder in its place, no permission: said, never a traceback
+        raise InputError(path, f"cannot be read ({err.strerror or err})", "make it a readable file") from None
     except yaml.YAMLError as err:
         raise InputError(path, f"not valid YAML ({err})", "correct the YAML syntax") from None
     if not isinstance(raw, dict):

@@ -28,6 +28,7 @@ from empathy_bench.leaderboard.provenance import LABELS, RECORDS, RUN, Provenanc
 from empathy_bench.leaderboard.rate_table import dimension_rows, overall_rows, overall_score_rows, trivial_win_rows
 from empathy_bench.leaderboard.recipient import read_recipient
 from empathy_bench.leaderboard.record import RunRecord, read_records
+from empathy_bench.leaderboard.stat_table import kind_tables as stat_tables
 from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import load_task
 
@@ -63,16 +64,16 @@ def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
             "description": spec.description,
             "kind": spec.kind,
             # compare tasks whose reference choices this project derived from ratings
-            "derived_preferences": spec.kind == "compare" and spec.pairs_within is not None,
+            "derived_preferences": spec.derived_preferences,
             # what each human row of the task is, as its source card says (the legend's entries)
             "human_rows": [
                 {"label": h.label, "role": h.role, "about": h.about}
                 for h in human_rows(spec)
                 if (task_id, h.label) in shown
             ],
+            # what the task's kind adds (a coach task's grader and profile)
+            **spec.board_fields(),
         }
-        if spec.kind == "coach":
-            out[task_id] |= {"grader": spec.grader, "profile": spec.profile.model_dump()}
     return out
 
 
@@ -129,31 +130,37 @@ def build(results_dir: Path, verified_only: bool = False) -> dict[str, Any]:
     comparisons = [c for _, c in paired]
     # tasks whose reference is the person supported (results/recipient/<task>.json); the key only where any
     recipient = {"recipient": [t.model_dump() for t in tables]} if (tables := read_recipient(results_dir)) else {}
-    board = recipient | {
-        "schema_version": BOARD_SCHEMA_VERSION,
-        "verified_only": verified_only,
-        "columns": columns_data(),
-        "compare_columns": columns_data(COMPARE_COLUMNS),
-        "tasks": tasks_data(records),
-        "overall": overall_rows(records, comparisons),
-        "per_dimension": dimension_rows(records),
-        "overall_score": overall_score_rows(records),
-        "preference": preference_rows(records, comparisons),
-        "coach_columns": columns_data(COACH_COLUMNS),
-        "coach": coach_rows(records, comparisons),
-        "coach_by_dimension": coach_dimension_rows(records),
-        "preference_by_gap": gap_rows(records),
-        "bias_columns": columns_data(BIAS_COLUMNS),
-        "bias": bias_rows(records),
-        "bias_by_dimension": bias_dimension_rows(records),
-        "length_by_dimension": length_dimension_rows(records),
-        "trivial_wins": trivial_win_rows(records),
-        # paired differences and rank intervals per task (and criterion): leaderboard/comparisons.py
-        "comparisons": comparison_rows(comparisons),
-        "drilldown": DRILLDOWN,
-        "sources": [
-            {"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)}
-            for p in [p for p, _, _ in found] + sorted({p for p, _ in paired})
-        ],
-    }
+    # the tables of registered kinds that declare columns over statistics; the key only where any
+    kind_tables = {"kind_tables": found_tables} if (found_tables := stat_tables(records)) else {}
+    board = (
+        recipient
+        | kind_tables
+        | {
+            "schema_version": BOARD_SCHEMA_VERSION,
+            "verified_only": verified_only,
+            "columns": columns_data(),
+            "compare_columns": columns_data(COMPARE_COLUMNS),
+            "tasks": tasks_data(records),
+            "overall": overall_rows(records, comparisons),
+            "per_dimension": dimension_rows(records),
+            "overall_score": overall_score_rows(records),
+            "preference": preference_rows(records, comparisons),
+            "coach_columns": columns_data(COACH_COLUMNS),
+            "coach": coach_rows(records, comparisons),
+            "coach_by_dimension": coach_dimension_rows(records),
+            "preference_by_gap": gap_rows(records),
+            "bias_columns": columns_data(BIAS_COLUMNS),
+            "bias": bias_rows(records),
+            "bias_by_dimension": bias_dimension_rows(records),
+            "length_by_dimension": length_dimension_rows(records),
+            "trivial_wins": trivial_win_rows(records),
+            # paired differences and rank intervals per task (and criterion): leaderboard/comparisons.py
+            "comparisons": comparison_rows(comparisons),
+            "drilldown": DRILLDOWN,
+            "sources": [
+                {"file": p.relative_to(results_dir).as_posix(), "sha256": sha256_file(p)}
+                for p in [p for p, _, _ in found] + sorted({p for p, _ in paired})
+            ],
+        }
+    )
     return with_provenance(board, found)

@@ -12,10 +12,10 @@ rater's rank with its 95% interval (`rank_low`, `rank_high`: whole ranks).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
-ColumnKind = Literal["rater", "text", "ci", "alpha", "number", "verdict", "money", "count", "rank"]
+CellFormat = Literal["rater", "text", "ci", "alpha", "number", "verdict", "money", "count", "rank"]
 DASH = "–"  # a number that does not exist (no ceiling, a constant rater's correlation): never "nan"
 
 
@@ -24,7 +24,7 @@ class Column:
     key: str
     label: str
     title: str
-    kind: ColumnKind
+    cell: CellFormat  # how a cell is drawn (`kind` in the board's column definitions)
 
 
 # Every main table ranks its raters on its headline: the rank, and the 2.5th-97.5th percentiles
@@ -101,31 +101,32 @@ OVERALL_COLUMNS = (
 
 def columns_data(columns: tuple[Column, ...] = OVERALL_COLUMNS) -> list[dict[str, str]]:
     """The column definitions as the page reads them."""
-    return [asdict(c) for c in columns]
+    # the JSON key stays `kind`, which the page (assets/page.js) and published boards read
+    return [{"key": c.key, "label": c.label, "title": c.title, "kind": c.cell} for c in columns]
 
 
 def cell(column: Column, row: dict) -> str:
     """One cell as text (Markdown and the terminal)."""
     value = row.get(column.key)
-    if column.kind == "rater":
+    if column.cell == "rater":
         fitted = " (fitted on these items)" if row.get("fitted_on_task") else ""
         return f"{value}{fitted}{REPORTED_MARK if row.get('provenance') == 'reported' else ''}"
-    if column.kind == "verdict":
+    if column.cell == "verdict":
         if row.get("alt_test_passed") is None:
             return DASH
         return f"{row['alt_test_verdict']} ({row['alt_test_winning_rate']:.2f})"
-    if column.kind == "text":
+    if column.cell == "text":
         return DASH if value is None else str(value)
-    if column.kind == "count":
+    if column.cell == "count":
         return DASH if value is None else f"{value:,}"
-    if column.kind == "rank":
+    if column.cell == "rank":
         return rank_text(value, row.get("rank_low"), row.get("rank_high"))
-    if column.kind in ("ci", "alpha"):
+    if column.cell in ("ci", "alpha"):
         text = number(value, row.get(f"{column.key}_low"), row.get(f"{column.key}_high"))
-        if column.kind == "alpha" and row.get("role") == "ceiling" and value is not None:
+        if column.cell == "alpha" and row.get("role") == "ceiling" and value is not None:
             return text + f" ({CEILING_ALPHA})"  # no rater added: the experts alone
         shuffled = row.get(f"{column.key}_shuffled")
-        return text + (f" ({shuffled:.2f})" if column.kind == "alpha" and shuffled is not None else "")
+        return text + (f" ({shuffled:.2f})" if column.cell == "alpha" and shuffled is not None else "")
     return number(value)
 
 

@@ -26,7 +26,7 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
     return {
         "task": a.task,
         "criterion": a.criterion,
-        "reference_derived": spec.pairs_within is not None,
+        "reference_derived": spec.derived_preferences,
         "rater": a.rater,
         "kind": a.kind,
         "role": a.role,

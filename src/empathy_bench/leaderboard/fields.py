@@ -77,4 +77,4 @@ def mean_of(values: list[float]) -> float | None:
 
 def used_columns(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list[Column]:
     """The rater and kind, and every column with a figure in at least one of the rows."""
-    return [c for c in columns if c.kind in ("rater", "text") or any(r.get(c.key) is not None for r in rows)]
+    return [c for c in columns if c.cell in ("rater", "text") or any(r.get(c.key) is not None for r in rows)]

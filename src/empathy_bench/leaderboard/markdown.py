@@ -22,6 +22,7 @@ from empathy_bench.leaderboard.comparisons import matrix_markdown
 from empathy_bench.leaderboard.fields import used_columns
 from empathy_bench.leaderboard.rate_table import ALT_TEST, TRIVIAL_WINS_HEAD, trivial_win_lines
 from empathy_bench.leaderboard.recipient import recipient_lines
+from empathy_bench.leaderboard.stat_table import kind_markdown
 
 README_START, README_END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
 
@@ -296,6 +297,7 @@ def markdown(board: dict) -> str:
         parts += compare_markdown(board, task) + human_rows_markdown(board, task)
     for task in dict.fromkeys(r["task"] for r in board["coach"]):
         parts += coach_markdown(board, task) + human_rows_markdown(board, task)
+    parts += kind_markdown(board)
     parts += recipient_lines(board.get("recipient", []))
     parts += bias_markdown(board)
     scores = board["overall_score"]

@@ -82,7 +82,7 @@ def _check(leaderboard: dict) -> None:
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise InputError("leaderboard", f"'{key}' is not a list of rows", fix)
-    if not any(leaderboard.get(key) for key in ("overall", "preference", "coach")):
+    if not any(leaderboard.get(key) for key in ("overall", "preference", "coach", "kind_tables")):
         raise InputError(
             "leaderboard",
             "'overall', 'preference' and 'coach' have no rows",

@@ -22,7 +22,7 @@ def write(results_dir: Path, verified_only: bool = False, board: dict[str, Any] 
     changed (an unchanged file keeps its bytes and mtime); README.md is listed only when its
     excerpt changed."""
     board = board if board is not None else build(results_dir, verified_only)
-    if not board["overall"] and not board["preference"] and not board["coach"]:
+    if not board["overall"] and not board["preference"] and not board["coach"] and not board.get("kind_tables"):
         raise InputError(
             results_dir / "runs",
             "no run records",

@@ -15,7 +15,7 @@ from empathy_bench.leaderboard.comparisons import with_ranks
 from empathy_bench.leaderboard.fields import dimension_order, rank_key, rounded, spread_fields, unscored_share
 from empathy_bench.leaderboard.record import RunRecord
 
-ALT_TEST = next(c for c in OVERALL_COLUMNS if c.kind == "verdict")  # drawn the same per dimension
+ALT_TEST = next(c for c in OVERALL_COLUMNS if c.cell == "verdict")  # drawn the same per dimension
 
 
 def rated(records: list[RunRecord]) -> list[tuple[RunRecord, RaterAgreement]]:

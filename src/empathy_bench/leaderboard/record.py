@@ -20,6 +20,7 @@ from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.core.digest import sha256_bytes, sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.files import make_folder, refuse_link, write_text_atomic
@@ -55,7 +56,8 @@ class RunRecord(BaseModel):
     (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
     schema_version: int = RECORD_SCHEMA_VERSION
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement
+    # the built-in kinds' typed results, or a registered kind's statistics (agreement/statistics.py)
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement | Statistics
     run: LogSummary | None = None
     task: dict[str, object]
     candidate: dict[str, object]
@@ -69,7 +71,7 @@ class RunRecord(BaseModel):
 
 
 def record(
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement,
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement | Statistics,
     spec: TaskSpec,
     run: LogSummary | None = None,
     log: EvalLog | None = None,
@@ -86,8 +88,7 @@ def record(
             "source": spec.source_name,
             "framework": spec.framework,
             "reference": spec.reference,
-            "mode": meta.get("mode", spec.mode) if spec.kind == "rate" else None,
-            **({"profile": spec.profile.model_dump(), "grader": spec.grader} if spec.kind == "coach" else {}),
+            **spec.record_fields(meta),
         },
         candidate={
             "id": agreement.rater,

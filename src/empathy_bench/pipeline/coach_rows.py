@@ -27,13 +27,13 @@ from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet, rater_wide
 from empathy_bench.sources.quote import evidence_turns
 from empathy_bench.tasks.labels import human_rows, recorded_raters
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CoachTask
 
 AS_COACH = " (as coach)"
 
 
 def coach_rows(
-    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
+    spec: CoachTask, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
 ) -> list[Row]:
     """Every row of a coach task (see the module docstring)."""
     rubric, thresholds, dims = spec.rubric_model, spec.profile, spec.dimension_ids
@@ -92,7 +92,7 @@ def _like_for_like(
     feedback: pd.DataFrame,
     *,
     panel: dict[str, pd.DataFrame],
-    spec: TaskSpec,
+    spec: CoachTask,
     reference: pd.DataFrame,
     n_resamples: int,
 ) -> tuple[CoachAgreement, Headline]:

@@ -12,21 +12,19 @@ from inspect_ai.log import EvalLog, read_eval_log
 from empathy_bench.agreement.paired import Comparison, Entry, compare_raters
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.core.kinds import kind
 from empathy_bench.core.lock import folder_locks
 from empathy_bench.leaderboard.comparisons import write_comparisons
 from empathy_bench.leaderboard.recipient import RecipientTable, write_recipient
 from empathy_bench.leaderboard.record import RunRecord, record, write_records
-from empathy_bench.pipeline.coach_rows import coach_rows
-from empathy_bench.pipeline.preference_rows import compare_rows
 from empathy_bench.pipeline.probe_rows import probe_rows
-from empathy_bench.pipeline.rating_rows import judge_row, reference_rate_rows
 from empathy_bench.pipeline.recipient_rows import is_recipient_task, recipient_table
 from empathy_bench.pipeline.row import Row, judge_of, probe_of, rating_logs, task_of
 from empathy_bench.pipeline.spread import with_spreads
 from empathy_bench.runs.execute import RunOptions, finished_logs
 from empathy_bench.runs.pool import fork_map
 from empathy_bench.sources.labels import LabelSet
-from empathy_bench.tasks.labels import recorded_raters, task_labels
+from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.spec import TaskSpec, load_task
 from empathy_bench.tasks.spec import default_task_ids as every_task
 
@@ -93,7 +91,7 @@ def measure(
     compared = {
         task_id: found
         for task_id, (*_, found) in zip(task_ids, measured, strict=True)
-        if not load_task(task_id).outcome
+        if not load_task(task_id).is_outcome
     }
     paths, partial, comparison_paths = [], [], []
     if results_dir:
@@ -190,7 +188,7 @@ def logs_needed(spec: TaskSpec, headers: list[EvalLog]) -> list[EvalLog]:
     rows from ratings are made of (reading a log costs more than measuring it: the other logs on
     the same conversations, such as another task's probes, are left unread)."""
     mine = [lg for lg in headers if task_of(lg) == spec.id]
-    if spec.kind == "rate":
+    if not kind(spec.kind).reads_rate_logs:
         return mine
     return mine + rating_logs(spec, [lg for lg in headers if task_of(lg) != spec.id and not probe_of(lg)])
 
@@ -202,7 +200,7 @@ def _samples(log: EvalLog) -> int:
 def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded: bool, n_resamples: int) -> list[Row]:
     """Every row of one task: its judges', its reference rows and its probes'. An outcome task has
     none: its figures are correlations with an outcome, not agreement, in its recipient table."""
-    if spec.outcome:
+    if spec.is_outcome:
         return []
     plain = [lg for lg in logs if not probe_of(lg)]
     # eval_set returns logs in completion order: sort, so nothing depends on timing
@@ -210,16 +208,13 @@ def task_rows_of(spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], recorded
     probed = sorted(
         (lg for lg in logs if task_of(lg) == spec.id and probe_of(lg)), key=lambda lg: (probe_of(lg), judge_of(lg))
     )
-    if spec.kind == "compare":
-        rows = compare_rows(spec, labels, mine, plain, recorded, n_resamples)
-    elif spec.kind == "coach":
-        rows = coach_rows(spec, labels, mine, plain, recorded, n_resamples)
-    else:
-        rows = [judge_row(log, spec, labels, n_resamples) for log in mine]
-        recorded_ids = recorded_raters(spec, labels) if recorded else []
-        rows += reference_rate_rows(spec, labels, recorded_ids, n_resamples)
+    found = kind(spec.kind)
+    rows = found.rows(spec, labels, mine, plain, recorded, n_resamples)
+    rows += probe_rows(spec, labels, probed, n_resamples)
+    if found.extra_rows is not None:  # test-retest, length against the words
+        rows += found.extra_rows(spec, labels, probed, mine, recorded, n_resamples)
     # the spread of each row's headline over its rater's epochs or recorded runs
-    return with_spreads(spec, labels, rows + probe_rows(spec, labels, probed, mine, recorded, n_resamples))
+    return with_spreads(spec, labels, rows)
 
 
 def partial_dir(results_dir: Path) -> Path:

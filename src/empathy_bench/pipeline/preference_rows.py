@@ -26,11 +26,11 @@ from empathy_bench.sources.labels import LabelSet
 from empathy_bench.sources.preference import choices_from_ratings
 from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CompareTask
 
 
 def compare_rows(
-    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
+    spec: CompareTask, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
 ) -> list[Row]:
     """Every row of a compare task, per criterion (see the module docstring)."""
     prefs = task_preferences(spec, labels)
@@ -72,7 +72,7 @@ def compare_rows(
 
 
 def reference_preference_rows(
-    spec: TaskSpec,
+    spec: CompareTask,
     prefs: TaskPreferences,
     criterion: str,
     recorded: bool,

@@ -24,6 +24,8 @@ from empathy_bench.agreement.probe import (
 )
 from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.stats import N_RESAMPLES
+from empathy_bench.core.errors import InputError
+from empathy_bench.core.kinds import kind as task_kind
 from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.pipeline.spread import epoch_feedback
 from empathy_bench.runs.log import condition_tables, judge_ratings, read_log
@@ -34,7 +36,7 @@ from empathy_bench.sources.profile import profiles
 from empathy_bench.tasks.binding import supporter_words
 from empathy_bench.tasks.labels import human_rows, recorded_raters
 from empathy_bench.tasks.preferences import task_preferences
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CoachTask, CompareTask, TaskSpec, as_kind
 
 # Which two conditions a probe compares: (control, treated); the effect is treated - control.
 CONTRASTS = {"attribution": ("person", "ai"), "length": ("original", "lengthened")}
@@ -44,25 +46,28 @@ RETEST_NOTE = (
 )
 
 
-def probe_rows(
-    spec: TaskSpec,
-    labels: LabelSet,
-    probed: list[EvalLog],
-    plain: list[EvalLog],
-    recorded: bool = True,
-    n_resamples: int = N_RESAMPLES,
+def probe_rows(spec: TaskSpec, labels: LabelSet, probed: list[EvalLog], n_resamples: int = N_RESAMPLES) -> list[Row]:
+    """The row of each probe log of one task (see the module docstring)."""
+    return [_probe_row(spec, labels, log, n_resamples) for log in probed]
+
+
+def rate_extra_rows(
+    spec: TaskSpec, labels: LabelSet, probed: list[EvalLog], plain: list[EvalLog], recorded: bool, n_resamples: int
 ) -> list[Row]:
-    """Every probe row of one task (see the module docstring); `recorded`: with the source's
-    recorded judges."""
-    rows = [_probe_row(spec, labels, log, n_resamples) for log in probed]
-    if spec.kind == "rate":
-        # the length probe is both: the filler (its own task) and the association in the plain run
-        if any((log.eval.metadata or {}).get("probe_kind") == "length" for log in probed):
-            rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
-        rows += retest_rows(spec, labels, plain, recorded)
-    elif spec.kind == "coach":
-        rows += coach_retest_rows(spec, labels, plain)
-    return rows
+    """The rate kind's rows after its probe rows: length against the words and test-retest;
+    `recorded`: with the source's recorded judges."""
+    rows = []
+    # the length probe is both: the filler (its own task) and the association in the plain run
+    if any((log.eval.metadata or {}).get("probe_kind") == "length" for log in probed):
+        rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
+    return rows + retest_rows(spec, labels, plain, recorded)
+
+
+def coach_extra_rows(
+    spec: TaskSpec, labels: LabelSet, probed: list[EvalLog], plain: list[EvalLog], recorded: bool, n_resamples: int
+) -> list[Row]:
+    """The coach kind's rows after its probe rows: the coaches' test-retest."""
+    return coach_retest_rows(as_kind(spec, CoachTask), labels, plain)
 
 
 def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int) -> Row:
@@ -71,15 +76,31 @@ def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int)
     found = ProbeResult(
         task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta["probe_kind"], probe_id=meta["probe"]
     )
-    if spec.kind == "compare":
-        verdicts = table[table.criterion == spec.criteria[0]]
-        shift = compare_attribution(verdicts, task_preferences(spec, labels).pairs, n_resamples)
-        found = found.model_copy(update={"probe": "compare_attribution", "compare_shift": shift})
-    else:
-        control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[meta["probe_kind"]])
-        overall = spec.rubric_model if spec.rubric_model.overall else None
-        found = found.model_copy(update={"effects": paired_effects(control, treated, overall, n_resamples)})
-    return Row(found, summary, log, summary.complete)
+    measured = task_kind(spec.kind).probe_result
+    if measured is None:
+        raise InputError(log.location, f"a probe log of a {spec.kind} task, which no probe measures", "delete the log")
+    return Row(measured(spec, labels, log, table, found, n_resamples), summary, log, summary.complete)
+
+
+def rating_effects(
+    spec: TaskSpec, labels: LabelSet, log: EvalLog, table: pd.DataFrame, found: ProbeResult, n_resamples: int
+) -> ProbeResult:
+    """The rate kind's `probe_result` hook: the paired effects of the probe's contrast on the ratings."""
+    meta = log.eval.metadata or {}
+    control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[meta["probe_kind"]])
+    overall = spec.rubric_model if spec.rubric_model.overall else None
+    return found.model_copy(update={"effects": paired_effects(control, treated, overall, n_resamples)})
+
+
+def choice_shift(
+    spec: TaskSpec, labels: LabelSet, log: EvalLog, table: pd.DataFrame, found: ProbeResult, n_resamples: int
+) -> ProbeResult:
+    """The compare kind's `probe_result` hook: how often labelling a side changes the verdict on
+    the first criterion."""
+    pairs = as_kind(spec, CompareTask)
+    verdicts = table[table.criterion == pairs.criteria[0]]
+    shift = compare_attribution(verdicts, task_preferences(pairs, labels).pairs, n_resamples)
+    return found.model_copy(update={"probe": "compare_attribution", "compare_shift": shift})
 
 
 def observed_length_rows(
@@ -155,7 +176,7 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
     return rows
 
 
-def coach_retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog]) -> list[Row]:
+def coach_retest_rows(spec: CoachTask, labels: LabelSet, plain: list[EvalLog]) -> list[Row]:
     """Test-retest of every coach run with several epochs, on what the coach targets: per
     dimension, whether it names the dimension as an improvement (1) or not (0) in each epoch, so
     the kappa between epochs is Cohen's kappa of two epochs' choices, alpha is at the nominal

@@ -11,6 +11,7 @@ from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
+from empathy_bench.tasks.labels import recorded_raters
 from empathy_bench.tasks.spec import TaskSpec
 
 
@@ -29,3 +30,12 @@ def reference_rate_rows(spec: TaskSpec, labels: LabelSet, recorded: list[str], n
         Row(a, headline=headline(spec, labels, None if a.role == "ceiling" else tables[a.rater], n_resamples))
         for a in reference_rows(spec, labels, recorded, n_resamples)
     ]
+
+
+def rate_rows(
+    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], logs: list[EvalLog], recorded: bool, n_resamples: int
+) -> list[Row]:
+    """The rate kind's `rows` hook: each judge's row, then the reference rows (the recorded
+    judges when `recorded`, the humans, the ceiling)."""
+    rows = [judge_row(log, spec, labels, n_resamples) for log in mine]
+    return rows + reference_rate_rows(spec, labels, recorded_raters(spec, labels) if recorded else [], n_resamples)

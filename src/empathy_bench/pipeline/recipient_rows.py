@@ -7,6 +7,8 @@ supporter's word count as a row. See leaderboard/recipient.py."""
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import pandas as pd
 from inspect_ai.log import EvalLog
 
@@ -28,7 +30,7 @@ from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import LabelSet, rater_wide
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.binding import supporter_words
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import RateTask, TaskSpec
 
 NO_CEILING = (
     "One rater per conversation (the client rated their own conversation once): there is no leave-one-out "
@@ -69,9 +71,9 @@ COLUMNS: dict[TableKind, list[str]] = {
 }
 
 
-def is_recipient_task(spec: TaskSpec) -> bool:
+def is_recipient_task(spec: TaskSpec) -> TypeGuard[RateTask]:
     """A rate task whose reference is one rater of group self on a source card."""
-    if spec.kind != "rate" or spec.source is None:
+    if not isinstance(spec, RateTask) or spec.source is None:
         return False
     fw = load_source_card(spec.source).framework(spec.framework)
     return any(r.id == spec.reference and r.group == "self" for r in fw.raters)
@@ -101,7 +103,7 @@ def _figures(rater: str, kind: str, found: dict[str, Estimate]) -> list[Recipien
 
 
 def recipient_table(
-    spec: TaskSpec, labels: LabelSet, logs: list[EvalLog], n_resamples: int = N_RESAMPLES
+    spec: RateTask, labels: LabelSet, logs: list[EvalLog], n_resamples: int = N_RESAMPLES
 ) -> RecipientTable:
     """The table from the task's finished judge logs (headers or full logs) and its labels."""
     fw = load_source_card(str(spec.source)).framework(spec.framework)
@@ -139,7 +141,7 @@ def recipient_table(
     )
 
 
-def _about(spec: TaskSpec) -> str:
+def _about(spec: RateTask) -> str:
     rubric = spec.rubric_model
     if spec.outcome and rubric.overall:
         return OUTCOME_ABOUT.format(rubric=rubric.title, overall=OVERALL[rubric.overall.method])
@@ -147,7 +149,7 @@ def _about(spec: TaskSpec) -> str:
 
 
 def _judge(
-    spec: TaskSpec, wide: pd.DataFrame, client: pd.DataFrame, metadata: pd.DataFrame, n_resamples: int
+    spec: RateTask, wide: pd.DataFrame, client: pd.DataFrame, metadata: pd.DataFrame, n_resamples: int
 ) -> tuple[pd.Series, dict[str, Estimate]]:
     """A judge's per-conversation score and its figures: on an outcome task its overall score on
     the task's rubric against the outcomes; otherwise its ratings against the client's answers."""
@@ -158,7 +160,7 @@ def _judge(
     return mine.mean(axis=1), recipient_agreement(mine, client, n_resamples)
 
 
-def _alike(spec: TaskSpec, summary: LogSummary, wide: pd.DataFrame, words: pd.Series, target: str) -> str:
+def _alike(spec: RateTask, summary: LogSummary, wide: pd.DataFrame, words: pd.Series, target: str) -> str:
     """Why a judge's score does not vary, where a built-in judge's design says why."""
     scored = "overall score" if spec.outcome else "mean over the items"
     note = f"{summary.judge} gives every conversation the same {scored}: its Spearman is not defined (no variation)."

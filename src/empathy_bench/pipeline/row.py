@@ -10,6 +10,7 @@ from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.agreement.rater import RaterAgreement, RaterKind
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.agreement.stats import Headline
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.runs.log import LogSummary
@@ -24,7 +25,7 @@ class Row:
     """One leaderboard row as the run produced it: the rater's agreement and, for a judge the
     harness ran, what its log says."""
 
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement
+    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement | Statistics
     run: LogSummary | None = None
     log: EvalLog | None = None  # the log the row's provenance comes from
     complete: bool = True  # False: from a partial run (a --limit, unfinished samples)

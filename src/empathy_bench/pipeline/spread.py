@@ -23,6 +23,7 @@ from empathy_bench.agreement.coach_ceiling import leave_one_out_kappa, targeting
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.rater import MIN_EXPERTS, RaterAgreement, headline
 from empathy_bench.agreement.spread import Spread, Unit, spread_over
+from empathy_bench.core.kinds import kind
 from empathy_bench.core.models import NAN
 from empathy_bench.pipeline.coach_rows import AS_COACH
 from empathy_bench.pipeline.row import FROM_RATINGS, Row
@@ -31,7 +32,7 @@ from empathy_bench.sources.label_columns import RUN_SEPARATOR
 from empathy_bench.sources.labels import LabelSet, rater_runs, rater_wide
 from empathy_bench.sources.preference import choices_from_ratings
 from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CoachTask, CompareTask, TaskSpec, as_kind
 
 
 def with_spreads(spec: TaskSpec, labels: LabelSet, rows: list[Row]) -> list[Row]:
@@ -58,15 +59,29 @@ def _epoch_spread(
 ) -> Spread | None:
     """The spread over the epochs of the row's own log: a judge's or coach's run, or the rate run
     a row from ratings is made of."""
-    kind = (log.eval.metadata or {}).get("kind", "rate")
-    unit: Unit = "epoch"
-    if kind == "rate":
-        return spread_over(epoch_ratings(log), h.of_ratings(a), unit)
-    if kind == "compare" and isinstance(a, PreferenceAgreement):
-        return spread_over(epoch_verdicts(log, a.criterion), h.of_verdicts(a.criterion), unit)
-    if kind == "coach":
-        return spread_over(epoch_feedback(log), h.of_feedback, unit)
-    return None
+    spread = kind((log.eval.metadata or {}).get("kind", "rate")).spread
+    return None if spread is None else spread(log, a, h)
+
+
+# The kinds' `spread` hooks (core/kinds.py): the row's headline in each epoch of its log, the log
+# being of that kind (a compare or coach row from ratings follows its rate log).
+EPOCH: Unit = "epoch"
+
+
+def rate_spread(log: EvalLog, a: RaterAgreement | PreferenceAgreement | CoachAgreement, h: Headlines) -> Spread | None:
+    return spread_over(epoch_ratings(log), h.of_ratings(a), EPOCH)
+
+
+def compare_spread(
+    log: EvalLog, a: RaterAgreement | PreferenceAgreement | CoachAgreement, h: Headlines
+) -> Spread | None:
+    if not isinstance(a, PreferenceAgreement):
+        return None
+    return spread_over(epoch_verdicts(log, a.criterion), h.of_verdicts(a.criterion), EPOCH)
+
+
+def coach_spread(log: EvalLog, a: RaterAgreement | PreferenceAgreement | CoachAgreement, h: Headlines) -> Spread | None:
+    return spread_over(epoch_feedback(log), h.of_feedback, EPOCH)
 
 
 def own_rater(label: str) -> str:
@@ -129,7 +144,7 @@ class Headlines:
             criterion = a.criterion
             return lambda wide: self.of_verdicts(criterion)(self._choices(wide, criterion))
         if isinstance(a, CoachAgreement):
-            rubric, thresholds = self.spec.rubric_model, self.spec.profile
+            rubric, thresholds = self.spec.rubric_model, as_kind(self.spec, CoachTask).profile
             dims = self.spec.dimension_ids
             return lambda wide: self.of_feedback(
                 feedback_from_ratings(wide.reindex(columns=dims).dropna(), rubric, thresholds)
@@ -146,7 +161,7 @@ class Headlines:
 
     def of_verdicts(self, criterion: str) -> Callable[[pd.DataFrame], float]:
         if criterion not in self._references:
-            self._references[criterion] = self.prefs().reference(self.spec, criterion)
+            self._references[criterion] = self.prefs().reference(as_kind(self.spec, CompareTask), criterion)
         reference = self._references[criterion]
 
         def score(verdicts: pd.DataFrame) -> float:
@@ -156,7 +171,11 @@ class Headlines:
         return score
 
     def of_feedback(self, feedback: pd.DataFrame) -> float:
-        rubric, thresholds, dims = self.spec.rubric_model, self.spec.profile, self.spec.dimension_ids
+        rubric, thresholds, dims = (
+            self.spec.rubric_model,
+            as_kind(self.spec, CoachTask).profile,
+            self.spec.dimension_ids,
+        )
         ratings = self.labels.ratings
         experts = sorted(ratings[ratings.rater_group == "expert"].rater_id.unique())
         if len(experts) >= MIN_EXPERTS:  # as coach_rows.py scores its rows
@@ -168,5 +187,5 @@ class Headlines:
 
     def prefs(self) -> TaskPreferences:
         if self._prefs is None:
-            self._prefs = task_preferences(self.spec, self.labels)
+            self._prefs = task_preferences(as_kind(self.spec, CompareTask), self.labels)
         return self._prefs

@@ -29,13 +29,12 @@ from empathy_bench.candidates.judge import Judge, coach_ids, extra_installed, ju
 from empathy_bench.candidates.litellm_api import ProviderNotFound
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.errors import EmpathyBenchError
+from empathy_bench.core.kinds import kind as task_kind
 from empathy_bench.core.lock import folder_lock
 from empathy_bench.runs.pool import shares, task_key, worker_count
 from empathy_bench.runs.shard import Shard, shard_logs, write_marker
 from empathy_bench.tasks.coach import coach
-from empathy_bench.tasks.compare import compare
 from empathy_bench.tasks.probe import load_probe, probe_ids
-from empathy_bench.tasks.rate import rate
 from empathy_bench.tasks.spec import TaskSpec, default_task_ids, load_task
 
 DEFAULT_LOG_DIR = "logs"
@@ -94,41 +93,46 @@ def _offline(ids: list[str], load: Callable[[str], Judge]) -> list[str]:
     return chosen
 
 
-TASK_KINDS: dict[str, Callable[..., Task]] = {"rate": rate, "compare": compare}
-
-
 def build_tasks(options: RunOptions) -> list[Task]:
-    """Every (task, judge) of the same kind: rate judges on rate tasks, compare judges on compare
-    tasks (a bare model string is a judge of every kind), and every coach on every coach task."""
-    judges = options.judges or default_judges()
+    """Every task's inspect tasks, as its kind builds them (core/kinds.py): for rate and compare
+    every judge of the task's kind (a bare model string is a judge of every kind), for coach
+    every coach."""
     tasks = [(name, load_task(name)) for name in options.tasks or default_task_ids()]
-    coaches = options.coaches or default_coaches()
-    coached = [
+    return [built for name, spec in tasks for built in task_kind(spec.kind).build(name, spec, options)]
+
+
+def judged(build: Callable[..., Task]) -> Callable[[str, TaskSpec, RunOptions], list[Task]]:
+    """A kind's `build` hook that runs `build` (rate, compare) for every judge of the task's kind,
+    plain and under each of the task's probes."""
+
+    def tasks(name: str, spec: TaskSpec, options: RunOptions) -> list[Task]:
+        judges = options.judges or default_judges()
+        return [
+            build(task=name, judge=j, epochs=options.epochs, probe=probe)
+            for probe in [None, *probes_for(spec, options.probes)]
+            for j in judges
+            if spec.load_candidate(j).kind == spec.kind
+            # the default probes run on the offline judges; a named probe (--probe) on every judge
+            and (probe is None or options.probes is not None or spec.load_candidate(j).offline)
+        ]
+
+    return tasks
+
+
+def coached(name: str, spec: TaskSpec, options: RunOptions) -> list[Task]:
+    """The coach kind's `build` hook: every coach on the task, graded by its grader."""
+    return [
         coach(task=name, coach=c, grader=options.grader, epochs=options.epochs)
-        for name, spec in tasks
-        if spec.kind == "coach"
-        for c in coaches
-    ]
-    return coached + [
-        TASK_KINDS[spec.kind](task=name, judge=j, epochs=options.epochs, probe=probe)
-        for name, spec in tasks
-        if spec.kind != "coach"
-        for probe in [None, *probes_for(spec, options.probes)]
-        for j in judges
-        if load_judge(j, spec.kind).kind == spec.kind
-        # the default probes run on the offline judges; a named probe (--probe) on every judge
-        and (probe is None or options.probes is not None or load_judge(j, spec.kind).offline)
+        for c in options.coaches or default_coaches()
     ]
 
 
 def probes_for(spec: TaskSpec, chosen: list[str] | None) -> list[str]:
-    """The probes to run on a task: the named ones that apply to its kind, or by default every
-    probe file that lists the task."""
-    if spec.kind == "coach" or spec.outcome:
-        return []  # no probe is defined for feedback, nor measured against an outcome
+    """The probes to run on a task: the named ones that apply to it (TaskSpec.probe_applies), or by
+    default every probe file that lists the task."""
     if chosen is None:
-        return [p for p in probe_ids() if spec.id in load_probe(p).tasks]
-    return [p for p in chosen if spec.kind == "rate" or load_probe(p).kind == "attribution"]
+        return [p for p in probe_ids() if spec.id in load_probe(p).tasks and spec.probe_applies(load_probe(p).change)]
+    return [p for p in chosen if spec.probe_applies(load_probe(p).change)]
 
 
 def finished_logs(options: RunOptions) -> list[EvalLog]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from empathy_bench.candidates.feedback import Feedback
 from empathy_bench.candidates.judge import GRADER
+from empathy_bench.core.kinds import kind
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.tasks.epochs import epoch_choice, epoch_rating
 
@@ -211,19 +212,33 @@ def judge_feedback(log: EvalLog, epoch: int = 1) -> tuple[pd.DataFrame, Counter[
     return table.rename_axis("item_id"), why_not
 
 
+def read_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str], int, str]:
+    """The rate kind's `read` hook: the items x dimensions ratings (a probe log's conditions are
+    read by condition_tables), the unscored by reason, the answers asked, the unit column."""
+    ratings, reasons = judge_ratings(log)
+    # every (item, dimension, condition) asked: a probe log asks each item under each condition
+    n_asked = len(ratings[["item_id", "dimension", "condition"]].drop_duplicates()) + sum(reasons.values())
+    return rating_table(ratings), reasons, n_asked, "item_id"
+
+
+def read_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str], int, str]:
+    """The compare kind's `read` hook: the choices, one row per pair, order and criterion."""
+    table, reasons = judge_choices(log)
+    return table, reasons, len(table) + sum(reasons.values()), "pair_id"
+
+
+def read_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str], int, str]:
+    """The coach kind's `read` hook: the first epoch's feedback, one row per item."""
+    table, reasons = judge_feedback(log)
+    return table, reasons, len(table) + sum(reasons.values()), "item_id"
+
+
 def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
-    """A rate log's items x dimensions ratings, or a compare log's choices, and its summary."""
+    """A log's table, as its kind reads it (core/kinds.py; a log without `kind` is a rate log),
+    and its summary."""
     meta = log.eval.metadata or {}
-    kind = meta.get("kind", "rate")
-    compare = kind == "compare"
-    if kind != "rate":
-        table, reasons = judge_choices(log) if compare else judge_feedback(log)
-        n_asked = len(table) + sum(reasons.values())
-    else:
-        ratings, reasons = judge_ratings(log)
-        table = rating_table(ratings)  # a probe log's conditions are read by condition_tables
-        # every (item, dimension, condition) asked: a probe log asks each item under each condition
-        n_asked = len(ratings[["item_id", "dimension", "condition"]].drop_duplicates()) + sum(reasons.values())
+    task_kind = meta.get("kind", "rate")
+    table, reasons, n_asked, unit = kind(task_kind).read(log)
     n_unscored = sum(reasons.values())
     notes = []
     if meta.get("unrated_by_reference"):
@@ -243,10 +258,9 @@ def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
         why = f"--limit {log.eval.config.limit}" if log.eval.config.limit else "unfinished or filtered samples"
         notes.append(f"partial run ({why}): {judged} of the task's {expected} samples; agreement covers only those")
     task = meta.get("task", log.eval.task)
-    unit = "pair_id" if compare else "item_id"
     summary = LogSummary(
         task=task,
-        kind=kind,
+        kind=task_kind,
         judge=meta.get("judge") or log.eval.model,
         model=log.eval.model,
         baseline=bool(meta.get("baseline")),

@@ -24,7 +24,7 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from empathy_bench.candidates import builtin
-from empathy_bench.candidates.judge import CandidateKind, Judge, load_coach, load_judge, prompt_path
+from empathy_bench.candidates.judge import CandidateKind, Judge, prompt_path
 from empathy_bench.candidates.litellm_api import UnusableReply
 from empathy_bench.candidates.reply import Unscored
 from empathy_bench.core.digest import sha256_bytes
@@ -100,7 +100,7 @@ def task_judge(spec: TaskSpec, judge: str | None, kind: CandidateKind) -> Judge:
     """The judge (or coach) of a task of `kind` (without a name, the eval's --model with the
     default prompt of the kind); a task or candidate of another kind is refused."""
     if judge:
-        candidate = load_coach(judge) if kind == "coach" else load_judge(judge, kind)
+        candidate = spec.load_candidate(judge)
     else:
         candidate = Judge(id="default", model="", kind=kind)
     if spec.kind != kind or candidate.kind != kind:
@@ -181,7 +181,7 @@ def probe_metadata(probe: ProbeSpec | None) -> dict[str, Any]:
         return {}
     return {
         "probe": probe.id,
-        "probe_kind": probe.kind,
+        "probe_kind": probe.change,
         "probe_sha256": sha256_bytes(probe.model_dump_json(), short=True),
     }
 

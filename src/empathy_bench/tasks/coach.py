@@ -52,7 +52,7 @@ from empathy_bench.sources.rubric import Rubric, load_rubric
 from empathy_bench.tasks.binding import candidate_fingerprint, judge_task, reply_outcome, supporter_words, task_judge
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.scorer import unscored
-from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.tasks.spec import CoachTask, as_kind, load_task
 
 # The code that scores a reply (not the reply itself): a change re-scores, so it versions the task.
 SCORING = (feedback_module, quote_module)
@@ -69,6 +69,7 @@ def coach(
     test-retest and the spread read them all."""
     spec = load_task(task)
     candidate = task_judge(spec, coach, "coach")
+    spec = as_kind(spec, CoachTask)  # task_judge refused a task of another kind
     grading = load_grader(grader or spec.grader)
     layout: Mode = grading.mode or spec.mode  # as on a rate task: the judge file's, else the task's
     samples = build_coach_samples(spec, candidate)
@@ -100,7 +101,7 @@ def coach(
     )
 
 
-def build_coach_samples(spec: TaskSpec, coach: Judge, template: Template | None = None) -> list[Sample]:
+def build_coach_samples(spec: CoachTask, coach: Judge, template: Template | None = None) -> list[Sample]:
     """One sample per item the reference rated on every dimension (the profile needs them all)."""
     labels = task_labels(spec)
     rubric, dims = spec.rubric_model, spec.dimension_ids

@@ -50,7 +50,7 @@ from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.probe import Condition, conditions, load_probe, note_text
 from empathy_bench.tasks.scorer import unscored
-from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.tasks.spec import CompareTask, as_kind, load_task
 
 ORDERS = ("ab", "ba")
 
@@ -65,10 +65,11 @@ def compare(
     under each of the probe's conditions."""
     spec = load_task(task)
     candidate = task_judge(spec, judge, "compare")
+    spec = as_kind(spec, CompareTask)  # task_judge refused a task of another kind
     labels = task_labels(spec)
     found = load_probe(probe) if probe else None
     per_condition = []
-    for condition in conditions(found, "compare") if found else [None]:
+    for condition in conditions(found, spec) if found else [None]:
         more, left_out = build_pair_samples(spec, candidate, labels, condition)
         per_condition.append(more)
     return judge_task(
@@ -83,7 +84,7 @@ def compare(
 
 
 def build_pair_samples(
-    spec: TaskSpec,
+    spec: CompareTask,
     judge: Judge,
     labels: LabelSet,
     condition: Condition | None = None,
@@ -129,7 +130,7 @@ def build_pair_samples(
 
 
 def _pair_sample(
-    spec: TaskSpec,
+    spec: CompareTask,
     template: Template,
     pair: Any,
     order: str,

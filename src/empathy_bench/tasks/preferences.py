@@ -27,7 +27,7 @@ from empathy_bench.sources.preference import (
     score_gaps,
 )
 from empathy_bench.tasks.labels import recorded_raters
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CompareTask, TaskSpec
 
 
 @dataclass
@@ -40,7 +40,7 @@ class TaskPreferences:
     gaps: pd.Series
     expert_gaps: pd.DataFrame  # pairs x experts: each expert's own difference (the ceiling's bins)
 
-    def reference(self, spec: TaskSpec, criterion: str) -> pd.DataFrame:
+    def reference(self, spec: CompareTask, criterion: str) -> pd.DataFrame:
         """Per pair: pair_id, item_a, item_b, choice (None: no reference), gap."""
         if spec.reference in AGGREGATES:
             group = AGGREGATES[spec.reference][0]
@@ -59,7 +59,7 @@ class TaskPreferences:
         return rows[["pair_id", "choice"]].reset_index(drop=True)
 
 
-def task_preferences(spec: TaskSpec, labels: LabelSet) -> TaskPreferences:
+def task_preferences(spec: CompareTask, labels: LabelSet) -> TaskPreferences:
     rubric = spec.rubric_model
     if spec.pairs_within is None:
         choices = labels.preferences[labels.preferences.criterion.isin(spec.criteria)].reset_index(drop=True)

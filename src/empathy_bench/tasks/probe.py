@@ -22,21 +22,25 @@ from functools import cache
 from string import Template
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.paths import FileId
 from empathy_bench.core.project import load_named, project_files
+from empathy_bench.tasks.spec import TaskSpec
 
 Turns = list[dict[str, str]]
 MAX_FACTOR = 10.0  # a length probe's largest factor (see the module docstring)
 
 
 class ProbeSpec(FileModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
-    kind: Literal["attribution", "length"]
+    # which change the probe makes (`kind:` in a probe file; named apart from a task's kind here)
+    change: Literal["attribution", "length"] = Field(alias="kind")
     tasks: list[FileId] = []  # the tasks the default run probes (ids, never paths)
     # attribution: the note for each presentation; $target is the judged speaker's label
     labels: dict[Literal["person", "ai"], str] = {}
@@ -58,9 +62,9 @@ class ProbeSpec(FileModel):
 
     @model_validator(mode="after")
     def _complete(self) -> ProbeSpec:
-        if self.kind == "attribution" and set(self.labels) != {"person", "ai"}:
+        if self.change == "attribution" and set(self.labels) != {"person", "ai"}:
             raise ValueError("an attribution probe needs labels for both 'person' and 'ai'")
-        if self.kind == "length" and not [f for f in self.filler if f.strip()]:
+        if self.change == "length" and not [f for f in self.filler if f.strip()]:
             raise ValueError("a length probe needs at least one filler sentence")
         return self
 
@@ -75,14 +79,14 @@ class Condition:
     lengthen: bool = False
 
 
-def conditions(probe: ProbeSpec, task_kind: str) -> list[Condition]:
+def conditions(probe: ProbeSpec, spec: TaskSpec) -> list[Condition]:
     """The conditions a probe task judges every item (pair) under."""
-    if probe.kind == "length":
-        if task_kind != "rate":
+    if probe.change == "length":
+        if spec.judges_pairs:
             raise InputError(f"evals/probes/{probe.id}.yaml", "a length probe runs on rate tasks only", "drop it here")
         return [Condition("original"), Condition("lengthened", lengthen=True)]
     person, ai = probe.labels["person"], probe.labels["ai"]
-    if task_kind == "compare":
+    if spec.judges_pairs:
         return [Condition("unlabelled"), Condition("a_ai", (ai, person)), Condition("a_person", (person, ai))]
     return [Condition("unlabelled"), Condition("person", (person, None)), Condition("ai", (ai, None))]
 

@@ -24,7 +24,7 @@ from empathy_bench.tasks.binding import interleaved, judge_task, probe_metadata,
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.probe import Condition, ProbeSpec, conditions, lengthen, load_probe, note_text
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
-from empathy_bench.tasks.spec import Mode, TaskSpec, load_task
+from empathy_bench.tasks.spec import Mode, RateTask, as_kind, load_task
 
 
 @task
@@ -40,11 +40,12 @@ def rate(
     evals/probes), every item is rated under each of the probe's conditions."""
     spec = load_task(task)
     candidate = task_judge(spec, judge, "rate")
+    spec = as_kind(spec, RateTask)  # task_judge refused a task of another kind
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
     labels = task_labels(spec)
     found = load_probe(probe) if probe else None
     per_condition, unrated = [], 0
-    for condition in conditions(found, "rate") if found else [None]:
+    for condition in conditions(found, spec) if found else [None]:
         more, unrated = build_samples(spec, candidate, labels, layout, condition, found)
         per_condition.append(more)
     return judge_task(
@@ -59,7 +60,7 @@ def rate(
 
 
 def build_samples(
-    spec: TaskSpec,
+    spec: RateTask,
     judge: Judge,
     labels: LabelSet,
     mode: Mode,

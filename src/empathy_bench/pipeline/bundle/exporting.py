@@ -22,7 +22,7 @@ from pathlib import Path
 from inspect_ai.log import EvalLog, read_eval_log
 
 from empathy_bench.agreement.probe import ProbeResult
-from empathy_bench.candidates.judge import Judge, load_coach, load_judge, prompt_path
+from empathy_bench.candidates.judge import CANDIDATE_FOLDERS, Judge, prompt_path
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import EmpathyBenchError, InputError
 from empathy_bench.core.files import make_folder, write_text_atomic
@@ -33,7 +33,7 @@ from empathy_bench.pipeline.coach_rows import AS_COACH
 from empathy_bench.pipeline.job import measure
 from empathy_bench.pipeline.row import FROM_RATINGS, probe_of, rating_logs, task_of
 from empathy_bench.tasks.labels import label_files
-from empathy_bench.tasks.spec import TaskSpec, load_task
+from empathy_bench.tasks.spec import RateTask, TaskSpec, load_task
 
 Records = list[tuple[Path, RunRecord]]
 
@@ -211,7 +211,7 @@ def _own_logs(spec: TaskSpec, judge: Judge, candidate: Path, run: Run) -> dict[s
         if rec.agreement.task == spec.id and _candidate_row(rec) and rec.agreement.rater == judge.id and rec.log
     ]
     if not mine:
-        option = "coach" if spec.kind == "coach" else "judge"
+        option = spec.candidate_option
         raise InputError(
             run.results_dir / spec.id,
             f"holds no record of {judge.id} with a log",
@@ -237,7 +237,7 @@ def _derived_tasks(spec: TaskSpec, rater: str, run: Run, headers: list[EvalLog])
     """The compare and coach tasks whose rows `(from ratings)` / `(as coach)` of `rater` are made of
     its log on this rate task: the tasks `rating_logs` picks this task's log for, among the
     judge's plain rate logs that can be found (one it cannot find leaves this choice to `verify`)."""
-    if spec.kind != "rate":
+    if not isinstance(spec, RateTask):  # only a rate run's ratings make rows of other tasks
         return []
     marks = {rater + FROM_RATINGS, rater + AS_COACH}
     tasks = sorted(
@@ -278,7 +278,7 @@ def _chosen(
 
 
 def candidate_of(name: str, spec: TaskSpec) -> Judge:
-    return load_coach(name) if spec.kind == "coach" else load_judge(name, spec.kind)
+    return spec.load_candidate(name)
 
 
 def candidate_file(name: str, judge: Judge) -> Path:
@@ -287,7 +287,7 @@ def candidate_file(name: str, judge: Judge) -> Path:
         return Path(name)
     if "/" in name:
         raise InputError(name, "is a model string, not a candidate file", "write a judge file and export that")
-    return find_file("evals/coaches" if judge.kind == "coach" else "evals/judges", name)
+    return find_file(CANDIDATE_FOLDERS[judge.kind], name)
 
 
 def _find_log(log_dir: Path, name: str, sha256: str) -> Path:

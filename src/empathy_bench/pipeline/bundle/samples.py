@@ -27,7 +27,7 @@ from empathy_bench.tasks.coach import build_coach_samples, graded_rewrite, grade
 from empathy_bench.tasks.compare import build_pair_samples
 from empathy_bench.tasks.probe import ProbeSpec, conditions, load_probe
 from empathy_bench.tasks.rate import build_samples
-from empathy_bench.tasks.spec import TaskSpec
+from empathy_bench.tasks.spec import CoachTask, CompareTask, RateTask, TaskSpec
 
 LAYOUTS = ("per_dimension", "all_dimensions")
 SHOWN_IDS = 3  # sample ids named in one difference
@@ -58,7 +58,7 @@ def check_log(
     if expected is None:
         return 0
     checked = _check_samples(rel, log, {str(s.id): s for s in expected}, diffs)
-    if spec.kind == "coach":
+    if isinstance(spec, CoachTask):
         checked += _check_grader(rel, log, spec, {str(s.id): s for s in expected}, diffs)
     return checked
 
@@ -92,11 +92,14 @@ def _expected(
 ) -> list[Sample] | None:
     """The samples the task's own builder gives for this candidate, template and probe (in the
     layout the run used: the `mode` it was given, else the candidate's, else the task's)."""
-    shown = conditions(probe, spec.kind) if probe else [None]
-    if spec.kind == "compare":
+    shown = conditions(probe, spec) if probe else [None]
+    if isinstance(spec, CompareTask):
         return interleaved([build_pair_samples(spec, judge, labels, c, template)[0] for c in shown])
-    if spec.kind == "coach":
+    if isinstance(spec, CoachTask):
         return build_coach_samples(spec, judge, template)
+    if not isinstance(spec, RateTask):  # a registered kind of its own: its samples are not rebuilt here
+        diffs.append(Difference(f"{rel} kind", "a rate, compare or coach task", spec.kind))
+        return None
     layout = (log.eval.task_args or {}).get("mode") or judge.mode or spec.mode
     if layout not in LAYOUTS or (log.eval.metadata or {}).get("mode") != layout:
         diffs.append(Difference(f"{rel} mode", str(layout), str((log.eval.metadata or {}).get("mode"))))
@@ -138,7 +141,7 @@ def _check_samples(rel: str, log: EvalLog, expected: dict[str, Sample], diffs: l
     return sum(str(s.id) in expected for s in samples)
 
 
-def _check_grader(rel: str, log: EvalLog, spec: TaskSpec, expected: dict[str, Sample], diffs: list[Difference]) -> int:
+def _check_grader(rel: str, log: EvalLog, spec: CoachTask, expected: dict[str, Sample], diffs: list[Difference]) -> int:
     """A coach log's grader: the project's grader file the log names (its fingerprints and
     layout as the log has them), and in every sample the grader's prompts, rebuilt from the
     coach's reply there; returns the grader prompts compared."""

@@ -1,0 +1,64 @@
+"""The board table of each registered kind that declares columns (core/kinds.py): a pivot of its
+rows' statistics (agreement/statistics.py), one row per (task, rater), one cell per column (the
+plain figure over every criterion), its interval and n beside it. The built-in kinds declare no
+columns: their tables are their own (rate_table.py, compare_table.py, coach_table.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from empathy_bench.agreement.statistics import Statistics
+from empathy_bench.core.kinds import Kind, kinds
+from empathy_bench.leaderboard.columns import number, table
+from empathy_bench.leaderboard.record import RunRecord
+
+
+def kind_tables(records: list[RunRecord]) -> dict[str, Any]:
+    """{kind name: its title, columns and rows} for every kind with columns and rows; {} when none
+    has any, so a board without such kinds is unchanged."""
+    out: dict[str, Any] = {}
+    for kind in kinds():
+        mine = [r.agreement for r in records if isinstance(r.agreement, Statistics) and r.task.get("kind") == kind.name]
+        if kind.columns and mine:
+            out[kind.name] = {
+                "title": kind.title or kind.name,
+                "columns": [
+                    {"metric": c.metric, "label": c.label, "lower_is_better": c.lower_is_better, "interval": c.interval}
+                    for c in kind.columns
+                ],
+                "rows": [_row(a, kind) for a in sorted(mine, key=lambda a: (a.task, a.rater))],
+            }
+    return out
+
+
+def _row(a: Statistics, kind: Kind) -> dict[str, Any]:
+    row: dict[str, Any] = {"task": a.task, "rater": a.rater, "kind": a.kind, "role": a.role}
+    for column in kind.columns:
+        found = a.stat(column.metric)
+        row[column.metric] = found.value if found else None
+        row[f"{column.metric}_n"] = found.n if found else None
+        if column.interval:
+            row[f"{column.metric}_low"] = found.low if found else None
+            row[f"{column.metric}_high"] = found.high if found else None
+    return row
+
+
+def kind_markdown(board: dict[str, Any]) -> list[str]:
+    """Each kind table as a Markdown section per task: value [low, high] (n) per column."""
+    parts: list[str] = []
+    for name, found in board.get("kind_tables", {}).items():
+        columns = found["columns"]
+        for task in dict.fromkeys(r["task"] for r in found["rows"]):
+            rows = [r for r in found["rows"] if r["task"] == task]
+            head = ["rater", "kind", *(c["label"] + (" ↓" if c["lower_is_better"] else "") for c in columns)]
+            body = [[r["rater"], r["kind"], *(_cell(r, c) for c in columns)] for r in rows]
+            parts += [f"## {task} ({found['title']}, kind {name})", "", table(head, body), ""]
+    return parts
+
+
+def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:
+    metric = column["metric"]
+    if row[metric] is None:
+        return number(None)
+    low, high = (row[f"{metric}_low"], row[f"{metric}_high"]) if column["interval"] else (None, None)
+    return f"{number(row[metric], low, high)} ({row[f'{metric}_n']})"
