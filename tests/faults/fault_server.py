@@ -5,7 +5,10 @@ by the tests; bounded (it answers at most `max_requests` requests, then 503s).""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -180,3 +183,18 @@ class FaultServer:
             handler.send_header(k, v)
         handler.end_headers()
         handler.wfile.write(body)
+
+
+def kill_after_requests(
+    argv: list[str], server: FaultServer, cwd: object, env: dict[str, str], requests: int = 5
+) -> int:
+    """Start the command `argv`, wait until `server` has answered `requests` requests (at most 120 s,
+    or until the command ends by itself), SIGKILL it: the harness stopped mid-run with no chance
+    to clean up. Returns the requests the server had answered by then."""
+    child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while server.requests < requests and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    return server.requests

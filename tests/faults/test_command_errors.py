@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from empathy_bench.cli import main, probe_names
+from empathy_bench.cli import main
+from empathy_bench.cli.run_commands import probe_names
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.runs.execute import RunOptions, build_tasks

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from fault_server import Fault, FaultServer
+from fault_server import Fault, FaultServer, kill_after_requests
 from inspect_ai.log import read_eval_log
 
 from empathy_bench.core.errors import EmpathyBenchError
@@ -181,7 +181,6 @@ def test_kill_9_mid_run_then_resume_loses_and_double_counts_nothing(tmp_path: Pa
     # replies are in; the same command again finishes the run. Every sample must end scored
     # once: none lost, none judged twice (the log holds each sample once).
     import os
-    import signal
     import subprocess
     import sys
 
@@ -212,13 +211,7 @@ def test_kill_9_mid_run_then_resume_loses_and_double_counts_nothing(tmp_path: Pa
             "10",
         ]
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
-        child = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while server.requests < 5 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        before = server.requests
+        before = kill_after_requests(argv, server, tmp_path, env)
         assert 5 <= before < 12, before
         done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -135,7 +135,7 @@ def test_a_symlinked_record_is_refused_and_its_target_is_untouched(tmp_path: Pat
 
 
 def test_cli_output_is_atomic_and_refuses_a_link(tmp_path: Path) -> None:
-    from empathy_bench.cli import write_output
+    from empathy_bench.cli.labels_commands import write_output
 
     target = tmp_path / "out" / "table.csv"
     write_output("a,b", target)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from fault_server import Fault, FaultServer
+from fault_server import Fault, FaultServer, kill_after_requests
 from inspect_ai.log import list_eval_logs, read_eval_log
 
 from empathy_bench.core.errors import EmpathyBenchError
@@ -51,15 +49,7 @@ def test_a_shard_killed_with_sigkill_resumes_without_redoing_or_doubling_samples
         argv += ["--display", "none", "--no-recorded"]
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
 
-        child = subprocess.Popen(
-            [*argv, "--shard", f"{k}/2"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 120
-        while server.requests < 5 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        before = server.requests
+        before = kill_after_requests([*argv, "--shard", f"{k}/2"], server, tmp_path, env)
         assert 5 <= before < LIMIT, before
         other = subprocess.run([*argv, "--shard", f"{3 - k}/2"], env=env, cwd=tmp_path, capture_output=True, text=True)
         assert other.returncode == 0, other.stderr[-2000:]

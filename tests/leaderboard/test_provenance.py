@@ -53,6 +53,7 @@ def test_a_record_without_logs_is_reported_and_the_rest_verified(results: Path) 
     assert {r["provenance"] for r in board["overall"] if r["rater"] != TEAM} == {"verified"}
     by_rater = {p["rater"]: p for p in board["provenance"]}
     assert by_rater[TEAM]["via"].startswith("submitted without logs (team-x")
+    assert by_rater[TEAM]["bundle"] == "team-x" and by_rater["builtin-lexicon"]["bundle"] is None
     assert by_rater["builtin-lexicon"]["via"].startswith("measured here from the run's logs")
     assert by_rater["gpt-4o"]["via"].startswith("recomputed here from the pinned labels")  # a recorded judge
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import sys
 
-from empathy_bench.cli.labels_commands import write_output
 from empathy_bench.cli.parser import build_parser
-from empathy_bench.cli.run_commands import probe_names
 from empathy_bench.core.errors import EmpathyBenchError
 from empathy_bench.core.secrets import mask
 
-__all__ = ["build_parser", "main", "probe_names", "write_output"]
+__all__ = ["build_parser", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:

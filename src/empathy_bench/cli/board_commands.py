@@ -27,7 +27,7 @@ def leaderboard_command(args: argparse.Namespace) -> int:
         check_log_dir(args.bundle)  # before anything is written
     with folder_lock(results, "--results-dir"):
         board = build(results, args.verified_only)
-        written = write(results, args.verified_only, board)
+        written = write(results, board)
     for path in written:
         print(f"wrote {path}")
     print(provenance_summary(board))

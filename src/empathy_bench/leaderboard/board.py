@@ -116,7 +116,8 @@ def with_provenance(board: dict[str, Any], found: Found) -> dict[str, Any]:
                 if isinstance(row, dict) and (p := status.get((str(row.get("task")), str(row.get("rater"))))):
                     row["provenance"] = p.status
     board["provenance"] = [
-        {"task": task, "rater": rater, "status": p.status, "via": p.via} for (task, rater), p in sorted(status.items())
+        {"task": task, "rater": rater, "status": p.status, "via": p.via, "bundle": p.bundle}
+        for (task, rater), p in sorted(status.items())
     ]
     return board
 

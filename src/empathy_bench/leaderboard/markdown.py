@@ -243,7 +243,7 @@ def provenance_lines(board: dict) -> tuple[list[str], list[str]]:
     notes = [VERIFIED_NOTE + only]
     if any(r["status"] == "reported" for r in rows):
         notes.append(REPORTED_NOTE.format(mark=REPORTED_MARK))
-    submitted = [r for r in rows if r["via"].startswith(("bundle ", "submitted "))]
+    submitted = [r for r in rows if r.get("bundle")]
     return notes, [f"{r['task']} / {r['rater']}: {r['status']}, {r['via']}" for r in submitted]
 
 

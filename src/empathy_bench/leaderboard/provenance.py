@@ -48,6 +48,7 @@ class Verification(BaseModel):
 class Provenance(BaseModel):
     status: Status
     via: str  # one line: how the figures were obtained (or why they are only reported)
+    bundle: str | None = None  # the submission (results/submissions/<bundle>/) it came from
 
 
 RUN = Provenance(status="verified", via="measured here from the run's logs (`run`/`collect`)")
@@ -79,17 +80,27 @@ def bundle_provenance(bundle: Path) -> Provenance:
     name = bundle.name
     stamp_path = bundle / VERIFICATION_FILE
     if not (bundle / MANIFEST_FILE).is_file():
-        return Provenance(status="reported", via=f"submitted without logs ({name}: no manifest, nothing to recompute)")
+        return Provenance(
+            status="reported", bundle=name, via=f"submitted without logs ({name}: no manifest, nothing to recompute)"
+        )
     if not stamp_path.is_file():
-        return Provenance(status="reported", via=f"bundle {name} not verified (`empathy-bench verify` has not passed)")
+        return Provenance(
+            status="reported", bundle=name, via=f"bundle {name} not verified (`empathy-bench verify` has not passed)"
+        )
     try:
         seen = Verification.model_validate(json.loads(stamp_path.read_text(encoding="utf-8")))
     except (ValueError, ValidationError, UnicodeDecodeError):
-        return Provenance(status="reported", via=f"bundle {name}: {VERIFICATION_FILE} is not a valid stamp")
+        return Provenance(
+            status="reported", bundle=name, via=f"bundle {name}: {VERIFICATION_FILE} is not a valid stamp"
+        )
     now = {rel: sha256_file(p) for rel, p in record_files(bundle).items()}
     if seen.manifest_sha256 != sha256_file(bundle / MANIFEST_FILE) or seen.records != now:
-        return Provenance(status="reported", via=f"bundle {name} changed since `verify` passed; verify it again")
-    return Provenance(status="verified", via=f"bundle {name} recomputed by `empathy-bench verify` ({seen.verified_at})")
+        return Provenance(
+            status="reported", bundle=name, via=f"bundle {name} changed since `verify` passed; verify it again"
+        )
+    return Provenance(
+        status="verified", bundle=name, via=f"bundle {name} recomputed by `empathy-bench verify` ({seen.verified_at})"
+    )
 
 
 def submission_folders(results_dir: Path) -> list[Path]:

@@ -16,12 +16,12 @@ from empathy_bench.leaderboard.markdown import README_START, markdown, with_read
 from empathy_bench.leaderboard.page import render_page
 
 
-def write(results_dir: Path, verified_only: bool = False, board: dict[str, Any] | None = None) -> list[Path]:
+def write(results_dir: Path, board: dict[str, Any] | None = None) -> list[Path]:
     """Regenerate leaderboard.csv/.json/.md and index.html under `results_dir`, and the README's
     excerpt. Each file is written atomically, never through a link, and only when its text
     changed (an unchanged file keeps its bytes and mtime); README.md is listed only when its
-    excerpt changed."""
-    board = board if board is not None else build(results_dir, verified_only)
+    excerpt changed. `board`: one already built (`build(results_dir, verified_only=True)`, say)."""
+    board = board if board is not None else build(results_dir)
     if not board["overall"] and not board["preference"] and not board["coach"] and not board.get("kind_tables"):
         raise InputError(
             results_dir / "runs",

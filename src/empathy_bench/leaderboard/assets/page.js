@@ -463,7 +463,7 @@
   function renderProvenance() {
     const verified = PROVENANCE.filter((p) => p.status === "verified").length;
     const reported = PROVENANCE.length - verified;
-    const submitted = PROVENANCE.filter((p) => p.via.startsWith("bundle ") || p.via.startsWith("submitted "));
+    const submitted = PROVENANCE.filter((p) => p.bundle);
     document.getElementById("provenance-counts").textContent =
       `${plural(verified, "row")} verified, ${plural(reported, "row")} reported${DATA.verified_only ? " (only verified rows are shown: --verified-only)" : ""}.`;
     const list = document.getElementById("provenance-list");
