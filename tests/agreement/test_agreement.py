@@ -27,10 +27,10 @@ from empathy_bench.agreement.stats import (
     percentile_ci,
     qwk,
     qwk_ci,
-    qwk_vectorised,
     resample_indices,
     spearman,
 )
+from empathy_bench.core.kappa import value_kappa
 
 # ---------------------------------------------------------------- quadratic-weighted kappa
 
@@ -106,7 +106,7 @@ def test_vectorised_bootstrap_kappa_equals_sklearn_per_resample_rank() -> None:
     a, b = _rng_pair(25, 1, values)
     idx = resample_indices(len(a), 200, seed=3)
     ra, rb = agreement._rank_codes_per_row(a[idx], b[idx])
-    ours = qwk_vectorised(ra.astype(float), rb.astype(float))
+    ours = value_kappa(ra.astype(float), rb.astype(float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         theirs = np.array([cohen_kappa_score(a[r].astype(str), b[r].astype(str), weights="quadratic") for r in idx])
@@ -119,7 +119,7 @@ def test_vectorised_bootstrap_kappa_equals_sklearn_per_resample_rank() -> None:
 def test_vectorised_bootstrap_kappa_equals_sklearn_per_resample_value() -> None:
     a, b = _rng_pair(30, 2, np.arange(1.0, 6.0))
     idx = resample_indices(len(a), 200, seed=4)
-    ours = qwk_vectorised(a[idx], b[idx])
+    ours = value_kappa(a[idx], b[idx])
     theirs = np.array([cohen_kappa_score(a[r], b[r], weights="quadratic", labels=[1, 2, 3, 4, 5]) for r in idx])
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
     assert qwk_ci(a, b, "value", idx) == pytest.approx(percentile_ci(theirs), abs=1e-12)

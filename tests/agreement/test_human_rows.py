@@ -11,15 +11,15 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from empathy_bench.agreement.rater import reference_rows
 from empathy_bench.core.project import project_dir
 from empathy_bench.leaderboard.board import tasks_data
 from empathy_bench.leaderboard.markdown import human_row_lines
 from empathy_bench.leaderboard.record import record
 from empathy_bench.pipeline.coach_rows import coach_rows
 from empathy_bench.pipeline.probe_rows import observed_length_rows
+from empathy_bench.pipeline.rating_rows import reference_rate_rows
 from empathy_bench.sources.card import SourceCard, load_source_card
-from empathy_bench.tasks.labels import human_rows, recorded_raters, task_labels
+from empathy_bench.tasks.labels import human_rows, task_labels
 from empathy_bench.tasks.spec import load_task
 
 CROWD = ("crowd", "human: crowd", "crowd")
@@ -53,7 +53,7 @@ def test_the_rate_and_length_rows_take_the_card_label(task: str) -> None:
     spec = load_task(task)
     labels = task_labels(spec)
     _, label, role = EXPECTED[task]
-    rows = reference_rows(spec, labels, recorded_raters(spec, labels), n_resamples=R)
+    rows = [row.agreement for row in reference_rate_rows(spec, labels, True, R)]
     humans = [(r.rater, r.role) for r in rows if r.kind == "human"]
     assert humans == [(label, role), ("human: expert (leave-one-out)", "ceiling")]
     length = [(r.agreement.rater, r.agreement.role) for r in observed_length_rows(spec, labels, [], False, R)]

@@ -27,7 +27,8 @@ from empathy_bench.agreement.preference import (
     preference_ceiling,
 )
 from empathy_bench.agreement.rater import expert_ceiling, headline, rater_agreement, rater_table
-from empathy_bench.agreement.stats import Headline, qwk_weighted, resample_counts
+from empathy_bench.agreement.stats import Headline, resample_counts
+from empathy_bench.core.kappa import value_kappa
 from empathy_bench.sources.labels import rater_wide
 from empathy_bench.tasks.labels import task_labels
 from empathy_bench.tasks.spec import load_task
@@ -43,7 +44,7 @@ WEIGHTS = np.array([[1.0, 1, 1, 1], [2, 0, 0, 2], [1, 1, 1, 1], [0, 2, 2, 0]])
 def tiny_headlines() -> dict[str, Headline]:
     found = {}
     for name, values in RATERS.items():
-        kappas = qwk_weighted(np.array(values), REFERENCE, WEIGHTS)
+        kappas = value_kappa(np.array(values), REFERENCE, WEIGHTS)
         found[name] = Headline("qwk", float(kappas[0]), kappas[1:], 4)
     return found
 
@@ -99,7 +100,7 @@ def test_identical_raters_differ_by_exactly_zero() -> None:
     reference = rng.integers(1, 6, 30).astype(float)
     rater = np.clip(reference + rng.integers(-1, 2, 30), 1, 5)
     weights = np.vstack([np.ones(30), resample_counts(30, 200, seed=0)])
-    kappas = qwk_weighted(rater, reference, weights)
+    kappas = value_kappa(rater, reference, weights)
     same = Headline("qwk", float(kappas[0]), kappas[1:], 30)
     c = compare_raters("t", [Entry("a", "run", "rater", same), Entry("b", "run", "rater", same)])
     assert c is not None
@@ -126,12 +127,12 @@ def test_weighted_kappa_equals_kappa_on_the_resampled_items() -> None:
     a, b = rng.integers(1, 6, 25).astype(float), rng.integers(1, 6, 25).astype(float)
     idx = stats.resample_indices(25, 100, seed=7)
     counts = resample_counts(25, 100, seed=7)
-    assert qwk_weighted(a, b, counts) == pytest.approx(stats.qwk_resamples(a, b, "value", idx), nan_ok=True)
+    assert value_kappa(a, b, counts) == pytest.approx(stats.qwk_resamples(a, b, "value", idx), nan_ok=True)
     # an item missing for a rater counts 0 times: the same as leaving it out
     a_missing = a.copy()
     a_missing[4] = np.nan
     keep = np.arange(25) != 4
-    assert qwk_weighted(a_missing, b, np.ones((1, 25)))[0] == pytest.approx(stats.qwk(a[keep], b[keep], "value"))
+    assert value_kappa(a_missing, b, np.ones((1, 25)))[0] == pytest.approx(stats.qwk(a[keep], b[keep], "value"))
 
 
 def test_raters_on_different_draws_are_refused() -> None:

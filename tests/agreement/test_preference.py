@@ -29,8 +29,8 @@ from empathy_bench.agreement.choice_scores import (
     GapBin,
     accuracy_from_confusion,
     agreement_by_gap,
+    choice_kappa,
     judged,
-    kappa,
     kappa_from_confusion,
     pair_cells,
     scores,
@@ -283,7 +283,7 @@ def test_weighted_kappa_with_unit_weights_is_sklearn() -> None:
         confusion = weighted_confusion(pair_cells(np.arange(40), ref, mine, 40), np.ones((1, 40)))
         expected = cohen_kappa_score(doubled(ref), doubled(mine), labels=["a", "b", "tie"])
         assert kappa_from_confusion(confusion)[0] == pytest.approx(expected, abs=1e-12)
-        assert kappa(ref, mine) == pytest.approx(expected, abs=1e-12)
+        assert choice_kappa(ref, mine) == pytest.approx(expected, abs=1e-12)
         sided = ref != "tie"
         right, tied = (ref[sided] == mine[sided]).mean(), (mine[sided] == "tie").mean()
         assert accuracy_from_confusion(confusion)[0] == pytest.approx(right + tied / 2, abs=1e-12)
@@ -307,10 +307,10 @@ def test_kappa_without_ties_is_twice_accuracy_minus_one() -> None:
     for _ in range(10):
         ref = pd.Series(rng.choice(["a", "b"], size=25, p=[0.8, 0.2]))
         mine = pd.Series(rng.choice(["a", "b"], size=25))
-        assert kappa(ref, mine) == pytest.approx(2 * (ref == mine).mean() - 1, abs=1e-12)
+        assert choice_kappa(ref, mine) == pytest.approx(2 * (ref == mine).mean() - 1, abs=1e-12)
     # 4 of 5 right: 2 * 4/5 - 1 = 3/5, whatever the a/b balance of the reference
-    assert kappa(pd.Series(list("aaaaa")), pd.Series(list("aaaab"))) == pytest.approx(3 / 5, abs=1e-12)
-    assert kappa(pd.Series(list("ababa")), pd.Series(list("abbba"))) == pytest.approx(3 / 5, abs=1e-12)
+    assert choice_kappa(pd.Series(list("aaaaa")), pd.Series(list("aaaab"))) == pytest.approx(3 / 5, abs=1e-12)
+    assert choice_kappa(pd.Series(list("ababa")), pd.Series(list("abbba"))) == pytest.approx(3 / 5, abs=1e-12)
 
 
 def test_better_item_first_and_file_order_give_the_same_kappa() -> None:
@@ -323,8 +323,8 @@ def test_better_item_first_and_file_order_give_the_same_kappa() -> None:
     first_ref, first_mine = pd.Series(list("aaaaa")), pd.Series(list("aaaab"))
     assert cohen_kappa_score(file_ref, file_mine) == pytest.approx(8 / 13, abs=1e-12)
     assert cohen_kappa_score(first_ref, first_mine) == 0
-    assert kappa(file_ref, file_mine) == pytest.approx(3 / 5, abs=1e-12)
-    assert kappa(first_ref, first_mine) == pytest.approx(3 / 5, abs=1e-12)
+    assert choice_kappa(file_ref, file_mine) == pytest.approx(3 / 5, abs=1e-12)
+    assert choice_kappa(first_ref, first_mine) == pytest.approx(3 / 5, abs=1e-12)
 
 
 def test_kappa_is_invariant_to_the_orientation_of_any_pairs() -> None:
@@ -353,9 +353,9 @@ def test_kappa_is_invariant_to_the_orientation_of_any_pairs() -> None:
 
 def test_undefined_kappa_is_nan() -> None:
     # a constant side is no longer constant once swapped: a a / a a is a a b b / a a b b, kappa 1
-    assert kappa(pd.Series(["a", "a"]), pd.Series(["a", "a"])) == 1
-    assert math.isnan(kappa(pd.Series(["tie", "tie"]), pd.Series(["tie", "tie"])))  # both all ties: 0/0
-    assert math.isnan(kappa(pd.Series([], dtype=object), pd.Series([], dtype=object)))
+    assert choice_kappa(pd.Series(["a", "a"]), pd.Series(["a", "a"])) == 1
+    assert math.isnan(choice_kappa(pd.Series(["tie", "tie"]), pd.Series(["tie", "tie"])))  # both all ties: 0/0
+    assert math.isnan(choice_kappa(pd.Series([], dtype=object), pd.Series([], dtype=object)))
     assert np.isnan(kappa_from_confusion(np.zeros((1, 3, 3)))).all()
     assert np.isnan(accuracy_from_confusion(np.zeros((1, 3, 3)))).all()
 

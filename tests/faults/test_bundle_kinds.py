@@ -124,10 +124,11 @@ def test_verify_a_folder_of_bundles_passes_and_stamps_each(verified: tuple[Path,
     assert lines[0].endswith(", 386 samples)")
     assert lines[1].startswith(f"VERIFIED      {COACH}: builtin-lexicon-coach on lend_an_ear_coach (")
     assert lines[1].endswith(", 50 samples)")
+    # builtin-lexicon asks every dimension of a conversation in one sample (its mode: all_dimensions)
     assert lines[2].startswith(f"VERIFIED      {RATE}: builtin-lexicon on lend_an_ear (")
-    assert lines[2].endswith(", 300 samples)")
+    assert lines[2].endswith(", 50 samples)")
     assert lines[3].startswith("3 bundle(s): 3 verified, 0 not verified, 0 unreadable (")
-    assert lines[3].endswith(", 736 samples checked)")
+    assert lines[3].endswith(", 486 samples checked)")
     for name in (RATE, COMPARE, COACH):
         assert (bundles / name / VERIFICATION_FILE).is_file()
         assert bundle_provenance(bundles / name).status == "verified"
@@ -140,9 +141,11 @@ def test_the_coach_bundle_rebuilds_the_coach_and_grader_prompts(
     bundle = copy_of(verified[0], COACH, tmp_path)
     log = read_eval_log(str(the_log(bundle)))
     graded = [s for s in log.samples or [] if "grading" in (s.metadata or {})]
-    # every graded sample: the grader rated each of the 6 dimensions before and after the rewrite
+    # every graded sample: the grader (builtin-lexicon, whose mode is all_dimensions) rated the 6
+    # dimensions in one prompt before and one after the rewrite
+    assert log.eval.metadata and log.eval.metadata["grader_mode"] == "all_dimensions"
     calls = sum(1 for s in graded for e in s.events if e.event == "model" and e.role == "grader")
-    assert graded and calls == 12 * len(graded)
+    assert graded and calls == 2 * len(graded)
     assert main(["verify", str(bundle), "--no-stamp"]) == 0
     out = capsys.readouterr().out
     assert f"{50 + calls} prompts rebuilt" in out and not (bundle / VERIFICATION_FILE).exists()

@@ -97,7 +97,7 @@ def test_every_record_traces_to_its_inputs() -> None:
     records = read_records(RESULTS / "runs")
     assert records
     for path, rec in records:
-        card = {f.path: f.sha256 for f in load_source_card(rec.task["source"]).files}
+        card = {f.path: f.sha256 for f in load_source_card(rec.task.source).files}
         assert rec.label_files and all(card[p] == h for p, h in rec.label_files.items()), path
         assert rec.rubric["sha256"] == sha256_file(project_dir() / "rubrics" / f"{rec.rubric['id']}.yaml")
         assert rec.packages["litellm"] == "1.106.2"

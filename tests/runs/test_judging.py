@@ -193,7 +193,9 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
         "builtin-length": "baseline",
     }
     for r in runs.values():
-        assert r.run.n_ratings == 12 and r.run.n_unscored == 0  # the built-in judges always answer in format
+        # --limit 12: 12 conversations, each one sample asking the 6 dimensions (the built-in judges'
+        # mode is all_dimensions); the built-in judges always answer in format
+        assert r.run.n_ratings == 72 and r.run.n_unscored == 0
         assert r.run.usage.provider_calls == 12 and r.run.usage.cached_calls == 0
         assert {d.dimension for d in r.agreement.dimensions} == set(LAE_DIMS)
         assert r.run.usage.cost_usd == 0.0
@@ -433,6 +435,7 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
     from inspect_ai.scorer import Target
     from inspect_ai.solver import TaskState
 
+    from empathy_bench.tasks.metadata import RateSampleMetadata
     from empathy_bench.tasks.scorer import rubric_rating
 
     output = ModelOutput.from_content("m", '<rating dimension="self_or')
@@ -444,7 +447,14 @@ def test_a_reply_cut_at_max_tokens_says_so() -> None:
         input="x",
         messages=[],
         output=output,
-        metadata={"dimensions": ["self_oriented"]},
+        metadata=RateSampleMetadata(
+            condition=None,
+            item_id="i1",
+            framework="lend_an_ear",
+            dimensions=["self_oriented"],
+            reference={"self_oriented": 3.0},
+            supporter_words=10,
+        ).model_dump(),
     )
     score = asyncio.run(rubric_rating("lend_an_ear")(state, Target("")))
     assert score.value == {"self_oriented": None}
@@ -538,8 +548,9 @@ def test_a_limited_run_never_replaces_a_complete_record(tmp_path: Path) -> None:
     assert published.read_text() == before
     assert limited.partial == [tmp_path / "results" / "partial-runs" / "lend_an_ear" / "builtin-constant.json"]
     partial = json.loads(limited.partial[0].read_text())["run"]
-    assert (partial["complete"], partial["n_samples"], partial["n_samples_task"]) == (False, 2, 300)
-    assert any("partial run (--limit 2): 2 of the task's 300 samples" in note for note in partial["notes"])
+    # one sample per conversation (builtin-constant asks every dimension at once): 50 in the task
+    assert (partial["complete"], partial["n_samples"], partial["n_samples_task"]) == (False, 2, 50)
+    assert any("partial run (--limit 2): 2 of the task's 50 samples" in note for note in partial["notes"])
 
 
 def test_wall_time_counts_only_time_samples_ran(tmp_path: Path) -> None:

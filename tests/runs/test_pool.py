@@ -18,6 +18,7 @@ from empathy_bench.pipeline.job import logs_needed
 from empathy_bench.pipeline.row import task_items
 from empathy_bench.runs.pool import WORKERS_ENV, offline, shares, worker_count
 from empathy_bench.tasks.spec import load_task
+from metadata_support import task_meta
 
 
 def _task(name: str, samples: int, model: str = "litellm/builtin/constant", probe: str = "", **roles: str) -> Task:
@@ -26,7 +27,7 @@ def _task(name: str, samples: int, model: str = "litellm/builtin/constant", prob
         dataset=[Sample(input="x", id=i) for i in range(samples)],
         model=get_model(model),
         model_roles={role: get_model(m) for role, m in roles.items()} or None,
-        metadata={"task": name, "judge": model, "probe": probe or None},
+        metadata=task_meta(name, probe=probe or None, judge=model),
     )
 
 
@@ -106,7 +107,7 @@ def test_the_worker_count_is_the_env_value_or_the_usable_cores(monkeypatch: pyte
 def _header(task: str, kind: str = "rate", probe: str | None = None, on: str = "lend_an_ear") -> EvalLog:
     """A log header as the row code reads it: the task's provenance metadata, no samples."""
     items, framework = task_items(load_task(on))
-    meta = {"task": task, "kind": kind, "judge": "j", "probe": probe, "items_sha256": items, "framework": framework}
+    meta = task_meta(task, kind, probe, items_sha256=items, framework=framework)
     return EvalLog.model_construct(eval=EvalSpec.model_construct(task=task, model="m", metadata=meta))
 
 

@@ -68,12 +68,14 @@ def judge_file(tmp_path: Path) -> str:
 
 @pytest.mark.slow
 def test_the_built_in_judges_ignore_the_attribution_label(mirror: object, tmp_path: Path) -> None:
-    results = probe_results(tmp_path, ["builtin-lexicon", "builtin-length"], ["attribution"], limit=36)
+    # --limit 6: 2 conversations under all three labels, each one sample asking the 6 dimensions
+    # (the built-in judges' mode is all_dimensions)
+    results = probe_results(tmp_path, ["builtin-lexicon", "builtin-length"], ["attribution"], limit=6)
     found = {r.rater: r for r in results if r.probe == "attribution"}
     assert set(found) == {"builtin-lexicon", "builtin-length"}
     for result in found.values():
         assert {e.dimension for e in result.effects} == set(LAE_DIMS) | {"overall_score"}
-        for effect in result.effects:  # 2 conversations x 6 dimensions, each under all three labels
+        for effect in result.effects:
             assert (effect.n, effect.mean_change, effect.flip_rate) == (2, 0.0, 0.0)
 
 

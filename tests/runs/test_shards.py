@@ -6,6 +6,7 @@ that did not finish or ran other plans, and locks never deadlock a run and its s
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,14 @@ def test_a_run_holding_its_root_does_not_block_its_shards_and_a_shard_holds_its_
     with folder_lock(root / "shard-2-of-2", "--log-dir"), pytest.raises(InputError) as held:
         run_shard(options, Shard(2, 2))  # the same shard twice at once: the second refuses
     assert "another empathy-bench command is using this folder" in str(held.value)
+
+
+def test_the_local_default_starts_no_more_shards_than_the_command_has_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, "4")
+    one_run = RunOptions(tasks=["epitome"], judges=["builtin-lexicon"])
+    assert execute.local_shards(one_run) == 1  # a shard with no run would only cost a process
+    assert execute.local_shards(replace(one_run, judges=["builtin-lexicon", "builtin-length"])) == 2
+    assert execute.local_shards(replace(one_run, tasks=["epitome", "lend_an_ear"], judges=["builtin-lexicon"])) == 2
+    assert execute.local_shards(RunOptions()) == 4  # the default run has far more runs than cores
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert execute.local_shards(replace(one_run, judges=["builtin-lexicon", "builtin-length"])) == 1

@@ -5,14 +5,12 @@ both orientations and accuracy counts a tie half is explained in agreement/prefe
 
 from __future__ import annotations
 
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import cohen_kappa_score
 
+from empathy_bench.core.kappa import kappa, kappa_from_confusion
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
 
@@ -73,18 +71,6 @@ def weighted_confusion(cells: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (weights @ cells).reshape(-1, 3, 3)
 
 
-def kappa_from_confusion(confusion: np.ndarray) -> np.ndarray:
-    """Unweighted Cohen's kappa of each confusion matrix (... x 3 x 3), as scikit-learn
-    computes it: 1 - (observed disagreement) / (disagreement expected from the marginals);
-    NaN where undefined (no weight, or both sides constant on the same choice)."""
-    total = confusion.sum(axis=(-2, -1))
-    agreed = np.trace(confusion, axis1=-2, axis2=-1)
-    chance = (confusion.sum(axis=-1) * confusion.sum(axis=-2)).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = total - chance / total
-        return np.where((total > 0) & (expected > 0), 1 - (total - agreed) / expected, np.nan)
-
-
 def accuracy_from_confusion(confusion: np.ndarray, tie: float = TIE_CREDIT) -> np.ndarray:
     """Accuracy among pairs whose reference is a side (rows a and b of each confusion matrix):
     a verdict equal to the reference counts 1, a tie verdict `tie` (half by default; 0 for the
@@ -95,20 +81,14 @@ def accuracy_from_confusion(confusion: np.ndarray, tie: float = TIE_CREDIT) -> n
         return np.where(sided > 0, right / sided, np.nan)
 
 
-def kappa(reference: pd.Series, choices: pd.Series) -> float:
-    """Cohen's kappa over a / b / tie (scikit-learn) of every verdict in both orientations: the
-    reference followed by its swap against the choices followed by theirs, so that the chance
-    term does not depend on which item of a pair is item_a. NaN when undefined (no verdict, or
-    both sides all ties)."""
-    if len(reference) == 0:
-        return NAN
+def choice_kappa(reference: pd.Series, choices: pd.Series) -> float:
+    """Unweighted Cohen's kappa over a / b / tie (core/kappa.py) of every verdict in both
+    orientations: the reference followed by its swap against the choices followed by theirs, so
+    that the chance term does not depend on which item of a pair is item_a. NaN when undefined
+    (no verdict, or both sides all ties)."""
     ref = np.concatenate([np.asarray(reference, object), swapped(reference).to_numpy(object)])
     mine = np.concatenate([np.asarray(choices, object), swapped(choices).to_numpy(object)])
-    with warnings.catch_warnings():
-        # 0/0 when both sides are one constant choice: NaN, which the record reports as null
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        return float(cohen_kappa_score(ref, mine, labels=list(CHOICES)))
+    return kappa(ref, mine, labels=list(CHOICES))
 
 
 def credit(reference: pd.Series, choices: pd.Series, tie: float = TIE_CREDIT) -> np.ndarray:
@@ -161,7 +141,7 @@ def scores(on_reference: pd.DataFrame, weights: np.ndarray) -> Scores:
     return Scores(
         accuracy=accuracy(on_reference["reference"], on_reference["choice"]),
         accuracy_draws=accuracy_from_confusion(confusion),
-        kappa=kappa(on_reference["reference"], on_reference["choice"]),
+        kappa=choice_kappa(on_reference["reference"], on_reference["choice"]),
         kappa_draws=kappa_from_confusion(confusion),
         accuracy_strict=accuracy(on_reference["reference"], on_reference["choice"], tie=0.0),
         accuracy_strict_draws=accuracy_from_confusion(confusion, tie=0.0),

@@ -11,6 +11,7 @@ import numpy as np
 
 from empathy_bench.agreement.coach_counts import RATIOS, Conversations
 from empathy_bench.agreement.stats import percentile_ci, resample_indices
+from empathy_bench.core.kappa import kappa_from_confusion
 from empathy_bench.core.models import NAN, Record
 
 HEADLINES = ("mean_kappa", "macro_f1", "f1_at_reference_count", "f1_word_budget", *RATIOS)
@@ -67,20 +68,18 @@ def mean_defined(values: np.ndarray) -> np.ndarray:
 
 def targeting(predicted: np.ndarray, actual: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
     """Precision, recall, F1 and Cohen's kappa per resample and dimension (resamples x
-    dimensions), from the confusion counts weighted by `weights` (resamples x conversations).
-
-    Kappa = (po - pe) / (1 - pe), written over N^2 to stay exact on counts: (N (TP + TN) - S) /
-    (N^2 - S), S = (TP + FP)(TP + FN) + (FN + TN)(FP + TN), NaN where N^2 = S (pe = 1)."""
+    dimensions), from the confusion counts weighted by `weights` (resamples x conversations);
+    kappa is core/kappa.py's of each 2 x 2 confusion matrix (reference's problem or not x named
+    or not), NaN where undefined (both sides constant on the same answer)."""
     p, a = predicted.astype(float), actual.astype(float)
     tp, fp = weights @ (p * a), weights @ (p * (1 - a))
     fn, tn = weights @ ((1 - p) * a), weights @ ((1 - p) * (1 - a))
-    total = tp + fp + fn + tn
-    chance = (tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)
+    confusion = np.stack([np.stack([tp, fn], axis=-1), np.stack([fp, tn], axis=-1)], axis=-2)
     return {
         "precision": _ratio(tp, tp + fp),
         "recall": _ratio(tp, tp + fn),
         "f1": _ratio(2 * tp, 2 * tp + fp + fn),
-        "kappa": _ratio(total * (tp + tn) - chance, total**2 - chance),
+        "kappa": kappa_from_confusion(confusion),
     }
 
 

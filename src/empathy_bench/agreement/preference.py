@@ -30,11 +30,11 @@ each other; `accuracy_strict` (a tie is simply not the reference's choice: wrong
 the headline. n_decisive and n_decisive_verdicts are the pairs and verdicts the accuracies are
 computed on; n_pairs and n_verdicts (tie references too) are kappa's.
 
-Point estimates come from scikit-learn (kappa, on the doubled data) and plain means (accuracy).
-The bootstrap statistics are computed from weighted confusion matrices, vectorised over
-the resamples (agreement/choice_scores.py, with agreement/pair_bootstrap.py's weights and
-agreement/position.py's position statistics); tests check that all weights 1 reproduce
-`cohen_kappa_score` on the doubled data to 1e-12.
+Point estimates come from the harness's kappa (core/kappa.py, on the doubled data) and plain
+means (accuracy). The bootstrap statistics are computed from weighted confusion matrices,
+vectorised over the resamples (the same kappa's confusion-matrix form; agreement/choice_scores.py,
+with agreement/pair_bootstrap.py's weights and agreement/position.py's position statistics);
+tests check that all weights 1 reproduce `cohen_kappa_score` on the doubled data to 1e-12.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ from empathy_bench.agreement.choice_scores import (
     Scores,
     accuracy,
     agreement_by_gap,
+    choice_kappa,
     decisive,
     judged,
-    kappa,
     mean_or_nan,
     scores,
 )
@@ -237,7 +237,7 @@ def leave_one_out_scores(verdicts: pd.DataFrame, human: pd.DataFrame, reference:
     for expert in experts:
         rows = judged(leave_one_out_reference(human, reference, expert), verdicts)
         accuracies.append(accuracy(rows["reference"], rows["choice"]))
-        kappas.append(kappa(rows["reference"], rows["choice"]))
+        kappas.append(choice_kappa(rows["reference"], rows["choice"]))
     return float(np.mean(accuracies)), float(np.mean(kappas))
 
 

@@ -17,11 +17,11 @@ from pydantic import BaseModel
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.spread import Spread
-from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, qwk_weighted, resample_counts
+from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, resample_counts
+from empathy_bench.core.kappa import value_kappa
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.card import HumanRole
 from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
-from empathy_bench.tasks.labels import human_rows
 from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
@@ -261,40 +261,7 @@ def alt_tests(
     return reference, clustered, by_dimension, "; ".join(notes) or None
 
 
-# --- the comparison rows of a task ----------------------------------------------------------
-
-
-def reference_rows(
-    spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> list[RaterAgreement]:
-    """Each recorded judge of the source, each human row its card names (the crowd, the
-    participants' self-report, a released label), and the human ceiling (each expert against
-    the median of the others)."""
-    rows = []
-    roles = {row.rater: row.role for row in human_rows(spec)}
-    for rater, kind, label, wide in reference_raters(spec, labels, recorded):
-        row = rater_agreement(spec, labels, wide, label, kind, n_resamples, seed)
-        rows.append(row.model_copy(update={"role": roles[rater]}) if rater in roles else row)
-    ceiling = expert_ceiling(spec, labels, n_resamples, seed)
-    return rows + ([ceiling] if ceiling else [])
-
-
-def reference_raters(
-    spec: TaskSpec, labels: LabelSet, recorded: list[str]
-) -> list[tuple[str, RaterKind, str, pd.DataFrame]]:
-    """(rater id, kind, row label, items x dimensions ratings) of each recorded judge and each
-    human row the source card names (the crowd, the participants' self-report, a released label:
-    `human_rows`) that rated the task's items (the task's own reference is no row of its own)."""
-    raters: list[tuple[str, RaterKind, str]] = [
-        *((r, "recorded", r) for r in recorded),
-        *((row.rater, "human", row.label) for row in human_rows(spec)),
-    ]
-    found = []
-    for rater, kind, label in raters:
-        wide = rater_table(spec, labels, rater)
-        if rater != spec.reference and not wide.empty:
-            found.append((rater, kind, label, wide))
-    return found
+# --- the human ceiling (the reference rows themselves: agreement/references.py) ---------------
 
 
 def rater_table(spec: TaskSpec, labels: LabelSet, rater: str) -> pd.DataFrame:
@@ -399,7 +366,7 @@ def _mean_kappa(
     units = sorted(set().union(*(set(ref.dropna().index) for dim in pairs.values() for _, ref in dim)))
     weights = np.vstack([np.ones(len(units)), resample_counts(len(units), n_resamples, seed)])
     per_dim = [
-        np.mean([qwk_weighted(_on(x, units), _on(ref, units), weights) for x, ref in dim], axis=0)
+        np.mean([value_kappa(_on(x, units), _on(ref, units), weights) for x, ref in dim], axis=0)
         for dim in pairs.values()
     ]
     mean = np.mean(per_dim, axis=0)

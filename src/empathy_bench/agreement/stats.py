@@ -1,21 +1,21 @@
 """Agreement statistics between raters, per dimension, with bootstrap confidence intervals.
 
-Point estimates come from scikit-learn, SciPy and krippendorff. The only formula written
-here is quadratic-weighted kappa in closed form, because the bootstrap needs it vectorised
-over 1,000 resamples at once; tests check it against `cohen_kappa_score` to 1e-12.
+Point estimates come from SciPy and krippendorff, and kappa from the harness's one
+implementation (core/kappa.py: the point estimate and the closed form vectorised over 1,000
+resamples at once, both checked against scikit-learn's `cohen_kappa_score`).
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal, NamedTuple
 
 import krippendorff
 import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, rankdata
-from sklearn.metrics import cohen_kappa_score, mean_absolute_error
+from sklearn.metrics import mean_absolute_error
 
+from empathy_bench.core.kappa import kappa, value_kappa
 from empathy_bench.core.models import Record
 
 # "rank": every distinct value is its own ordered category and the quadratic weights follow
@@ -53,28 +53,11 @@ def _codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def qwk(a: np.ndarray, b: np.ndarray, categories: Categories = "rank") -> float:
-    """Quadratic-weighted Cohen's kappa; NaN when undefined (no variation at all)."""
+    """Quadratic-weighted Cohen's kappa with the weights `categories` names (core/kappa.py: "rank"
+    is its "quadratic" on the distinct values, "value" its "value"); NaN when undefined (no
+    variation at all)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
-    if categories == "value":
-        return float(qwk_vectorised(a[None, :], b[None, :])[0])
-    ca, cb = _codes(a, b)
-    if max(ca.max(), cb.max()) == 0:
-        return float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 when both raters are constant
-        return float(cohen_kappa_score(ca, cb, weights="quadratic"))
-
-
-def qwk_vectorised(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise quadratic-weighted kappa with weights (x - y)^2 on the given numbers.
-
-    kappa = 1 - sum_i (a_i - b_i)^2 / ((1/n) sum_i sum_j (a_i - b_j)^2): the observed
-    disagreement over the disagreement expected from the two marginals (as in sklearn)."""
-    n = a.shape[-1]
-    observed = ((a - b) ** 2).sum(axis=-1)
-    expected = (a**2).sum(axis=-1) + (b**2).sum(axis=-1) - 2 * a.sum(axis=-1) * b.sum(axis=-1) / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(expected > 0, 1 - observed / expected, np.nan)
+    return kappa(a, b, weights="value" if categories == "value" else "quadratic")
 
 
 def _rank_codes_per_row(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,26 +122,13 @@ def percentile_ci(samples: np.ndarray) -> tuple[float, float]:
 
 
 def qwk_resamples(a: np.ndarray, b: np.ndarray, categories: Categories, idx: np.ndarray) -> np.ndarray:
-    """The kappa on each resample of items `idx` (one row per resample)."""
+    """The kappa on each resample of items `idx` (one row per resample): with "rank" weights the
+    values are first re-coded per resample, as scikit-learn would code that resample, and value
+    weights on those codes are quadratic weights on the categories' positions."""
     ra, rb = a[idx], b[idx]
     if categories == "rank":
         ra, rb = _rank_codes_per_row(ra, rb)
-    return qwk_vectorised(ra.astype(float), rb.astype(float))
-
-
-def qwk_weighted(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Quadratic-weighted kappa on the values ("value" categories) with item i counted
-    weights[r, i] times in row r (`resample_counts`; a row of ones gives the point estimate).
-    An item where a or b is NaN counts 0 times. Equals `qwk_resamples(a, b, "value", idx)` for
-    the counts of idx: the same closed form as `qwk_vectorised` with weighted sums."""
-    a, b, weights = np.asarray(a, float), np.asarray(b, float), np.asarray(weights, float)
-    w = weights * ~(np.isnan(a) | np.isnan(b))
-    a, b = np.nan_to_num(a), np.nan_to_num(b)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n = w.sum(axis=-1)
-        observed = w @ (a - b) ** 2
-        expected = w @ a**2 + w @ b**2 - 2 * (w @ a) * (w @ b) / n
-        return np.where(expected > 0, 1 - observed / np.where(expected > 0, expected, 1), np.nan)
+    return value_kappa(ra.astype(float), rb.astype(float))
 
 
 def spearman_resamples(a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> np.ndarray:

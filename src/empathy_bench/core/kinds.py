@@ -58,6 +58,9 @@ class Kind:
     # leaderboard: the columns of its board table over a `Statistics` result's figures; the
     # built-in kinds keep their own typed tables (leaderboard/board.py) and declare none
     columns: tuple[StatColumn, ...] = ()
+    # runs: the model its logs' task metadata is read with (tasks/metadata.py `task_metadata`), a
+    # subclass of TaskMetadata; None: TaskMetadata itself, whose extra keys its own hooks read
+    task_metadata: type[Any] | None = None
     title: str = ""  # the heading of its board table
 
 

@@ -8,10 +8,12 @@ from empathy_bench.pipeline.probe_rows import coach_extra_rows
 from empathy_bench.pipeline.spread import coach_spread
 from empathy_bench.runs.execute import coached
 from empathy_bench.runs.log import read_feedback
+from empathy_bench.tasks.metadata import CoachTaskMetadata
 from empathy_bench.tasks.spec import CoachTask
 
 KIND = Kind(
     name="coach",
+    task_metadata=CoachTaskMetadata,
     spec=CoachTask,
     build=coached,
     read=read_feedback,

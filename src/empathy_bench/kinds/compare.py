@@ -9,10 +9,12 @@ from empathy_bench.pipeline.spread import compare_spread
 from empathy_bench.runs.execute import judged
 from empathy_bench.runs.log import read_choices
 from empathy_bench.tasks.compare import compare
+from empathy_bench.tasks.metadata import CompareTaskMetadata
 from empathy_bench.tasks.spec import CompareTask
 
 KIND = Kind(
     name="compare",
+    task_metadata=CompareTaskMetadata,
     spec=CompareTask,
     build=judged(compare),
     read=read_choices,

@@ -8,11 +8,13 @@ from empathy_bench.pipeline.rating_rows import rate_rows
 from empathy_bench.pipeline.spread import rate_spread
 from empathy_bench.runs.execute import judged
 from empathy_bench.runs.log import read_ratings
+from empathy_bench.tasks.metadata import RateTaskMetadata
 from empathy_bench.tasks.rate import rate
 from empathy_bench.tasks.spec import RateTask
 
 KIND = Kind(
     name="rate",
+    task_metadata=RateTaskMetadata,
     spec=RateTask,
     build=judged(rate),
     read=read_ratings,

@@ -85,7 +85,8 @@ def bias_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
         for _, p in probed(records)
         for e in p.effects
     ]
-    return sorted(rows, key=lambda r: (r["task"], r["probe"], r["rater"], dimension_order(r["task"], r["dimension"])))
+    place = dimension_order(records)
+    return sorted(rows, key=lambda r: (r["task"], r["probe"], r["rater"], place(r["task"], r["dimension"])))
 
 
 def length_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
@@ -97,4 +98,5 @@ def length_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
         if p.probe == "length_observed"
         for a in p.associations
     ]
-    return sorted(rows, key=lambda r: (r["task"], r["rater"], dimension_order(r["task"], r["dimension"])))
+    place = dimension_order(records)
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], place(r["task"], r["dimension"])))

@@ -1,6 +1,8 @@
 """The leaderboard: regenerated only from the run records in results/runs/, as one dict (what
 results/leaderboard.json holds; publish.py writes it and every rendering of it). Byte-identical on every
-regeneration from the same records (fixed order, fixed rounding, no timestamps).
+regeneration from the same records (fixed order, fixed rounding, no timestamps). It reads no task,
+rubric, source or candidate file: what it says of a task (title, dimensions, human rows) travels in
+the records, so an edited task file reaches the board only through a run.
 
 Columns follow the AlpacaEval evaluator leaderboard, adapted to rubric ratings (see
 `columns.py`, where they are defined once). Every row, human and trivial ones included, comes
@@ -24,13 +26,12 @@ from empathy_bench.leaderboard.columns import (
 )
 from empathy_bench.leaderboard.compare_table import gap_rows, preference_rows
 from empathy_bench.leaderboard.comparisons import comparison_rows, read_comparisons
+from empathy_bench.leaderboard.fields import task_facts
 from empathy_bench.leaderboard.provenance import LABELS, RECORDS, RUN, Provenance, bundle_provenance, submission_folders
 from empathy_bench.leaderboard.rate_table import dimension_rows, overall_rows, overall_score_rows, trivial_win_rows
 from empathy_bench.leaderboard.recipient import read_recipient
 from empathy_bench.leaderboard.record import RunRecord, read_records
 from empathy_bench.leaderboard.stat_table import kind_tables as stat_tables
-from empathy_bench.tasks.labels import human_rows
-from empathy_bench.tasks.spec import load_task
 
 # 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks; 5: ranks and paired
 # differences (comparisons), like-for-like sort, tie-half accuracy, spread, length magnitude and direction,
@@ -54,25 +55,20 @@ def _check_declared(path: Path, rec: RunRecord) -> None:
 
 
 def tasks_data(records: list[RunRecord]) -> dict[str, dict[str, object]]:
-    """Each task's title and description, from its task file (the page's tabs and headings)."""
+    """Each task's title and description, as its records carry them (the page's tabs and headings)."""
     out = {}
     shown = {(r.agreement.task, r.agreement.rater) for r in records}
-    for task_id in sorted({r.agreement.task for r in records}):
-        spec = load_task(task_id)
+    for task_id, facts in sorted(task_facts(records).items()):
         out[task_id] = {
-            "title": spec.title,
-            "description": spec.description,
-            "kind": spec.kind,
+            "title": facts.title,
+            "description": facts.description,
+            "kind": facts.kind,
             # compare tasks whose reference choices this project derived from ratings
-            "derived_preferences": spec.derived_preferences,
+            "derived_preferences": facts.derived_preferences,
             # what each human row of the task is, as its source card says (the legend's entries)
-            "human_rows": [
-                {"label": h.label, "role": h.role, "about": h.about}
-                for h in human_rows(spec)
-                if (task_id, h.label) in shown
-            ],
+            "human_rows": [h.model_dump() for h in facts.human_rows if (task_id, h.label) in shown],
             # what the task's kind adds (a coach task's grader and profile)
-            **spec.board_fields(),
+            **facts.board_fields,
         }
     return out
 

@@ -46,7 +46,7 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
     rating the same way (config hash and mode); none that matches: no figure."""
     run, c = rec.run, rec.candidate
     grader = c.get("grader")
-    here = tuple(str(x) for x in (grader, rec.task.get("source"), rec.task.get("framework")))
+    here = tuple(str(x) for x in (grader, rec.task.source, rec.task.framework))
     here += (str(c.get("grader_config_sha256")), str(c.get("grader_mode")))
     figures = {k: rounded(getattr(a, k)) for k in COACH_FIGURES}
     figures |= {f"{k}_{end}": rounded(getattr(a, f"{k}_{end}")) for k in COACH_FIGURES for end in ("low", "high")}
@@ -76,9 +76,9 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
 def coach_rows(records: list[RunRecord], comparisons: list[Comparison] | None = None) -> list[dict[str, Any]]:
     """Every coach task's rows, best first by the kappa on the ceiling's references (like for
     like with the ceiling; the plain kappa where there is none), with their ranks."""
-    graders = {
-        (a.rater, *(str(rec.task.get(k)) for k in ("source", "framework")))
-        + (str(rec.candidate.get("config_sha256")), str(rec.task.get("mode"))): rounded(a.mean.qwk if a.mean else None)
+    graders: dict[tuple[str, ...], float | None] = {
+        (a.rater, rec.task.source, rec.task.framework)
+        + (str(rec.candidate.get("config_sha256")), str(rec.task.mode)): rounded(a.mean.qwk if a.mean else None)
         for rec, a in rated(records)
         if a.kind in ("run", "baseline")
     }
@@ -102,4 +102,5 @@ def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                     "other_change": rounded(u.other_change) if u else None,
                 }
             )
-    return sorted(rows, key=lambda r: (r["task"], r["rater"], dimension_order(r["task"], r["dimension"])))
+    place = dimension_order(records)
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], place(r["task"], r["dimension"])))

@@ -9,7 +9,6 @@ from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.leaderboard.comparisons import with_ranks
 from empathy_bench.leaderboard.fields import fitted_on_items, rank_key, rounded, spread_fields, unscored_share
 from empathy_bench.leaderboard.record import RunRecord
-from empathy_bench.tasks.spec import load_task
 
 
 def compared(records: list[RunRecord]) -> list[tuple[RunRecord, PreferenceAgreement]]:
@@ -22,11 +21,10 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
     stats = ["accuracy", "accuracy_low", "accuracy_high", "kappa", "kappa_low", "kappa_high"]
     stats += ["accuracy_strict", "accuracy_strict_low", "accuracy_strict_high"]
     stats += ["accuracy_conservative", "accuracy_loo", "kappa_loo"]
-    spec = load_task(a.task)
     return {
         "task": a.task,
         "criterion": a.criterion,
-        "reference_derived": spec.derived_preferences,
+        "reference_derived": rec.task.derived_preferences,
         "rater": a.rater,
         "kind": a.kind,
         "role": a.role,

@@ -1,9 +1,11 @@
 """The fields every board row shares: fixed rounding, an interval's keys, the spread column's
-text, the unscored share, the sort key, and a dimension's place in its rubric."""
+text, the unscored share, the sort key, a dimension's place in its rubric, and each task's facts
+as its records carry them (the board reads no task file)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from empathy_bench.agreement.spread import Spread
@@ -11,8 +13,8 @@ from empathy_bench.leaderboard.columns import (
     Column,
     number,
 )
+from empathy_bench.leaderboard.facts import TaskFacts
 from empathy_bench.leaderboard.record import RunRecord
-from empathy_bench.tasks.spec import load_task
 
 DIGITS = 4
 
@@ -44,14 +46,23 @@ def spread_fields(spread: Spread | None) -> dict[str, Any]:
 
 
 def fitted_on_items(rec: RunRecord) -> bool:
-    """Whether the candidate was fitted on this compare task's items: the task itself, or any
-    task on the same source and framework (a rate judge fitted on Lend an Ear's conversations
-    is fitted on the pairs made of them too)."""
-    fitted = rec.candidate.get("fitted_on")
-    if not isinstance(fitted, list):
-        return False
-    here = (rec.task.get("source"), rec.task.get("framework"))
-    return any(t == rec.task.get("id") or (load_task(t).source_name, load_task(t).framework) == here for t in fitted)
+    """Whether the candidate was fitted on this task's items (record.fitted_on_items resolved it
+    when the record was written)."""
+    return rec.candidate.get("fitted_on_items") is True
+
+
+def task_facts(records: Iterable[RunRecord]) -> dict[str, TaskFacts]:
+    """Each task's facts as its records carry them. Records of one task written by different runs
+    may disagree (a title edited between them): a row from the labels alone wins, since every run
+    of the task rewrites those and a submission's are never on the board; then the higher task
+    version; then the first record."""
+    best: dict[str, tuple[tuple[bool, int], TaskFacts]] = {}
+    for rec in records:
+        rank = (rec.run is None, rec.task.version)
+        held = best.get(rec.agreement.task)
+        if held is None or rank > held[0]:
+            best[rec.agreement.task] = (rank, rec.task)
+    return {task: facts for task, (_, facts) in best.items()}
 
 
 def rank_key(row: dict[str, Any]) -> tuple[str, float, int, str]:
@@ -59,10 +70,16 @@ def rank_key(row: dict[str, Any]) -> tuple[str, float, int, str]:
     return (row["task"], -qwk, KIND_ORDER[str(row["kind"])], row["rater"])
 
 
-def dimension_order(task: str, dimension: str) -> int:
-    """A dimension's place in its task's rubric; the overall score (or anything else) last."""
-    dims = load_task(task).dimension_ids
-    return dims.index(dimension) if dimension in dims else len(dims)
+def dimension_order(records: list[RunRecord]) -> Callable[[str, str], int]:
+    """(task, dimension) -> the dimension's place in its task's rubric, as the records say; the
+    overall score (or anything else) last."""
+    dims = {task: facts.dimensions for task, facts in task_facts(records).items()}
+
+    def place(task: str, dimension: str) -> int:
+        order = dims.get(task, [])
+        return order.index(dimension) if dimension in order else len(order)
+
+    return place
 
 
 def with_interval(key: str, value: float, low: float, high: float) -> dict[str, float | None]:

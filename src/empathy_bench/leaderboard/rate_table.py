@@ -127,7 +127,8 @@ def trivial_win_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                 | {"n_experts": test.n_annotators, "winning_rate": rounded(test.winning_rate), "passed": test.passed}
                 | {"note": note}
             )
-    return sorted(rows, key=lambda r: (r["task"], r["rater"], dimension_order(r["task"], r["dimension"])))
+    place = dimension_order(records)
+    return sorted(rows, key=lambda r: (r["task"], r["rater"], place(r["task"], r["dimension"])))
 
 
 TRIVIAL_WINS_HEAD = (

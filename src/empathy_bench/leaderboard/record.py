@@ -25,9 +25,11 @@ from empathy_bench.core.digest import sha256_bytes, sha256_file
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.files import make_folder, refuse_link, write_text_atomic
 from empathy_bench.core.project import find_file, project_dir
+from empathy_bench.leaderboard.facts import TaskFacts, facts_of, fitted_on_its_items
 from empathy_bench.runs.log import LogSummary
 from empathy_bench.sources.preference import OVERALL
 from empathy_bench.tasks.labels import label_files
+from empathy_bench.tasks.metadata import task_metadata
 from empathy_bench.tasks.spec import TaskSpec
 
 # 2: alt-test by the reference procedure with its variant and per-dimension tests, shuffled alpha, fitted_on
@@ -35,7 +37,9 @@ from empathy_bench.tasks.spec import TaskSpec
 # 4: coach tasks (coach agreement; the grader in the candidate)
 # 5: like-for-like QWK interval, compare accuracy with ties as half (strict kept, n per figure), spread,
 #    length magnitude and direction, human rows named by their card, live wall time of cached re-runs
-RECORD_SCHEMA_VERSION = 5
+# 6: the task's facts the board shows (title, description, dimensions, human rows, ...) travel in `task`
+#    (TaskFacts), and candidate.fitted_on_items, so the board reads records only
+RECORD_SCHEMA_VERSION = 6
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -59,7 +63,7 @@ class RunRecord(BaseModel):
     # the built-in kinds' typed results, or a registered kind's statistics (agreement/statistics.py)
     agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement | Statistics
     run: LogSummary | None = None
-    task: dict[str, object]
+    task: TaskFacts
     candidate: dict[str, object]
     rubric: dict[str, object]
     label_files: dict[str, str]
@@ -76,20 +80,12 @@ def record(
     run: LogSummary | None = None,
     log: EvalLog | None = None,
 ) -> RunRecord:
-    meta = (log.eval.metadata or {}) if log else {}
+    meta = task_metadata(log).model_dump() if log else {}  # validated: a log that does not is refused
     packages = _packages()
     return RunRecord(
         agreement=agreement,
         run=run.model_copy(update={"log": ""}) if run else None,
-        task={
-            "id": spec.id,
-            "version": spec.version,
-            "kind": spec.kind,
-            "source": spec.source_name,
-            "framework": spec.framework,
-            "reference": spec.reference,
-            **spec.record_fields(meta),
-        },
+        task=facts_of(spec, meta),
         candidate={
             "id": agreement.rater,
             "kind": agreement.kind,
@@ -97,6 +93,7 @@ def record(
             "config_sha256": meta.get("judge_config_sha256"),
             "prompt_sha256": meta.get("prompt_sha256"),
             "fitted_on": meta.get("fitted_on"),
+            "fitted_on_items": fitted_on_its_items(spec, meta.get("fitted_on")),
             # a coach task's grader (the judge that re-rated the rewrites) and its fingerprint
             **({k: meta.get(k) for k in GRADER_FIELDS} if "grader" in meta else {}),
         },
@@ -159,7 +156,7 @@ def _keep_live_timing(rec: RunRecord, path: Path) -> RunRecord:
         return rec
     same = (
         (old.get("candidate") or {}).get("config_sha256") == rec.candidate.get("config_sha256")
-        and (old.get("task") or {}).get("version") == rec.task.get("version")
+        and (old.get("task") or {}).get("version") == rec.task.version
         and old["run"].get("n_items") == run.n_items
     )
     usage = old["run"].get("usage") or {}
@@ -216,13 +213,39 @@ def read_records(results_dir: Path) -> list[tuple[Path, RunRecord]]:
 def _read_record(path: Path) -> RunRecord:
     fix = "delete the file, or re-run the judge to write it again (`empathy-bench run`)"
     try:
-        return RunRecord.model_validate_json(path.read_bytes())
+        text = path.read_bytes()
+        _check_schema(path, text)
+        return RunRecord.model_validate_json(text)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "the file"
         raise InputError(path, f"is not a valid run record ({where}: {first['msg']})", fix) from None
     except OSError as err:
         raise InputError(path, f"cannot be read ({err.strerror or err})", fix) from None
+
+
+def _check_schema(path: Path, text: bytes) -> None:
+    """A record of another schema is refused before its fields are read: an older one lacks what
+    the board now reads from records alone (its pydantic error would name a missing field, not
+    the cause). A file that is no JSON object is left to the validation's own message."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return
+    found = data.get("schema_version") if isinstance(data, dict) else RECORD_SCHEMA_VERSION
+    if found == RECORD_SCHEMA_VERSION:
+        return
+    # as JSON, cut short: a hostile file's value reaches the terminal escaped and bounded
+    said = "with no schema_version" if found is None else f"of schema {json.dumps(found)[:40]}"
+    what = f"is a run record {said}; this empathy-bench reads schema {RECORD_SCHEMA_VERSION}"
+    if isinstance(found, int) and found > RECORD_SCHEMA_VERSION:
+        raise InputError(path, what, "update empathy-bench: a newer version wrote this record")
+    raise InputError(
+        path,
+        what,
+        "re-run `empathy-bench run` with the same --log-dir (nothing that finished is redone) or `empathy-bench "
+        "collect LOG_DIR` to rewrite it; a submitted record: export its bundle again with this version",
+    )
 
 
 # --- record file names ----------------------------------------------------------------------

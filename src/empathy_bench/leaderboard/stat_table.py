@@ -18,7 +18,7 @@ def kind_tables(records: list[RunRecord]) -> dict[str, Any]:
     has any, so a board without such kinds is unchanged."""
     out: dict[str, Any] = {}
     for kind in kinds():
-        mine = [r.agreement for r in records if isinstance(r.agreement, Statistics) and r.task.get("kind") == kind.name]
+        mine = [r.agreement for r in records if isinstance(r.agreement, Statistics) and r.task.kind == kind.name]
         if kind.columns and mine:
             out[kind.name] = {
                 "title": kind.title or kind.name,

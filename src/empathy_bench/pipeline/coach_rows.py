@@ -1,13 +1,15 @@
 """The rows of a coach task: each coach's run (its feedback, quotes and graded rewrite against the
 experts' profile of the same conversations), and the reference rows made from ratings alone, no
-model call: every rate judge of the same run and every recorded judge used as a coach (its
-ratings give its profile: problems worst first, strengths praised), the crowd the same way, and
-the expert ceiling (each expert's profile against the median of the other experts). Rows from
+model call: every rate judge of the same run used as a coach (its ratings give its profile:
+problems worst first, strengths praised), and the reference rows (`reference_raters`): each
+recorded judge and human row the same way, and the expert ceiling (each expert's profile against
+the median of the other experts). Rows from
 ratings have no quotes and no rewrite: grounding, evidence and uplift are "–" for them. Each row
 carries its headline (the targeting kappa on the ceiling's references) on the task's shared draws."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -20,13 +22,12 @@ from empathy_bench.agreement.coach_ceiling import (
     loo_kappa_headline,
     targeting_headline,
 )
-from empathy_bench.agreement.rater import RaterKind
+from empathy_bench.agreement.references import ReferenceRater, expert_panel, reference_raters
 from empathy_bench.agreement.stats import Headline
 from empathy_bench.pipeline.row import Row, judge_of, kind_of, rating_logs
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet, rater_wide
 from empathy_bench.sources.quote import evidence_turns
-from empathy_bench.tasks.labels import human_rows, recorded_raters
 from empathy_bench.tasks.spec import CoachTask
 
 AS_COACH = " (as coach)"
@@ -48,8 +49,7 @@ def coach_rows(
         word_budget=spec.word_budget,
     )
     evidence = evidence_turns(labels.ratings, labels.items, rubric, thresholds)
-    experts = sorted(labels.ratings[labels.ratings.rater_group == "expert"].rater_id.unique())
-    panel = {e: rater_wide(labels.ratings, e, dims) for e in experts}
+    panel = {e: rater_wide(labels.ratings, e, dims) for e in expert_panel(labels)}
     like_for_like = partial(_like_for_like, panel=panel, spec=spec, reference=reference, n_resamples=n_resamples)
     rows = []
     for log in mine:
@@ -67,24 +67,40 @@ def coach_rows(
         )
         row, headline = like_for_like(found, profiled)
         rows.append(Row(row, log=log, complete=summary.complete, headline=headline))
-    raters: list[tuple[str, str, RaterKind]] = [
-        (r, r + AS_COACH, "recorded") for r in (recorded_raters(spec, labels) if recorded else [])
-    ]
-    raters += [(row.rater, row.label, "human") for row in human_rows(spec)]
-    roles = {row.rater: row.role for row in human_rows(spec)}
-    for rater, label, kind in raters:
-        wide = rater_wide(labels.ratings, rater, dims).dropna()
-        if wide.empty or rater == spec.reference:
-            continue
-        profiled = feedback_from_ratings(wide, rubric, thresholds)
-        found, headline = like_for_like(measure(label, kind, profiled, from_ratings=True), profiled)
-        found = found.model_copy(update={"role": roles[rater]}) if rater in roles else found
-        rows.append(Row(found, headline=headline))
-    ceiling = coach_ceiling(spec.id, panel, rubric, thresholds, n_resamples)
-    if ceiling is not None:  # against its own references by construction
-        own = ceiling_kappa_headline(panel, rubric, thresholds, n_resamples)
-        rows.append(Row(ceiling.model_copy(update={"mean_kappa_loo": ceiling.mean_kappa}), headline=own))
+    for ref in reference_raters(spec, labels, recorded=recorded):
+        if ref.role == "ceiling":
+            rows += _ceiling_rows(spec, panel, n_resamples)
+        else:
+            rows += _reference_row(spec, ref, measure, like_for_like)
     return rows
+
+
+def _reference_row(
+    spec: CoachTask,
+    ref: ReferenceRater,
+    measure: Callable[..., CoachAgreement],
+    like_for_like: Callable[..., tuple[CoachAgreement, Headline]],
+) -> list[Row]:
+    """A recorded judge's or human row's profile from its ratings as a coach's feedback; none
+    without a conversation rated on every dimension (a profile needs them all)."""
+    wide = ref.ratings.dropna()
+    if wide.empty:
+        return []
+    profiled = feedback_from_ratings(wide, spec.rubric_model, spec.profile)
+    # a recorded judge is marked as a coach made of a judge; a human row keeps its card's name
+    label = ref.label + AS_COACH if ref.kind == "recorded" else ref.label
+    found, headline = like_for_like(measure(label, ref.kind, profiled, from_ratings=True), profiled)
+    return [Row(found.model_copy(update={"role": ref.role}), headline=headline)]
+
+
+def _ceiling_rows(spec: CoachTask, panel: dict[str, pd.DataFrame], n_resamples: int) -> list[Row]:
+    """The expert ceiling, against its own references by construction (none under three experts)."""
+    rubric, thresholds = spec.rubric_model, spec.profile
+    ceiling = coach_ceiling(spec.id, panel, rubric, thresholds, n_resamples)
+    if ceiling is None:
+        return []
+    own = ceiling_kappa_headline(panel, rubric, thresholds, n_resamples)
+    return [Row(ceiling.model_copy(update={"mean_kappa_loo": ceiling.mean_kappa}), headline=own)]
 
 
 def _like_for_like(

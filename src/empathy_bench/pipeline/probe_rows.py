@@ -22,7 +22,8 @@ from empathy_bench.agreement.probe import (
     paired_effects,
     retest,
 )
-from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind
+from empathy_bench.agreement.references import reference_raters
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.kinds import kind as task_kind
@@ -34,7 +35,7 @@ from empathy_bench.sources.label_ratings import identical_run_files
 from empathy_bench.sources.labels import LabelSet, group_table, rater_runs, rater_wide
 from empathy_bench.sources.profile import profiles
 from empathy_bench.tasks.binding import supporter_words
-from empathy_bench.tasks.labels import human_rows, recorded_raters
+from empathy_bench.tasks.metadata import task_metadata
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.spec import CoachTask, CompareTask, TaskSpec, as_kind
 
@@ -58,7 +59,7 @@ def rate_extra_rows(
     `recorded`: with the source's recorded judges."""
     rows = []
     # the length probe is both: the filler (its own task) and the association in the plain run
-    if any((log.eval.metadata or {}).get("probe_kind") == "length" for log in probed):
+    if any(task_metadata(log).probe_kind == "length" for log in probed):
         rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
     return rows + retest_rows(spec, labels, plain, recorded)
 
@@ -71,10 +72,10 @@ def coach_extra_rows(
 
 
 def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int) -> Row:
-    meta = log.eval.metadata or {}
+    meta = task_metadata(log)
     table, summary = read_log(log)
     found = ProbeResult(
-        task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta["probe_kind"], probe_id=meta["probe"]
+        task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta.probe_kind, probe_id=meta.probe
     )
     measured = task_kind(spec.kind).probe_result
     if measured is None:
@@ -86,8 +87,8 @@ def rating_effects(
     spec: TaskSpec, labels: LabelSet, log: EvalLog, table: pd.DataFrame, found: ProbeResult, n_resamples: int
 ) -> ProbeResult:
     """The rate kind's `probe_result` hook: the paired effects of the probe's contrast on the ratings."""
-    meta = log.eval.metadata or {}
-    control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[meta["probe_kind"]])
+    # `found.probe`: the log's probe_kind (`_probe_row`)
+    control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[found.probe])
     overall = spec.rubric_model if spec.rubric_model.overall else None
     return found.model_copy(update={"effects": paired_effects(control, treated, overall, n_resamples)})
 
@@ -106,9 +107,9 @@ def choice_shift(
 def observed_length_rows(
     spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded: bool, n_resamples: int
 ) -> list[Row]:
-    """Each judge's, recorded judge's and the card's human rows' (the crowd, ...: `human_rows`)
-    ratings against the supporter's word count with the reference held fixed, and the experts'
-    own (each against the median of the others)."""
+    """Each judge's ratings against the supporter's word count with the reference held fixed, and
+    the reference rows' (`reference_raters`: the recorded judges when `recorded`, the human rows,
+    and the experts' own, each against the median of the others)."""
     words = pd.Series({i.item_id: supporter_words(i.turns, i.target) for i in labels.items.itertuples()}, dtype=float)
     reference = rater_wide(labels.ratings, spec.reference, spec.dimension_ids)
     signs = polarity_signs(spec)
@@ -118,21 +119,24 @@ def observed_length_rows(
         found = length_association(wide, words, reference, n_resamples, signs=signs)
         # measured on the plain run's ratings: no run of its own (its log is the provenance)
         rows.append(Row(_observed(spec, summary.judge, kind_of(summary), found), log=log, complete=summary.complete))
-    raters: list[tuple[str, str, RaterKind, RaterRole]] = (
-        [(r, r, "recorded", "rater") for r in recorded_raters(spec, labels)] if recorded else []
-    )
-    raters += [(row.rater, row.label, "human", row.role) for row in human_rows(spec)]  # the reference left out
-    for rater, label, kind, role in raters:
-        wide = rater_wide(labels.ratings, rater, spec.dimension_ids)
-        if not wide.empty:
-            found = length_association(wide, words, reference, n_resamples, signs=signs)
-            rows.append(Row(_observed(spec, label, kind, found).model_copy(update={"role": role})))
+    for ref in reference_raters(spec, labels, recorded=recorded):
+        if ref.role == "ceiling":
+            rows += _ceiling_length_rows(spec, labels, words, n_resamples)
+            continue
+        found = length_association(ref.ratings, words, reference, n_resamples, signs=signs)
+        rows.append(Row(_observed(spec, ref.label, ref.kind, found).model_copy(update={"role": ref.role})))
+    return rows
+
+
+def _ceiling_length_rows(spec: TaskSpec, labels: LabelSet, words: pd.Series, n_resamples: int) -> list[Row]:
+    """The experts' own association with the words (each against the median of the others), on
+    the dimensions with an expert panel; none without one."""
     panels = {d: group_table(labels.ratings, "expert", d) for d in spec.dimension_ids}
     kept = {d: p for d, p in panels.items() if p.shape[1] >= MIN_EXPERTS}
-    humans = human_length_association(kept, words, n_resamples, signs=signs)
-    if humans:
-        rows.append(Row(_observed(spec, CEILING_LABEL, "human", humans).model_copy(update={"role": "ceiling"})))
-    return rows
+    humans = human_length_association(kept, words, n_resamples, signs=polarity_signs(spec))
+    if not humans:
+        return []
+    return [Row(_observed(spec, CEILING_LABEL, "human", humans).model_copy(update={"role": "ceiling"}))]
 
 
 def polarity_signs(spec: TaskSpec) -> dict[str, int]:
@@ -154,7 +158,8 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
         ratings, _ = judge_ratings(log)
         if ratings["epoch"].nunique() >= 2:
             rows.append(_run_retest(spec, log, retest(ratings, reference, levels)))
-    for rater in recorded_raters(spec, labels) if recorded else []:
+    # the recorded judges among the reference rows (`reference_raters`)
+    for rater in [r.rater for r in reference_raters(spec, labels, recorded=recorded) if r.kind == "recorded"]:
         runs = rater_runs(labels.ratings, rater)
         if runs.empty or runs["epoch"].nunique() < 2:
             continue

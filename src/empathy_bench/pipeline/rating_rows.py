@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from inspect_ai.log import EvalLog
 
-from empathy_bench.agreement.rater import headline, rater_agreement, reference_raters, reference_rows
+from empathy_bench.agreement.rater import expert_ceiling, headline, rater_agreement
+from empathy_bench.agreement.references import reference_raters
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
-from empathy_bench.tasks.labels import recorded_raters
 from empathy_bench.tasks.spec import TaskSpec
 
 
@@ -23,13 +23,19 @@ def judge_row(log: EvalLog, spec: TaskSpec, labels: LabelSet, n_resamples: int =
     return Row(agreement, summary, log, summary.complete, headline=found)
 
 
-def reference_rate_rows(spec: TaskSpec, labels: LabelSet, recorded: list[str], n_resamples: int) -> list[Row]:
-    """The recorded judges', the crowd's and the ceiling's rows, with their headlines."""
-    tables = {label: wide for _, _, label, wide in reference_raters(spec, labels, recorded)}
-    return [
-        Row(a, headline=headline(spec, labels, None if a.role == "ceiling" else tables[a.rater], n_resamples))
-        for a in reference_rows(spec, labels, recorded, n_resamples)
-    ]
+def reference_rate_rows(spec: TaskSpec, labels: LabelSet, recorded: bool, n_resamples: int) -> list[Row]:
+    """The reference rows (`reference_raters`: the recorded judges when `recorded`, the human rows,
+    the ceiling), each with its headline."""
+    rows = []
+    for ref in reference_raters(spec, labels, recorded=recorded):
+        if ref.role == "ceiling":
+            ceiling = expert_ceiling(spec, labels, n_resamples, seed=0)  # None without an expert panel
+            rows += [Row(ceiling, headline=headline(spec, labels, None, n_resamples))] if ceiling else []
+            continue
+        found = rater_agreement(spec, labels, ref.ratings, ref.label, ref.kind, n_resamples)
+        row = found.model_copy(update={"role": ref.role})
+        rows.append(Row(row, headline=headline(spec, labels, ref.ratings, n_resamples)))
+    return rows
 
 
 def rate_rows(
@@ -38,4 +44,4 @@ def rate_rows(
     """The rate kind's `rows` hook: each judge's row, then the reference rows (the recorded
     judges when `recorded`, the humans, the ceiling)."""
     rows = [judge_row(log, spec, labels, n_resamples) for log in mine]
-    return rows + reference_rate_rows(spec, labels, recorded_raters(spec, labels) if recorded else [], n_resamples)
+    return rows + reference_rate_rows(spec, labels, recorded, n_resamples)

@@ -15,6 +15,7 @@ from empathy_bench.agreement.stats import Headline
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.runs.log import LogSummary
 from empathy_bench.tasks.labels import items_identity
+from empathy_bench.tasks.metadata import JudgeTaskMetadata, RateTaskMetadata, task_metadata
 from empathy_bench.tasks.spec import TaskSpec, load_task
 
 FROM_RATINGS = " (from ratings)"
@@ -39,11 +40,11 @@ def kind_of(summary: LogSummary) -> RaterKind:
 
 
 def task_of(log: EvalLog) -> str:
-    return str((log.eval.metadata or {}).get("task", log.eval.task))
+    return task_metadata(log).task
 
 
 def judge_of(log: EvalLog) -> tuple[str, str]:
-    return str((log.eval.metadata or {}).get("judge") or ""), log.eval.model
+    return task_metadata(log).judge or "", log.eval.model
 
 
 def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
@@ -51,7 +52,7 @@ def rating_logs(spec: TaskSpec, logs: list[EvalLog]) -> list[EvalLog]:
     with every dimension rated (one per judge: the first rate task by id)."""
     found: dict[str, EvalLog] = {}
     for log in sorted(logs, key=task_of):
-        if (log.eval.metadata or {}).get("kind", "rate") != "rate" or items_of(log) != task_items(spec):
+        if not isinstance(task_metadata(log), RateTaskMetadata) or items_of(log) != task_items(spec):
             continue
         if set(load_task(task_of(log)).dimension_ids) >= set(spec.rubric_model.dimension_ids):
             found.setdefault(judge_of(log)[0], log)
@@ -64,11 +65,12 @@ def task_items(spec: TaskSpec) -> tuple[object, object]:
 
 
 def items_of(log: EvalLog) -> tuple[object, object]:
-    """The conversations a log ran on, as `task_items` names them."""
-    meta = log.eval.metadata or {}
-    return meta.get("items_sha256"), meta.get("framework")
+    """The conversations a log ran on, as `task_items` names them (None: a registered kind's log,
+    which does not say)."""
+    meta = task_metadata(log)
+    return (meta.items_sha256, meta.framework) if isinstance(meta, JudgeTaskMetadata) else (None, None)
 
 
 def probe_of(log: EvalLog) -> str:
     """The probe a log ran ("" for a plain run)."""
-    return str((log.eval.metadata or {}).get("probe") or "")
+    return task_metadata(log).probe or ""

@@ -22,6 +22,7 @@ from empathy_bench.agreement.coach import CoachAgreement, feedback_from_ratings
 from empathy_bench.agreement.coach_ceiling import leave_one_out_kappa, targeting_headline
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.rater import MIN_EXPERTS, RaterAgreement, headline
+from empathy_bench.agreement.references import expert_panel
 from empathy_bench.agreement.spread import Spread, Unit, spread_over
 from empathy_bench.core.kinds import kind
 from empathy_bench.core.models import NAN
@@ -31,6 +32,7 @@ from empathy_bench.runs.log import epoch_choices, judge_feedback, judge_ratings,
 from empathy_bench.sources.label_columns import RUN_SEPARATOR
 from empathy_bench.sources.labels import LabelSet, rater_runs, rater_wide
 from empathy_bench.sources.preference import choices_from_ratings
+from empathy_bench.tasks.metadata import task_metadata
 from empathy_bench.tasks.preferences import TaskPreferences, task_preferences
 from empathy_bench.tasks.spec import CoachTask, CompareTask, TaskSpec, as_kind
 
@@ -59,7 +61,7 @@ def _epoch_spread(
 ) -> Spread | None:
     """The spread over the epochs of the row's own log: a judge's or coach's run, or the rate run
     a row from ratings is made of."""
-    spread = kind((log.eval.metadata or {}).get("kind", "rate")).spread
+    spread = kind(task_metadata(log).kind).spread
     return None if spread is None else spread(log, a, h)
 
 
@@ -177,7 +179,7 @@ class Headlines:
             self.spec.dimension_ids,
         )
         ratings = self.labels.ratings
-        experts = sorted(ratings[ratings.rater_group == "expert"].rater_id.unique())
+        experts = expert_panel(self.labels)  # the panel every kind's ceiling is made of
         if len(experts) >= MIN_EXPERTS:  # as coach_rows.py scores its rows
             panel = {e: rater_wide(ratings, e, dims) for e in experts}
             return leave_one_out_kappa(feedback, panel, rubric, thresholds)

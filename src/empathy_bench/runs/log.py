@@ -20,6 +20,18 @@ from empathy_bench.candidates.judge import GRADER
 from empathy_bench.core.kinds import kind
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.tasks.epochs import epoch_choice, epoch_rating
+from empathy_bench.tasks.metadata import (
+    CoachSampleMetadata,
+    CoachTaskMetadata,
+    CompareSampleMetadata,
+    CompareTaskMetadata,
+    RateSampleMetadata,
+    RateTaskMetadata,
+    TaskMetadata,
+    sample_metadata,
+    sample_unit,
+    task_metadata,
+)
 
 
 class Usage(Record):
@@ -81,12 +93,13 @@ def judge_ratings(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
     rows: list[dict[str, object]] = []
     why_not: dict[tuple[str, str, str], str] = {}
     for sample in log.samples or []:
+        meta = sample_metadata(log, sample, RateSampleMetadata)
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
         reasons = (score.metadata or {}).get("unscored", {}) if score else {}
-        values = (score.value or {}) if score else {d: None for d in sample.metadata["dimensions"]}
-        condition = sample.metadata.get("condition") or ""
+        values = (score.value or {}) if score else {d: None for d in meta.dimensions}
+        condition = meta.condition or ""
         for dim, value in values.items():  # type: ignore[union-attr]
-            key = (sample.metadata["item_id"], dim, condition)
+            key = (meta.item_id, dim, condition)
             if value is None:
                 why_not.setdefault(key, reasons.get(dim, "sample_error" if score is None else "no_tag"))
             else:
@@ -117,12 +130,13 @@ def judge_choices(log: EvalLog) -> tuple[pd.DataFrame, Counter[str]]:
     scored: dict[tuple[str, str, str, str], list[str]] = {}
     why_not: dict[tuple[str, str, str, str], str] = {}
     for sample in log.samples or []:
+        meta = sample_metadata(log, sample, CompareSampleMetadata)
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
         reasons = (score.metadata or {}).get("unscored", {}) if score else {}
-        values = (score.value or {}) if score else {c: None for c in sample.metadata["criteria"]}
-        condition = sample.metadata.get("condition") or ""
+        values = (score.value or {}) if score else {c: None for c in meta.criteria}
+        condition = meta.condition or ""
         for criterion, choice in values.items():  # type: ignore[union-attr]
-            key = (sample.metadata["pair_id"], sample.metadata["order"], criterion, condition)
+            key: tuple[str, str, str, str] = (meta.pair_id, meta.order, criterion, condition)
             if choice is None:
                 why_not.setdefault(key, reasons.get(criterion, "sample_error" if score is None else "no_tag"))
             else:
@@ -147,10 +161,10 @@ def epoch_choices(log: EvalLog) -> pd.DataFrame:
     rows = []
     for sample in log.samples or []:
         score = next(iter((sample.scores or {}).values()), None) if sample.error is None else None
+        meta = sample_metadata(log, sample, CompareSampleMetadata)
         for criterion, choice in ((score.value or {}) if score else {}).items():  # type: ignore[union-attr]
             if choice is not None:
-                meta = sample.metadata
-                key = (meta["pair_id"], meta["order"], criterion, meta.get("condition") or "")
+                key = (meta.pair_id, meta.order, criterion, meta.condition or "")
                 rows.append(dict(zip(EPOCH_CHOICE_COLUMNS, (*key, sample.epoch, str(choice)), strict=True)))
     return pd.DataFrame(rows, columns=EPOCH_CHOICE_COLUMNS)
 
@@ -200,7 +214,7 @@ def judge_feedback(log: EvalLog, epoch: int = 1) -> tuple[pd.DataFrame, Counter[
             why_not[meta.get("unscored", {}).get("feedback", "sample_error" if score is None else "no_tag")] += 1
             continue
         feedback, grading = Feedback.model_validate(meta["feedback"]), meta.get("grading") or {}
-        rows[sample.metadata["item_id"]] = {
+        rows[sample_metadata(log, sample, CoachSampleMetadata).item_id] = {
             "improvements": [i.dimension for i in feedback.improvements],
             IMPROVEMENT_WORDS: [i.words() for i in feedback.improvements],
             "praised": list(dict.fromkeys(s.dimension for s in feedback.strengths)),
@@ -234,50 +248,52 @@ def read_feedback(log: EvalLog) -> tuple[pd.DataFrame, Counter[str], int, str]:
 
 
 def read_log(log: EvalLog) -> tuple[pd.DataFrame, LogSummary]:
-    """A log's table, as its kind reads it (core/kinds.py; a log without `kind` is a rate log),
-    and its summary."""
-    meta = log.eval.metadata or {}
-    task_kind = meta.get("kind", "rate")
-    table, reasons, n_asked, unit = kind(task_kind).read(log)
+    """A log's table, as its kind reads it (core/kinds.py; a log that does not say its kind, or
+    whose metadata does not validate, is refused), and its summary."""
+    meta = task_metadata(log)
+    table, reasons, n_asked, unit = kind(meta.kind).read(log)
     n_unscored = sum(reasons.values())
-    notes = []
-    if meta.get("unrated_by_reference"):
-        notes.append(
-            f"{meta['unrated_by_reference']} item-dimension pairs have no reference rating and were not judged"
-        )
-    if meta.get("pairs_without_reference"):
-        notes.append(f"{meta['pairs_without_reference']} pairs have no reference choice and were not judged")
-    if meta.get("tie_references_not_answerable"):
-        notes.append(
-            f"{meta['tie_references_not_answerable']} pairs whose reference is a tie were not judged "
-            "(the task does not allow tie as an answer)"
-        )
+    notes = _left_out(meta)
     judged = len({s.id for s in log.samples or []})
     expected = log.eval.dataset.samples or judged
     if judged < expected:
         why = f"--limit {log.eval.config.limit}" if log.eval.config.limit else "unfinished or filtered samples"
         notes.append(f"partial run ({why}): {judged} of the task's {expected} samples; agreement covers only those")
-    task = meta.get("task", log.eval.task)
     summary = LogSummary(
-        task=task,
-        kind=task_kind,
-        judge=meta.get("judge") or log.eval.model,
+        task=meta.task,
+        kind=meta.kind,
+        judge=meta.judge or log.eval.model,
         model=log.eval.model,
-        baseline=bool(meta.get("baseline")),
-        fitted_on_task=task in (meta.get("fitted_on") or []),
-        n_items=len({s.metadata[unit] for s in log.samples or []}),
+        baseline=meta.baseline,
+        fitted_on_task=meta.task in meta.fitted_on,
+        n_items=len({sample_unit(log, s, unit) for s in log.samples or []}),
         complete=judged >= expected,
         n_samples=judged,
         n_samples_task=expected,
         n_ratings=n_asked,
         n_unscored=n_unscored,
         unscored_reasons=dict(sorted(reasons.items())),
-        usage=usage_of(log, pricing=meta.get("price", LIST)),
-        grader_usage=usage_of(log, GRADER, pricing=meta.get("grader_price", LIST)) if meta.get("grader") else None,
+        usage=usage_of(log, pricing=meta.price),
+        grader_usage=usage_of(log, GRADER, pricing=meta.grader_price) if isinstance(meta, CoachTaskMetadata) else None,
         notes=notes + _ungraded(log),
         log=log.location.removeprefix("file://"),
     )
     return table, summary
+
+
+def _left_out(meta: TaskMetadata) -> list[str]:
+    """The notes on what the task left out of its samples (no reference to judge against)."""
+    if isinstance(meta, RateTaskMetadata) and meta.unrated_by_reference:
+        return [f"{meta.unrated_by_reference} item-dimension pairs have no reference rating and were not judged"]
+    notes = []
+    if isinstance(meta, CompareTaskMetadata) and meta.pairs_without_reference:
+        notes.append(f"{meta.pairs_without_reference} pairs have no reference choice and were not judged")
+    if isinstance(meta, CompareTaskMetadata) and meta.tie_references_not_answerable:
+        notes.append(
+            f"{meta.tie_references_not_answerable} pairs whose reference is a tie were not judged "
+            "(the task does not allow tie as an answer)"
+        )
+    return notes
 
 
 # How a log's tokens are priced (a task's metadata `price`, a coach task's `grader_price`; see

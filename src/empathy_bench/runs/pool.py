@@ -23,6 +23,7 @@ from inspect_ai.model import Model
 
 from empathy_bench.candidates.builtin.provider import PROVIDER
 from empathy_bench.core.errors import InputError
+from empathy_bench.tasks.metadata import task_metadata
 
 WORKERS_ENV = "EMPATHY_BENCH_WORKERS"
 
@@ -106,14 +107,12 @@ def _groups(tasks: Sequence[Task]) -> dict[str, list[Task]]:
 
 
 def run_key(task: Task) -> str:
-    """One candidate on one task: the task file and candidate a task's provenance names (a probe
-    task names its plain task), its model and roles; the task's name where it names none. A
-    string, the same in every process and on every machine."""
-    meta = task.metadata or {}
+    """One candidate on one task: the task file and candidate its metadata names (a probe task
+    names its plain task), its model and roles. A string, the same in every process and on every
+    machine."""
+    meta = task_metadata(task)
     roles = sorted((name, str(m)) for name, m in (task.model_roles or {}).items())
-    if "task" in meta:
-        return json.dumps([str(meta["task"]), str(meta.get("judge")), str(task.model), roles])
-    return json.dumps([task.name, "", str(task.model), roles])
+    return json.dumps([meta.task, str(meta.judge), str(task.model), roles])
 
 
 def task_key(task: Task) -> str:

@@ -31,6 +31,7 @@ from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import find_file
 from empathy_bench.tasks.labels import items_identity, label_files
+from empathy_bench.tasks.metadata import JudgeTaskMetadata
 from empathy_bench.tasks.probe import ProbeSpec
 from empathy_bench.tasks.spec import TaskSpec
 
@@ -44,21 +45,22 @@ def judge_task(
     samples: Sequence[Sample],
     scorer: Scorer,
     epochs: Epochs,
-    metadata: dict[str, Any],
+    metadata: JudgeTaskMetadata,
     then: Solver | None = None,
     model_roles: dict[str, Model] | None = None,
 ) -> Task:
     """The inspect task of `judge` on `spec` (`bound`: the judge file's model; otherwise the
-    eval's --model). `metadata` extends the provenance; `then` runs after the judge's reply (a
-    coach task's grader, the model of role `grader` in `model_roles`)."""
-    meta = provenance(spec, judge) | metadata
+    eval's --model). `metadata`: its kind's model, made of `provenance` and the kind's own keys;
+    `then` runs after the judge's reply (a coach task's grader, the model of role `grader` in
+    `model_roles`)."""
+    meta = metadata.written()
     fingerprint = reply_fingerprint(meta, judge)
     # A probe task is its own task (name and version: a changed probe file is never taken as done),
     # but shares the cache scope, so its unchanged condition (unlabelled, original) costs nothing
     # after the plain run: the messages themselves are in inspect's cache key. A coach task's
     # grader and scoring code version it the same way, so a new grader re-grades without asking
     # the coach again.
-    probe = meta.get("probe")
+    probe = metadata.probe
     extras = "".join(f"+{meta[key]}" for key in VERSION_EXTRAS if key in meta)
     return Task(
         model=get_model(judge.model, **judge.connection_args) if bound else None,
@@ -153,7 +155,8 @@ def candidate_fingerprint(spec: TaskSpec, judge: Judge) -> str:
 
 
 def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:
-    """What the run depends on, hashed, so a summary can show what produced each number."""
+    """What the run depends on, hashed, so a summary can show what produced each number: the
+    fields of `JudgeTaskMetadata` every kind's model is built with."""
     return {
         "task": spec.id,
         "task_version": spec.version,
@@ -176,7 +179,8 @@ def provenance(spec: TaskSpec, judge: Judge) -> dict[str, Any]:
 
 
 def probe_metadata(probe: ProbeSpec | None) -> dict[str, Any]:
-    """What a probe task adds to the provenance: the probe and the sha256 of its file."""
+    """What a probe task adds to the provenance: the probe and the sha256 of its file (none of
+    the three for a plain run: they stay unset in its metadata model)."""
     if probe is None:
         return {}
     return {

@@ -6,8 +6,9 @@ conversation with the coach's first rewrite in place of the message it quotes.
     inspect eval empathy_bench/coach -T task=lend_an_ear_coach --model litellm/openai/gpt-4o-mini
 
 The grader is a judge file (the task's `grader`, or `-T grader=<judge id>`), bound to inspect's
-model role `grader`, and rates as it does on the rate leaderboard (its own mode and prompt), so
-the uplift it reports is only as good as its agreement with the experts there. It rates the
+model role `grader`, and rates as it does on the rate leaderboard: the rate task's samples of the
+conversation (its mode and prompt), its solver, scorer and reducer (`rate_task_rating`), so the
+uplift it reports is only as good as its agreement with the experts there. It rates the
 original conversation too (cached: the same prompt for every coach), so an uplift is its own
 change, not the difference between it and the experts. Each sample keeps the parsed feedback,
 each quote located in the conversation (grounded in a supporter message or not, and whose words
@@ -18,14 +19,23 @@ are enough for the agreement stage.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import Any, Literal, Unpack
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.model import CachePolicy, GenerateConfig, Model, ModelOutput, get_model
+from inspect_ai.model import (
+    CachePolicy,
+    ChatMessage,
+    ChatMessageUser,
+    GenerateConfig,
+    GenerateConfigArgs,
+    Model,
+    ModelName,
+    ModelOutput,
+    get_model,
+)
 from inspect_ai.scorer import (
     Metric,
     SampleScore,
@@ -42,16 +52,25 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from empathy_bench.candidates import feedback as feedback_module
 from empathy_bench.candidates.feedback import Feedback, parse_feedback
 from empathy_bench.candidates.judge import GRADER, Judge, load_grader
-from empathy_bench.candidates.prompt import Mode, load_template, render, render_coach
-from empathy_bench.candidates.reply import parse_reply
+from empathy_bench.candidates.prompt import Mode, load_template, render_coach
 from empathy_bench.core.digest import sha256_bytes
 from empathy_bench.sources import quote as quote_module
 from empathy_bench.sources.labels import rater_wide
 from empathy_bench.sources.quote import MIN_QUOTE_CHARS, locate, normalise
-from empathy_bench.sources.rubric import Rubric, load_rubric
-from empathy_bench.tasks.binding import candidate_fingerprint, judge_task, reply_outcome, supporter_words, task_judge
+from empathy_bench.sources.rubric import load_rubric
+from empathy_bench.tasks.binding import (
+    candidate_fingerprint,
+    judge_generate,
+    judge_task,
+    provenance,
+    reply_outcome,
+    supporter_words,
+    task_judge,
+)
 from empathy_bench.tasks.labels import task_labels
-from empathy_bench.tasks.scorer import unscored
+from empathy_bench.tasks.metadata import CoachSampleMetadata, CoachTaskMetadata
+from empathy_bench.tasks.rate import Conversation, conversation_samples
+from empathy_bench.tasks.scorer import median_rating, rubric_rating, unscored
 from empathy_bench.tasks.spec import CoachTask, as_kind, load_task
 
 # The code that scores a reply (not the reply itself): a change re-scores, so it versions the task.
@@ -79,15 +98,16 @@ def coach(
         **grading.connection_args,
     )
     scope = candidate_fingerprint(spec, grading)
-    meta = {
-        "grader": grading.id,
-        "grader_sha256": scope,
-        "grader_config_sha256": grading.config_hash,
-        "grader_mode": layout,
-        "grader_price": grading.pricing,
-        "scoring_sha256": sha256_bytes(b"".join(Path(m.__file__ or "").read_bytes() for m in SCORING), short=True),
-        "profile": spec.profile.model_dump(),
-    }
+    meta = CoachTaskMetadata(
+        **provenance(spec, candidate),
+        grader=grading.id,
+        grader_sha256=scope,
+        grader_config_sha256=grading.config_hash,
+        grader_mode=layout,
+        grader_price=grading.pricing,
+        scoring_sha256=sha256_bytes(b"".join(Path(m.__file__ or "").read_bytes() for m in SCORING), short=True),
+        profile=spec.profile,
+    )
     return judge_task(
         spec,
         candidate,
@@ -116,15 +136,16 @@ def build_coach_samples(spec: CoachTask, coach: Judge, template: Template | None
             Sample(
                 id=item.item_id,
                 input=render_coach(template, rubric, dims, item.turns, item.target),
-                metadata={
-                    "item_id": item.item_id,
-                    "framework": spec.framework,
-                    "dimensions": dims,
-                    "reference": {d: float(reference.at[item.item_id, d]) for d in dims},
-                    "turns": item.turns,
-                    "target": item.target,
-                    "supporter_words": supporter_words(item.turns, item.target),
-                },
+                # without `grading`: the grader's solver adds it once it graded a rewrite
+                metadata=CoachSampleMetadata(
+                    item_id=item.item_id,
+                    framework=spec.framework,
+                    dimensions=dims,
+                    reference={d: float(reference.at[item.item_id, d]) for d in dims},
+                    turns=item.turns,
+                    target=item.target,
+                    supporter_words=supporter_words(item.turns, item.target),
+                ).model_dump(exclude={"grading"}),
             )
         )
     return samples
@@ -156,28 +177,34 @@ def graded_rewrite(
     return first_rewrite(parsed.feedback, turns, target) if parsed.feedback else None
 
 
-def grader_prompts(
-    template: Template, rubric: Rubric, dims: list[str], mode: Mode, turns: list[dict[str, str]], target: str
-) -> list[tuple[list[str], str]]:
-    """The grader's prompts on one conversation, each with the dimensions it asks: as it rates on a
-    rate task (its prompt, in its layout: one dimension per prompt, or all at once)."""
-    groups = [dims] if mode == "all_dimensions" else [[d] for d in dims]
-    return [(group, render(template, rubric, group, turns, target)) for group in groups]
-
-
 @solver
 def grade_rewrite(rubric_id: str, grader: Judge, mode: Mode, cache: CachePolicy) -> Solver:
     """After the coach's reply: the grader's ratings of the conversation as it was and with the
-    first rewrite (kept in the sample's metadata as `grading`; absent when nothing was rewritten)."""
+    first rewrite (kept in the sample's metadata as `grading`; absent when nothing was rewritten).
+    Each is the grader's rating as the rate task gets it (`rate_task_rating`), on the rate task's
+    samples of that conversation, so the grader graded exactly as it rates on the leaderboard."""
+    rubric, template = load_rubric(rubric_id), load_template(grader.prompt_name)
+    rate_solver, rate_scorer = judge_generate(cache), rubric_rating(rubric_id)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        turns, target = state.metadata["turns"], state.metadata["target"]
-        rewrite = graded_rewrite(state.output, state.metadata["dimensions"], turns, target)
+        meta = state.metadata_as(CoachSampleMetadata)
+        rewrite = graded_rewrite(state.output, meta.dimensions, meta.turns, meta.target)
         if rewrite is None:
             return state
         model = get_model(role=GRADER)
-        rate = _rater(model, load_rubric(rubric_id), grader, mode, cache, state.metadata["dimensions"], target)
-        before, after = await asyncio.gather(rate(turns), rate(rewrite["turns"]))
+
+        def rate_samples(turns: list[dict[str, str]]) -> list[Sample]:
+            conversation = Conversation(meta.item_id, turns, meta.target)
+            return conversation_samples(
+                rubric, meta.framework, template, mode, conversation, meta.dimensions, meta.reference
+            )
+
+        before, after = await asyncio.gather(
+            *(
+                rate_task_rating(model, rate_solver, rate_scorer, rate_samples(turns), state.epoch)
+                for turns in (meta.turns, rewrite["turns"])
+            )
+        )
         state.metadata["grading"] = {
             "targeted": rewrite["targeted"],
             "turn": rewrite["turn"],
@@ -190,28 +217,58 @@ def grade_rewrite(rubric_id: str, grader: Judge, mode: Mode, cache: CachePolicy)
     return solve
 
 
-Rate = Callable[[list[dict[str, str]]], Awaitable[tuple[dict[str, int], dict[str, str]]]]
+async def rate_task_rating(
+    model: Model, rate_solver: Solver, rate_scorer: Scorer, samples: list[Sample], epoch: int
+) -> tuple[dict[str, float], dict[str, str]]:
+    """One conversation's rating by `model` as a rate task's log holds it, from the rate task's
+    samples of it: each run through the rate task's solver (`judge_generate`) with `model`, scored
+    by its scorer (`rubric_rating`) and reduced over its one epoch by its reducer (`median_rating`);
+    the samples' values merged into one rating per scored dimension, beside the reason code of
+    each dimension left unscored."""
+    generate = _generate_with(model)
+    states = await asyncio.gather(*(rate_solver(_sample_state(model, s, epoch), generate) for s in samples))
+    reduce = median_rating()
+    values: dict[str, float] = {}
+    why: dict[str, str] = {}
+    for state in states:
+        scored = await rate_scorer(state, Target(""))
+        assert scored is not None  # rubric_rating scores every sample (None: a Scorer's "not scored")
+        score = reduce([scored])
+        got = score.value if isinstance(score.value, dict) else {}
+        values |= {d: v for d, v in got.items() if v is not None}
+        why |= (score.metadata or {}).get("unscored", {})
+    return values, why
 
 
-def _rater(
-    model: Model, rubric: Rubric, grader: Judge, mode: Mode, cache: CachePolicy, dims: list[str], target: str
-) -> Rate:
-    """A function rating a conversation's turns with the grader (`grader_prompts`)."""
-    template = load_template(grader.prompt_name)
+def _sample_state(model: Model, sample: Sample, epoch: int) -> TaskState:
+    """The state a rate sample starts in: its prompt as the one user message (built as
+    `Model.generate` builds it from a prompt, so the grader's cache keys are as they were)."""
+    messages: list[ChatMessage] = (
+        [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
+    )
+    return TaskState(
+        model=ModelName(model),
+        sample_id=sample.id or "",
+        epoch=epoch,
+        input=sample.input,
+        messages=messages,
+        metadata=sample.metadata,
+    )
 
-    async def rate(turns: list[dict[str, str]]) -> tuple[dict[str, int], dict[str, str]]:
-        asked = grader_prompts(template, rubric, dims, mode, turns, target)
-        outputs = await asyncio.gather(*(model.generate(prompt, cache=cache) for _, prompt in asked))
-        values: dict[str, int] = {}
-        why: dict[str, str] = {}
-        for (group, _), output in zip(asked, outputs, strict=True):
-            parsed = parse_reply(output.completion, rubric, group)
-            got, missing = reply_outcome(output, group, parsed.values, parsed.unscored)
-            values |= got
-            why |= {d: u.code for d, u in missing.items()}
-        return values, why
 
-    return rate
+def _generate_with(model: Model) -> Generate:
+    """inspect's generate for a solver run on `model` rather than the task's own (the grader's
+    role): one call with the solver's cache policy, the reply appended, as inspect's does for a
+    task without tools."""
+
+    async def generate(
+        state: TaskState, tool_calls: Literal["loop", "single", "none"] = "loop", **kwargs: Unpack[GenerateConfigArgs]
+    ) -> TaskState:
+        state.output = await model.generate(state.messages, cache=kwargs.get("cache") or False)
+        state.messages.append(state.output.message)
+        return state
+
+    return generate
 
 
 @score_reducer(name="first_feedback")
@@ -241,7 +298,8 @@ def coach_feedback() -> Scorer:
     """Strictly parse the feedback, locate every quote, and keep the grader's ratings."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        dims, turns, speaker = state.metadata["dimensions"], state.metadata["turns"], state.metadata["target"]
+        meta = state.metadata_as(CoachSampleMetadata)
+        dims, turns, speaker = meta.dimensions, meta.turns, meta.target
         reply = state.output.completion
         parsed = parse_feedback(reply, dims)
         found = {"feedback": parsed.feedback} if parsed.feedback else {}
@@ -257,7 +315,7 @@ def coach_feedback() -> Scorer:
                 metadata={"unscored": {"feedback": reason.code}},
             )
         quotes = quote_checks(feedback, turns, speaker)
-        grading = state.metadata.get("grading")
+        grading = meta.grading
         return Score(
             value={"feedback": float(len(feedback.improvements))},
             answer=reply,

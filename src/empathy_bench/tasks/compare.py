@@ -41,12 +41,14 @@ from empathy_bench.tasks.binding import (
     interleaved,
     judge_task,
     probe_metadata,
+    provenance,
     reply_outcome,
     supporter_words,
     task_judge,
 )
 from empathy_bench.tasks.epochs import epoch_choice
 from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.metadata import CompareSampleMetadata, CompareTaskMetadata
 from empathy_bench.tasks.preferences import task_preferences
 from empathy_bench.tasks.probe import Condition, conditions, load_probe, note_text
 from empathy_bench.tasks.scorer import unscored
@@ -79,7 +81,13 @@ def compare(
         interleaved(per_condition),
         preference_choice(spec.allow_tie),
         Epochs(epochs, majority_choice()),
-        {"criteria": spec.criteria, "allow_tie": spec.allow_tie} | left_out | probe_metadata(found),
+        CompareTaskMetadata(
+            **provenance(spec, candidate),
+            criteria=spec.criteria,
+            allow_tie=spec.allow_tie,
+            **left_out,
+            **probe_metadata(found),
+        ),
     )
 
 
@@ -158,17 +166,17 @@ def _pair_sample(
             spec.criterion_question,
             (note_text(notes[0], a.target), note_text(notes[1], b.target)),
         ),
-        metadata={
-            "condition": condition.name if condition else None,
-            "pair_id": pair.pair_id,
-            "item_a": pair.item_a,
-            "item_b": pair.item_b,
-            "order": order,
-            "criteria": list(reference),
-            "reference": reference,
-            "gap": _gap(references[spec.criteria[0]], pair.pair_id),
-            "supporter_words": {"A": supporter_words(a.turns, a.target), "B": supporter_words(b.turns, b.target)},
-        },
+        metadata=CompareSampleMetadata(
+            condition=condition.name if condition else None,
+            pair_id=pair.pair_id,
+            item_a=pair.item_a,
+            item_b=pair.item_b,
+            order=order,
+            criteria=list(reference),
+            reference=reference,
+            gap=_gap(references[spec.criteria[0]], pair.pair_id),
+            supporter_words={"A": supporter_words(a.turns, a.target), "B": supporter_words(b.turns, b.target)},
+        ).model_dump(),
     )
 
 
@@ -190,13 +198,13 @@ def accuracy() -> Metric:
     """Share of scored choices that match the reference, on criteria whose reference is not a tie."""
 
     def compute(scores: list[SampleScore]) -> float:
-        hits = [
-            choice == ref
-            for s in scores
-            for c, choice in (s.score.value or {}).items()  # type: ignore[union-attr]
-            if choice is not None
-            and (ref := (s.sample_metadata or {}).get("reference", {}).get(c)) not in (None, "tie")
-        ]
+        hits = []
+        for s in scores:
+            meta = s.sample_metadata_as(CompareSampleMetadata)
+            reference = meta.reference if meta else {}
+            for c, choice in (s.score.value or {}).items():  # type: ignore[union-attr]
+                if choice is not None and reference.get(c) not in (None, "tie"):
+                    hits.append(choice == reference[c])
         return sum(hits) / len(hits) if hits else float("nan")
 
     return compute
@@ -207,7 +215,8 @@ def preference_choice(allow_tie: bool = True) -> Scorer:
     """Strictly parse the judge's choice per criterion and store it in the pair's orientation."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        criteria, order = state.metadata["criteria"], state.metadata["order"]
+        meta = state.metadata_as(CompareSampleMetadata)
+        criteria, order = meta.criteria, meta.order
         reply = state.output.completion
         parsed = parse_preference(reply, criteria, allow_tie)
         slots, why = reply_outcome(state.output, criteria, parsed.values, parsed.unscored)

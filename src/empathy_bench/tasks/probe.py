@@ -28,6 +28,7 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
 from empathy_bench.core.paths import FileId
 from empathy_bench.core.project import load_named, project_files
+from empathy_bench.tasks.metadata import ProbeChange
 from empathy_bench.tasks.spec import TaskSpec
 
 Turns = list[dict[str, str]]
@@ -40,7 +41,7 @@ class ProbeSpec(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
     # which change the probe makes (`kind:` in a probe file; named apart from a task's kind here)
-    change: Literal["attribution", "length"] = Field(alias="kind")
+    change: ProbeChange = Field(alias="kind")
     tasks: list[FileId] = []  # the tasks the default run probes (ids, never paths)
     # attribution: the note for each presentation; $target is the judged speaker's label
     labels: dict[Literal["person", "ai"], str] = {}

@@ -12,16 +12,28 @@ ratings from the label source itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from string import Template
+from typing import get_args
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import Sample
 
 from empathy_bench.candidates.judge import Judge
 from empathy_bench.candidates.prompt import load_template, render
+from empathy_bench.core.errors import InputError
 from empathy_bench.sources.labels import LabelSet, rater_values
-from empathy_bench.tasks.binding import interleaved, judge_task, probe_metadata, supporter_words, task_judge
+from empathy_bench.sources.rubric import Rubric
+from empathy_bench.tasks.binding import (
+    interleaved,
+    judge_task,
+    probe_metadata,
+    provenance,
+    supporter_words,
+    task_judge,
+)
 from empathy_bench.tasks.labels import task_labels
+from empathy_bench.tasks.metadata import RateSampleMetadata, RateTaskMetadata
 from empathy_bench.tasks.probe import Condition, ProbeSpec, conditions, lengthen, load_probe, note_text
 from empathy_bench.tasks.scorer import median_rating, rubric_rating
 from empathy_bench.tasks.spec import Mode, RateTask, as_kind, load_task
@@ -42,6 +54,8 @@ def rate(
     candidate = task_judge(spec, judge, "rate")
     spec = as_kind(spec, RateTask)  # task_judge refused a task of another kind
     layout: Mode = mode or candidate.mode or spec.mode  # type: ignore[assignment]
+    if layout not in get_args(Mode):  # `-T mode=` is free text: never rated in a layout it does not name
+        raise InputError("-T mode", f"'{layout}' is not a layout", f"use one of {', '.join(get_args(Mode))}")
     labels = task_labels(spec)
     found = load_probe(probe) if probe else None
     per_condition, unrated = [], 0
@@ -55,7 +69,9 @@ def rate(
         interleaved(per_condition),
         rubric_rating(spec.rubric),
         Epochs(epochs, median_rating()),
-        {"mode": layout, "unrated_by_reference": unrated} | probe_metadata(found),
+        RateTaskMetadata(
+            **provenance(spec, candidate), mode=layout, unrated_by_reference=unrated, **probe_metadata(found)
+        ),
     )
 
 
@@ -78,27 +94,66 @@ def build_samples(
     # an outcome task's reference rated another rubric (its figures: pipeline/recipient_rows.py), so
     # every item is judged on every dimension and carries no reference rating
     reference = {} if spec.outcome else {d: rater_values(labels.ratings, spec.reference, d) for d in dims}
-    samples, unrated = [], 0
-    suffix = f"@{condition.name}" if condition else ""
+    samples: list[Sample] = []
+    unrated = 0
     for item in labels.items.itertuples():
         rated = dims if spec.outcome else [d for d in dims if item.item_id in reference[d].index]
         unrated += len(dims) - len(rated)
-        groups = [[d] for d in rated] if mode == "per_dimension" else ([rated] if rated else [])
         turns = lengthen(item.turns, item.target, probe) if condition and probe and condition.lengthen else item.turns
-        note = note_text(condition.notes[0], item.target) if condition else None
-        for group in groups:
-            samples.append(
-                Sample(
-                    id=(item.item_id if mode == "all_dimensions" else f"{item.item_id}:{group[0]}") + suffix,
-                    input=render(template, rubric, group, turns, item.target, note),
-                    metadata={
-                        "condition": condition.name if condition else None,
-                        "item_id": item.item_id,
-                        "framework": spec.framework,
-                        "dimensions": group,
-                        "reference": {d: float(reference[d][item.item_id]) for d in group if reference},
-                        "supporter_words": supporter_words(turns, item.target),
-                    },
-                )
-            )
+        samples += conversation_samples(
+            rubric,
+            spec.framework,
+            template,
+            mode,
+            Conversation(item.item_id, turns, item.target),
+            rated,
+            {d: float(reference[d][item.item_id]) for d in rated} if reference else {},
+            condition.name if condition else None,
+            note_text(condition.notes[0], item.target) if condition else None,
+        )
     return samples, unrated
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One conversation a judge rates: the item it is (or was, before a coach's rewrite), its
+    messages and the speaker whose messages are rated."""
+
+    item_id: str
+    turns: list[dict[str, str]]
+    target: str
+
+
+def conversation_samples(
+    rubric: Rubric,
+    framework: str,
+    template: Template,
+    mode: Mode,
+    conversation: Conversation,
+    dims: list[str],
+    reference: dict[str, float],
+    condition: str | None = None,
+    note: str | None = None,
+) -> list[Sample]:
+    """The rate samples of one conversation on `dims`: one per dimension, or one asking them all
+    (`mode`), with the reference's rating of each asked dimension it has. The rate task's for every
+    item (`build_samples`), and a coach task's grader's for a conversation as it was and as a coach
+    rewrote it (tasks/coach.py), so the grader's prompts are the rate task's by construction."""
+    groups = [[d] for d in dims] if mode == "per_dimension" else ([dims] if dims else [])
+    item, turns, target = conversation.item_id, conversation.turns, conversation.target
+    suffix = f"@{condition}" if condition else ""
+    return [
+        Sample(
+            id=(item if mode == "all_dimensions" else f"{item}:{group[0]}") + suffix,
+            input=render(template, rubric, group, turns, target, note),
+            metadata=RateSampleMetadata(
+                condition=condition,
+                item_id=item,
+                framework=framework,
+                dimensions=group,
+                reference={d: reference[d] for d in group if d in reference},
+                supporter_words=supporter_words(turns, target),
+            ).model_dump(),
+        )
+        for group in groups
+    ]

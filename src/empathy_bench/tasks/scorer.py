@@ -4,7 +4,7 @@ unscored (value None) with the reason; it is counted, never turned into a number
 
 Score.value is a mapping dimension -> rating | None in both sample layouts, so per-dimension
 and all-dimensions runs are read the same way. The metrics inspect shows while a task runs
-(scikit-learn's kappa, SciPy's Spearman) are computed against the reference rating carried in
+(core/kappa.py's kappa, SciPy's Spearman) are computed against the reference rating carried in
 each sample's metadata; the published figures, with intervals, come from the agreement stage.
 """
 
@@ -26,19 +26,21 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 from scipy.stats import spearmanr
-from sklearn.metrics import cohen_kappa_score
 
 from empathy_bench.candidates.reply import parse_reply
+from empathy_bench.core.kappa import kappa
 from empathy_bench.sources.rubric import load_rubric
 from empathy_bench.tasks.binding import reply_outcome
 from empathy_bench.tasks.epochs import epoch_rating
+from empathy_bench.tasks.metadata import RateSampleMetadata
 
 
 def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per dimension: (judge ratings, reference ratings) over the scored samples."""
     pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for s in scores:
-        reference = (s.sample_metadata or {}).get("reference", {})
+        meta = s.sample_metadata_as(RateSampleMetadata)
+        reference = meta.reference if meta else {}
         for dim, value in (s.score.value or {}).items():  # type: ignore[union-attr]
             if value is not None and reference.get(dim) is not None:
                 pairs[dim].append((float(value), float(reference[dim])))
@@ -46,14 +48,16 @@ def paired_ratings(scores: list[SampleScore]) -> dict[str, tuple[np.ndarray, np.
 
 
 def _qwk(a: np.ndarray, b: np.ndarray) -> float:
-    """scikit-learn's kappa; for whole-number ratings every scale point between the lowest and
-    highest is a label, so the weights follow value distance, as on the leaderboard."""
+    """The harness's kappa (core/kappa.py) with the weights the leaderboard uses, value distance:
+    for whole-number ratings every scale point between the lowest and highest is a label; a
+    reference off the grid (a median of two experts, a mean) takes value weights directly
+    (scikit-learn, used here before, refused such ratings as continuous)."""
     values = np.concatenate([a, b])
     if np.ptp(values) == 0:
         return float("nan")
-    whole = bool(np.all(values == np.round(values)))
-    labels = np.arange(values.min(), values.max() + 1) if whole else None
-    return float(cohen_kappa_score(a, b, weights="quadratic", labels=labels))
+    if not np.all(values == np.round(values)):
+        return kappa(a, b, weights="value")
+    return kappa(a, b, weights="quadratic", labels=np.arange(values.min(), values.max() + 1))
 
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
@@ -119,7 +123,7 @@ def rubric_rating(rubric: str) -> Scorer:
     rubric_model = load_rubric(rubric)
 
     async def score(state: TaskState, target: Target) -> Score:
-        dims = state.metadata["dimensions"]
+        dims = state.metadata_as(RateSampleMetadata).dimensions
         reply = state.output.completion
         parsed = parse_reply(reply, rubric_model, dims)
         values, why = reply_outcome(state.output, dims, parsed.values, parsed.unscored)

@@ -33,6 +33,7 @@ from empathy_bench.pipeline.coach_rows import AS_COACH
 from empathy_bench.pipeline.job import measure
 from empathy_bench.pipeline.row import FROM_RATINGS, probe_of, rating_logs, task_of
 from empathy_bench.tasks.labels import label_files
+from empathy_bench.tasks.metadata import JudgeTaskMetadata, task_metadata
 from empathy_bench.tasks.spec import RateTask, TaskSpec, load_task
 
 Records = list[tuple[Path, RunRecord]]
@@ -222,7 +223,8 @@ def _own_logs(spec: TaskSpec, judge: Judge, candidate: Path, run: Run) -> dict[s
     for ref in mine:
         path = _find_log(run.log_dir, ref.name, ref.sha256)
         header = read_eval_log(str(path), header_only=True)
-        if (found := (header.eval.metadata or {}).get("judge_config_sha256")) != judge.config_hash:
+        meta = task_metadata(header)
+        if (found := meta.judge_config_sha256 if isinstance(meta, JudgeTaskMetadata) else None) != judge.config_hash:
             raise InputError(
                 candidate,
                 f"is not the candidate file the run used (config fingerprint {judge.config_hash}, the log {ref.name} "

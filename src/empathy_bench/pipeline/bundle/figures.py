@@ -1,7 +1,9 @@
 """`verify`'s check of a bundle's records: the bundled logs measured again by the pipeline's own
 `measure` (pipeline/job.py, what `run` and `collect` do) with the manifest's resamples, and every
-record's figures, rounded as records are, against the recomputed row's; every row the logs give
-a candidate must have its record (a bundle cannot leave out part of the run it holds)."""
+record's figures, rounded as records are, against the recomputed row's, and what it says of its
+task (the board shows a record's task facts: title, dimensions, human rows, whether the candidate
+was fitted on the items) against what this project's task files give; every row the logs give a
+candidate must have its record (a bundle cannot leave out part of the run it holds)."""
 
 from __future__ import annotations
 
@@ -44,6 +46,9 @@ def check_records(
         if first is not None:
             where, mine, theirs = first
             diffs.append(Difference(f"{name} figure {where}", theirs, mine))
+        if said := _first_difference(_facts(rec), _facts(again[1])):
+            where, mine, theirs = said
+            diffs.append(Difference(f"{name} {where}", theirs, mine))
     held = {identity(rec) for _, rec in records}
     for key, (row, rec) in sorted(recomputed.items()):
         # a candidate's row made of a bundled log (its own, or a row from its ratings)
@@ -56,6 +61,11 @@ def check_records(
 
 def _figures(rec: RunRecord) -> object:
     return json.loads(rec.agreement.model_dump_json())
+
+
+def _facts(rec: RunRecord) -> dict[str, object]:
+    """What the board shows of a record beside its figures."""
+    return {"task": rec.task.model_dump(mode="json"), "fitted_on_items": rec.candidate.get("fitted_on_items")}
 
 
 def _rounded(value: object) -> object:

@@ -4,14 +4,14 @@ and every prompt in it, rebuilt from the task, the labels, the bundle's candidat
 by the task modules' own sample builders: `build_samples` (rate), `build_pair_samples` (compare),
 `build_coach_samples` (coach), under each condition of the log's probe (`conditions`). A coach
 log's grader prompts are rebuilt too, from the coach's reply in the log (`graded_rewrite`) and the
-project's grader file (`grader_prompts`): the conversation as it was and with the first rewrite.
+project's grader file, by the rate task's own builder (`conversation_samples`, as the grader itself
+builds them): the conversation as it was and with the first rewrite.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from string import Template
-from typing import Any
 
 from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
@@ -23,10 +23,18 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.pipeline.bundle.manifest import Difference, one_line
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.binding import interleaved, probe_metadata
-from empathy_bench.tasks.coach import build_coach_samples, graded_rewrite, grader_prompts
+from empathy_bench.tasks.coach import build_coach_samples, graded_rewrite
 from empathy_bench.tasks.compare import build_pair_samples
+from empathy_bench.tasks.metadata import (
+    CoachSampleMetadata,
+    CoachTaskMetadata,
+    JudgeTaskMetadata,
+    RateTaskMetadata,
+    TaskMetadata,
+    task_metadata,
+)
 from empathy_bench.tasks.probe import ProbeSpec, conditions, load_probe
-from empathy_bench.tasks.rate import build_samples
+from empathy_bench.tasks.rate import Conversation, build_samples, conversation_samples
 from empathy_bench.tasks.spec import CoachTask, CompareTask, RateTask, TaskSpec
 
 LAYOUTS = ("per_dimension", "all_dimensions")
@@ -36,22 +44,24 @@ SHOWN_IDS = 3  # sample ids named in one difference
 def check_log(
     rel: str, log: EvalLog, spec: TaskSpec, judge: Judge, template: bytes, labels: LabelSet, diffs: list[Difference]
 ) -> int:
-    """Add every difference of the log at bundle path `rel` to `diffs`; the prompts checked."""
-    meta = log.eval.metadata or {}
-    if str(meta.get("task")) != spec.id:
-        diffs.append(Difference(f"{rel} task", spec.id, str(meta.get("task"))))
+    """Add every difference of the log at bundle path `rel` to `diffs`; the prompts checked (a log
+    whose metadata does not validate stops with an InputError naming it)."""
+    meta = task_metadata(log)
+    if meta.task != spec.id:
+        diffs.append(Difference(f"{rel} task", spec.id, meta.task))
         return 0
-    if meta.get("judge_config_sha256") != judge.config_hash:
-        diffs.append(
-            Difference(f"{rel} candidate fingerprint", judge.config_hash, str(meta.get("judge_config_sha256")))
-        )
-    if (prompt := sha256_bytes(template, short=True)) != meta.get("prompt_sha256"):
-        diffs.append(Difference(f"{rel} prompt template sha256", prompt, str(meta.get("prompt_sha256"))))
+    if not isinstance(meta, JudgeTaskMetadata):  # a registered kind's: no judge provenance to check
+        diffs.append(Difference(f"{rel} kind", "a rate, compare or coach task", meta.kind))
+        return 0
+    if meta.judge_config_sha256 != judge.config_hash:
+        diffs.append(Difference(f"{rel} candidate fingerprint", judge.config_hash, meta.judge_config_sha256))
+    if (prompt := sha256_bytes(template, short=True)) != meta.prompt_sha256:
+        diffs.append(Difference(f"{rel} prompt template sha256", prompt, meta.prompt_sha256))
     known, probe = _probe(rel, meta, diffs)
     if not known:
         return 0  # the samples of a probe file other than this project's cannot be rebuilt
     try:
-        expected = _expected(rel, log, spec, judge, Template(template.decode("utf-8")), labels, probe, diffs)
+        expected = _expected(rel, log, meta, spec, judge, Template(template.decode("utf-8")), labels, probe, diffs)
     except (KeyError, ValueError, InputError) as err:  # a template the task kind cannot fill
         diffs.append(Difference(f"{rel} samples", "the samples the candidate's template gives", one_line(err)))
         return 0
@@ -63,19 +73,19 @@ def check_log(
     return checked
 
 
-def _probe(rel: str, meta: dict[str, Any], diffs: list[Difference]) -> tuple[bool, ProbeSpec | None]:
+def _probe(rel: str, meta: TaskMetadata, diffs: list[Difference]) -> tuple[bool, ProbeSpec | None]:
     """The project's probe file the log ran (None for a plain run), checked against the log's
     sha256 of it; (False, None) when the log ran another (a difference is added)."""
-    name = meta.get("probe")
+    name = meta.probe
     if not name:
         return True, None
     try:
-        probe = load_probe(str(name))
+        probe = load_probe(name)
     except InputError:
-        diffs.append(Difference(f"{rel} probe", "a probe of this project (evals/probes/)", str(name)))
+        diffs.append(Difference(f"{rel} probe", "a probe of this project (evals/probes/)", name))
         return False, None
-    if (ours := probe_metadata(probe)["probe_sha256"]) != meta.get("probe_sha256"):
-        diffs.append(Difference(f"{rel} probe file {name} sha256", ours, str(meta.get("probe_sha256"))))
+    if (ours := probe_metadata(probe)["probe_sha256"]) != meta.probe_sha256:
+        diffs.append(Difference(f"{rel} probe file {name} sha256", ours, str(meta.probe_sha256)))
         return False, None
     return True, probe
 
@@ -83,6 +93,7 @@ def _probe(rel: str, meta: dict[str, Any], diffs: list[Difference]) -> tuple[boo
 def _expected(
     rel: str,
     log: EvalLog,
+    meta: TaskMetadata,
     spec: TaskSpec,
     judge: Judge,
     template: Template,
@@ -101,8 +112,9 @@ def _expected(
         diffs.append(Difference(f"{rel} kind", "a rate, compare or coach task", spec.kind))
         return None
     layout = (log.eval.task_args or {}).get("mode") or judge.mode or spec.mode
-    if layout not in LAYOUTS or (log.eval.metadata or {}).get("mode") != layout:
-        diffs.append(Difference(f"{rel} mode", str(layout), str((log.eval.metadata or {}).get("mode"))))
+    logged = meta.mode if isinstance(meta, RateTaskMetadata) else None
+    if layout not in LAYOUTS or logged != layout:
+        diffs.append(Difference(f"{rel} mode", str(layout), str(logged)))
         return None
     return interleaved([build_samples(spec, judge, labels, layout, c, probe, template)[0] for c in shown])
 
@@ -145,20 +157,24 @@ def _check_grader(rel: str, log: EvalLog, spec: CoachTask, expected: dict[str, S
     """A coach log's grader: the project's grader file the log names (its fingerprints and
     layout as the log has them), and in every sample the grader's prompts, rebuilt from the
     coach's reply there; returns the grader prompts compared."""
-    meta = log.eval.metadata or {}
+    meta = task_metadata(log)
+    if not isinstance(meta, CoachTaskMetadata):
+        diffs.append(Difference(f"{rel} kind", "coach", meta.kind))
+        return 0
     try:
-        grader = load_grader(str(meta.get("grader")))
+        grader = load_grader(meta.grader)
     except InputError:
-        diffs.append(Difference(f"{rel} grader", "a judge file of this project", str(meta.get("grader"))))
+        diffs.append(Difference(f"{rel} grader", "a judge file of this project", meta.grader))
         return 0
     layout = grader.mode or spec.mode
     # its file and layout; its template is checked by the prompts below (the log's grader_sha256
     # also holds the built-in models' code version, which verify does not re-run)
+    logged = {"grader_config_sha256": meta.grader_config_sha256, "grader_mode": meta.grader_mode}
     want = {"grader_config_sha256": grader.config_hash, "grader_mode": layout}
     wrong = [
-        Difference(f"{rel} {key} ({grader.id})", value, str(meta.get(key)))
+        Difference(f"{rel} {key} ({grader.id})", value, logged[key])
         for key, value in want.items()
-        if meta.get(key) != value
+        if logged[key] != value
     ]
     if wrong:
         diffs += wrong
@@ -196,13 +212,24 @@ def _grader_expected(
 ) -> Counter[str]:
     """The grader's prompts the coach's reply in `sample` calls for: none without a rewrite, else
     the conversation as it was and with the rewrite, in the grader's layout."""
-    meta = item.metadata or {}
-    dims, turns, target = meta["dimensions"], meta["turns"], meta["target"]
+    meta = item.metadata_as(CoachSampleMetadata)  # built here by build_coach_samples
+    dims, turns, target = meta.dimensions, meta.turns, meta.target
     rewrite = graded_rewrite(sample.output, dims, turns, target)
     if rewrite is None:
         return Counter()
-    asked = [grader_prompts(template, spec.rubric_model, dims, layout, t, target) for t in (turns, rewrite["turns"])]
-    return Counter(prompt for prompts in asked for _, prompt in prompts)
+    asked = [
+        conversation_samples(
+            spec.rubric_model,
+            meta.framework,
+            template,
+            layout,
+            Conversation(meta.item_id, t, target),
+            dims,
+            meta.reference,
+        )
+        for t in (turns, rewrite["turns"])
+    ]
+    return Counter(_text(s.input) for samples in asked for s in samples)
 
 
 def _text(value: object) -> str:
