@@ -6,10 +6,15 @@ on the same graph). grimp reads every import statement of a module's source, whe
 `test_grimp_sees_imports_inside_functions` shows it on a two-module package where one import is
 inside a function and the other under TYPE_CHECKING, so a cycle that Python tolerates because one
 side imports lazily still fails here. The cycles are the graph's strongly connected components of
-more than one module (scipy's `connected_components(..., connection="strong")`)."""
+more than one module (scipy's `connected_components(..., connection="strong")`).
+
+An import by name (`importlib.import_module("empathy_bench.kinds")`, `__import__`) is invisible to
+that graph and to the layer contract: `test_src_imports_no_module_by_name` allows none in src but
+of a third-party module named literally (task kinds are entry points, read by importlib.metadata)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import grimp
@@ -19,6 +24,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 PACKAGE = "empathy_bench"
+SRC = Path(__file__).resolve().parents[2] / "src" / PACKAGE
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -94,3 +100,49 @@ def test_a_package_without_a_cycle_has_none(tmp_path: Path, monkeypatch: pytest.
     graph = grimp.build_graph("chainpkg", cache_dir=None)
     assert graph.direct_import_exists(importer="chainpkg.b", imported="chainpkg.c")
     assert import_cycles(graph) == []
+
+
+def imports_by_name(source: str) -> list[int]:
+    """The lines of each `import_module(...)` or `__import__(...)` call that may name a project
+    module: any whose first argument is not a literal string naming another package (a variable or
+    an f-string may hold "empathy_bench...", so they count too)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in ("import_module", "__import__"):
+            continue
+        first = node.args[0] if node.args else None
+        named = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        if named is None or named.startswith((PACKAGE, ".")):
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_src_imports_no_module_by_name() -> None:
+    found = [
+        f"{path.relative_to(SRC.parent)}:{line}"
+        for path in sorted(SRC.rglob("*.py"))
+        for line in imports_by_name(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "imports by name, unseen by the import graph (import it, or declare an entry point):\n" + (
+        "\n".join(found)
+    )
+
+
+def test_imports_by_name_are_found() -> None:
+    source = (
+        "import importlib\n"
+        "from importlib import import_module\n"
+        'importlib.import_module("empathy_bench.kinds")\n'  # 3: the project by name
+        "BUILTIN = 'empathy_bench.kinds'\n"
+        "import_module(BUILTIN)\n"  # 5: a variable may name anything
+        'importlib.import_module(f"empathy_bench.{BUILTIN}")\n'  # 6: so may an f-string
+        '__import__("empathy_bench.core")\n'  # 7
+        'import_module(".rate", "empathy_bench.kinds")\n'  # 8: relative to the project
+        'import_module("yaml")\n'  # a third-party module, named literally: allowed
+        'find = "import_module(empathy_bench)"\n'  # a string, not a call
+    )
+    assert imports_by_name(source) == [3, 5, 6, 7, 8]

@@ -274,12 +274,10 @@ def test_a_404_fails_in_one_line_saying_what_to_check_and_not_to_resume(
     assert "retry_immediate" not in everything and "Give Feedback" not in everything
 
 
-def test_eval_set_is_asked_for_immediate_task_retries_only_when_there_are_retries(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert eval_set_settings(RunOptions())["retry_immediate"] is False
-    monkeypatch.setenv("EMPATHY_BENCH_RETRY_ATTEMPTS", "2")
-    assert eval_set_settings(RunOptions())["retry_immediate"] is True
+def test_eval_set_restarts_no_failed_task_and_so_asks_for_no_immediate_retry() -> None:
+    # a restarted task would send each of its prompts again, (max retries + 1) times each
+    settings = eval_set_settings(RunOptions())
+    assert (settings["retry_attempts"], settings["retry_immediate"], settings["max_retries"]) == (0, False, 5)
 
 
 # -- price --------------------------------------------------------------------------------------

@@ -1,137 +1,30 @@
-"""A fourth task kind, defined and registered here, in the test module alone: `count`, where the
-judge answers how many turns a conversation has. Its task file is loaded by the registry's model,
-its inspect task is built and run by the pipeline (its judge answering "2" every time), its log is
-read and measured by its own hooks, and its rows reach leaderboard.json and leaderboard.md through
-the board's generic table, without a line of the other modules knowing the kind.
+"""A fourth task kind, `count` (tests/toy_kind_support.py), registered in the test's process: its task
+file is loaded by the registry's model, its inspect task is built and run by the pipeline (its judge
+answering "2" every time), its log is read and measured by its own hooks, and its rows reach
+leaderboard.json, leaderboard.md, the terminal's tables and the page's embedded data through the
+board's generic table, without a line of the other modules knowing the kind.
 
-Three conversations of 2, 2 and 3 turns: "2" is right on two of them, so the accuracy is 2/3 and
-the mean absolute error (0 + 0 + 1) / 3 = 1/3, over n = 3 items."""
+Accuracy 2/3 and mean absolute error 1/3 over n = 3 items (worked out in the support module)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from collections import Counter
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal
 
-import pandas as pd
 import pytest
-from inspect_ai import Task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.log import EvalLog
-from inspect_ai.model import ModelOutput, get_model
-from inspect_ai.scorer import Score, Target, mean, scorer
-from inspect_ai.solver import Generate, TaskState, solver
 
-from empathy_bench.agreement.statistics import Stat, Statistics
 from empathy_bench.core import kinds as registry
 from empathy_bench.core.errors import InputError
-from empathy_bench.core.project import project_dir
+from empathy_bench.leaderboard.page import DATA_ELEMENT_ID
 from empathy_bench.leaderboard.publish import write
+from empathy_bench.leaderboard.stat_table import kind_markdown, kind_sections
+from empathy_bench.leaderboard.terminal import render, task_tables
 from empathy_bench.pipeline import run as run_pipeline
-from empathy_bench.pipeline.row import Row, kind_of
 from empathy_bench.runs.execute import RunOptions
-from empathy_bench.runs.log import read_log
-from empathy_bench.sources.labels import LabelSet
-from empathy_bench.tasks.spec import OwnLabels, TaskSpec, load_task
-
-TEXTS = [
-    "Seeker: I lost my job today.\nSupporter: That sounds hard.",
-    "Seeker: My dog died.\nSupporter: I'm so sorry.",
-    "Seeker: I failed the exam.\nSupporter: That stings.\nSeeker: It does.",
-]
-JUDGE = "toy-twos"
-
-
-class CountTask(TaskSpec):
-    """The count kind's task file: no fields beyond every task's."""
-
-    kind: Literal["count"]
-    labels_needed: ClassVar[str] = "a count task needs labels.items"
-
-    def labels_enough(self, labels: OwnLabels) -> bool:
-        return True  # the truth is in the items themselves
-
-
-@scorer(metrics=[mean()])
-def turn_count() -> Any:
-    async def score(state: TaskState, target: Target) -> Score:
-        answer = state.output.completion.strip()
-        return Score(value=float(answer == target.text), answer=answer, metadata={"truth": int(target.text)})
-
-    return score
-
-
-@solver
-def always_two() -> Any:
-    """The toy judge: answers "2" whatever the conversation (offline; no model is called)."""
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.output = ModelOutput.from_content("mockllm/model", "2")
-        return state
-
-    return solve
-
-
-def build(name: str, spec: TaskSpec, options: RunOptions) -> list[Task]:
-    """One task: every item asked once, answered by mockllm with "2"."""
-    items = [(f"c{i}", text) for i, text in enumerate(TEXTS)]
-    samples = [
-        Sample(id=item_id, input=text, target=str(len(text.splitlines())), metadata={"item_id": item_id})
-        for item_id, text in items
-    ]
-    meta = {"task": spec.id, "judge": JUDGE, "kind": spec.kind, "fitted_on": []}
-    return [
-        Task(
-            name=spec.id,
-            dataset=MemoryDataset(samples),
-            solver=always_two(),
-            scorer=turn_count(),
-            model=get_model("mockllm/model"),
-            metadata=meta,
-        )
-    ]
-
-
-def read(log: EvalLog) -> tuple[pd.DataFrame, Counter[str], int, str]:
-    """Each item's answer and truth."""
-    rows = [
-        {"item_id": s.metadata["item_id"], "answer": s.output.completion.strip(), "truth": int(str(s.target))}
-        for s in log.samples or []
-    ]
-    return pd.DataFrame(rows).set_index("item_id").sort_index(), Counter(), len(rows), "item_id"
-
-
-def rows(
-    spec: TaskSpec, labels: LabelSet, mine: list[EvalLog], plain: list[EvalLog], recorded: bool, n_resamples: int
-) -> list[Row]:
-    found = []
-    for log in mine:
-        table, summary = read_log(log)
-        error = (pd.to_numeric(table.answer, errors="coerce") - table.truth).abs()
-        stats = [
-            Stat(metric="accuracy", value=float((error == 0).mean()), n=len(table)),
-            Stat(metric="mae", value=float(error.mean()), n=len(table)),
-        ]
-        agreement = Statistics(task=spec.id, rater=summary.judge, kind=kind_of(summary), stats=stats)
-        found.append(Row(agreement, summary, log, summary.complete))
-    return found
-
-
-COUNT = registry.Kind(
-    name="count",
-    spec=CountTask,
-    build=build,
-    read=read,
-    rows=rows,
-    columns=(
-        registry.StatColumn("accuracy", "accuracy", interval=False),
-        registry.StatColumn("mae", "mean abs. error", lower_is_better=True, interval=False),
-    ),
-    title="turn count",
-)
+from empathy_bench.tasks.spec import load_task
+from toy_kind_support import COUNT, JUDGE, CountTask, make_project
 
 
 @pytest.fixture
@@ -145,28 +38,23 @@ def count_kind() -> Iterator[registry.Kind]:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "project"
-    for folder in ("rubrics", "human_labels", "evals"):
-        shutil.copytree(project_dir() / folder, home / folder)
-    (home / "tasks").mkdir()
-    (home / "data").mkdir()
-    items = [{"item_id": f"c{i}", "framework": "lend_an_ear", "text": t} for i, t in enumerate(TEXTS)]
-    pd.DataFrame(items).to_csv(home / "data" / "items.csv", index=False)
-    (home / "tasks" / "turns.yaml").write_text(
-        "id: turns\nversion: 1\ntitle: Turns\nkind: count\nframework: lend_an_ear\nrubric: lend_an_ear\n"
-        "labels: {items: data/items.csv}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("EMPATHY_BENCH_HOME", str(home))
-    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
-    return home
+    return make_project(tmp_path, monkeypatch)
 
 
-def test_a_kind_registered_here_reaches_the_board(count_kind: registry.Kind, project: Path) -> None:
+def embedded_data(page: str) -> dict:
+    """The leaderboard the page embeds (page.py: JSON with '<', '>', '&' escaped, which json reads back)."""
+    found = re.search(rf'<script type="application/json" id="{DATA_ELEMENT_ID}">(.*?)</script>', page, re.DOTALL)
+    assert found, "the page embeds no leaderboard data"
+    return json.loads(found.group(1))
+
+
+def test_a_kind_registered_here_reaches_the_board(
+    count_kind: registry.Kind, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert isinstance(load_task("turns"), CountTask)
     options = RunOptions(tasks=["turns"], probes=[], log_dir=str(project / "logs"), display="none", shards=1)
     results = project / "results"
-    run_pipeline(options, n_resamples=20, results_dir=results / "runs")
+    result = run_pipeline(options, n_resamples=20, results_dir=results / "runs")
     write(results)
     board = json.loads((results / "leaderboard.json").read_text(encoding="utf-8"))
     table = board["kind_tables"]["count"]
@@ -176,11 +64,62 @@ def test_a_kind_registered_here_reaches_the_board(count_kind: registry.Kind, pro
     assert row["accuracy"] == pytest.approx(2 / 3, abs=1e-6)
     assert row["mae"] == pytest.approx(1 / 3, abs=1e-6)
     assert row["accuracy_n"] == row["mae_n"] == 3
+    assert row["provenance"] == "verified"  # measured here from its log, marked like every table's rows
     assert board["tasks"]["turns"]["kind"] == "count"
     markdown = (results / "leaderboard.md").read_text(encoding="utf-8")
     assert "## turns (turn count, kind count)" in markdown
     assert f"| {JUDGE} | run | 0.67 (3) | 0.33 (3) |" in markdown
     assert "mean abs. error ↓" in markdown
+    # the page embeds the same table, and has the section its script draws it into
+    page = (results / "index.html").read_text(encoding="utf-8")
+    assert embedded_data(page)["kind_tables"] == board["kind_tables"]
+    assert 'id="kind-section"' in page and 'id="kind-table"' in page
+    # the terminal prints it as it prints the others: a title, the header, a rule, a row per rater
+    # (columns padded to the widest cell, the figures right-aligned: "mean abs. error ↓" is 17 wide)
+    text = render(result.records)
+    block = text.split("\n\n")[1]
+    assert block.split("\n") == [
+        "turns (turn count, kind count)",
+        "rater     kind  accuracy  mean abs. error ↓",
+        "--------  ----  --------  -----------------",
+        "toy-twos  run   0.67 (3)           0.33 (3)",
+    ]
+    # a reported row is marked as in every other table (the rater column widens to hold the mark)
+    [marked] = task_tables(result.records, provenance={("turns", JUDGE): "reported"})
+    assert marked.split("\n")[3] == "toy-twos (reported, not verified)  run   0.67 (3)           0.33 (3)"
+
+
+def stat_column(metric: str, label: str, lower_is_better: bool, interval: bool) -> dict:
+    return {"metric": metric, "label": label, "lower_is_better": lower_is_better, "interval": interval}
+
+
+def test_kind_sections_by_hand() -> None:
+    """An interval, a missing figure, a reported row and a human row, in the kind table's text."""
+    runner = {"task": "turns", "rater": "a", "kind": "run", "role": "rater", "mae": None, "mae_n": None}
+    runner |= {"accuracy": 0.5, "accuracy_n": 4, "accuracy_low": 0.25, "accuracy_high": 0.75}
+    expert = {"task": "turns", "rater": "expert", "kind": "human", "role": "ceiling", "mae": 0.0, "mae_n": 4}
+    expert |= {"accuracy": 1.0, "accuracy_n": 4, "accuracy_low": 1.0, "accuracy_high": 1.0}
+    columns = [stat_column("accuracy", "accuracy", False, True), stat_column("mae", "<mae>", True, False)]
+    board = {
+        "kind_tables": {"count": {"title": "turn <b>count</b>", "columns": columns, "rows": [runner, expert]}},
+        "provenance": [{"task": "turns", "rater": "a", "status": "reported"}],
+    }
+    assert kind_markdown(board) == [
+        "## turns (turn &lt;b&gt;count&lt;/b&gt;, kind count)",
+        "",
+        "| rater | kind | accuracy | &lt;mae> ↓ |\n"
+        "|---|---|---|---|\n"
+        "| a (reported, not verified) | run | 0.50 [0.25, 0.75] (4) | – |\n"
+        "| expert | human | 1.00 [1.00, 1.00] (4) | 0.00 (4) |",
+        "",
+    ]
+    [(title, head, body, rows)] = kind_sections(board["kind_tables"])  # nothing reported: no mark
+    assert (title, head, rows) == (
+        "turns (turn <b>count</b>, kind count)",
+        ["rater", "kind", "accuracy", "<mae> ↓"],
+        [runner, expert],
+    )
+    assert body[0][0] == "a"
 
 
 def test_a_kind_unregistered_is_unknown_and_its_fields_are_refused(project: Path) -> None:

@@ -267,7 +267,6 @@ def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(
         litellm, "custom_provider_map", [*litellm.custom_provider_map, {"provider": "flaky", "custom_handler": flaky}]
     )
     litellm.utils.custom_llm_setup()
-    monkeypatch.setenv("EMPATHY_BENCH_RETRY_ATTEMPTS", "0")
     judge = tmp_path / "flaky.yaml"
     judge.write_text("id: flaky\nmodel: litellm/flaky/judge\n")
     options = _options(tmp_path / "logs", judges=[str(judge)], max_connections=1)

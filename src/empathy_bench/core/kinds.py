@@ -3,18 +3,24 @@
 
 The registry sits in `core` so every stage can look a kind up without importing the stages above
 it; the hooks are plain callables, typed loosely here because their argument types live in the
-stages that call them (each hook's comment names them). The built-in kinds (rate, compare, coach)
-are registered by `empathy_bench.kinds` on the first lookup, the way inspect loads its registry
-through the package's entry point; a kind of your own is one module and one `register` call."""
+stages that call them (each hook's comment names them). Kinds are declared as Python entry points
+of the group `empathy_bench.kinds` (`name = "module:KIND"`, this project's pyproject.toml declares
+rate, compare and coach), read on the first lookup the way inspect loads its registry: every
+process sees the same kinds, a spawned shard included, and no module here imports a stage by name.
+A package of your own declares its kind the same way; `register` adds one for this process alone
+(a test, a script that runs in one process)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-BUILTIN = "empathy_bench.kinds"  # the package that registers the built-in kinds (importing it does)
+from empathy_bench.core.errors import InputError
+
+GROUP = "empathy_bench.kinds"  # the entry point group every package declares its kinds in
+PROJECT = "empathy-bench"  # the distribution whose kinds (the built-in ones) come first
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,13 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
-_builtins_loaded = False
+_declared_loaded = False
 
 
 def register(kind: Kind) -> Kind:
-    """Add a kind (a second kind of the same name is refused: one name, one meaning)."""
-    _load_builtins()
+    """Add a kind in this process alone (a second kind of the same name is refused: one name, one
+    meaning). Spawned shards do not see it: a kind they run is declared as an entry point."""
+    _load_declared()
     if kind.name in _KINDS:
         raise ValueError(f"a task kind named {kind.name!r} is already registered")
     _KINDS[kind.name] = kind
@@ -84,22 +91,74 @@ def unregister(name: str) -> None:
 
 def kind(name: str) -> Kind:
     """The kind of that name; KeyError (with the known names) if none is registered."""
-    _load_builtins()
+    _load_declared()
     if name not in _KINDS:
         raise KeyError(f"no task kind {name!r}; registered: {', '.join(_KINDS)}")
     return _KINDS[name]
 
 
 def kinds() -> list[Kind]:
-    """Every registered kind, the built-in ones first, in the order they were registered."""
-    _load_builtins()
+    """Every kind: the declared ones first (this project's, then other packages', each package's
+    by name), then those registered in this process, in the order they were."""
+    _load_declared()
     return list(_KINDS.values())
 
 
-def _load_builtins() -> None:
-    """Import the package that registers the built-in kinds, once. Imported by name, not by an
-    import statement: `empathy_bench.kinds` wraps every stage, so core must not depend on it."""
-    global _builtins_loaded
-    if not _builtins_loaded:
-        _builtins_loaded = True
-        importlib.import_module(BUILTIN)
+def declared_kinds() -> list[Kind]:
+    """Every kind the installed packages declare in the entry point group, loaded now (no cache):
+    this project's first, then by package and name. A declaration that fails to load, is not a
+    `Kind`, is named unlike its kind or repeats another's name is an InputError naming it."""
+    found: dict[str, tuple[Kind, EntryPoint]] = {}
+    for point in sorted(entry_points(group=GROUP), key=_order):
+        loaded = _loaded(point)
+        if loaded.name in found:
+            raise _declaration_error(point, f"declares kind {loaded.name!r}, as {_where(found[loaded.name][1])} does")
+        found[loaded.name] = (loaded, point)
+    return [k for k, _ in found.values()]
+
+
+def _load_declared() -> None:
+    """Read the declared kinds into the registry, once per process. The flag is set first, so a
+    lookup made while a kind's module imports finds no declared kind yet instead of recursing,
+    and cleared again when loading fails, so the next lookup says why again."""
+    global _declared_loaded
+    if _declared_loaded:
+        return
+    _declared_loaded = True
+    try:
+        declared = declared_kinds()
+    except BaseException:
+        _declared_loaded = False
+        raise
+    for found in declared:
+        _KINDS.setdefault(found.name, found)
+
+
+def _order(point: EntryPoint) -> tuple[bool, str, str]:
+    return (_package(point) != PROJECT, _package(point), point.name)
+
+
+def _loaded(point: EntryPoint) -> Kind:
+    try:
+        loaded = point.load()
+    except Exception as err:  # any error of a third party's import, said in one line
+        problem = " ".join(f"{type(err).__name__}: {err}".split())
+        raise _declaration_error(point, f"failed to load ({problem})") from err
+    if not isinstance(loaded, Kind):
+        raise _declaration_error(point, f"gives a {type(loaded).__name__!r}, not an empathy_bench Kind")
+    if loaded.name != point.name:
+        raise _declaration_error(point, f"names a kind called {loaded.name!r}: the two names must be the same")
+    return loaded
+
+
+def _package(point: EntryPoint) -> str:
+    return point.dist.name if point.dist else "(unknown)"
+
+
+def _where(point: EntryPoint) -> str:
+    return f"entry point '{point.name} = {point.value}' of package {_package(point)}"
+
+
+def _declaration_error(point: EntryPoint, problem: str) -> InputError:
+    fix = f"fix the kind in package {_package(point)}, or uninstall it (`uv pip uninstall {_package(point)}`)"
+    return InputError(f"{_where(point)} (group {GROUP})", problem, fix)

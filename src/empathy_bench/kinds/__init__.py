@@ -1,9 +1,4 @@
-"""The built-in task kinds, registered here (core/kinds.py loads this package on its first lookup).
-Each kind's module wraps the stages' code for it into its `Kind`; a new kind is a module like
-them and one line below."""
-
-from empathy_bench.core.kinds import register
-from empathy_bench.kinds import coach, compare, rate
-
-for builtin in (rate.KIND, compare.KIND, coach.KIND):
-    register(builtin)
+"""The built-in task kinds, one module each (`rate.py`, `compare.py`, `coach.py`). Each wraps the
+stages' code for its kind into its `KIND`, declared as an entry point of the group
+`empathy_bench.kinds` in pyproject.toml, which core/kinds.py reads on its first lookup; nothing
+here registers anything. A new kind is a module like them and one entry point line."""

@@ -106,7 +106,9 @@ def with_provenance(board: dict[str, Any], found: Found) -> dict[str, Any]:
     """Every row of every table says whether its figures are verified or reported; the board
     lists each row's provenance once with how it was obtained."""
     status = {(r.agreement.task, r.agreement.rater): p for _, r, p in found}
-    for rows in board.values():
+    # the built-in kinds' tables are lists of rows; a registered kind's table keeps its rows in `rows`
+    tables = [*board.values(), *(t["rows"] for t in board.get("kind_tables", {}).values())]
+    for rows in tables:
         if isinstance(rows, list):
             for row in rows:
                 if isinstance(row, dict) and (p := status.get((str(row.get("task")), str(row.get("rater"))))):

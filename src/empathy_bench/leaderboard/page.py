@@ -82,6 +82,7 @@ def _check(leaderboard: dict) -> None:
         rows = leaderboard.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise InputError("leaderboard", f"'{key}' is not a list of rows", fix)
+    _check_kind_tables(leaderboard.get("kind_tables", {}), fix)
     if not any(leaderboard.get(key) for key in ("overall", "preference", "coach", "kind_tables")):
         raise InputError(
             "leaderboard",
@@ -100,6 +101,31 @@ def _check(leaderboard: dict) -> None:
         raise InputError(
             "leaderboard", f"{where} is NaN or infinite", "write missing numbers as null (None)", where=where
         )
+
+
+def _check_kind_tables(tables: Any, fix: str) -> None:
+    """The registered kinds' tables (leaderboard/stat_table.py) in the shape page.js draws."""
+    if not isinstance(tables, dict):
+        raise InputError("leaderboard", "'kind_tables' is not a dict of tables by kind", fix)
+    for name, found in tables.items():
+        if not _is_kind_table(found):
+            where = f"kind_tables.{name}"
+            raise InputError("leaderboard", f"'{where}' is not a table (title, columns, rows)", fix, where=where)
+
+
+def _is_kind_table(found: Any) -> bool:
+    """A title, columns each naming a metric and a label, rows each naming a task and a rater."""
+    if not isinstance(found, dict) or not isinstance(found.get("title"), str):
+        return False
+    columns, rows = found.get("columns"), found.get("rows")
+    if not isinstance(columns, list) or not isinstance(rows, list):
+        return False
+    named = all(
+        isinstance(c, dict) and isinstance(c.get("metric"), str) and isinstance(c.get("label"), str) for c in columns
+    )
+    return named and all(
+        isinstance(r, dict) and isinstance(r.get("task"), str) and isinstance(r.get("rater"), str) for r in rows
+    )
 
 
 def _non_finite(value: Any, path: str) -> str:

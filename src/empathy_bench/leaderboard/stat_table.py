@@ -1,15 +1,18 @@
 """The board table of each registered kind that declares columns (core/kinds.py): a pivot of its
 rows' statistics (agreement/statistics.py), one row per (task, rater), one cell per column (the
 plain figure over every criterion), its interval and n beside it. The built-in kinds declare no
-columns: their tables are their own (rate_table.py, compare_table.py, coach_table.py)."""
+columns: their tables are their own (rate_table.py, compare_table.py, coach_table.py). The same
+sections reach leaderboard.md and the terminal (`kind_sections`); the page draws `kind_tables`
+itself (assets/page.js)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.core.kinds import Kind, kinds
-from empathy_bench.leaderboard.columns import number, table
+from empathy_bench.leaderboard.columns import REPORTED_MARK, markdown_cell, number, table
 from empathy_bench.leaderboard.record import RunRecord
 
 
@@ -43,17 +46,36 @@ def _row(a: Statistics, kind: Kind) -> dict[str, Any]:
     return row
 
 
-def kind_markdown(board: dict[str, Any]) -> list[str]:
-    """Each kind table as a Markdown section per task: value [low, high] (n) per column."""
-    parts: list[str] = []
-    for name, found in board.get("kind_tables", {}).items():
+# One kind table's part for one task: its title, header, cells as text and the rows they came from
+Section = tuple[str, list[str], list[list[str]], list[dict[str, Any]]]
+
+
+def kind_sections(tables: dict[str, Any], reported: Collection[tuple[str, str]] = ()) -> list[Section]:
+    """Each kind table (`kind_tables`'s shape) per task, as text: "task (title, kind name)", then
+    rater, rater kind and value [low, high] (n) per column; a (task, rater) in `reported` has its
+    rater marked as the other tables mark it. Markdown (`kind_markdown`) and the terminal print it."""
+    sections: list[Section] = []
+    for name, found in tables.items():
         columns = found["columns"]
+        head = ["rater", "kind", *(c["label"] + (" ↓" if c["lower_is_better"] else "") for c in columns)]
         for task in dict.fromkeys(r["task"] for r in found["rows"]):
             rows = [r for r in found["rows"] if r["task"] == task]
-            head = ["rater", "kind", *(c["label"] + (" ↓" if c["lower_is_better"] else "") for c in columns)]
-            body = [[r["rater"], r["kind"], *(_cell(r, c) for c in columns)] for r in rows]
-            parts += [f"## {task} ({found['title']}, kind {name})", "", table(head, body), ""]
+            body = [[_rater(r, reported), r["kind"], *(_cell(r, c) for c in columns)] for r in rows]
+            sections.append((f"{task} ({found['title']}, kind {name})", head, body, rows))
+    return sections
+
+
+def kind_markdown(board: dict[str, Any]) -> list[str]:
+    """Each kind table as a Markdown section per task (`kind_sections`)."""
+    reported = {(p["task"], p["rater"]) for p in board.get("provenance", []) if p.get("status") == "reported"}
+    parts: list[str] = []
+    for title, head, body, _ in kind_sections(board.get("kind_tables", {}), reported):
+        parts += [f"## {markdown_cell(title)}", "", table(head, body), ""]  # its title is a package's text
     return parts
+
+
+def _rater(row: dict[str, Any], reported: Collection[tuple[str, str]]) -> str:
+    return str(row["rater"]) + (REPORTED_MARK if (row["task"], row["rater"]) in reported else "")
 
 
 def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from empathy_bench.leaderboard.fields import used_columns
 from empathy_bench.leaderboard.markdown import BIAS_NOTE, REPORTED_NOTE
 from empathy_bench.leaderboard.rate_table import TRIVIAL_WINS_HEAD, dimension_rows, overall_rows, trivial_win_rows
 from empathy_bench.leaderboard.record import RunRecord
+from empathy_bench.leaderboard.stat_table import kind_sections, kind_tables
 
 MARKS = {
     "ceiling": "  <- human ceiling",
@@ -75,26 +76,35 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 Provenances = dict[tuple[str, str], str]  # (task, rater) -> "verified" or "reported"
+Titled = tuple[str, dict, tuple[Column, ...]]  # a table's title, one of its rows, its columns
 
 
 def task_tables(
     records: list[RunRecord], comparisons: list[Comparison] | None = None, provenance: Provenances | None = None
 ) -> list[str]:
-    """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones and
-    coach tasks under the coach ones (ranks from the run's comparisons); a reported row is marked
-    as the leaderboard marks it (`provenance`; a run's own rows are all verified)."""
-    tables: list[tuple[str, dict, tuple[Column, ...]]] = [
-        (r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records, comparisons)
-    ]
+    """Rate tasks under the leaderboard's columns, then compare tasks under the preference ones,
+    coach tasks under the coach ones (ranks from the run's comparisons), each registered kind's
+    table (stat_table.py) and the bias probes; a reported row is marked as the leaderboard marks
+    it (`provenance`; a run's own rows are all verified)."""
+    tables: list[Titled] = [(r["task"], r, OVERALL_COLUMNS) for r in overall_rows(records, comparisons)]
     tables += [(_compare_title(r), r, COMPARE_COLUMNS) for r in preference_rows(records, comparisons)]
     tables += [
         (f"{r['task']} (feedback against the experts' profile, our construction)", r, COACH_TERMINAL)
         for r in coach_rows(records, comparisons)
     ]
-    tables += [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
-    for _, row, _ in tables:
+    bias: list[Titled] = [(f"{r['task']}: bias probes", r, BIAS_COLUMNS) for r in bias_rows(records)]
+    for _, row, _ in tables + bias:
         row["provenance"] = (provenance or {}).get((row["task"], row["rater"]), "verified")
-    wins = trivial_win_rows(records)
+    reported = [key for key, status in (provenance or {}).items() if status == "reported"]
+    kinds = [
+        f"{visible(title)}\n" + _marked(text_table(head, body), rows)
+        for title, head, body, rows in kind_sections(kind_tables(records), reported)
+    ]
+    return _grouped(tables, trivial_win_rows(records)) + kinds + _grouped(bias, [])
+
+
+def _grouped(tables: list[Titled], wins: list[dict]) -> list[str]:
+    """One table per title, its rows in order; under a rate task's, where a trivial baseline wins."""
     out = []
     for title in dict.fromkeys(t for t, _, _ in tables):
         mine = [(r, columns) for t, r, columns in tables if t == title]
@@ -115,7 +125,12 @@ def _compare_title(row: dict) -> str:
 
 
 def _marked_table(rows: list[dict], columns: tuple[Column, ...]) -> str:
-    lines = text_table([c.label for c in columns], [[cell(c, r) for c in columns] for r in rows]).split("\n")
+    return _marked(text_table([c.label for c in columns], [[cell(c, r) for c in columns] for r in rows]), rows)
+
+
+def _marked(text: str, rows: list[dict]) -> str:
+    """A text table with the ceiling's and the other human rows' lines marked by their role."""
+    lines = text.split("\n")
     return "\n".join(
         lines[:2] + [line + MARKS.get(str(r["role"]), "") for line, r in zip(lines[2:], rows, strict=True)]
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -269,7 +268,6 @@ WORKER_DISPLAY = {"full": "plain", "rich": "plain", "conversation": "plain"}
 
 
 def eval_set_settings(options: RunOptions) -> dict[str, object]:
-    attempts = int(os.environ.get("EMPATHY_BENCH_RETRY_ATTEMPTS", "0"))
     settings: dict[str, object] = {
         "log_dir": options.log_dir,
         "limit": options.limit,
@@ -280,10 +278,10 @@ def eval_set_settings(options: RunOptions) -> dict[str, object]:
         # A failed task is not restarted: each call already retried what is worth retrying, and
         # a restart would multiply the requests (one prompt sent 4 x (max retries + 1) times).
         # Re-running the same command resumes it.
-        "retry_attempts": attempts,
+        "retry_attempts": 0,
         # without task retries, inspect's default immediate retry has nothing to do and says so on
         # every run; the batch mode with no retries runs each task once, the same
-        "retry_immediate": attempts > 0,
+        "retry_immediate": False,
         "retry_wait": 1,
         # the live sample buffer (for watching a run in inspect view) costs ~30% per sample
         "log_realtime": False,

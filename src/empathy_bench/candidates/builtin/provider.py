@@ -20,7 +20,7 @@ price zero, so `litellm.completion_cost` works.
 from __future__ import annotations
 
 import asyncio
-import importlib
+import importlib.util
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -189,10 +189,11 @@ def code_files() -> list[Path]:
     anchors come from, and the profile rule the lexicon coach flags with. Every task's
     fingerprint hashes them all, so editing any of them invalidates cached replies and finished
     tasks."""
-    # modules by name: `empathy_bench.sources.profile` is also a function the package re-exports
+    # files found by module name (`empathy_bench.sources.profile` is also a function the package
+    # re-exports), without importing them: src has no by-name import (tests/core/test_import_graph.py)
     modules = ["candidates.prompt", "sources.rubric", "sources.transcript", "sources.profile"]
-    files = [importlib.import_module(f"empathy_bench.{name}").__file__ for name in modules]
-    return sorted(Path(__file__).parent.glob("*.py")) + [Path(f) for f in files if f]
+    specs = [importlib.util.find_spec(f"empathy_bench.{name}") for name in modules]
+    return sorted(Path(__file__).parent.glob("*.py")) + [Path(s.origin) for s in specs if s and s.origin]
 
 
 def code_fingerprint() -> str:

@@ -18,6 +18,7 @@
   const COACH_BY_DIM = DATA.coach_by_dimension || [];  // ... and per (task, rater, dimension)
   const COACH_COLUMN_DEFS = DATA.coach_columns || [];  // the coach table's columns, from Python as well
   const COMPARISONS = DATA.comparisons || [];  // per (task, criterion): raters best first with rank intervals, paired differences
+  const KIND_TABLES = DATA.kind_tables || {};  // registered kinds' tables (leaderboard/stat_table.py): title, columns, rows, by kind
   const KINDS = ["run", "recorded", "baseline", "human"];
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
@@ -66,11 +67,19 @@
     return a[1] - b[1];
   }).map((p) => p[0]);
 
-  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task), PREFERENCE.map((r) => r.task), COACH.map((r) => r.task)))];
-  // a task's kind (rate, compare: choices between two items, coach: feedback) by its task file; without one, by its rows
+  const KIND_ROWS = Object.values(KIND_TABLES).flatMap((k) => k.rows);
+  const tasks = [...new Set(OVERALL.map((r) => r.task).concat(PER_DIM.map((r) => r.task), PREFERENCE.map((r) => r.task), COACH.map((r) => r.task), KIND_ROWS.map((r) => r.task)))];
+  // the registered kind whose table has the task's rows (its task file's kind first); null: none has
+  const statKind = (t) => {
+    const names = Object.keys(KIND_TABLES).filter((k) => KIND_TABLES[k].rows.some((r) => r.task === t));
+    return names.includes(TASKS[t] && TASKS[t].kind) ? TASKS[t].kind : names[0] ?? null;
+  };
+  // a task's view: rate, compare (choices between two items), coach (feedback) by its task file, "stat" for a
+  // registered kind with a table of its own; without a kind, by its rows
   const taskKind = (t) => {
     const kind = TASKS[t] && TASKS[t].kind;
     if (kind === "rate" || kind === "compare" || kind === "coach") return kind;
+    if (statKind(t) !== null) return "stat";
     if (kind || OVERALL.some((r) => r.task === t)) return "rate";
     return PREFERENCE.some((r) => r.task === t) ? "compare" : COACH.some((r) => r.task === t) ? "coach" : "rate";
   };
@@ -729,6 +738,39 @@
     });
   }
 
+  // ---------- a registered kind's table: its columns over its statistics (leaderboard/stat_table.py) ----------
+  const statSorts = new Map();  // one sort per kind (its columns differ), kept across tabs
+  // the task's rows of its kind's table, each with its provenance (board.py with_provenance)
+  const statRows = (t) => ((KIND_TABLES[statKind(t)] || {}).rows || []).filter((r) => r.task === t);
+  // a figure, then [low, high] under it where the column has an interval, and (n)
+  function statCell(r, c) {
+    const v = r[c.metric], low = r[`${c.metric}_low`], high = r[`${c.metric}_high`], n = r[`${c.metric}_n`];
+    if (!isNum(v)) return num(v);
+    const count = isNum(n) ? `(${grouped(String(n))})` : "";
+    if (c.interval && isNum(low) && isNum(high)) return [fmt(v), " ", el("span", { class: "ci" }, `[${fmt(low)}, ${fmt(high)}]`, count ? ` ${count}` : "")];
+    return count ? [fmt(v), " ", el("span", { class: "n" }, count)] : fmt(v);
+  }
+  const statColumns = (table) => [
+    { key: "rater", label: "rater", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), reportedMark(r)], cls: "col-rater" },
+    { key: "kind", label: "kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)), cls: "col-text" },
+    ...table.columns.map((c, i) => ({
+      key: `figure-${i}`, label: c.label + (c.lower_is_better ? " \u2193" : ""), cls: "col-ci",
+      title: `${c.metric}: ${c.lower_is_better ? "lower" : "higher"} is better${c.interval ? "; 95% interval in brackets" : ""}; n in parentheses`,
+      value: (r) => (isNum(r[c.metric]) ? r[c.metric] : null), cell: (r) => statCell(r, c),
+    })),
+  ];
+  function renderKindTable() {
+    const task = state.task, name = statKind(task), table = KIND_TABLES[name];
+    const rows = statRows(task);
+    document.getElementById("kind-title").textContent = `${table.title} \u2014 ${taskTitle(task)}`;
+    document.getElementById("kind-note").textContent = [plural(rows.length, "rater"), `kind ${name}`, `task id ${task}`].join(" \u00B7 ") + ".";
+    document.getElementById("kind-description").textContent = (TASKS[task] && TASKS[task].description) || "";
+    // best first by its first column (lower first where lower is better); a click re-sorts as in every table
+    const first = table.columns[0];
+    if (!statSorts.has(name)) statSorts.set(name, { key: first ? "figure-0" : null, dir: first && first.lower_is_better ? "asc" : "desc" });
+    sortableTable(document.getElementById("kind-table"), statColumns(table), rows, statSorts.get(name), rowClass);
+  }
+
   // ---------- bias probes (every task kind alike) ----------
   const biasSorts = new Map();  // one sort per task (its columns differ), kept across tabs; null: the board's order
   const present = (v) => v !== null && v !== undefined;
@@ -854,7 +896,8 @@
   function renderTabs() {
     const tabs = tasks.map((t) => {
       const kind = taskKind(t);
-      const n = kind === "compare" ? new Set(PREFERENCE.filter((r) => r.task === t).map((r) => r.rater)).size : (kind === "coach" ? COACH : OVERALL).filter((r) => r.task === t).length;
+      const n = kind === "compare" ? new Set(PREFERENCE.filter((r) => r.task === t).map((r) => r.rater)).size
+        : kind === "stat" ? statRows(t).length : (kind === "coach" ? COACH : OVERALL).filter((r) => r.task === t).length;
       const b = el("button", { type: "button", class: "task-tab", "data-task": t, title: `${n} rater${n === 1 ? "" : "s"}`, "aria-pressed": String(t === state.task) }, taskTitle(t), el("span", { class: "count" }, `${n}`));
       b.addEventListener("click", () => { location.hash = "task=" + encodeURIComponent(t); });
       return b;
@@ -866,6 +909,7 @@
     rate: { sections: ["overall-section", "heatmap-section", "plots-section"], render: () => renderRate() },
     compare: { sections: ["compare-section"], render: () => renderCompare() },
     coach: { sections: ["coach-section"], render: () => renderCoach() },
+    stat: { sections: ["kind-section"], render: () => renderKindTable() },
   };
   function renderTask() {
     const kind = taskKind(state.task);
