@@ -1,12 +1,13 @@
 """A shard killed with SIGKILL mid-run (`empathy-bench run --shard K/N` in a subprocess against a
 slow provider on 127.0.0.1), then run again: it finishes without asking again for what it had,
-every sample is in its log once, collect refuses while it is unfinished and then measures it."""
+every sample is in its log once, collect refuses while it is unfinished and then measures it.
+Only the killed command needs a process of its own; the other shard and the resume are the same
+command line run in this process (`cli.main`), which saves an interpreter start each."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from fault_server import Fault, FaultServer, kill_after_requests
 from inspect_ai.log import list_eval_logs, read_eval_log
 
+from empathy_bench.cli import main
 from empathy_bench.core.errors import EmpathyBenchError
 from empathy_bench.pipeline import collect
 from empathy_bench.runs.execute import RunOptions, build_tasks
@@ -31,7 +33,9 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
 
 
-def test_a_shard_killed_with_sigkill_resumes_without_redoing_or_doubling_samples(tmp_path: Path) -> None:
+def test_a_shard_killed_with_sigkill_resumes_without_redoing_or_doubling_samples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FaultServer(Fault(mode="hang", hang_s=0.3)) as server:
         judge = tmp_path / "slow.yaml"
         judge.write_text(
@@ -43,25 +47,21 @@ def test_a_shard_killed_with_sigkill_resumes_without_redoing_or_doubling_samples
         options = RunOptions(judges=judges, tasks=["epitome"], probes=[], limit=LIMIT, log_dir=str(tmp_path / "logs"))
         dealt = shares(build_tasks(options), 2)
         [k] = [i + 1 for i, share in enumerate(dealt) if any("slow" in str(t.model) for t in share)]
-        argv = [sys.executable, "-m", "empathy_bench.cli", "run", "--task", "epitome", "--no-probes"]
-        argv += [a for j in judges for a in ("--judge", j)]
+        argv = ["run", "--task", "epitome", "--no-probes", *[a for j in judges for a in ("--judge", j)]]
         argv += ["--limit", str(LIMIT), "--max-connections", "1", "--log-dir", str(tmp_path / "logs")]
         argv += ["--display", "none", "--no-recorded"]
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "empathy_bench.cli", *argv, "--shard", f"{k}/2"]
 
-        before = kill_after_requests([*argv, "--shard", f"{k}/2"], server, tmp_path, env)
+        before = kill_after_requests(command, server, tmp_path, env)
         assert 5 <= before < LIMIT, before
-        other = subprocess.run([*argv, "--shard", f"{3 - k}/2"], env=env, cwd=tmp_path, capture_output=True, text=True)
-        assert other.returncode == 0, other.stderr[-2000:]
+        assert main([*argv, "--shard", f"{3 - k}/2"]) == 0, capsys.readouterr().err[-2000:]
         with pytest.raises(EmpathyBenchError) as unfinished:  # the killed shard is never read as done
             collect(str(tmp_path / "logs"), n_resamples=10, recorded=False)
         assert f"shard {k} of 2 did not finish: it stopped first (killed, or still running)" in str(unfinished.value)
         assert f"--shard K/2 --log-dir {tmp_path / 'logs'}" in str(unfinished.value)
 
-        again = subprocess.run(
-            [*argv, "--shard", f"{k}/2"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
-        )
-        assert again.returncode == 0, again.stderr[-2000:]
+        assert main([*argv, "--shard", f"{k}/2"]) == 0, capsys.readouterr().err[-2000:]
         resumed = server.requests - before
     # the resume asked only for what the kill left unanswered (at most the one call in flight again)
     assert LIMIT - before <= resumed <= LIMIT - before + 1, (before, resumed)

@@ -48,9 +48,10 @@ def _written(results_dir: Path) -> dict[str, Any]:
 
 def _options(log_dir: Path | str, **given: Any) -> RunOptions:
     settings: dict[str, Any] = {
-        # the compare task's from-ratings rows read the rate runs' logs, wherever they ran
-        "judges": ["builtin-lexicon", "builtin-length", "builtin-constant", "builtin-length-compare"],
-        "tasks": ["epitome", "lend_an_ear", "lend_an_ear_compare"],
+        # the compare task's from-ratings rows read the rate runs' logs, wherever they ran; a judge
+        # (`run`) and a baseline on one rate task: more would only add runs of the same kinds
+        "judges": ["builtin-lexicon", "builtin-length", "builtin-length-compare"],
+        "tasks": ["lend_an_ear", "lend_an_ear_compare"],
         "probes": ["attribution"],  # its unchanged condition is read from the plain run's cache
         "limit": 6,
         "display": "none",
@@ -113,8 +114,8 @@ def test_two_shards_and_collect_record_what_one_process_records(
     assert len(eval_set_dirs) == len(set(eval_set_dirs)) == 5, eval_set_dirs
     assert {Path(d).name for d in eval_set_dirs} == {"shard-1-of-1", "shard-1-of-2", "shard-2-of-2"}
 
-    # 2 rate tasks x 3 judges, plain and probed; the compare judge plain and probed
-    assert len(alone.logs) == len(sharded.logs) == len(local.logs) == 2 * 3 * 2 + 2
+    # the rate task's 2 judges, plain and probed; the compare judge plain and probed
+    assert len(alone.logs) == len(sharded.logs) == len(local.logs) == 2 * 2 + 2
     assert any("from ratings" in r.agreement.rater for r in sharded.rows)
     assert _records(sharded) == _records(alone)
     assert _records(local) == _records(alone)
