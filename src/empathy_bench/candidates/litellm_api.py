@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+from collections.abc import Callable
 from typing import Any
 
 import litellm
@@ -69,6 +71,10 @@ class ProviderNotFound(Exception):
 # key at all, litellm's clients would take the provider's key (OPENAI_API_KEY, ...) from the
 # environment and send it to that server.
 PLACEHOLDER_KEY = "empathy-bench-no-key"
+
+
+# inspect's default back-off (its wait_exponential_jitter(initial=3, max=30 * 60, jitter=3))
+RETRY_INITIAL_S, RETRY_MAX_S = 3.0, 30 * 60.0
 
 
 def _retry_after(ex: Exception) -> float | None:
@@ -231,6 +237,20 @@ class LitellmAPI(ModelAPI):
             return RetryDecision.rate_limit(retry_after=_retry_after(ex))
         server_error = isinstance(ex, litellm.APIError) and (getattr(ex, "status_code", 0) or 0) >= 500
         return RetryDecision.transient() if isinstance(ex, TRANSIENT) or server_error else RetryDecision.no()
+
+    def retry_wait(self) -> Callable[[Any], float]:
+        """The wait before a retry: inspect's default back-off (3 s doubling up to 30 minutes, plus
+        up to 3 s of jitter), never shorter than the provider's Retry-After. inspect reports
+        Retry-After to its concurrency controller but does not wait for it, so without this a
+        rate-limited provider would be asked again sooner than it said."""
+
+        def wait(state: Any) -> float:  # tenacity's RetryCallState
+            backoff = min(RETRY_INITIAL_S * 2 ** (state.attempt_number - 1), RETRY_MAX_S) + random.uniform(0, 3)
+            ex = state.outcome.exception() if state.outcome else None
+            after = _retry_after(ex) if isinstance(ex, Exception) else None
+            return max(backoff, after or 0.0)
+
+        return wait
 
     def is_auth_failure(self, ex: Exception) -> bool:
         return isinstance(ex, litellm.AuthenticationError)
