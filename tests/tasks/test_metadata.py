@@ -262,6 +262,7 @@ def test_a_registered_kind_keeps_its_own_keys() -> None:
     with pytest.raises(InputError) as unknown:
         task_metadata(header)
     assert "its kind 'count' is not a registered task kind" in unknown.value.problem
+    assert "install the package that declares the task kind 'count'" in unknown.value.fix
     rate = registry.kind("rate")
     registry.register(Kind("count", rate.spec, rate.build, rate.read, rate.rows))
     try:

@@ -172,7 +172,11 @@ def _registered_model(name: str, source: str) -> type[TaskMetadata] | None:
     try:
         return kind(name).task_metadata
     except KeyError as err:
-        raise InputError(source, f"its kind '{name}' is not a registered task kind ({err.args[0]})", LOG_FIX) from None
+        fix = (
+            f"install the package that declares the task kind '{name}' (its entry point in the group "
+            "empathy_bench.kinds), then measure the log again"
+        )
+        raise InputError(source, f"its kind '{name}' is not a registered task kind ({err.args[0]})", fix) from None
 
 
 def sample_metadata(log: EvalLog, sample: EvalSample, model: type[M]) -> M:
