@@ -4,7 +4,8 @@ every paired comparison (`_comparisons.json`) and every recipient table (`recipi
     uv run --frozen python scripts/compare_records.py OLD_RESULTS NEW_RESULTS
 
 A record is matched by what it is a row of (task, rater, rater kind, probe or criterion), not by its
-file name; inside it, a figure by its path (`agreement.mean.qwk`, `agreement.dimensions[2].n`).
+file name; inside it, a figure by its path, a statistic by its key
+(`agreement.stats[metric=qwk, criterion=empathy].value`).
 Provenance that changes with every run (the run summary, the log, packages, git revision, the
 command) is not a figure and is left out. Prints the counts and every difference; exit 1 if any
 figure differs or a row is on one side only.
@@ -21,6 +22,7 @@ COMPARISONS = "_comparisons.json"
 # what names an element of a list of objects (a figure of a rater, a dimension, an expert): a
 # list is matched element by element by these, so an element added in between shifts nothing
 IDENTITY = ("task", "criterion", "rater", "other", "figure", "dimension", "annotator", "probe", "label", "bin", "run")
+IDENTITY += ("metric", "condition", "versus")  # a statistic (agreement/statistics.py) by its key
 
 
 def flatten(value: Any, path: str = "") -> dict[str, Any]:

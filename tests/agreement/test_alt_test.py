@@ -367,17 +367,17 @@ def test_reference_units_are_instances_and_clustering_moves_p_either_way(
     assert (reference.passed, reference.winning_rate) == (False, 0.0)
     negative = design is NEGATIVE
     assert (clustered.passed, clustered.winning_rate) == ((True, 1.0) if negative else (False, 0.0))
-    assert verdict(reference, clustered) == ("fail, passes when clustered" if negative else "fail")
+    assert verdict(reference.passed, clustered.passed) == ("fail, passes when clustered" if negative else "fail")
 
 
 def test_verdict_says_when_the_clustered_variant_disagrees() -> None:
     humans, llm = table(MEDIAN_ROWS)
     passing = alt_test(humans, llm, min_items=6)
     failing = passing.model_copy(update={"passed": False})
-    assert verdict(passing, passing) == "pass"
-    assert verdict(passing, failing) == "pass, not robust to clustering"
-    assert verdict(failing, passing) == "fail, passes when clustered"
-    assert verdict(passing, None) == "pass" and verdict(None, passing) is None
+    assert verdict(passing.passed, passing.passed) == "pass"
+    assert verdict(passing.passed, failing.passed) == "pass, not robust to clustering"
+    assert verdict(failing.passed, passing.passed) == "fail, passes when clustered"
+    assert verdict(passing.passed, None) == "pass" and verdict(None, passing.passed) is None
 
 
 def test_per_aspect_tests_share_one_by_family() -> None:
@@ -445,4 +445,4 @@ def test_gpt_4o_passes_only_when_clustered(kumar) -> None:  # noqa: ANN001
     reference, clustered, _, _ = alt_tests(spec, kumar, rater_table(spec, kumar, "gpt-4o"))
     assert clustered is not None and clustered.passed and clustered.winning_rate == pytest.approx(2 / 3)
     assert clustered.per_annotator[0].p_value == pytest.approx(0.0178, abs=1e-4)
-    assert verdict(reference, clustered) == "fail, passes when clustered"
+    assert verdict(reference.passed, clustered.passed) == "fail, passes when clustered"

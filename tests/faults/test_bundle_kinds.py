@@ -27,6 +27,7 @@ from empathy_bench.leaderboard.provenance import VERIFICATION_FILE, bundle_prove
 from empathy_bench.pipeline import run
 from empathy_bench.pipeline.bundle import MANIFEST, export_all
 from empathy_bench.runs.execute import RunOptions
+from record_support import set_figures, stored_figure
 
 RESAMPLES = 10
 RATE, COMPARE, COACH = (
@@ -198,7 +199,7 @@ def test_a_record_changed_after_the_stamp_is_reported(
     assert main(["verify", str(bundle), "--no-stamp"]) == 0
     record = bundle / "records" / "lend_an_ear_coach" / "builtin-lexicon-coach.json"
     data = json.loads(record.read_text())
-    data["agreement"]["n_items"] += 1
+    set_figures(data, n_items=stored_figure(data, "n_items") + 1)  # type: ignore[operator]
     record.write_text(json.dumps(data))
     found = bundle_provenance(bundle)
     assert found.status == "reported" and "changed since" in found.via

@@ -21,6 +21,7 @@ from empathy_bench.core.digest import sha256_file
 from empathy_bench.pipeline import run
 from empathy_bench.pipeline.bundle import MANIFEST, export, verify
 from empathy_bench.runs.execute import RunOptions
+from record_support import set_figures, stored_figure
 
 RESAMPLES = 10
 
@@ -186,11 +187,11 @@ def test_a_sample_id_changed_in_a_probe_log(bundle: Path, capsys: pytest.Capture
 def test_a_figure_in_a_record(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = bundle / "records" / "epitome" / "scripted-judge.json"
     data = json.loads(path.read_text())
-    data["agreement"]["n_items"] += 1
+    set_figures(data, n_items=stored_figure(data, "n_items") + 1)  # type: ignore[operator]
     path.write_text(json.dumps(data))
     rehash(bundle)
     out = verdict_lines(bundle, capsys)
-    assert "record epitome/scripted-judge.json figure n_items" in out
+    assert "record epitome/scripted-judge.json figure stats.n_items.value" in out
 
 
 @pytest.mark.parametrize(

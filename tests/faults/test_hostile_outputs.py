@@ -22,6 +22,7 @@ from empathy_bench.core.project import project_dir
 from empathy_bench.leaderboard.publish import write
 from empathy_bench.leaderboard.record import RunRecord, read_records, write_records
 from empathy_bench.leaderboard.terminal import render
+from record_support import set_figures, stored_figure
 
 RUNS = project_dir() / "results" / "runs"
 OLD = 1_000_000_000  # an mtime long past: a file that keeps it was not rewritten
@@ -32,8 +33,7 @@ def _record(task: str, name: str, mean: dict | None = None, **agreement: object)
     """A committed record (results/runs/<task>/<name>.json) with agreement fields replaced."""
     data = json.loads((RUNS / task / f"{name}.json").read_text(encoding="utf-8"))
     data["agreement"].update(agreement)
-    if mean:
-        data["agreement"]["mean"].update(mean)
+    set_figures(data, **(mean or {}))  # the means over dimensions: the figures on no criterion
     return RunRecord.model_validate(data)
 
 
@@ -250,7 +250,7 @@ def test_a_record_whose_figures_are_unchanged_is_not_rewritten(tmp_path: Path) -
     changed = _record("lend_an_ear", "gpt-4o", mean={"qwk": 0.123}).model_copy(update={"git_revision": "e" * 40})
     write_records([changed], runs)
     stored = json.loads(path.read_text())
-    assert stored["agreement"]["mean"]["qwk"] == 0.123 and stored["git_revision"] == "e" * 40
+    assert stored_figure(stored, "qwk") == 0.123 and stored["git_revision"] == "e" * 40
 
 
 def test_regenerating_the_leaderboard_touches_no_file_and_the_readme_only_when_its_excerpt_changed(

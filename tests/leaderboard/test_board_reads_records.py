@@ -160,7 +160,9 @@ def test_records_that_disagree_on_a_task_give_the_label_rows_facts(records: list
     records alike, the higher task version."""
     label = next(r for r in records if r.agreement.task == "epitome")
     stale = label.model_copy(update={"task": label.task.model_copy(update={"title": "old title"})})
-    run = LogSummary(task="epitome", judge="tuned", model="litellm/openai/tuned", n_items=50, n_ratings=150)
+    run = LogSummary(
+        task="epitome", kind="rate", judge="tuned", model="litellm/openai/tuned", n_items=50, n_ratings=150
+    )
     from_run = stale.model_copy(update={"run": run})
     assert task_facts([from_run, label])["epitome"].title == label.task.title
     assert task_facts([label, from_run])["epitome"].title == label.task.title

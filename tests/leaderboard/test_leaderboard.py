@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from empathy_bench.agreement.rater import RaterAgreement
 from empathy_bench.cli import main
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.project import project_dir
@@ -19,6 +18,7 @@ from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, cell
 from empathy_bench.leaderboard.publish import write
 from empathy_bench.leaderboard.record import RunRecord, read_records, write_records
 from empathy_bench.sources.card import load_source_card
+from record_support import set_figures, stored_figure
 
 RESULTS = project_dir() / "results"
 FILES = ["leaderboard.csv", "leaderboard.json", "leaderboard.md", "index.html"]
@@ -75,12 +75,12 @@ def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> Non
     records = {
         r.agreement.rater: r.agreement
         for _, r in read_records(RESULTS / "runs")
-        if r.agreement.task == "lend_an_ear" and isinstance(r.agreement, RaterAgreement)
+        if r.agreement.task == "lend_an_ear" and r.agreement.probe is None
     }
     ceiling = next(a for a in records.values() if a.role == "ceiling")
-    assert lae["gpt-4o"]["ceiling_fraction"] == pytest.approx(
-        records["gpt-4o"].mean.qwk_loo / ceiling.mean.qwk, abs=1e-4
-    )
+    loo, ceiling_qwk = records["gpt-4o"].value("qwk_loo"), ceiling.value("qwk")
+    assert isinstance(loo, float) and isinstance(ceiling_qwk, float)
+    assert lae["gpt-4o"]["ceiling_fraction"] == pytest.approx(loo / ceiling_qwk, abs=1e-4)
     for row in lae.values():
         assert row["qwk_low"] <= row["qwk"] <= row["qwk_high"]
     # Lend an Ear's six dimensions side by side, and its overall score as its own row set
@@ -194,9 +194,9 @@ def test_a_candidate_fitted_on_the_task_is_marked_everywhere(tmp_path: Path) -> 
 
 def test_stored_figures_are_rounded_to_six_decimals_with_no_negative_zero(tmp_path: Path) -> None:
     data = json.loads((RESULTS / "runs" / "lend_an_ear" / "gpt-4o.json").read_text())
-    data["agreement"]["mean"].update(spearman=0.123456789, qwk=-0.0000001, alpha=2 / 3)
+    set_figures(data, spearman=0.123456789, qwk=-0.0000001, alpha=2 / 3)
     [path] = write_records([RunRecord.model_validate(data)], tmp_path / "runs")
     text = path.read_text()
-    stored = json.loads(text)["agreement"]["mean"]
-    assert (stored["spearman"], stored["qwk"], stored["alpha"]) == (0.123457, 0.0, 0.666667)
-    assert '"qwk": 0.0,' in text and "-0.0," not in text
+    stored = json.loads(text)
+    assert [stored_figure(stored, k) for k in ("spearman", "qwk", "alpha")] == [0.123457, 0.0, 0.666667]
+    assert '"value": 0.0' in text and not re.search(r"-0\.0[,\n]", text)

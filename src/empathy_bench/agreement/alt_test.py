@@ -54,6 +54,8 @@ import pandas as pd
 from pydantic import BaseModel
 from scipy.stats import false_discovery_control, ttest_1samp
 
+from empathy_bench.agreement.statistics import Setting, Stat, figures
+
 Metric = Literal["neg_rmse", "accuracy"]
 Procedure = Literal["reference", "clustered"]
 
@@ -91,6 +93,32 @@ class AltTestResult(BaseModel):
     passed: bool
     advantage_probability: float
     per_annotator: list[AnnotatorTest]
+
+    def stats(self, prefix: str, criterion: str | None = None) -> list[Stat]:
+        """Its figures as Stats named `prefix` + field (`alt_test_winning_rate`), one set per
+        annotator beside the verdict's (`versus` the annotator)."""
+        found = figures(self, TEST_FIGURES, self.n_items, prefix, criterion=criterion)
+        for t in self.per_annotator:
+            found += figures(t, ANNOTATOR_FIGURES, t.n_items, prefix, criterion=criterion, versus=t.annotator)
+        return found
+
+    def settings(self, prefix: str) -> dict[str, Setting]:
+        """Its parameters (not figures): the procedure, epsilon, the FDR level, the metric."""
+        return {prefix + k: getattr(self, k) for k in ("procedure", "epsilon", "alpha", "metric")}
+
+
+TEST_FIGURES = ("winning_rate", "passed", "advantage_probability", "n_annotators", "n_items", "n_items_dropped")
+ANNOTATOR_FIGURES: tuple[str, ...] = (
+    "n_items",
+    "n_units",
+    "df",
+    "rho_llm",
+    "rho_human",
+    "t_statistic",
+    "p_value",
+    "p_adjusted",
+)
+ANNOTATOR_FIGURES += ("rejected",)
 
 
 def alignment(pred: pd.Series, others: pd.DataFrame, metric: Metric) -> pd.Series:
@@ -307,12 +335,13 @@ def alt_test_by_aspect(
     return out
 
 
-def verdict(reference: AltTestResult | None, clustered: AltTestResult | None) -> str | None:
-    """The verdict as shown on every surface: the reference procedure's, with a warning when
-    the clustered variant disagrees (None when the test was not run)."""
+def verdict(reference: object, clustered: object) -> str | None:
+    """The verdict as shown on every surface from whether each test passed: the reference
+    procedure's, with a warning when the clustered variant disagrees (None when a test was not
+    run)."""
     if reference is None:
         return None
-    shown = "pass" if reference.passed else "fail"
-    if clustered is None or clustered.passed == reference.passed:
+    shown = "pass" if reference else "fail"
+    if clustered is None or clustered == reference:
         return shown
-    return f"{shown}, not robust to clustering" if reference.passed else f"{shown}, passes when clustered"
+    return f"{shown}, not robust to clustering" if reference else f"{shown}, passes when clustered"

@@ -70,6 +70,7 @@ from empathy_bench.agreement.coach_figures import (
 )
 from empathy_bench.agreement.rater import RaterKind, RaterRole
 from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.statistics import Setting, Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.runs.log import FEEDBACK_COLUMNS
@@ -148,6 +149,46 @@ class CoachAgreement(Record):
     # the headline in each epoch (a coach run with --epochs) or recorded run (agreement/spread.py)
     spread: Spread | None = None
     notes: list[str] = []
+
+    def statistics(self) -> Statistics:
+        """Every figure as a Stat: the counts, each figure with its interval over the units it is
+        a share of (praise over the praised dimensions, grounding over the quotes, ...), per
+        dimension the targeting and the grader's change (criterion: the dimension), the spread;
+        the word budget and the profile's thresholds are settings."""
+        n = self.n_items
+        stats = figures(self, COACH_COUNTS, n)
+        for share in COACH_SHARES:
+            stats += figures(self, (share,), getattr(self, COACH_UNITS.get(share, "n_items")))
+        for d in self.per_dimension:
+            stats += figures(d, TARGETING_FIGURES, d.n, criterion=d.dimension)
+        for u in self.uplift_by_dimension:
+            stats += [figure("targeted_change", u.targeted_change, u.n_targeted, criterion=u.dimension)]
+            stats += [figure("other_change", u.other_change, u.n_other, criterion=u.dimension)]
+        stats += self.spread.stats(n) if self.spread else []
+        settings: dict[str, Setting] = {"word_budget": self.word_budget}
+        settings |= {f"threshold_{k}": v for k, v in self.thresholds.items()}
+        header = self.model_dump(include={"task", "rater", "kind", "role", "from_ratings", "notes"})
+        return Statistics(**header, stats=stats, settings=settings)
+
+
+COACH_COUNTS = ("n_items", "n_unscored", "n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift")
+COACH_SHARES = (
+    *("mean_kappa", "mean_kappa_loo", "macro_f1", "macro_precision", "macro_recall", "f1_at_reference_count"),
+    *("f1_word_budget", "praise_accuracy", "false_praise_rate", "prioritisation", "grounding"),
+    *("evidence_agreement", "uplift_target", "uplift_other", "harm_rate", "words"),
+)
+# the count each share is over, where it is not the conversations
+COACH_UNITS = {
+    "praise_accuracy": "n_praised",
+    "false_praise_rate": "n_praised",
+    "prioritisation": "n_prioritised",
+    "grounding": "n_quotes",
+    "evidence_agreement": "n_evidence",
+    "uplift_target": "n_uplift",
+    "uplift_other": "n_uplift",
+    "harm_rate": "n_uplift",
+}
+TARGETING_FIGURES = ("base_rate", "flag_rate", "precision", "recall", "f1", "kappa")
 
 
 def task_dimensions(reference: pd.DataFrame, rubric: Rubric) -> list[str]:

@@ -57,6 +57,7 @@ from empathy_bench.agreement.pair_bootstrap import cluster_weights
 from empathy_bench.agreement.position import ORDERS, PositionBias, conservative_choices, position_bias
 from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
 from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.statistics import Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES, OVERALL, majority
@@ -103,6 +104,43 @@ class PreferenceAgreement(Record):
     # the headline accuracy of each epoch (a judge run with --epochs) or recorded run, from ratings too
     spread: Spread | None = None
     notes: list[str] = []
+
+    def statistics(self) -> Statistics:
+        """Every figure as a Stat on the row's criterion: the counts, the accuracies (n: the
+        decisive pairs) and kappas (n: the pairs), position (n: the pairs judged in both orders),
+        the accuracy in each bin of the reference's gap (condition "gap <bin>", with the bin's
+        bounds as `gap_low` and `gap_high`) and the spread."""
+        key = {"criterion": self.criterion}
+        n, decisive = self.n_pairs, self.n_decisive if self.n_decisive is not None else self.n_pairs
+        stats = figures(self, PREFERENCE_COUNTS, n, **key)
+        stats += figures(
+            self, ("accuracy", "accuracy_strict", "accuracy_loo", "accuracy_conservative"), decisive, **key
+        )
+        stats += figures(self, ("kappa", "kappa_loo"), n, **key)
+        if self.position is not None:
+            pos = self.position
+            stats += [figure(name, getattr(pos, field), pos.n, **key) for name, field in POSITION_FIGURES.items()]
+        for b in self.by_gap:
+            bin_key = key | {"condition": f"{GAP} {b.label}"}
+            stats += [figure("accuracy", b.accuracy, b.n, **bin_key)]
+            stats += [figure("gap_low", b.low, b.n, **bin_key), figure("gap_high", b.high, b.n, **bin_key)]
+        stats += [s.model_copy(update=key) for s in self.spread.stats(n)] if self.spread else []
+        header = self.model_dump(include={"task", "rater", "kind", "role", "criterion", "from_ratings", "notes"})
+        return Statistics(**header, stats=stats)
+
+
+ACCURACIES = ("accuracy", "accuracy_strict", "accuracy_loo", "accuracy_conservative")
+PREFERENCE_COUNTS = ("n_pairs", "n_verdicts", "n_no_reference", "n_decisive", "n_decisive_verdicts")
+# the board's names for the position statistics (agreement/position.py)
+POSITION_FIGURES = {
+    "position_consistency": "consistency",
+    "preference_fairness": "fairness",
+    "flip_rate": "flip_rate",
+    "position_consistent": "consistent",
+    "position_primacy": "primacy",
+    "position_recency": "recency",
+}
+GAP = "gap"  # the condition of an accuracy in one bin of the reference's gap: "gap <bin label>"
 
 
 def conservative_accuracy(verdicts: pd.DataFrame, reference: pd.DataFrame) -> float:

@@ -37,7 +37,7 @@ from pydantic import BaseModel
 
 from empathy_bench.agreement.pair_bootstrap import cluster_weights
 from empathy_bench.agreement.partial_rank import item_draws, nanmean_rows
-from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.statistics import RaterKind, RaterRole, Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
@@ -128,6 +128,31 @@ class ProbeResult(BaseModel):
     # share of run pairs whose files are byte-identical); repeats that cannot be independent
     identical_replies: float | None = None
     notes: list[str] = []
+
+    def statistics(self) -> Statistics:
+        """Every figure as a Stat under the probe's condition (its file's id): per dimension (and
+        the overall score) the effect or the length association, the test-retest figures, the
+        compare shift, the identical replies."""
+        key = {"condition": self.probe_id or self.probe}
+        stats = []
+        for e in self.effects:
+            stats += [figure("mean_change", e.mean_change, e.n, e.low, e.high, criterion=e.dimension, **key)]
+            stats += [figure("flip_rate", e.flip_rate, e.n, criterion=e.dimension, **key)]
+        for a in self.associations:
+            stats += [figure("partial_spearman", a.partial_spearman, a.n, a.low, a.high, criterion=a.dimension, **key)]
+        for r in self.retest:
+            stats += figures(r, RETEST_FIGURES, r.n_items, criterion=r.dimension, **key)
+        if (c := self.compare_shift) is not None:
+            stats += [figure("shift_rate", c.shift_rate, c.n, c.shift_low, c.shift_high, **key)]
+            stats += [figure("ai_penalty", c.ai_penalty, c.n, c.ai_penalty_low, c.ai_penalty_high, **key)]
+        if self.identical_replies is not None:
+            # a share of samples (of a recorded judge's pairs of runs) whose count the result does not keep: n 0
+            stats += [figure("identical_replies", self.identical_replies, 0, **key)]
+        header = self.model_dump(include={"task", "rater", "kind", "role", "probe", "probe_id", "notes"})
+        return Statistics(**header, stats=stats)
+
+
+RETEST_FIGURES = ("epochs", "mean_pairwise_qwk", "identical_share", "alpha", "qwk_reference_min", "qwk_reference_max")
 
 
 # --- paired effects -------------------------------------------------------------------------

@@ -8,8 +8,6 @@ Everything is computed from the rater's table and the label source; nothing is t
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
@@ -17,10 +15,10 @@ from pydantic import BaseModel
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.statistics import RaterKind, RaterRole, Setting, Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, resample_counts
 from empathy_bench.core.kappa import value_kappa
 from empathy_bench.core.models import NAN, Record
-from empathy_bench.sources.card import HumanRole
 from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
 from empathy_bench.tasks.spec import TaskSpec
 
@@ -70,10 +68,6 @@ class DimensionMean(AlphaWithRater):
     qwk_loo_high: float = NAN
 
 
-RaterKind = Literal["run", "baseline", "recorded", "human"]
-# What a row is beside its kind: a rater; the expert ceiling; or one of the human rows a source
-# card names (HumanRole: a crowd, the participants' self-report, a released label)
-RaterRole = Literal["rater", "ceiling", HumanRole]
 CEILING_LABEL = "human: expert (leave-one-out)"
 # The ceiling (each expert against the median of the others) and every leave-one-out reference
 # need at least three experts: two others to take a median of.
@@ -100,6 +94,44 @@ class RaterAgreement(BaseModel):
     # the headline in each epoch (a judge run with --epochs) or recorded run (agreement/spread.py)
     spread: Spread | None = None
     notes: list[str] = []  # what a reader must know about these numbers (dimensions without ratings, tests not run)
+
+    def statistics(self) -> Statistics:
+        """Every figure as a Stat: the means over dimensions (criterion None), each dimension's
+        and the overall score's (criterion: its name), the alt-tests (`alt_test_*`, the clustered
+        variant `alt_test_clustered_*`, per dimension under its criterion) and the spread."""
+        n = self.n_items
+        stats = [figure("n_items", n, n), figure("n_ratings", self.n_ratings, n)]
+        stats += figures(self.mean, MEAN_FIGURES, n) if self.mean else []
+        for d in [*self.dimensions, *([self.overall_score] if self.overall_score else [])]:
+            stats += figures(d, DIMENSION_FIGURES, d.n, criterion=d.dimension)
+        tests: list[tuple[str, str | None, AltTestResult | None]] = [
+            (ALT_TEST, None, self.alt_test),
+            (ALT_TEST_CLUSTERED, None, self.alt_test_clustered),
+        ]
+        tests += [(ALT_TEST, dim, test) for dim, test in self.alt_test_by_dimension.items()]
+        settings: dict[str, Setting] = {}
+        for prefix, criterion, test in tests:
+            if test is not None:
+                stats += test.stats(prefix, criterion)
+                settings |= test.settings(prefix)  # one procedure per prefix: the per-dimension tests share it
+        stats += self.spread.stats(n) if self.spread else []
+        header = self.model_dump(include={"task", "rater", "kind", "role", "notes"})
+        return Statistics(**header, stats=stats, settings=settings)
+
+
+MEAN_FIGURES = ("qwk", "qwk_loo", "spearman", "alpha", "alpha_shuffled")
+DIMENSION_FIGURES = (
+    "qwk",
+    "qwk_loo",
+    "spearman",
+    "alpha",
+    "alpha_shuffled",
+    "alpha_experts",
+    "exact",
+    "adjacent",
+    "mae",
+)
+ALT_TEST, ALT_TEST_CLUSTERED = "alt_test_", "alt_test_clustered_"  # the authors' procedure; our variant
 
 
 # --- agreement of any rater with the reference --------------------------------------------

@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 import numpy as np
 from pydantic import field_validator
 
+from empathy_bench.agreement.statistics import Stat, Statistics, figure
 from empathy_bench.core.models import NAN, Record
 
 Unit = Literal["epoch", "run"]
@@ -42,6 +43,26 @@ class Spread(Record):
     @property
     def n(self) -> int:
         return len(self.values)
+
+    def stats(self, n: int) -> list[Stat]:
+        """The headline of each repeat as a Stat under its condition ("epoch 2", "run 1"); the
+        least and greatest are the board's to take (`spread_of_stats`)."""
+        return [figure(HEADLINE, v, n, condition=f"{self.unit} {i}") for i, v in enumerate(self.values, 1)]
+
+
+HEADLINE = "headline"  # the metric a row's repeats are recorded under: its table's headline
+
+
+def spread_of_stats(found: Statistics) -> Spread | None:
+    """A row's spread from its statistics (`Spread.stats`), None without repeats."""
+    conditions = found.conditions(HEADLINE)
+    if not conditions:
+        return None
+    unit = conditions[0].split(" ")[0]
+    values = [found.value(HEADLINE, condition=c) for c in conditions]
+    spread = spread_of([NAN if v is None else float(v) for v in values], unit)  # type: ignore[arg-type]
+    assert spread is not None, "a recorded spread has at least two repeats"
+    return spread
 
 
 def spread_of(values: list[float], unit: Unit) -> Spread | None:

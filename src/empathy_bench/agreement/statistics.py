@@ -1,38 +1,170 @@
-"""One shape for a figure: a `Stat` (as HELM's `Stat` keyed by its `MetricName`) names its metric,
-the criterion or dimension and the condition it was measured on, its value, its interval and n.
-A `Statistics` result is a row's figures as a list of them, with the header every result has
-(task, rater, rater kind, role). A kind registered without typed results of its own
-(core/kinds.py) records its rows this way, and the leaderboard pivots them by its columns
-(leaderboard/stat_table.py); the built-in kinds keep their typed results."""
+"""One shape for every figure: a `Stat` (as HELM's `Stat`, keyed by its `MetricName`) names its
+metric, the criterion or dimension it is on, the condition it was measured under and, for a
+paired figure, the rater it is against; then its value, its interval and its n. A `Statistics`
+result is one row of the board as a list of them, under the header every row has (task, rater,
+rater kind, role, and the compare criterion or the probe it is a row of), with the procedure's
+settings and the notes a reader must see. It is what a run record holds (leaderboard/record.py)
+and what the board pivots by its columns.
+
+The agreement stage computes typed results (RaterAgreement, PreferenceAgreement, CoachAgreement,
+ProbeResult: the natural types of each kind's statistics, with their bootstrap draws at hand);
+each gives its figures as `Statistics` (`statistics()`), so a record stores every figure once, in
+one shape, and nothing downstream reads a kind's typed fields. A kind registered from outside
+builds `Statistics` directly.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Literal
 
-from empathy_bench.agreement.rater import RaterKind, RaterRole
+from pydantic import BaseModel, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
+
 from empathy_bench.core.models import Record
+from empathy_bench.sources.card import HumanRole
+
+RaterKind = Literal["run", "baseline", "recorded", "human"]
+# What a row is beside its kind: a rater; the expert ceiling; or one of the human rows a source
+# card names (HumanRole: a crowd, the participants' self-report, a released label)
+RaterRole = Literal["rater", "ceiling", HumanRole]
+
+# A figure: a measure (float), a count (int) or a decision (bool: an alt-test passed, a null
+# rejected); None where it is undefined (a correlation of a constant rater), as null in JSON.
+Value = bool | int | float | None
+Setting = bool | int | float | str
+Key = tuple[str, str | None, str | None, str | None]  # (metric, criterion, condition, versus)
 
 
 class Stat(Record):
     metric: str
-    value: float
-    low: float | None = None  # the interval, where the figure has one
+    value: Value
+    low: float | None = None  # the 95% interval, where the figure has one
     high: float | None = None
-    n: int  # the units the figure is over (items, pairs, ...)
+    n: int  # the units the figure is over (items, pairs, verdicts, conversations)
     criterion: str | None = None  # a dimension or criterion; None: over all of them
-    condition: str | None = None  # None: plain; else a probe condition, an epoch or a run
+    condition: str | None = None  # None: plain; else a probe, an epoch or run ("epoch 2"), a gap bin
+    versus: str | None = None  # a paired figure's other rater (the expert an alt-test compares with)
+
+    @property
+    def key(self) -> Key:
+        return (self.metric, self.criterion, self.condition, self.versus)
+
+    @property
+    def name(self) -> str:
+        """Its key in words, as a message names it: "qwk on empathy under epoch 2 against e1"."""
+        parts = [self.metric]
+        parts += [f"on {self.criterion}"] if self.criterion is not None else []
+        parts += [f"under {self.condition}"] if self.condition is not None else []
+        parts += [f"against {self.versus}"] if self.versus is not None else []
+        return " ".join(parts)
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # a record holds hundreds of figures: an absent interval, criterion, condition or other
+        # rater is left out of the file (it reads back as the default None); an undefined value stays
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k == "value"}
 
 
 class Statistics(Record):
-    result: Literal["statistics"] = "statistics"  # tells this result from the typed ones in a record
     task: str
     rater: str
     kind: RaterKind
     role: RaterRole = "rater"
+    criterion: str | None = None  # a compare task's row is on one criterion (overall, or one of the rubric's)
+    probe: str | None = None  # a probe's row: which probe (attribution, length, retest, ...)
+    probe_id: str | None = None  # and the probe file it came from
+    from_ratings: bool = False  # choices or feedback derived from the rater's own ratings
     stats: list[Stat]
-    notes: list[str] = []  # what a reader of the row should know (shown under the board)
+    settings: dict[str, Setting] = {}  # the procedure's parameters (alt-test epsilon, coach thresholds)
+    notes: list[str] = []  # what a reader of the row must know (shown under the board)
+    # the figures by key, built on the first lookup (and again for a copy given other figures)
+    _index: tuple[list[Stat], dict[Key, Stat]] | None = PrivateAttr(default=None)
 
-    def stat(self, metric: str, criterion: str | None = None, condition: str | None = None) -> Stat | None:
-        """The figure of that metric on that criterion and condition, if the row has it."""
-        found = (s for s in self.stats if (s.metric, s.criterion, s.condition) == (metric, criterion, condition))
-        return next(found, None)
+    def stat(
+        self, metric: str, criterion: str | None = None, condition: str | None = None, versus: str | None = None
+    ) -> Stat | None:
+        """The figure of that metric on that criterion, condition and other rater, if the row has it."""
+        if self._index is None or self._index[0] is not self.stats:
+            self._index = (self.stats, {s.key: s for s in self.stats})
+        return self._index[1].get((metric, criterion, condition, versus))
+
+    def value(
+        self, metric: str, criterion: str | None = None, condition: str | None = None, versus: str | None = None
+    ) -> Value:
+        found = self.stat(metric, criterion, condition, versus)
+        return found.value if found else None
+
+    def criteria(self, metric: str, condition: str | None = None) -> list[str]:
+        """The criteria (dimensions) the row has `metric` on, in the order they were recorded."""
+        found = (s.criterion for s in self.stats if s.metric == metric and s.condition == condition and not s.versus)
+        return [c for c in dict.fromkeys(found) if c is not None]
+
+    def conditions(self, metric: str, criterion: str | None = None) -> list[str]:
+        """The conditions the row has `metric` under, in the order they were recorded."""
+        found = (s.condition for s in self.stats if s.metric == metric and s.criterion == criterion)
+        return [c for c in dict.fromkeys(found) if c is not None]
+
+    def versus_of(self, metric: str, criterion: str | None = None) -> list[str]:
+        """The other raters the row has a paired `metric` against, in the order they were recorded."""
+        found = (s.versus for s in self.stats if s.metric == metric and s.criterion == criterion)
+        return [v for v in dict.fromkeys(found) if v is not None]
+
+    def statistics(self) -> Statistics:
+        return self
+
+
+def figure(
+    metric: str,
+    value: object,
+    n: int,
+    low: object = None,
+    high: object = None,
+    *,
+    criterion: str | None = None,
+    condition: str | None = None,
+    versus: str | None = None,
+) -> Stat:
+    """One Stat; NaN (an undefined figure or bound) is None."""
+    return Stat(
+        metric=metric,
+        value=_defined(value),
+        low=_defined(low),
+        high=_defined(high),
+        n=n,
+        criterion=criterion,
+        condition=condition,
+        versus=versus,
+    )
+
+
+def figures(
+    model: BaseModel,
+    names: Iterable[str],
+    n: int,
+    prefix: str = "",
+    *,
+    criterion: str | None = None,
+    condition: str | None = None,
+    versus: str | None = None,
+) -> list[Stat]:
+    """Each named field of a typed result as a Stat named `prefix + name`, its interval from the
+    model's `<name>_low` and `<name>_high` where it has them."""
+    return [
+        figure(
+            prefix + name,
+            getattr(model, name),
+            n,
+            getattr(model, f"{name}_low", None),
+            getattr(model, f"{name}_high", None),
+            criterion=criterion,
+            condition=condition,
+            versus=versus,
+        )
+        for name in names
+    ]
+
+
+def _defined(value: object) -> object:
+    return None if isinstance(value, float) and math.isnan(value) else value

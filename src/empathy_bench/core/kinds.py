@@ -61,8 +61,8 @@ class Kind:
     # pipeline: the spread of a row's headline over the epochs of its log, (EvalLog, agreement,
     # Headlines) -> Spread | None; None: no spread
     spread: Callable[..., Any] | None = None
-    # leaderboard: the columns of its board table over a `Statistics` result's figures; the
-    # built-in kinds keep their own typed tables (leaderboard/board.py) and declare none
+    # leaderboard: the columns of its board table over its rows' statistics; the built-in kinds
+    # declare none: their tables pivot the same statistics by their own fields (leaderboard/*_table.py)
     columns: tuple[StatColumn, ...] = ()
     # runs: the model its logs' task metadata is read with (tasks/metadata.py `task_metadata`), a
     # subclass of TaskMetadata; None: TaskMetadata itself, whose extra keys its own hooks read

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.paired import Comparison
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.leaderboard.comparisons import with_ranks
 from empathy_bench.leaderboard.fields import (
+    Field,
     dimension_order,
     fitted_on_items,
+    pivot,
     rank_key,
     rounded,
     spread_fields,
@@ -19,8 +21,8 @@ from empathy_bench.leaderboard.rate_table import rated
 from empathy_bench.leaderboard.record import RunRecord
 
 
-def coached(records: list[RunRecord]) -> list[tuple[RunRecord, CoachAgreement]]:
-    return [(r, r.agreement) for r in records if isinstance(r.agreement, CoachAgreement)]
+def coached(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
+    return [(r, r.agreement) for r in records if r.task.kind == "coach" and r.agreement.probe is None]
 
 
 COACH_FIGURES = (
@@ -38,9 +40,12 @@ COACH_FIGURES = (
     "harm_rate",
     "words",
 )
+COUNTS = tuple(Field(k, exact=True) for k in ("n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift"))
+TARGETING = tuple(Field(k) for k in ("base_rate", "flag_rate", "precision", "recall", "f1", "kappa"))
+UPLIFT = (Field("targeted_change"), Field("other_change"))
 
 
-def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], float | None]) -> dict[str, Any]:
+def coach_row(rec: RunRecord, a: Statistics, graders: dict[tuple[str, ...], float | None]) -> dict[str, Any]:
     """Every field of a coach task's row (CSV and JSON), what COACH_COLUMNS draw from. The
     grader's QWK is its own row on a rate task of the same conversations, by the same judge file
     rating the same way (config hash and mode); none that matches: no figure."""
@@ -48,8 +53,10 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
     grader = c.get("grader")
     here = tuple(str(x) for x in (grader, rec.task.source, rec.task.framework))
     here += (str(c.get("grader_config_sha256")), str(c.get("grader_mode")))
-    figures = {k: rounded(getattr(a, k)) for k in COACH_FIGURES}
-    figures |= {f"{k}_{end}": rounded(getattr(a, f"{k}_{end}")) for k in COACH_FIGURES for end in ("low", "high")}
+    # every figure, then every interval (the files' column order)
+    figures = pivot(a, (Field(k) for k in COACH_FIGURES))
+    with_interval = pivot(a, (Field(k, interval=True) for k in COACH_FIGURES))
+    figures |= {f"{k}_{end}": with_interval[f"{k}_{end}"] for k in COACH_FIGURES for end in ("low", "high")}
     grading = run.grader_usage if run else None
     return {
         "task": a.task,
@@ -58,11 +65,11 @@ def coach_row(rec: RunRecord, a: CoachAgreement, graders: dict[tuple[str, ...], 
         "role": a.role,
         "from_ratings": a.from_ratings,
         "model": run.model if run else "",
-        "n_items": a.n_items,
+        "n_items": a.value("n_items"),
         **figures,
-        **{k: getattr(a, k) for k in ("n_praised", "n_prioritised", "n_quotes", "n_evidence", "n_uplift")},
-        "mean_kappa_loo": rounded(a.mean_kappa_loo),
-        **spread_fields(a.spread),
+        **pivot(a, COUNTS),
+        "mean_kappa_loo": rounded(a.value("mean_kappa_loo")),
+        **spread_fields(a),
         "grader": grader,
         "grader_qwk": graders.get(here) if grader else None,
         "fitted_on_task": fitted_on_items(rec),
@@ -78,7 +85,7 @@ def coach_rows(records: list[RunRecord], comparisons: list[Comparison] | None = 
     like with the ceiling; the plain kappa where there is none), with their ranks."""
     graders: dict[tuple[str, ...], float | None] = {
         (a.rater, rec.task.source, rec.task.framework)
-        + (str(rec.candidate.get("config_sha256")), str(rec.task.mode)): rounded(a.mean.qwk if a.mean else None)
+        + (str(rec.candidate.get("config_sha256")), str(rec.task.mode)): rounded(a.value("qwk"))
         for rec, a in rated(records)
         if a.kind in ("run", "baseline")
     }
@@ -91,16 +98,12 @@ def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     """Targeting per dimension, and the grader's change per dimension (the JSON and Markdown)."""
     rows = []
     for _, a in coached(records):
-        uplift = {u.dimension: u for u in a.uplift_by_dimension}
-        for d in a.per_dimension:
-            u = uplift.get(d.dimension)
+        for dim in a.criteria("kappa"):
+            n = a.stat("kappa", dim).n  # type: ignore[union-attr]
             rows.append(
-                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": d.dimension, "n": d.n}
-                | {k: rounded(getattr(d, k)) for k in ("base_rate", "flag_rate", "precision", "recall", "f1", "kappa")}
-                | {
-                    "targeted_change": rounded(u.targeted_change) if u else None,
-                    "other_change": rounded(u.other_change) if u else None,
-                }
+                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dim, "n": n}
+                | pivot(a, TARGETING, dim)
+                | pivot(a, UPLIFT, dim)
             )
     place = dimension_order(records)
     return sorted(rows, key=lambda r: (r["task"], r["rater"], place(r["task"], r["dimension"])))

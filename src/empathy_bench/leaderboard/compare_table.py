@@ -5,22 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from empathy_bench.agreement.paired import Comparison
-from empathy_bench.agreement.preference import PreferenceAgreement
+from empathy_bench.agreement.preference import GAP
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.leaderboard.comparisons import with_ranks
-from empathy_bench.leaderboard.fields import fitted_on_items, rank_key, rounded, spread_fields, unscored_share
+from empathy_bench.leaderboard.fields import (
+    Field,
+    fitted_on_items,
+    pivot,
+    rank_key,
+    rounded,
+    spread_fields,
+    unscored_share,
+)
 from empathy_bench.leaderboard.record import RunRecord
 
+COUNTS = tuple(Field(k, exact=True) for k in ("n_pairs", "n_verdicts", "n_decisive", "n_decisive_verdicts"))
+FIGURES = (
+    Field("accuracy", interval=True),
+    Field("kappa", interval=True),
+    Field("accuracy_strict", interval=True),
+    Field("accuracy_conservative"),
+    Field("accuracy_loo"),
+    Field("kappa_loo"),
+)
+POSITION = tuple(Field(k) for k in ("position_consistency", "preference_fairness", "flip_rate"))
 
-def compared(records: list[RunRecord]) -> list[tuple[RunRecord, PreferenceAgreement]]:
-    return [(r, r.agreement) for r in records if isinstance(r.agreement, PreferenceAgreement)]
+
+def compared(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
+    """The compare tasks' rows (their probes' rows are the bias table's)."""
+    return [(r, r.agreement) for r in records if r.task.kind == "compare" and r.agreement.probe is None]
 
 
-def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
+def preference_row(rec: RunRecord, a: Statistics) -> dict[str, Any]:
     """Every field of a compare task's row (CSV and JSON), what COMPARE_COLUMNS draw from."""
-    run, pos = rec.run, a.position
-    stats = ["accuracy", "accuracy_low", "accuracy_high", "kappa", "kappa_low", "kappa_high"]
-    stats += ["accuracy_strict", "accuracy_strict_low", "accuracy_strict_high"]
-    stats += ["accuracy_conservative", "accuracy_loo", "kappa_loo"]
+    run = rec.run
     return {
         "task": a.task,
         "criterion": a.criterion,
@@ -30,16 +48,11 @@ def preference_row(rec: RunRecord, a: PreferenceAgreement) -> dict[str, Any]:
         "role": a.role,
         "from_ratings": a.from_ratings,
         "model": run.model if run else "",
-        "n_pairs": a.n_pairs,
-        "n_verdicts": a.n_verdicts,
         # the accuracies' n: the pairs whose reference is a side, and the choices on them
-        "n_decisive": a.n_decisive,
-        "n_decisive_verdicts": a.n_decisive_verdicts,
-        **{k: rounded(getattr(a, k)) for k in stats},
-        **spread_fields(a.spread),
-        "position_consistency": rounded(pos.consistency) if pos else None,
-        "preference_fairness": rounded(pos.fairness) if pos else None,
-        "flip_rate": rounded(pos.flip_rate) if pos else None,
+        **pivot(a, COUNTS, a.criterion),
+        **pivot(a, FIGURES, a.criterion),
+        **spread_fields(a),
+        **pivot(a, POSITION, a.criterion),
         "fitted_on_task": fitted_on_items(rec),
         "parse_failure_rate": rounded(unscored_share(rec)),
         "usd_per_1k": rounded(run.per_1000(run.usage.cost_usd)) if run else None,
@@ -54,10 +67,14 @@ def preference_rows(records: list[RunRecord], comparisons: list[Comparison] | No
 
 def gap_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     """Accuracy by the reference's overall-score gap, one row per (rater, bin)."""
-    rows: list[dict[str, Any]] = [
-        {"task": a.task, "criterion": a.criterion, "rater": a.rater, "kind": a.kind, "role": a.role}
-        | {"bin": b.label, "low": b.low, "high": b.high, "n": b.n, "accuracy": rounded(b.accuracy)}
-        for _, a in compared(records)
-        for b in a.by_gap
-    ]
+    rows: list[dict[str, Any]] = []
+    for _, a in compared(records):
+        for condition in a.conditions("gap_low", a.criterion):
+            found = a.stat("accuracy", a.criterion, condition)
+            assert found is not None, "a gap bin has its accuracy (agreement/preference.py)"
+            bounds = {k: a.value(f"gap_{k}", a.criterion, condition) for k in ("low", "high")}
+            rows.append(
+                {"task": a.task, "criterion": a.criterion, "rater": a.rater, "kind": a.kind, "role": a.role}
+                | {"bin": condition.removeprefix(f"{GAP} "), **bounds, "n": found.n, "accuracy": rounded(found.value)}
+            )
     return sorted(rows, key=lambda r: (r["task"], r["criterion"], r["rater"], r["low"]))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from empathy_bench.agreement.spread import Spread
+from empathy_bench.agreement.spread import spread_of_stats
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.leaderboard.columns import (
     Column,
     number,
@@ -20,6 +22,35 @@ DIGITS = 4
 
 
 KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A board row's field over a statistic: the row's key, the metric it pivots (default: the
+    key), whether the interval comes with it (`<key>_low`, `<key>_high`) and whether it is a count
+    (a whole number, as it is) or a decision (a bool, as it is) rather than a measure (rounded)."""
+
+    key: str
+    metric: str = ""
+    interval: bool = False
+    exact: bool = False
+
+
+def pivot(
+    found: Statistics, fields: Iterable[Field], criterion: str | None = None, **key: str | None
+) -> dict[str, Any]:
+    """The fields of one row from its statistics on `criterion` (and a condition or other rater):
+    a figure the row lacks is None, as an undefined one is."""
+    row: dict[str, Any] = {}
+    for f in fields:
+        stat = found.stat(f.metric or f.key, criterion, **key)
+        value = stat.value if stat else None
+        row[f.key] = value if f.exact else rounded(value)
+        if f.interval:
+            row[f"{f.key}_low"], row[f"{f.key}_high"] = (
+                (rounded(stat.low), rounded(stat.high)) if stat else (None, None)
+            )
+    return row
 
 
 def rounded(value: float | None) -> float | None:
@@ -35,9 +66,10 @@ def unscored_share(rec: RunRecord) -> float | None:
     return rec.run.n_unscored / rec.run.n_ratings if rec.run.n_ratings else None
 
 
-def spread_fields(spread: Spread | None) -> dict[str, Any]:
+def spread_fields(found: Statistics) -> dict[str, Any]:
     """A row's spread of its headline over epochs or recorded runs: the text the SPREAD column
     shows ("0.48\u20130.61"; None without repeats) and its numbers."""
+    spread = spread_of_stats(found)
     if spread is None:
         return {"spread": None, "spread_low": None, "spread_high": None, "spread_n": None, "spread_unit": None}
     low, high = rounded(spread.low), rounded(spread.high)
@@ -82,13 +114,9 @@ def dimension_order(records: list[RunRecord]) -> Callable[[str, str], int]:
     return place
 
 
-def with_interval(key: str, value: float, low: float, high: float) -> dict[str, float | None]:
-    """A figure with its interval under the keys a `ci` column reads."""
-    return {key: rounded(value), f"{key}_low": rounded(low), f"{key}_high": rounded(high)}
-
-
-def mean_of(values: list[float]) -> float | None:
-    defined = [v for v in values if not math.isnan(v)]
+def mean_of(values: Iterable[object]) -> float | None:
+    """The mean of the defined values (None and NaN are undefined), rounded; None when none is."""
+    defined = [float(v) for v in values if isinstance(v, int | float) and not math.isnan(v)]
     return rounded(sum(defined) / len(defined)) if defined else None
 
 

@@ -20,7 +20,7 @@ from empathy_bench.leaderboard.columns import (
 )
 from empathy_bench.leaderboard.comparisons import matrix_markdown
 from empathy_bench.leaderboard.fields import used_columns
-from empathy_bench.leaderboard.rate_table import ALT_TEST, TRIVIAL_WINS_HEAD, trivial_win_lines
+from empathy_bench.leaderboard.rate_table import ALT_TEST_COLUMN, TRIVIAL_WINS_HEAD, trivial_win_lines
 from empathy_bench.leaderboard.recipient import recipient_lines
 from empathy_bench.leaderboard.stat_table import kind_markdown
 
@@ -282,7 +282,9 @@ def markdown(board: dict) -> str:
             r for r in rows if any((grid.get((r["rater"], n)) or {}).get("alt_test_passed") is not None for n in names)
         ]
         if tested:
-            alt_rows = [[r["rater"], *(cell(ALT_TEST, grid.get((r["rater"], n)) or {}) for n in names)] for r in tested]
+            alt_rows = [
+                [r["rater"], *(cell(ALT_TEST_COLUMN, grid.get((r["rater"], n)) or {}) for n in names)] for r in tested
+            ]
             parts += [
                 "Alt-test per dimension (context for the pooled verdict above: each dimension its own test, "
                 "Benjamini-Yekutieli over all of a rater's dimensions and experts; verdict and winning rate):",

@@ -7,48 +7,78 @@ from typing import Any
 
 from empathy_bench.agreement.alt_test import verdict
 from empathy_bench.agreement.paired import Comparison
-from empathy_bench.agreement.rater import RaterAgreement
+from empathy_bench.agreement.rater import ALT_TEST, ALT_TEST_CLUSTERED
+from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.leaderboard.columns import (
     OVERALL_COLUMNS,
 )
 from empathy_bench.leaderboard.comparisons import with_ranks
-from empathy_bench.leaderboard.fields import dimension_order, rank_key, rounded, spread_fields, unscored_share
+from empathy_bench.leaderboard.fields import (
+    Field,
+    dimension_order,
+    pivot,
+    rank_key,
+    rounded,
+    spread_fields,
+    unscored_share,
+)
 from empathy_bench.leaderboard.record import RunRecord
 
-ALT_TEST = next(c for c in OVERALL_COLUMNS if c.cell == "verdict")  # drawn the same per dimension
+ALT_TEST_COLUMN = next(c for c in OVERALL_COLUMNS if c.cell == "verdict")  # drawn the same per dimension
+OVERALL_SCORE = "overall_score"  # the criterion of the rubric's overall score (agreement/rater.py)
+
+# the overall table's figures: means over dimensions; the headline (`qwk_loo`) against the
+# leave-one-expert-out references the ceiling's experts face (like for like)
+MEAN_FIELDS = (
+    Field("qwk", interval=True),
+    Field("alpha", interval=True),
+    Field("alpha_shuffled"),
+    Field("spearman", interval=True),
+    Field("qwk_loo", interval=True),
+)
+DIMENSION_FIELDS = (
+    Field("qwk", interval=True),
+    Field("spearman", interval=True),
+    Field("alpha"),
+    Field("alpha_shuffled"),
+)
+OVERALL_SCORE_FIELDS = (Field("qwk", interval=True), Field("spearman", interval=True))
 
 
-def rated(records: list[RunRecord]) -> list[tuple[RunRecord, RaterAgreement]]:
-    return [(r, r.agreement) for r in records if isinstance(r.agreement, RaterAgreement)]
+def rated(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
+    """The rate tasks' rows (their probes' rows are the bias table's)."""
+    return [(r, r.agreement) for r in records if r.task.kind == "rate" and r.agreement.probe is None]
+
+
+def alt_test_fields(a: Statistics, prefix: str, criterion: str | None = None) -> dict[str, Any]:
+    """An alt-test's verdict (`passed`) and winning rate, under the board's keys."""
+    passed = a.value(f"{prefix}passed", criterion)
+    return {"passed": passed, "winning_rate": rounded(a.value(f"{prefix}winning_rate", criterion))}
 
 
 def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
     """Every field of a row: what the CSV and JSON hold, and what the columns draw from."""
-    assert isinstance(rec.agreement, RaterAgreement)
-    a, run, m = rec.agreement, rec.run, rec.agreement.mean
-    alt, clustered = a.alt_test, a.alt_test_clustered
-    mean = {k: rounded(getattr(m, k) if m else None) for k in ("qwk", "qwk_low", "qwk_high", "alpha", "alpha_low")}
-    mean |= {k: rounded(getattr(m, k) if m else None) for k in ("alpha_high", "alpha_shuffled")}
-    mean |= {k: rounded(getattr(m, k) if m else None) for k in ("spearman", "spearman_low", "spearman_high")}
-    # the headline: against the leave-one-expert-out references the ceiling faces (like for like)
-    mean |= {k: rounded(getattr(m, k) if m else None) for k in ("qwk_loo", "qwk_loo_low", "qwk_loo_high")}
+    a, run = rec.agreement, rec.run
+    mean = pivot(a, MEAN_FIELDS)
+    alt, clustered = alt_test_fields(a, ALT_TEST), alt_test_fields(a, ALT_TEST_CLUSTERED)
+    loo = a.value("qwk_loo")
     return {
         "task": a.task,
         "rater": a.rater,
         "kind": a.kind,
         "role": a.role,
         "model": run.model if run else "",
-        "n_items": a.n_items,
+        "n_items": a.value("n_items"),
         **mean,
         # against the same leave-one-expert-out references the ceiling's experts face
-        "ceiling_fraction": rounded(m.qwk_loo / ceiling_qwk if m and ceiling_qwk else None),
+        "ceiling_fraction": rounded(loo / ceiling_qwk if isinstance(loo, float) and ceiling_qwk else None),
         # the authors' reference procedure decides; the clustered variant only warns
-        "alt_test_passed": alt.passed if alt else None,
-        "alt_test_winning_rate": rounded(alt.winning_rate if alt else None),
-        "alt_test_verdict": verdict(alt, clustered),
-        "alt_test_clustered_passed": clustered.passed if clustered else None,
-        "alt_test_clustered_winning_rate": rounded(clustered.winning_rate if clustered else None),
-        **spread_fields(a.spread),
+        "alt_test_passed": alt["passed"],
+        "alt_test_winning_rate": alt["winning_rate"],
+        "alt_test_verdict": verdict(alt["passed"], clustered["passed"]),
+        "alt_test_clustered_passed": clustered["passed"],
+        "alt_test_clustered_winning_rate": clustered["winning_rate"],
+        **spread_fields(a),
         "fitted_on_task": bool(run and run.fitted_on_task),
         "parse_failure_rate": rounded(unscored_share(rec)),
         "usd_per_1k": rounded(run.per_1000(run.usage.cost_usd)) if run else None,
@@ -61,37 +91,38 @@ def overall_rows(records: list[RunRecord], comparisons: list[Comparison] | None 
     """Every rate task's rows, best first by the kappa on the ceiling's references (like for like
     with the ceiling; the plain kappa where the task has no expert panel), with their ranks."""
     pairs = rated(records)
-    ceilings = {a.task: a.mean.qwk for _, a in pairs if a.role == "ceiling" and a.mean}
+    ceilings = {a.task: a.value("qwk") for _, a in pairs if a.role == "ceiling" and a.stat("qwk") is not None}
     rows = with_ranks([overall_row(rec, ceilings.get(a.task)) for rec, a in pairs], comparisons or [])
     return sorted(rows, key=lambda r: rank_key(r | {"qwk": r["qwk_loo"] if r["qwk_loo"] is not None else r["qwk"]}))
 
 
 def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high", "alpha", "alpha_shuffled")
-    rows = [
-        {
-            "task": r.task,
-            "rater": r.rater,
-            "kind": r.kind,
-            "dimension": d.dimension,
-            "n": d.n,
-            **{k: rounded(getattr(d, k)) for k in stats},
-            "alt_test_passed": a.passed if (a := r.alt_test_by_dimension.get(d.dimension)) else None,
-            "alt_test_winning_rate": rounded(a.winning_rate) if a else None,
-            "alt_test_verdict": verdict(a, None),
-        }
-        for _, r in rated(records)
-        for d in r.dimensions
-    ]
+    rows = []
+    for _, r in rated(records):
+        for dim in r.criteria("qwk"):
+            if dim == OVERALL_SCORE:
+                continue
+            alt = alt_test_fields(r, ALT_TEST, dim)
+            rows.append(
+                {"task": r.task, "rater": r.rater, "kind": r.kind, "dimension": dim, "n": _n(r, dim)}
+                | pivot(r, DIMENSION_FIELDS, dim)
+                | {f"alt_test_{k}": v for k, v in alt.items()}
+                | {"alt_test_verdict": verdict(alt["passed"], None)}
+            )
     return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
 
 
+def _n(a: Statistics, criterion: str) -> int | None:
+    found = a.stat("qwk", criterion)
+    return found.n if found else None
+
+
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
-    stats = ("qwk", "qwk_low", "qwk_high", "spearman", "spearman_low", "spearman_high")
     rows = [
-        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": d.n} | {k: rounded(getattr(d, k)) for k in stats}
+        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": _n(r, OVERALL_SCORE)}
+        | pivot(r, OVERALL_SCORE_FIELDS, OVERALL_SCORE)
         for _, r in rated(records)
-        if (d := r.overall_score) is not None
+        if r.stat("qwk", OVERALL_SCORE) is not None
     ]
     return sorted(rows, key=lambda r: (r["task"], -(r["qwk"] if r["qwk"] is not None else -9), r["rater"]))
 
@@ -112,19 +143,30 @@ def trivial_win_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     for _, a in rated(records):
         if a.kind != "baseline":
             continue
-        tests = [*a.alt_test_by_dimension.items(), *([(POOLED, a.alt_test)] if a.alt_test else [])]
-        for dimension, test in tests:
-            beaten = [t.annotator for t in test.per_annotator if t.rejected]
+        tests = [(d, d) for d in a.criteria(f"{ALT_TEST}passed")] + [(POOLED, None)] * (
+            a.stat(f"{ALT_TEST}passed") is not None
+        )
+        for dimension, criterion in tests:
+            beaten = [
+                x
+                for x in a.versus_of(f"{ALT_TEST}rejected", criterion)
+                if a.value(f"{ALT_TEST}rejected", criterion, versus=x)
+            ]
             if not beaten:
                 continue
+            n_experts, rate = (
+                a.value(f"{ALT_TEST}n_annotators", criterion),
+                a.value(f"{ALT_TEST}winning_rate", criterion),
+            )
+            passed = a.value(f"{ALT_TEST}passed", criterion)
             note = (
-                f"{a.task}: the trivial baseline {a.rater} beats {len(beaten)} of {test.n_annotators} experts "
-                f"({', '.join(beaten)}) in the alt-test on {dimension} (winning rate {test.winning_rate:.2f}"
-                f"{', a pass' if test.passed else ''}): there the test cannot tell it from an expert."
+                f"{a.task}: the trivial baseline {a.rater} beats {len(beaten)} of {n_experts} experts "
+                f"({', '.join(beaten)}) in the alt-test on {dimension} (winning rate {rate:.2f}"
+                f"{', a pass' if passed else ''}): there the test cannot tell it from an expert."
             )
             rows.append(
                 {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dimension, "experts": beaten}
-                | {"n_experts": test.n_annotators, "winning_rate": rounded(test.winning_rate), "passed": test.passed}
+                | {"n_experts": n_experts, "winning_rate": rounded(rate), "passed": passed}
                 | {"note": note}
             )
     place = dimension_order(records)

@@ -39,7 +39,8 @@ from empathy_bench.tasks.spec import TaskSpec
 #    length magnitude and direction, human rows named by their card, live wall time of cached re-runs
 # 6: the task's facts the board shows (title, description, dimensions, human rows, ...) travel in `task`
 #    (TaskFacts), and candidate.fitted_on_items, so the board reads records only
-RECORD_SCHEMA_VERSION = 6
+# 7: every kind's figures as one list of statistics (agreement/statistics.py), the board their pivot
+RECORD_SCHEMA_VERSION = 7
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -60,8 +61,8 @@ class RunRecord(BaseModel):
     (recorded judges, humans and choices derived from a rate run's ratings have no run)."""
 
     schema_version: int = RECORD_SCHEMA_VERSION
-    # the built-in kinds' typed results, or a registered kind's statistics (agreement/statistics.py)
-    agreement: RaterAgreement | PreferenceAgreement | ProbeResult | CoachAgreement | Statistics
+    # the row's figures, every kind's in one shape (agreement/statistics.py)
+    agreement: Statistics
     run: LogSummary | None = None
     task: TaskFacts
     candidate: dict[str, object]
@@ -82,6 +83,7 @@ def record(
 ) -> RunRecord:
     meta = task_metadata(log).model_dump() if log else {}  # validated: a log that does not is refused
     packages = _packages()
+    agreement = agreement.statistics()  # a typed result's figures as statistics
     return RunRecord(
         agreement=agreement,
         run=run.model_copy(update={"log": ""}) if run else None,
@@ -278,8 +280,7 @@ def identity(rec: RunRecord) -> Identity:
     """Whose record it is: task, kind of rater (a run and a baseline are one kind: judges the
     harness runs), the exact rater id, and the criterion or probe (`_variant`)."""
     a = rec.agreement
-    probe = (a.probe_id or a.probe) if isinstance(a, ProbeResult) else None
-    return _identity(a.task, a.kind, a.rater, probe, getattr(a, "criterion", OVERALL))
+    return _identity(a.task, a.kind, a.rater, a.probe_id or a.probe, a.criterion or OVERALL)
 
 
 def _identity(task: str, kind: str, rater: str, probe: str | None, criterion: str) -> Identity:
@@ -293,7 +294,9 @@ def _stored_identity(data: object) -> Identity | None:
     if not isinstance(a, dict) or not all(isinstance(a.get(k), str) for k in ("task", "kind", "rater")):
         return None
     probe = a.get("probe_id") or a.get("probe")
-    return _identity(a["task"], a["kind"], a["rater"], str(probe) if probe else None, str(a.get("criterion", OVERALL)))
+    return _identity(
+        a["task"], a["kind"], a["rater"], str(probe) if probe else None, str(a.get("criterion") or OVERALL)
+    )
 
 
 def _variant(probe: str | None, criterion: str) -> str:

@@ -1,7 +1,8 @@
 """The board table of each registered kind that declares columns (core/kinds.py): a pivot of its
 rows' statistics (agreement/statistics.py), one row per (task, rater), one cell per column (the
 plain figure over every criterion), its interval and n beside it. The built-in kinds declare no
-columns: their tables are their own (rate_table.py, compare_table.py, coach_table.py). The same
+columns here: their tables (rate_table.py, compare_table.py, coach_table.py) pivot the same
+statistics by their own fields, into the shapes the page and the files have always had. The same
 sections reach leaderboard.md and the terminal (`kind_sections`); the page draws `kind_tables`
 itself (assets/page.js)."""
 
@@ -21,7 +22,7 @@ def kind_tables(records: list[RunRecord]) -> dict[str, Any]:
     has any, so a board without such kinds is unchanged."""
     out: dict[str, Any] = {}
     for kind in kinds():
-        mine = [r.agreement for r in records if isinstance(r.agreement, Statistics) and r.task.kind == kind.name]
+        mine = [r.agreement for r in records if r.task.kind == kind.name]
         if kind.columns and mine:
             out[kind.name] = {
                 "title": kind.title or kind.name,

@@ -61,7 +61,7 @@ class LogSummary(BaseModel):
     """One run of a judge on a task, as its log tells it."""
 
     task: str
-    kind: str = "rate"  # the task kind: rate, compare or coach
+    kind: str  # the task kind: rate, compare, coach or a registered one (no default: a log says its kind)
     judge: str  # judge id (evals/judges/<id>.yaml) or the model string
     model: str
     baseline: bool = False  # a trivial baseline, shown as such

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from inspect_ai.log import EvalLog, read_eval_log
 
-from empathy_bench.agreement.probe import ProbeResult
 from empathy_bench.candidates.judge import CANDIDATE_FOLDERS, Judge, prompt_path
 from empathy_bench.core.digest import sha256_file
 from empathy_bench.core.errors import EmpathyBenchError, InputError
@@ -129,7 +128,7 @@ def _runs(records: Records) -> dict[tuple[str, str], tuple[Path, RunRecord]]:
     """Each candidate x task with a record naming a log, and its plain record (a probe's when it
     has no other): the bundle is named after it."""
     runs: dict[tuple[str, str], tuple[Path, RunRecord]] = {}
-    for path, rec in sorted(records, key=lambda pr: isinstance(pr[1].agreement, ProbeResult)):
+    for path, rec in sorted(records, key=lambda pr: pr[1].agreement.probe is not None):
         if rec.log is not None and _candidate_row(rec):
             runs.setdefault((rec.agreement.task, rec.agreement.rater), (path, rec))
     return runs
@@ -250,13 +249,7 @@ def _derived_tasks(spec: TaskSpec, rater: str, run: Run, headers: list[EvalLog])
     plain = [h for h in headers if not probe_of(h)]
     for _, rec in run.records:
         a = rec.agreement
-        if (
-            rec.log
-            and a.rater == rater
-            and a.task != spec.id
-            and _candidate_row(rec)
-            and not isinstance(a, ProbeResult)
-        ):
+        if rec.log and a.rater == rater and a.task != spec.id and _candidate_row(rec) and a.probe is None:
             try:
                 plain.append(read_eval_log(str(_find_log(run.log_dir, rec.log.name, rec.log.sha256)), header_only=True))
             except InputError:

@@ -60,7 +60,13 @@ def check_records(
 
 
 def _figures(rec: RunRecord) -> object:
-    return json.loads(rec.agreement.model_dump_json())
+    """A record's figures, each statistic under its name (a difference names the figure, not its
+    place in the list)."""
+    data = json.loads(rec.agreement.model_dump_json())
+    data["stats"] = {
+        s.name: json.loads(s.model_dump_json(include={"value", "low", "high", "n"})) for s in rec.agreement.stats
+    }
+    return data
 
 
 def _facts(rec: RunRecord) -> dict[str, object]:
