@@ -5,7 +5,7 @@ every paired comparison (`_comparisons.json`) and every recipient table (`recipi
 
 A record is matched by what it is a row of (task, rater, rater kind, probe or criterion), not by its
 file name; inside it, a figure by its path, a statistic by its key
-(`agreement.stats[metric=qwk, criterion=empathy].value`).
+(`agreement.stats[criterion=empathy, metric=qwk].value`).
 Provenance that changes with every run (the run summary, the log, packages, git revision, the
 command) is not a figure and is left out. Prints the counts and every difference; exit 1 if any
 figure differs or a row is on one side only.

@@ -154,3 +154,12 @@ def test_duplicate_dimension_ids_are_refused(tmp_path: Path) -> None:
     path = _write_variant(tmp_path, "dup_dim", lambda r: r["dimensions"][1].update(id="validating_emotions"))
     with pytest.raises(InputError, match="dimension ids must be unique"):
         load_rubric(str(path))
+
+
+@pytest.mark.parametrize("reserved", ["overall_score", "magnitude"])
+def test_a_dimension_named_like_a_figure_over_all_dimensions_is_refused(tmp_path: Path, reserved: str) -> None:
+    """The figures name the overall score and the length association's magnitude beside the
+    dimensions (agreement/statistics.py): a dimension of that name would be taken for them."""
+    path = _write_variant(tmp_path, "reserved", lambda r: r["dimensions"][1].update(id=reserved))
+    with pytest.raises(InputError, match=f"dimension id '{reserved}' is reserved for a figure over all dimensions"):
+        load_rubric(str(path))

@@ -108,7 +108,7 @@ class AltTestResult(BaseModel):
 
 
 TEST_FIGURES = ("winning_rate", "passed", "advantage_probability", "n_annotators", "n_items", "n_items_dropped")
-ANNOTATOR_FIGURES: tuple[str, ...] = (
+ANNOTATOR_FIGURES = (
     "n_items",
     "n_units",
     "df",
@@ -117,8 +117,8 @@ ANNOTATOR_FIGURES: tuple[str, ...] = (
     "t_statistic",
     "p_value",
     "p_adjusted",
+    "rejected",
 )
-ANNOTATOR_FIGURES += ("rejected",)
 
 
 def alignment(pred: pd.Series, others: pd.DataFrame, metric: Metric) -> pd.Series:
@@ -335,7 +335,7 @@ def alt_test_by_aspect(
     return out
 
 
-def verdict(reference: object, clustered: object) -> str | None:
+def verdict(reference: bool | None, clustered: bool | None) -> str | None:
     """The verdict as shown on every surface from whether each test passed: the reference
     procedure's, with a warning when the clustered variant disagrees (None when a test was not
     run)."""

@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from empathy_bench.agreement.partial_rank import item_draws, partial_spearman, partial_spearman_rows
-from empathy_bench.agreement.probe import DIRECTION, MAGNITUDE, Association
+from empathy_bench.agreement.probe import DIRECTION, Association
 from empathy_bench.agreement.rater import MIN_EXPERTS
 from empathy_bench.agreement.stats import N_RESAMPLES, percentile_ci
 from empathy_bench.core.models import NAN
+from empathy_bench.sources.rubric import MAGNITUDE
 
 
 def _association(dim: str, n: int, value: float, draws: np.ndarray) -> Association:

@@ -110,21 +110,19 @@ class PreferenceAgreement(Record):
         decisive pairs) and kappas (n: the pairs), position (n: the pairs judged in both orders),
         the accuracy in each bin of the reference's gap (condition "gap <bin>", with the bin's
         bounds as `gap_low` and `gap_high`) and the spread."""
-        key = {"criterion": self.criterion}
+        on = self.criterion
         n, decisive = self.n_pairs, self.n_decisive if self.n_decisive is not None else self.n_pairs
-        stats = figures(self, PREFERENCE_COUNTS, n, **key)
-        stats += figures(
-            self, ("accuracy", "accuracy_strict", "accuracy_loo", "accuracy_conservative"), decisive, **key
-        )
-        stats += figures(self, ("kappa", "kappa_loo"), n, **key)
-        if self.position is not None:
-            pos = self.position
-            stats += [figure(name, getattr(pos, field), pos.n, **key) for name, field in POSITION_FIGURES.items()]
+        stats = figures(self, PREFERENCE_COUNTS, n, criterion=on)
+        stats += figures(self, ACCURACIES, decisive, criterion=on)
+        stats += figures(self, ("kappa", "kappa_loo"), n, criterion=on)
+        if (pos := self.position) is not None:
+            stats += [figure(name, getattr(pos, f), pos.n, criterion=on) for name, f in POSITION_FIGURES.items()]
         for b in self.by_gap:
-            bin_key = key | {"condition": f"{GAP} {b.label}"}
-            stats += [figure("accuracy", b.accuracy, b.n, **bin_key)]
-            stats += [figure("gap_low", b.low, b.n, **bin_key), figure("gap_high", b.high, b.n, **bin_key)]
-        stats += [s.model_copy(update=key) for s in self.spread.stats(n)] if self.spread else []
+            where = f"{GAP} {b.label}"
+            stats += [figure("accuracy", b.accuracy, b.n, criterion=on, condition=where)]
+            stats += [figure("gap_low", b.low, b.n, criterion=on, condition=where)]
+            stats += [figure("gap_high", b.high, b.n, criterion=on, condition=where)]
+        stats += self.spread.stats(n, self.criterion) if self.spread else []
         header = self.model_dump(include={"task", "rater", "kind", "role", "criterion", "from_ratings", "notes"})
         return Statistics(**header, stats=stats)
 

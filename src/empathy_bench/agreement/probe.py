@@ -37,16 +37,14 @@ from pydantic import BaseModel
 
 from empathy_bench.agreement.pair_bootstrap import cluster_weights
 from empathy_bench.agreement.partial_rank import item_draws, nanmean_rows
-from empathy_bench.agreement.statistics import RaterKind, RaterRole, Statistics, figure, figures
+from empathy_bench.agreement.statistics import RaterKind, RaterRole, Statistics, figure, figures, probe_condition
 from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
-from empathy_bench.sources.rubric import Rubric
+from empathy_bench.sources.rubric import OVERALL_SCORE, Rubric
 
-OVERALL_SCORE = "overall_score"  # the dimension name of the rubric's overall score (as in RaterAgreement)
 # The length association's summaries, as Association rows after the dimensions: the mean of
 # |partial rho| over dimensions, and the partial rho of the overall score (its direction).
-MAGNITUDE = "magnitude"
 DIRECTION = OVERALL_SCORE
 UNLABELLED = "unlabelled"
 # The item labelled AI under each labelled condition of a compare task (the other is labelled a person).
@@ -133,21 +131,25 @@ class ProbeResult(BaseModel):
         """Every figure as a Stat under the probe's condition (its file's id): per dimension (and
         the overall score) the effect or the length association, the test-retest figures, the
         compare shift, the identical replies."""
-        key = {"condition": self.probe_id or self.probe}
+        under = probe_condition(self.probe, self.probe_id)
         stats = []
         for e in self.effects:
-            stats += [figure("mean_change", e.mean_change, e.n, e.low, e.high, criterion=e.dimension, **key)]
-            stats += [figure("flip_rate", e.flip_rate, e.n, criterion=e.dimension, **key)]
+            stats += [figure("mean_change", e.mean_change, e.n, e.low, e.high, criterion=e.dimension, condition=under)]
+            stats += [figure("flip_rate", e.flip_rate, e.n, criterion=e.dimension, condition=under)]
         for a in self.associations:
-            stats += [figure("partial_spearman", a.partial_spearman, a.n, a.low, a.high, criterion=a.dimension, **key)]
+            stats += [
+                figure(
+                    "partial_spearman", a.partial_spearman, a.n, a.low, a.high, criterion=a.dimension, condition=under
+                )
+            ]
         for r in self.retest:
-            stats += figures(r, RETEST_FIGURES, r.n_items, criterion=r.dimension, **key)
+            stats += figures(r, RETEST_FIGURES, r.n_items, criterion=r.dimension, condition=under)
         if (c := self.compare_shift) is not None:
-            stats += [figure("shift_rate", c.shift_rate, c.n, c.shift_low, c.shift_high, **key)]
-            stats += [figure("ai_penalty", c.ai_penalty, c.n, c.ai_penalty_low, c.ai_penalty_high, **key)]
+            stats += [figure("shift_rate", c.shift_rate, c.n, c.shift_low, c.shift_high, condition=under)]
+            stats += [figure("ai_penalty", c.ai_penalty, c.n, c.ai_penalty_low, c.ai_penalty_high, condition=under)]
         if self.identical_replies is not None:
             # a share of samples (of a recorded judge's pairs of runs) whose count the result does not keep: n 0
-            stats += [figure("identical_replies", self.identical_replies, 0, **key)]
+            stats += [figure("identical_replies", self.identical_replies, 0, condition=under)]
         header = self.model_dump(include={"task", "rater", "kind", "role", "probe", "probe_id", "notes"})
         return Statistics(**header, stats=stats)
 

@@ -20,6 +20,7 @@ from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, 
 from empathy_bench.core.kappa import value_kappa
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.labels import LabelSet, group_table, overall_scores, rater_values, rater_wide
+from empathy_bench.sources.rubric import OVERALL_SCORE
 from empathy_bench.tasks.spec import TaskSpec
 
 EPSILON = 0.2  # alternative annotator test margin (Calderon et al. use 0.1-0.2; 0.2 for experts)
@@ -253,7 +254,7 @@ def _overall_score(
         return None
     stats = agreement.compare(mine, experts.median(axis=1), CATEGORIES, n_resamples, seed)
     loo = _loo_qwk(mine, experts, n_resamples, seed) if experts.shape[1] >= MIN_EXPERTS else NAN
-    return DimensionAgreement(dimension="overall_score", **stats.model_dump(), qwk_loo=loo)
+    return DimensionAgreement(dimension=OVERALL_SCORE, **stats.model_dump(), qwk_loo=loo)
 
 
 def expert_overall_scores(spec: TaskSpec, labels: LabelSet) -> pd.DataFrame:
@@ -317,7 +318,7 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
         draws.append(mean_draws)
         alpha_draws.append(own.draws)
     experts = expert_overall_scores(spec, labels) if spec.rubric_model.overall else pd.DataFrame()
-    score = _ceiling("overall_score", experts, n_resamples, seed)[0] if experts.shape[1] >= MIN_EXPERTS else None
+    score = _ceiling(OVERALL_SCORE, experts, n_resamples, seed)[0] if experts.shape[1] >= MIN_EXPERTS else None
     return RaterAgreement(
         task=spec.id,
         rater=CEILING_LABEL,

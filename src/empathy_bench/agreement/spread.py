@@ -13,7 +13,7 @@ repeats usually agrees better than any one of them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 import numpy as np
 from pydantic import field_validator
@@ -44,25 +44,27 @@ class Spread(Record):
     def n(self) -> int:
         return len(self.values)
 
-    def stats(self, n: int) -> list[Stat]:
-        """The headline of each repeat as a Stat under its condition ("epoch 2", "run 1"); the
-        least and greatest are the board's to take (`spread_of_stats`)."""
-        return [figure(HEADLINE, v, n, condition=f"{self.unit} {i}") for i, v in enumerate(self.values, 1)]
+    def stats(self, n: int, criterion: str | None = None) -> list[Stat]:
+        """The headline of each repeat as a Stat on the row's criterion under its condition
+        ("epoch 2", "run 1"); the least and greatest are the board's to take (`spread_of_stats`)."""
+        return [
+            figure(HEADLINE, v, n, criterion=criterion, condition=f"{self.unit} {i}")
+            for i, v in enumerate(self.values, 1)
+        ]
 
 
 HEADLINE = "headline"  # the metric a row's repeats are recorded under: its table's headline
 
 
 def spread_of_stats(found: Statistics) -> Spread | None:
-    """A row's spread from its statistics (`Spread.stats`), None without repeats."""
-    conditions = found.conditions(HEADLINE)
-    if not conditions:
+    """A row's spread from its statistics (`Spread.stats`, on the row's criterion); None without
+    repeats, or where they are not "<unit> <i>" of one unit (a record from elsewhere)."""
+    conditions = found.conditions(HEADLINE, found.criterion)
+    units = {c.split(" ")[0] for c in conditions}
+    if len(conditions) < 2 or len(units) != 1 or not units <= set(get_args(Unit)):
         return None
-    unit = conditions[0].split(" ")[0]
-    values = [found.value(HEADLINE, condition=c) for c in conditions]
-    spread = spread_of([NAN if v is None else float(v) for v in values], unit)  # type: ignore[arg-type]
-    assert spread is not None, "a recorded spread has at least two repeats"
-    return spread
+    values = [found.value(HEADLINE, found.criterion, c) for c in conditions]
+    return spread_of([NAN if v is None else float(v) for v in values], units.pop())  # type: ignore[arg-type]
 
 
 def spread_of(values: list[float], unit: Unit) -> Spread | None:

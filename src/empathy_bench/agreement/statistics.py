@@ -19,7 +19,15 @@ import math
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from empathy_bench.core.models import Record
 from empathy_bench.sources.card import HumanRole
@@ -37,11 +45,13 @@ Key = tuple[str, str | None, str | None, str | None]  # (metric, criterion, cond
 
 
 class Stat(Record):
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="null")  # a row's index of its figures stays true
+
     metric: str
     value: Value
     low: float | None = None  # the 95% interval, where the figure has one
     high: float | None = None
-    n: int  # the units the figure is over (items, pairs, verdicts, conversations)
+    n: int  # the units the figure is over (items, pairs, verdicts, conversations; 0: not counted)
     criterion: str | None = None  # a dimension or criterion; None: over all of them
     condition: str | None = None  # None: plain; else a probe, an epoch or run ("epoch 2"), a gap bin
     versus: str | None = None  # a paired figure's other rater (the expert an alt-test compares with)
@@ -76,11 +86,28 @@ class Statistics(Record):
     probe: str | None = None  # a probe's row: which probe (attribution, length, retest, ...)
     probe_id: str | None = None  # and the probe file it came from
     from_ratings: bool = False  # choices or feedback derived from the rater's own ratings
-    stats: list[Stat]
+    stats: tuple[Stat, ...]
     settings: dict[str, Setting] = {}  # the procedure's parameters (alt-test epsilon, coach thresholds)
     notes: list[str] = []  # what a reader of the row must know (shown under the board)
-    # the figures by key, built on the first lookup (and again for a copy given other figures)
-    _index: tuple[list[Stat], dict[Key, Stat]] | None = PrivateAttr(default=None)
+    # the figures by key, built on the first lookup (again for a copy given other figures)
+    _index: tuple[tuple[Stat, ...], dict[Key, Stat]] | None = PrivateAttr(default=None)
+
+    @field_validator("stats")
+    @classmethod
+    def _one_figure_per_key(cls, stats: tuple[Stat, ...]) -> tuple[Stat, ...]:
+        # a key names one figure: a second one would be shown in its place, or hidden
+        seen: set[Key] = set()
+        for s in stats:
+            if s.key in seen:
+                raise ValueError(f"two figures are '{s.name}'")
+            seen.add(s.key)
+        return stats
+
+    def __eq__(self, other: object) -> bool:
+        # the fields only: the lookup index is a cache of the figures, not a part of them
+        return self.__dict__ == other.__dict__ if isinstance(other, Statistics) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as every pydantic model
 
     def stat(
         self, metric: str, criterion: str | None = None, condition: str | None = None, versus: str | None = None
@@ -96,37 +123,49 @@ class Statistics(Record):
         found = self.stat(metric, criterion, condition, versus)
         return found.value if found else None
 
-    def criteria(self, metric: str, condition: str | None = None) -> list[str]:
-        """The criteria (dimensions) the row has `metric` on, in the order they were recorded."""
-        found = (s.criterion for s in self.stats if s.metric == metric and s.condition == condition and not s.versus)
-        return [c for c in dict.fromkeys(found) if c is not None]
+    # Which criteria, conditions or other raters the row has figures of `metric` for, the other
+    # parts of the key as given (None: absent), in the order they were recorded.
 
-    def conditions(self, metric: str, criterion: str | None = None) -> list[str]:
-        """The conditions the row has `metric` under, in the order they were recorded."""
-        found = (s.condition for s in self.stats if s.metric == metric and s.criterion == criterion)
-        return [c for c in dict.fromkeys(found) if c is not None]
+    def criteria(self, metric: str, condition: str | None = None, versus: str | None = None) -> list[str]:
+        return self._distinct(1, (metric, None, condition, versus))
 
-    def versus_of(self, metric: str, criterion: str | None = None) -> list[str]:
-        """The other raters the row has a paired `metric` against, in the order they were recorded."""
-        found = (s.versus for s in self.stats if s.metric == metric and s.criterion == criterion)
-        return [v for v in dict.fromkeys(found) if v is not None]
+    def conditions(self, metric: str, criterion: str | None = None, versus: str | None = None) -> list[str]:
+        return self._distinct(2, (metric, criterion, None, versus))
+
+    def versus_of(self, metric: str, criterion: str | None = None, condition: str | None = None) -> list[str]:
+        return self._distinct(3, (metric, criterion, condition, None))
+
+    def _distinct(self, part: int, given: Key) -> list[str]:
+        fixed = [i for i in range(4) if i != part]
+        found = (s.key[part] for s in self.stats if all(s.key[i] == given[i] for i in fixed))
+        return [x for x in dict.fromkeys(found) if x is not None]
+
+    @property
+    def probe_condition(self) -> str | None:
+        """The condition a probe row's figures are under (`ProbeResult.statistics`); None for a plain row."""
+        return probe_condition(self.probe, self.probe_id)
 
     def statistics(self) -> Statistics:
         return self
 
 
+def probe_condition(probe: str | None, probe_id: str | None) -> str | None:
+    """A probe's figures are under its file's id (several files may share a probe)."""
+    return (probe_id or probe) if probe else None
+
+
 def figure(
     metric: str,
-    value: object,
+    value: Value,
     n: int,
-    low: object = None,
-    high: object = None,
+    low: float | None = None,
+    high: float | None = None,
     *,
     criterion: str | None = None,
     condition: str | None = None,
     versus: str | None = None,
 ) -> Stat:
-    """One Stat; NaN (an undefined figure or bound) is None."""
+    """One Stat; NaN (an undefined figure or bound) is None, a numpy number a Python one."""
     return Stat(
         metric=metric,
         value=_defined(value),
@@ -166,5 +205,7 @@ def figures(
     ]
 
 
-def _defined(value: object) -> object:
+def _defined(value: Value) -> Value:
+    if isinstance(value, np.generic):
+        value = value.item()  # np.int64 stays a whole number, np.bool_ a decision
     return None if isinstance(value, float) and math.isnan(value) else value

@@ -11,6 +11,7 @@ from empathy_bench.leaderboard.fields import (
     Field,
     dimension_order,
     fitted_on_items,
+    n_of,
     pivot,
     rank_key,
     rounded,
@@ -53,10 +54,9 @@ def coach_row(rec: RunRecord, a: Statistics, graders: dict[tuple[str, ...], floa
     grader = c.get("grader")
     here = tuple(str(x) for x in (grader, rec.task.source, rec.task.framework))
     here += (str(c.get("grader_config_sha256")), str(c.get("grader_mode")))
-    # every figure, then every interval (the files' column order)
-    figures = pivot(a, (Field(k) for k in COACH_FIGURES))
-    with_interval = pivot(a, (Field(k, interval=True) for k in COACH_FIGURES))
-    figures |= {f"{k}_{end}": with_interval[f"{k}_{end}"] for k in COACH_FIGURES for end in ("low", "high")}
+    both = pivot(a, (Field(k, interval=True) for k in COACH_FIGURES))
+    # every figure, then every interval: the files' column order
+    figures = {k: both[k] for k in COACH_FIGURES} | {k: v for k, v in both.items() if k not in COACH_FIGURES}
     grading = run.grader_usage if run else None
     return {
         "task": a.task,
@@ -99,9 +99,8 @@ def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     rows = []
     for _, a in coached(records):
         for dim in a.criteria("kappa"):
-            n = a.stat("kappa", dim).n  # type: ignore[union-attr]
             rows.append(
-                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dim, "n": n}
+                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dim, "n": n_of(a, "kappa", dim)}
                 | pivot(a, TARGETING, dim)
                 | pivot(a, UPLIFT, dim)
             )

@@ -11,6 +11,7 @@ from empathy_bench.leaderboard.comparisons import with_ranks
 from empathy_bench.leaderboard.fields import (
     Field,
     fitted_on_items,
+    n_of,
     pivot,
     rank_key,
     rounded,
@@ -70,11 +71,14 @@ def gap_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for _, a in compared(records):
         for condition in a.conditions("gap_low", a.criterion):
-            found = a.stat("accuracy", a.criterion, condition)
-            assert found is not None, "a gap bin has its accuracy (agreement/preference.py)"
             bounds = {k: a.value(f"gap_{k}", a.criterion, condition) for k in ("low", "high")}
             rows.append(
                 {"task": a.task, "criterion": a.criterion, "rater": a.rater, "kind": a.kind, "role": a.role}
-                | {"bin": condition.removeprefix(f"{GAP} "), **bounds, "n": found.n, "accuracy": rounded(found.value)}
+                | {"bin": condition.removeprefix(f"{GAP} "), **bounds, "n": n_of(a, "accuracy", a.criterion, condition)}
+                | pivot(a, [Field("accuracy")], a.criterion, condition)
             )
-    return sorted(rows, key=lambda r: (r["task"], r["criterion"], r["rater"], r["low"]))
+    return sorted(rows, key=lambda r: (r["task"], r["criterion"], r["rater"], _number(r["low"])))
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else float("inf")  # a bin without bounds: last

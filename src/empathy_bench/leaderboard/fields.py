@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from empathy_bench.agreement.spread import spread_of_stats
-from empathy_bench.agreement.statistics import Statistics
+from empathy_bench.agreement.statistics import Statistics, Value
 from empathy_bench.leaderboard.columns import (
     Column,
     number,
@@ -27,30 +27,47 @@ KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 @dataclass(frozen=True)
 class Field:
     """A board row's field over a statistic: the row's key, the metric it pivots (default: the
-    key), whether the interval comes with it (`<key>_low`, `<key>_high`) and whether it is a count
-    (a whole number, as it is) or a decision (a bool, as it is) rather than a measure (rounded)."""
+    key), whether its interval (`<key>_low`, `<key>_high`) and its n (`<n_key>`, default `<key>_n`)
+    come with it, and whether it is taken as it is (a count, a decision, a registered kind's figure)
+    rather than rounded to the board's digits."""
 
     key: str
     metric: str = ""
     interval: bool = False
     exact: bool = False
+    n: bool = False
+    n_key: str = ""
 
 
 def pivot(
-    found: Statistics, fields: Iterable[Field], criterion: str | None = None, **key: str | None
+    found: Statistics,
+    fields: Iterable[Field],
+    criterion: str | None = None,
+    condition: str | None = None,
 ) -> dict[str, Any]:
-    """The fields of one row from its statistics on `criterion` (and a condition or other rater):
-    a figure the row lacks is None, as an undefined one is."""
+    """The fields of one row from its figures on `criterion` under `condition`: a figure the row
+    lacks is None, as an undefined one is."""
     row: dict[str, Any] = {}
     for f in fields:
-        stat = found.stat(f.metric or f.key, criterion, **key)
-        value = stat.value if stat else None
-        row[f.key] = value if f.exact else rounded(value)
+        stat = found.stat(f.metric or f.key, criterion, condition)
+        shown = _as_is if f.exact else rounded
+        row[f.key] = shown(stat.value) if stat else None
         if f.interval:
-            row[f"{f.key}_low"], row[f"{f.key}_high"] = (
-                (rounded(stat.low), rounded(stat.high)) if stat else (None, None)
-            )
+            row[f"{f.key}_low"] = shown(stat.low) if stat else None
+            row[f"{f.key}_high"] = shown(stat.high) if stat else None
+        if f.n:
+            row[f.n_key or f"{f.key}_n"] = stat.n if stat else None
     return row
+
+
+def n_of(found: Statistics, metric: str, criterion: str | None = None, condition: str | None = None) -> int | None:
+    """The n of a figure, None where the row lacks it."""
+    stat = found.stat(metric, criterion, condition)
+    return stat.n if stat else None
+
+
+def _as_is(value: Value) -> Value:
+    return value
 
 
 def rounded(value: float | None) -> float | None:

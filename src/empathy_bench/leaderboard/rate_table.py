@@ -9,13 +9,12 @@ from empathy_bench.agreement.alt_test import verdict
 from empathy_bench.agreement.paired import Comparison
 from empathy_bench.agreement.rater import ALT_TEST, ALT_TEST_CLUSTERED
 from empathy_bench.agreement.statistics import Statistics
-from empathy_bench.leaderboard.columns import (
-    OVERALL_COLUMNS,
-)
+from empathy_bench.leaderboard.columns import OVERALL_COLUMNS, number
 from empathy_bench.leaderboard.comparisons import with_ranks
 from empathy_bench.leaderboard.fields import (
     Field,
     dimension_order,
+    n_of,
     pivot,
     rank_key,
     rounded,
@@ -23,9 +22,9 @@ from empathy_bench.leaderboard.fields import (
     unscored_share,
 )
 from empathy_bench.leaderboard.record import RunRecord
+from empathy_bench.sources.rubric import OVERALL_SCORE
 
 ALT_TEST_COLUMN = next(c for c in OVERALL_COLUMNS if c.cell == "verdict")  # drawn the same per dimension
-OVERALL_SCORE = "overall_score"  # the criterion of the rubric's overall score (agreement/rater.py)
 
 # the overall table's figures: means over dimensions; the headline (`qwk_loo`) against the
 # leave-one-expert-out references the ceiling's experts face (like for like)
@@ -104,7 +103,7 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                 continue
             alt = alt_test_fields(r, ALT_TEST, dim)
             rows.append(
-                {"task": r.task, "rater": r.rater, "kind": r.kind, "dimension": dim, "n": _n(r, dim)}
+                {"task": r.task, "rater": r.rater, "kind": r.kind, "dimension": dim, "n": n_of(r, "qwk", dim)}
                 | pivot(r, DIMENSION_FIELDS, dim)
                 | {f"alt_test_{k}": v for k, v in alt.items()}
                 | {"alt_test_verdict": verdict(alt["passed"], None)}
@@ -112,14 +111,9 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["task"], r["rater"], r["dimension"]))
 
 
-def _n(a: Statistics, criterion: str) -> int | None:
-    found = a.stat("qwk", criterion)
-    return found.n if found else None
-
-
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     rows = [
-        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": _n(r, OVERALL_SCORE)}
+        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": n_of(r, "qwk", OVERALL_SCORE)}
         | pivot(r, OVERALL_SCORE_FIELDS, OVERALL_SCORE)
         for _, r in rated(records)
         if r.stat("qwk", OVERALL_SCORE) is not None
@@ -143,34 +137,34 @@ def trivial_win_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     for _, a in rated(records):
         if a.kind != "baseline":
             continue
-        tests = [(d, d) for d in a.criteria(f"{ALT_TEST}passed")] + [(POOLED, None)] * (
-            a.stat(f"{ALT_TEST}passed") is not None
-        )
+        tests: list[tuple[str, str | None]] = [(d, d) for d in a.criteria(f"{ALT_TEST}passed")]  # then pooled
+        tests += [(POOLED, None)] if a.stat(f"{ALT_TEST}passed") is not None else []
         for dimension, criterion in tests:
-            beaten = [
-                x
-                for x in a.versus_of(f"{ALT_TEST}rejected", criterion)
-                if a.value(f"{ALT_TEST}rejected", criterion, versus=x)
-            ]
-            if not beaten:
-                continue
-            n_experts, rate = (
-                a.value(f"{ALT_TEST}n_annotators", criterion),
-                a.value(f"{ALT_TEST}winning_rate", criterion),
-            )
-            passed = a.value(f"{ALT_TEST}passed", criterion)
-            note = (
-                f"{a.task}: the trivial baseline {a.rater} beats {len(beaten)} of {n_experts} experts "
-                f"({', '.join(beaten)}) in the alt-test on {dimension} (winning rate {rate:.2f}"
-                f"{', a pass' if passed else ''}): there the test cannot tell it from an expert."
-            )
-            rows.append(
-                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dimension, "experts": beaten}
-                | {"n_experts": n_experts, "winning_rate": rounded(rate), "passed": passed}
-                | {"note": note}
-            )
+            if row := _trivial_win(a, dimension, criterion):
+                rows.append(row)
     place = dimension_order(records)
     return sorted(rows, key=lambda r: (r["task"], r["rater"], place(r["task"], r["dimension"])))
+
+
+def _trivial_win(a: Statistics, dimension: str, criterion: str | None) -> dict[str, Any] | None:
+    """A baseline's win on one alt-test (per dimension, or pooled), None where it beats no expert."""
+    beaten = [
+        x for x in a.versus_of(f"{ALT_TEST}rejected", criterion) if a.value(f"{ALT_TEST}rejected", criterion, versus=x)
+    ]
+    if not beaten:
+        return None
+    n_experts, rate = a.value(f"{ALT_TEST}n_annotators", criterion), a.value(f"{ALT_TEST}winning_rate", criterion)
+    passed = a.value(f"{ALT_TEST}passed", criterion)
+    note = (
+        f"{a.task}: the trivial baseline {a.rater} beats {len(beaten)} of {n_experts} experts "
+        f"({', '.join(beaten)}) in the alt-test on {dimension} (winning rate {number(rate)}"
+        f"{', a pass' if passed else ''}): there the test cannot tell it from an expert."
+    )
+    return (
+        {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dimension, "experts": beaten}
+        | {"n_experts": n_experts, "winning_rate": rounded(rate), "passed": passed}
+        | {"note": note}
+    )
 
 
 TRIVIAL_WINS_HEAD = (

@@ -83,14 +83,14 @@ def record(
 ) -> RunRecord:
     meta = task_metadata(log).model_dump() if log else {}  # validated: a log that does not is refused
     packages = _packages()
-    agreement = agreement.statistics()  # a typed result's figures as statistics
+    figures = agreement.statistics()  # a typed result's figures as statistics
     return RunRecord(
-        agreement=agreement,
+        agreement=figures,
         run=run.model_copy(update={"log": ""}) if run else None,
         task=facts_of(spec, meta),
         candidate={
-            "id": agreement.rater,
-            "kind": agreement.kind,
+            "id": figures.rater,
+            "kind": figures.kind,
             "model": run.model if run else "",
             "config_sha256": meta.get("judge_config_sha256"),
             "prompt_sha256": meta.get("prompt_sha256"),

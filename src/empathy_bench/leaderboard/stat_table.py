@@ -14,6 +14,7 @@ from typing import Any
 from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.core.kinds import Kind, kinds
 from empathy_bench.leaderboard.columns import REPORTED_MARK, markdown_cell, number, table
+from empathy_bench.leaderboard.fields import Field, pivot
 from empathy_bench.leaderboard.record import RunRecord
 
 
@@ -22,7 +23,7 @@ def kind_tables(records: list[RunRecord]) -> dict[str, Any]:
     has any, so a board without such kinds is unchanged."""
     out: dict[str, Any] = {}
     for kind in kinds():
-        mine = [r.agreement for r in records if r.task.kind == kind.name]
+        mine = [r.agreement for r in records if r.task.kind == kind.name and r.agreement.probe is None]
         if kind.columns and mine:
             out[kind.name] = {
                 "title": kind.title or kind.name,
@@ -36,15 +37,10 @@ def kind_tables(records: list[RunRecord]) -> dict[str, Any]:
 
 
 def _row(a: Statistics, kind: Kind) -> dict[str, Any]:
-    row: dict[str, Any] = {"task": a.task, "rater": a.rater, "kind": a.kind, "role": a.role}
-    for column in kind.columns:
-        found = a.stat(column.metric)
-        row[column.metric] = found.value if found else None
-        row[f"{column.metric}_n"] = found.n if found else None
-        if column.interval:
-            row[f"{column.metric}_low"] = found.low if found else None
-            row[f"{column.metric}_high"] = found.high if found else None
-    return row
+    """A row's plain figure over every criterion per column, with its n and, where the column has
+    one, its interval; as the kind recorded them (its own precision)."""
+    fields = [Field(c.metric, interval=c.interval, exact=True, n=True) for c in kind.columns]
+    return {"task": a.task, "rater": a.rater, "kind": a.kind, "role": a.role} | pivot(a, fields)
 
 
 # One kind table's part for one task: its title, header, cells as text and the rows they came from

@@ -55,6 +55,14 @@ class Example(FileModel):
         return parse_transcript(self.text, speakers=None)
 
 
+# The names the figures give the rubric's overall score and the length association's magnitude
+# over every dimension, beside each dimension's own (agreement/rater.py, agreement/probe.py): no
+# dimension may be called so, or its figures would be taken for theirs.
+OVERALL_SCORE = "overall_score"
+MAGNITUDE = "magnitude"
+RESERVED_IDS = (OVERALL_SCORE, MAGNITUDE)
+
+
 class Dimension(FileModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -83,6 +91,8 @@ class Rubric(FileModel):
         ids = [d.id for d in self.dimensions]
         if len(set(ids)) != len(ids):
             raise ValueError(f"dimension ids must be unique, got {ids}")
+        if reserved := sorted(set(ids) & set(RESERVED_IDS)):
+            raise ValueError(f"dimension id {reserved[0]!r} is reserved for a figure over all dimensions; rename it")
         for dim in self.dimensions:
             scale = self.scale_of(dim.id)
             for ex in dim.examples:
