@@ -64,8 +64,8 @@ def main() -> None:
         f"rows: {records} record files verified; {len(run_records)} records in {args.results_dir}, "
         f"{len(run_records) - len(left_out)} of them in a bundle, {len(left_out)} in none"
     )
-    for task, kind, rater, variant in left_out[:SHOWN]:
-        print(f"  in no bundle: {task} {kind} {rater} {variant}".rstrip())
+    for task, rater_type, rater, variant in left_out[:SHOWN]:
+        print(f"  in no bundle: {task} {rater_type} {rater} {variant}".rstrip())
     print(f"samples: {samples} (prompts rebuilt: {sum(v.checked.get('prompts rebuilt', 0) for v in verdicts)})")
     print(f"verified: {sum(v.ok for v in verdicts)} of {len(found)} bundles")
     print(f"failures: {len(failures)}")

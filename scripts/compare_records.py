@@ -3,12 +3,13 @@ every paired comparison (`_comparisons.json`) and every recipient table (`recipi
 
     uv run --frozen python scripts/compare_records.py OLD_RESULTS NEW_RESULTS
 
-A record is matched by what it is a row of (task, rater, rater kind, probe or criterion), not by its
+A record is matched by what it is a row of (task, rater, rater type, probe or criterion), not by its
 file name; inside it, a figure by its path, a statistic by its key
 (`agreement.stats[criterion=empathy, metric=qwk].value`).
 Provenance that changes with every run (the run summary, the log, packages, git revision, the
-command) is not a figure and is left out. Prints the counts and every difference; exit 1 if any
-figure differs or a row is on one side only.
+command) is not a figure and is left out, nor is a file's schema version; the rater type, `kind`
+before record schema 8 (comparisons schema 2), is read as `rater_type` on either side. Prints the
+counts and every difference; exit 1 if any figure differs or a row is on one side only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ COMPARISONS = "_comparisons.json"
 # list is matched element by element by these, so an element added in between shifts nothing
 IDENTITY = ("task", "criterion", "rater", "other", "figure", "dimension", "annotator", "probe", "label", "bin", "run")
 IDENTITY += ("metric", "condition", "versus")  # a statistic (agreement/statistics.py) by its key
+# a key's name before the rename (record schema 8, comparisons schema 2): the rater type was `kind`,
+# which no record, comparison or recipient table uses for anything else
+RENAMED = {"kind": "rater_type"}
 
 
 def flatten(value: Any, path: str = "") -> dict[str, Any]:
@@ -30,6 +34,7 @@ def flatten(value: Any, path: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
+            key = RENAMED.get(key, key)
             out |= flatten(item, f"{path}.{key}" if path else str(key))
         return out
     if isinstance(value, list):
@@ -49,7 +54,8 @@ def element_name(item: Any, index: int) -> str:
 def row_key(record: dict[str, Any]) -> str:
     a = record["agreement"]
     which = a.get("probe_id") or a.get("probe") or a.get("criterion") or ""
-    return f"{a['task']} / {a['rater']} ({a['kind']}) {which}".strip()
+    rater_type = a.get("rater_type", a.get("kind"))
+    return f"{a['task']} / {a['rater']} ({rater_type}) {which}".strip()
 
 
 def figures(results: Path) -> dict[str, dict[str, Any]]:
@@ -58,6 +64,7 @@ def figures(results: Path) -> dict[str, dict[str, Any]]:
     for path in sorted((results / "runs").glob("*/*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         if path.name == COMPARISONS:
+            data.pop("schema_version", None)  # what the file holds, not a figure
             rows[f"comparisons {path.parent.name}"] = flatten(data)
         else:
             rows[row_key(data)] = flatten(data["agreement"], "agreement")

@@ -25,7 +25,7 @@ from inspect_ai.solver import Generate, TaskState, solver
 from empathy_bench.agreement.statistics import Stat, Statistics
 from empathy_bench.core import kinds as registry
 from empathy_bench.core.project import project_dir
-from empathy_bench.pipeline.row import Row, kind_of
+from empathy_bench.pipeline.row import Row, rater_type_of
 from empathy_bench.runs.execute import RunOptions
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
@@ -113,7 +113,7 @@ def rows(
             Stat(metric="accuracy", value=float((error == 0).mean()), n=len(table)),
             Stat(metric="mae", value=float(error.mean()), n=len(table)),
         ]
-        agreement = Statistics(task=spec.id, rater=summary.judge, kind=kind_of(summary), stats=stats)
+        agreement = Statistics(task=spec.id, rater=summary.judge, rater_type=rater_type_of(summary), stats=stats)
         found.append(Row(agreement, summary, log, summary.complete))
     return found
 

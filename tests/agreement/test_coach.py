@@ -227,7 +227,7 @@ def test_counts_words_and_notes(result: CoachAgreement) -> None:
     assert any("1 feedback rows" in n for n in result.notes)
     assert any("1 uplifts" in n for n in result.notes)
     assert result.thresholds == THRESHOLDS.model_dump()
-    assert (result.role, result.kind, result.from_ratings) == ("rater", "run", False)
+    assert (result.role, result.rater_type, result.from_ratings) == ("rater", "run", False)
 
 
 def test_a_rewrite_that_adds_advice_harms() -> None:
@@ -406,7 +406,7 @@ PANEL = {
 def test_ceiling_on_a_hand_built_panel() -> None:
     got = coach_ceiling("t", PANEL, RUBRIC, THRESHOLDS, n_resamples=200)
     assert got is not None
-    assert (got.rater, got.kind, got.role, got.from_ratings, got.n_items) == (
+    assert (got.rater, got.rater_type, got.role, got.from_ratings, got.n_items) == (
         CEILING_LABEL,
         "human",
         "ceiling",

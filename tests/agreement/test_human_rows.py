@@ -54,7 +54,7 @@ def test_the_rate_and_length_rows_take_the_card_label(task: str) -> None:
     labels = task_labels(spec)
     _, label, role = EXPECTED[task]
     rows = [row.agreement for row in reference_rate_rows(spec, labels, True, R)]
-    humans = [(r.rater, r.role) for r in rows if r.kind == "human"]
+    humans = [(r.rater, r.role) for r in rows if r.rater_type == "human"]
     assert humans == [(label, role), ("human: expert (leave-one-out)", "ceiling")]
     length = [(r.agreement.rater, r.agreement.role) for r in observed_length_rows(spec, labels, [], False, R)]
     assert length == [(label, role), ("human: expert (leave-one-out)", "ceiling")]

@@ -493,7 +493,7 @@ def test_ceiling_by_hand() -> None:
     assert (row.n_pairs, row.n_verdicts, row.n_no_reference) == (7, 13, 1)
     # the accuracies' comparisons: 5 + 2 + 3 = 10 (each expert's p3 has a tie reference), over p1, p2, p4, p5, p7, p8
     assert (row.n_decisive, row.n_decisive_verdicts) == (6, 10)
-    assert (row.role, row.kind, row.from_ratings, row.position) == ("ceiling", "human", True, None)
+    assert (row.role, row.rater_type, row.from_ratings, row.position) == ("ceiling", "human", True, None)
     assert row.rater == "human: expert (leave-one-out)"
     assert math.isnan(row.accuracy_conservative)
 
@@ -653,7 +653,7 @@ def test_record_round_trips_through_json_with_nan() -> None:
     row = PreferenceAgreement(
         task="t",
         rater="r",
-        kind="recorded",
+        rater_type="recorded",
         from_ratings=True,
         n_pairs=3,
         n_verdicts=3,

@@ -497,7 +497,7 @@ def test_probe_result_round_trips_through_json_with_nan_as_null() -> None:
     result = ProbeResult(
         task="lend_an_ear",
         rater="mock",
-        kind="run",
+        rater_type="run",
         probe="attribution",
         effects=[Effect(dimension="d1", n=0, mean_change=nan, low=nan, high=nan, flip_rate=nan)],
         associations=[Association(dimension="mean", n=3, partial_spearman=0.5, low=nan, high=1.0)],

@@ -71,7 +71,7 @@ def _test(procedure: str, passed: bool) -> AltTestResult:
 RATER = RaterAgreement(
     task="t",
     rater="judge",
-    kind="run",
+    rater_type="run",
     n_items=50,
     n_ratings=100,
     mean=DimensionMean(qwk=0.45, qwk_low=0.35, qwk_high=0.55, spearman=0.46, qwk_loo=0.48, qwk_loo_low=0.4),
@@ -87,7 +87,7 @@ RATER = RaterAgreement(
 
 def test_a_rate_result_gives_each_figure_under_its_key_with_its_interval_and_n() -> None:
     s = RATER.statistics()
-    assert (s.task, s.rater, s.kind, s.role, s.criterion, s.probe, s.notes) == (
+    assert (s.task, s.rater, s.rater_type, s.role, s.criterion, s.probe, s.notes) == (
         "t",
         "judge",
         "run",
@@ -164,7 +164,7 @@ def _held(s: Statistics) -> list[float]:
 PREFERENCE = PreferenceAgreement(
     task="c",
     rater="j",
-    kind="run",
+    rater_type="run",
     criterion="empathy",
     from_ratings=False,
     n_pairs=30,
@@ -191,7 +191,7 @@ PREFERENCE = PreferenceAgreement(
 COACH = CoachAgreement(
     task="k",
     rater="coach",
-    kind="run",
+    rater_type="run",
     from_ratings=False,
     n_items=20,
     n_unscored=1,
@@ -213,7 +213,7 @@ COACH = CoachAgreement(
 PROBE = ProbeResult(
     task="t",
     rater="judge",
-    kind="run",
+    rater_type="run",
     probe="length",
     probe_id="length",
     effects=[Effect(dimension="d1", n=50, mean_change=0.12, low=0.05, high=0.2, flip_rate=0.3)],

@@ -66,7 +66,7 @@ def test_formula_cells_are_neutralised_in_every_csv_and_numbers_stay_numbers(tmp
         (row,) = _csv_rows(out / name)
         # shown as text by a spreadsheet, never evaluated (a CR is written as LF: a quoted cell)
         assert row["rater"] == "'" + rater.replace("\r", "\n"), name
-        assert row["kind"] == "recorded" and row["task"].startswith("lend_an_ear"), name
+        assert row["rater_type"] == "recorded" and row["task"].startswith("lend_an_ear"), name
     (overall,) = _csv_rows(out / "leaderboard.csv")
     assert overall["spearman"] == "-0.12"  # a negative number is a number, not a formula
     assert ",-0.12," in (out / "leaderboard.csv").read_text(encoding="utf-8")
@@ -178,18 +178,35 @@ def test_a_recorded_rater_named_like_a_builtin_judge_does_not_replace_its_run(tm
         write_records([rec], runs)
     names = sorted(p.name for p in (runs / "lend_an_ear").iterdir())
     assert names[0] == "builtin-lexicon.json" and re.fullmatch(rf"builtin-lexicon{HASHED}\.json", names[1]), names
-    kinds = {p.name: r.agreement.kind for p, r in read_records(runs)}
-    assert kinds == {names[0]: "run", names[1]: "recorded"}  # the run keeps its own file either way
+    types = {p.name: r.agreement.rater_type for p, r in read_records(runs)}
+    assert types == {names[0]: "run", names[1]: "recorded"}  # the run keeps its own file either way
 
 
 def test_a_run_and_a_recorded_rater_of_one_ordinary_name_get_two_files(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     write_records([_record("lend_an_ear", "gpt-4o")], runs)
     write_records([_record("lend_an_ear", "builtin-lexicon", rater="gpt-4o")], runs)  # a judge file gpt-4o.yaml
-    found = {p.name: (r.agreement.rater, r.agreement.kind) for p, r in read_records(runs)}
+    found = {p.name: (r.agreement.rater, r.agreement.rater_type) for p, r in read_records(runs)}
     assert found.pop("gpt-4o.json") == ("gpt-4o", "recorded")  # first come keeps the plain name
     ((name, who),) = found.items()
     assert re.fullmatch(rf"gpt-4o{HASHED}\.json", name) and who == ("gpt-4o", "run")
+
+
+def test_a_record_from_before_the_rater_type_was_named_is_replaced_in_its_own_file(tmp_path: Path) -> None:
+    """Up to record schema 7 the rater type was `kind`: a re-run's record still knows that file for
+    its own rater's and replaces it, rather than taking a hashed name beside it."""
+    rec = _record("lend_an_ear", "gpt-4o")
+    old = json.loads(rec.model_dump_json())
+    old["agreement"]["kind"] = old["agreement"].pop("rater_type")
+    old["schema_version"] = 7
+    folder = tmp_path / "runs" / "lend_an_ear"
+    folder.mkdir(parents=True)
+    (folder / "gpt-4o.json").write_text(json.dumps(old), encoding="utf-8")
+    assert write_records([rec], tmp_path / "runs") == [folder / "gpt-4o.json"]
+    assert [p.name for p in folder.iterdir()] == ["gpt-4o.json"]
+    stored = json.loads((folder / "gpt-4o.json").read_text(encoding="utf-8"))
+    assert (stored["schema_version"], stored["agreement"]["rater_type"]) == (8, "recorded")
+    assert "kind" not in stored["agreement"] and stored["candidate"]["rater_type"] == "recorded"
 
 
 def test_ids_with_one_slug_get_distinct_files(tmp_path: Path) -> None:
@@ -262,7 +279,7 @@ def test_regenerating_the_leaderboard_touches_no_file_and_the_readme_only_when_i
     first = write(out)
     assert first[-1] == readme
     text = readme.read_text()
-    assert text.startswith("intro\n<!-- leaderboard:start -->\n| rater | kind | items |")
+    assert text.startswith("intro\n<!-- leaderboard:start -->\n| rater | type | items |")
     assert "\n| gpt-4o | recorded | 50 | " in text and text.endswith("\n<!-- leaderboard:end -->\ntail\n")
     for path in first:
         os.utime(path, (OLD, OLD))

@@ -60,7 +60,7 @@ def test_a_kind_registered_here_reaches_the_board(
     table = board["kind_tables"]["count"]
     assert [c["metric"] for c in table["columns"]] == ["accuracy", "mae"]
     [row] = table["rows"]
-    assert (row["task"], row["rater"], row["kind"], row["role"]) == ("turns", JUDGE, "run", "rater")
+    assert (row["task"], row["rater"], row["rater_type"], row["role"]) == ("turns", JUDGE, "run", "rater")
     assert row["accuracy"] == pytest.approx(2 / 3, abs=1e-6)
     assert row["mae"] == pytest.approx(1 / 3, abs=1e-6)
     assert row["accuracy_n"] == row["mae_n"] == 3
@@ -80,7 +80,7 @@ def test_a_kind_registered_here_reaches_the_board(
     block = text.split("\n\n")[1]
     assert block.split("\n") == [
         "turns (turn count, kind count)",
-        "rater     kind  accuracy  mean abs. error ↓",
+        "rater     type  accuracy  mean abs. error ↓",
         "--------  ----  --------  -----------------",
         "toy-twos  run   0.67 (3)           0.33 (3)",
     ]
@@ -95,9 +95,9 @@ def stat_column(metric: str, label: str, lower_is_better: bool, interval: bool) 
 
 def test_kind_sections_by_hand() -> None:
     """An interval, a missing figure, a reported row and a human row, in the kind table's text."""
-    runner = {"task": "turns", "rater": "a", "kind": "run", "role": "rater", "mae": None, "mae_n": None}
+    runner = {"task": "turns", "rater": "a", "rater_type": "run", "role": "rater", "mae": None, "mae_n": None}
     runner |= {"accuracy": 0.5, "accuracy_n": 4, "accuracy_low": 0.25, "accuracy_high": 0.75}
-    expert = {"task": "turns", "rater": "expert", "kind": "human", "role": "ceiling", "mae": 0.0, "mae_n": 4}
+    expert = {"task": "turns", "rater": "expert", "rater_type": "human", "role": "ceiling", "mae": 0.0, "mae_n": 4}
     expert |= {"accuracy": 1.0, "accuracy_n": 4, "accuracy_low": 1.0, "accuracy_high": 1.0}
     columns = [stat_column("accuracy", "accuracy", False, True), stat_column("mae", "<mae>", True, False)]
     board = {
@@ -107,7 +107,7 @@ def test_kind_sections_by_hand() -> None:
     assert kind_markdown(board) == [
         "## turns (turn &lt;b&gt;count&lt;/b&gt;, kind count)",
         "",
-        "| rater | kind | accuracy | &lt;mae> ↓ |\n"
+        "| rater | type | accuracy | &lt;mae> ↓ |\n"
         "|---|---|---|---|\n"
         "| a (reported, not verified) | run | 0.50 [0.25, 0.75] (4) | – |\n"
         "| expert | human | 1.00 [1.00, 1.00] (4) | 0.00 (4) |",
@@ -116,7 +116,7 @@ def test_kind_sections_by_hand() -> None:
     [(title, head, body, rows)] = kind_sections(board["kind_tables"])  # nothing reported: no mark
     assert (title, head, rows) == (
         "turns (turn <b>count</b>, kind count)",
-        ["rater", "kind", "accuracy", "<mae> ↓"],
+        ["rater", "type", "accuracy", "<mae> ↓"],
         [runner, expert],
     )
     assert body[0][0] == "a"

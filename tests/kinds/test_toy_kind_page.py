@@ -93,7 +93,7 @@ def test_the_kind_table_is_drawn_with_its_numbers(chromium: Browser, tmp_path: P
     assert not shown["hidden"] and shown["height"] > 0 and not shown["rateShown"]
     assert shown["title"] == "turn count \u2014 Turns"
     assert shown["note"] == "1 rater \u00b7 kind count \u00b7 task id turns."
-    assert shown["headers"] == ["rater", "kind", "accuracy", "mean abs. error \u2193"]
+    assert shown["headers"] == ["rater", "type", "accuracy", "mean abs. error \u2193"]
     assert shown["rows"] == [[JUDGE, "run", "0.67 (3)", "0.33 (3)"]]
 
 

@@ -45,7 +45,7 @@ def test_a_compare_rows_spread_reaches_the_board() -> None:
     typed = PreferenceAgreement(
         task="lend_an_ear_compare",
         rater="builtin-lexicon-compare",
-        kind="run",
+        rater_type="run",
         criterion="overall",
         from_ratings=False,
         n_pairs=30,
@@ -79,7 +79,7 @@ def test_two_figures_under_one_key_are_refused_naming_the_file(tmp_path: Path) -
         read_records(tmp_path)
     assert str(path) in str(err.value) and "two figures are 'qwk on validating_emotions'" in str(err.value)
     with pytest.raises(ValueError, match="two figures are 'qwk'"):
-        Statistics(task="t", rater="r", kind="run", stats=(Stat(metric="qwk", value=0.1, n=3),) * 2)
+        Statistics(task="t", rater="r", rater_type="run", stats=(Stat(metric="qwk", value=0.1, n=3),) * 2)
 
 
 def test_a_probe_row_without_its_companion_figures_leaves_them_empty() -> None:

@@ -28,9 +28,9 @@ CEILING = "human: expert (leave-one-out)"
 def comparison() -> Comparison:
     """Three of Lend an Ear's raters: the ceiling and gemini cannot be told apart, both beat gpt-4o."""
     raters = [
-        RankedRater(rater=CEILING, kind="human", role="ceiling", value=0.62, rank=1, rank_low=1, rank_high=2),
-        RankedRater(rater="gemini-2.5-pro", kind="recorded", value=0.60, rank=2, rank_low=1, rank_high=2),
-        RankedRater(rater="gpt-4o", kind="recorded", value=0.55, rank=3, rank_low=3, rank_high=3),
+        RankedRater(rater=CEILING, rater_type="human", role="ceiling", value=0.62, rank=1, rank_low=1, rank_high=2),
+        RankedRater(rater="gemini-2.5-pro", rater_type="recorded", value=0.60, rank=2, rank_low=1, rank_high=2),
+        RankedRater(rater="gpt-4o", rater_type="recorded", value=0.55, rank=3, rank_low=3, rank_high=3),
     ]
     differences = [
         PairedDifference(rater=CEILING, other="gemini-2.5-pro", difference=0.02, low=-0.05, high=0.07),

@@ -69,7 +69,7 @@ def test_published_rows_cover_runs_recorded_judges_humans_and_baselines() -> Non
         "human: crowd",
         "human: expert (leave-one-out)",
     } <= set(lae)
-    assert lae["builtin-constant"]["kind"] == "baseline" and lae["gpt-4o"]["kind"] == "recorded"
+    assert lae["builtin-constant"]["rater_type"] == "baseline" and lae["gpt-4o"]["rater_type"] == "recorded"
     # the fraction of the ceiling is the rater's kappa against the leave-one-expert-out references
     # over the ceiling's own kappa, both read from the records
     records = {
@@ -106,7 +106,7 @@ def test_every_record_traces_to_its_inputs() -> None:
         if rec.run is not None:
             assert rec.log is not None and len(rec.log.sha256) == 64, path
             assert rec.candidate["config_sha256"] and rec.candidate["prompt_sha256"]
-            assert rec.run.n_ratings > 0 and rec.agreement.kind in ("run", "baseline")
+            assert rec.run.n_ratings > 0 and rec.agreement.rater_type in ("run", "baseline")
 
 
 def test_markdown_and_csv_agree_with_the_json() -> None:

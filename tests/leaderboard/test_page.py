@@ -83,12 +83,12 @@ def bias_of(board: dict, task: str) -> list[dict]:
 
 
 def used_bias_columns(board: dict, task: str) -> list[dict]:
-    """The rater and kind, and every bias column with a figure for one of the task's rows (board.used_columns)."""
+    """The rater and its type, and every bias column with a figure for one of the task's rows (board.used_columns)."""
     rows = bias_of(board, task)
     return [
         c
         for c in board["bias_columns"]
-        if c["kind"] in ("rater", "text") or any(r.get(c["key"]) is not None for r in rows)
+        if c["cell"] in ("rater", "text") or any(r.get(c["key"]) is not None for r in rows)
     ]
 
 
@@ -369,14 +369,14 @@ def test_page_draws_the_default_task(chromium: Browser, tmp_path: Path, board: d
     assert not NETWORK_REF.search(dom.text), "the script added a network reference"
 
     # the table: one row per overall entry of the selected task, best first by the headline (QWK on the
-    # ceiling's references, like for like), kinds as badges
+    # ceiling's references, like for like), rater types as badges
     trs = dom.find("tr", inside=("table", "overall"), parent_tag="tbody")
     assert len(trs) == len(rows)
     ranked = sorted(rows, key=lambda r: -r["qwk_loo"])
     assert [tr.attrs["data-rater"] for tr in trs] == [r["rater"] for r in ranked]
     assert len(dom.find("span", cls="badge", inside=("table", "overall"))) == len(rows)
-    kinds = {tr.attrs["data-rater"]: tr.classes for tr in trs}
-    assert "kind-human" in kinds["human: crowd"] and "kind-baseline" in kinds["builtin-length"]
+    types = {tr.attrs["data-rater"]: tr.classes for tr in trs}
+    assert "type-human" in types["human: crowd"] and "type-baseline" in types["builtin-length"]
     assert "0.62 [0.49, 0.72]" in dom.row_text("overall", "gemini-2.5-pro")  # point and CI, 2 decimals
     assert "\u2013" in dom.row_text("overall", "human: crowd")  # nulls as a dash
 
@@ -388,7 +388,7 @@ def test_page_draws_the_default_task(chromium: Browser, tmp_path: Path, board: d
     assert all("background" in c.attrs.get("style", "") for c in cells if "null" not in c.classes)
 
     # the scatter: a point and an error bar per non-human rater, and the expert ceiling line
-    plotted = [r for r in rows if r["kind"] != "human" and r["qwk"] is not None]
+    plotted = [r for r in rows if r["rater_type"] != "human" and r["qwk"] is not None]
     assert len(dom.find("circle", inside=("svg", "scatter"))) == len(plotted)
     assert len(dom.find("line", cls="errorbar", inside=("svg", "scatter"))) == len(plotted)
     assert len(dom.find("line", cls="ceiling", inside=("svg", "scatter"))) == 1
@@ -535,11 +535,11 @@ def test_compare_tab_draws_the_preference_table(chromium: Browser, tmp_path: Pat
     classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
     ceiling = next(r["rater"] for r in rows if r["role"] == "ceiling")
     crowd = next(r["rater"] for r in rows if r["role"] == "crowd")
-    assert {"kind-human", "ceiling-row"} <= classes[ceiling]
-    assert "kind-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
-    assert "kind-baseline" in classes["builtin-always-a"]
+    assert {"type-human", "ceiling-row"} <= classes[ceiling]
+    assert "type-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
+    assert "type-baseline" in classes["builtin-always-a"]
 
-    # cells drawn by the columns' kinds: a constant side, a rater's ratings turned into choices
+    # cells drawn by the columns' cell formats: a constant side, a rater's ratings turned into choices
     always_a = dom.cells(table, "builtin-always-a")
     assert always_a["position_consistency"] == "0.00" and always_a["preference_fairness"] == "-1.00"
     assert always_a["flip_rate"] == "1.00" and always_a["n_pairs"] == "385"
@@ -662,7 +662,7 @@ def test_rate_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board
     used = used_bias_columns(board, DEFAULT_TASK)
     assert [c["key"] for c in used] == [
         "rater",
-        "kind",
+        "rater_type",
         "attribution_change",
         "attribution_flips",
         "length_magnitude",
@@ -683,15 +683,15 @@ def test_rate_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, board
     classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
     ceiling = next(r["rater"] for r in rows if r["role"] == "ceiling")
     crowd = next(r["rater"] for r in rows if r["role"] == "crowd")
-    assert {"kind-human", "ceiling-row"} <= classes[ceiling]
-    assert "kind-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
-    assert "kind-baseline" in classes["builtin-length"]
+    assert {"type-human", "ceiling-row"} <= classes[ceiling]
+    assert "type-human" in classes[crowd] and "ceiling-row" not in classes[crowd]
+    assert "type-baseline" in classes["builtin-length"]
 
     # the cells, by the same cell helpers as the other tables
     length = dom.cells("bias", "builtin-length")
     assert length["lengthened_flips"] == "0.68" and length["length_magnitude"] == "0.85 [0.73, 0.89]"
     assert length["length_direction"] == DASH  # its overall score does not vary: no direction
-    assert length["kind"] == "baseline" and "litellm/builtin/length" in length["rater"]  # the model, as elsewhere
+    assert length["rater_type"] == "baseline" and "litellm/builtin/length" in length["rater"]  # the model, as elsewhere
     lexicon = dom.cells("bias", "builtin-lexicon")
     assert lexicon["attribution_change"] == "0.00 [0.00, 0.00]" and lexicon["lengthened_change"] == "0.44 [0.30, 0.58]"
     expert = dom.cells("bias", ceiling)
@@ -751,7 +751,7 @@ def test_compare_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, bo
     used = used_bias_columns(board, COMPARE_TASK)
     assert [c["key"] for c in used] == [
         "rater",
-        "kind",
+        "rater_type",
         "position_consistency",
         "preference_fairness",
         "compare_shift",
@@ -763,7 +763,7 @@ def test_compare_tab_shows_its_bias_probes(chromium: Browser, tmp_path: Path, bo
     always_a = dom.cells("bias", "builtin-always-a")
     assert always_a["position_consistency"] == "0.00" and always_a["preference_fairness"] == "-1.00"
     assert always_a["compare_shift"] == "0.00 [0.00, 0.00]"
-    assert "kind-baseline" in next(tr for tr in trs if tr.attrs["data-rater"] == "builtin-always-a").classes
+    assert "type-baseline" in next(tr for tr in trs if tr.attrs["data-rater"] == "builtin-always-a").classes
     # no per-dimension rows for this task: no per-dimension tables
     assert not dom.find("div", cls="probe-block")
 
@@ -808,15 +808,15 @@ def test_coach_tab_draws_the_coach_table(chromium: Browser, tmp_path: Path, boar
     assert [r["rater"] for r in rows] == [r["rater"] for r in sorted(rows, key=lambda r: -r["mean_kappa"])]
     # the ceiling and the crowd marked as in the other tables, rows from ratings marked as in the preference table
     classes = {tr.attrs["data-rater"]: tr.classes for tr in trs}
-    assert {"kind-human", "ceiling-row", "from-ratings"} <= classes["human: expert (leave-one-out)"]
-    assert "kind-human" in classes["human: crowd"] and "ceiling-row" not in classes["human: crowd"]
-    assert {"kind-recorded", "from-ratings"} <= classes["gemini-2.5-pro (as coach)"]
-    assert "kind-baseline" in classes["builtin-generic-coach"]
+    assert {"type-human", "ceiling-row", "from-ratings"} <= classes["human: expert (leave-one-out)"]
+    assert "type-human" in classes["human: crowd"] and "ceiling-row" not in classes["human: crowd"]
+    assert {"type-recorded", "from-ratings"} <= classes["gemini-2.5-pro (as coach)"]
+    assert "type-baseline" in classes["builtin-generic-coach"]
     assert "from-ratings" not in classes["anthropic-claude-sonnet-4.5-coach"]
 
-    # a run coach: every figure, each by its column's kind
+    # a run coach: every figure, each by its column's cell format
     run = dom.cells("coach", "anthropic-claude-sonnet-4.5-coach")
-    assert run["kind"] == "run" and "litellm/anthropic/claude-sonnet-4-5-20250929" in run["rater"]
+    assert run["rater_type"] == "run" and "litellm/anthropic/claude-sonnet-4-5-20250929" in run["rater"]
     assert run["n_items"] == "50" and run["mean_kappa"] == "0.34 [0.21, 0.46]"
     assert run["macro_f1"] == "0.52 [0.41, 0.61]"
     # every check is drawn with its interval

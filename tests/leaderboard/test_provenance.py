@@ -27,7 +27,7 @@ def _submitted_record(results: Path, bundle: str, rater: str = TEAM) -> Path:
     """A copy of a run's record under another rater's name, as a team would add it by hand."""
     data = json.loads((RESULTS / "runs" / TASK / "builtin-lexicon.json").read_text(encoding="utf-8"))
     data["agreement"]["rater"] = rater
-    data["agreement"]["kind"] = "run"
+    data["agreement"]["rater_type"] = "run"
     data["candidate"]["id"] = rater
     target = results / SUBMISSIONS / bundle / RECORDS / TASK / f"{rater}.json"
     target.parent.mkdir(parents=True)

@@ -24,9 +24,9 @@ from empathy_bench.pipeline.recipient_rows import COLUMNS, figure_labels
 
 
 def fig(
-    rater: str, kind: str, figure: str, value: float | None, low: float | None = None, high: float | None = None
+    rater: str, rater_type: str, figure: str, value: float | None, low: float | None = None, high: float | None = None
 ) -> RecipientFigure:
-    return RecipientFigure(rater=rater, kind=kind, figure=figure, value=value, low=low, high=high, n=106)
+    return RecipientFigure(rater=rater, rater_type=rater_type, figure=figure, value=value, low=low, high=high, n=106)
 
 
 def agreement_table() -> RecipientTable:
@@ -76,7 +76,7 @@ def test_written_read_and_drawn(tmp_path: Path) -> None:
     text = "\n".join(recipient_lines([table.model_dump()]))
     assert "## Recipient perspective: MIBot CARE (mibot_care)" in text
     assert "Agreement with the client's own answers." in text
-    assert "| rater | kind | Spearman with the client's CARE score [95% CI] | mean QWK per item |" in text
+    assert "| rater | type | Spearman with the client's CARE score [95% CI] | mean QWK per item |" in text
     assert "| j | run | 0.50 [0.30, 0.70] (n=106) | 0.20 (n=106) |" in text
     assert "| c | baseline | not defined (n=106) | – |" in text
     assert "| counsellor word count | yardstick | 0.16 [-0.05, 0.37] (n=106) | – |" in text
@@ -89,7 +89,7 @@ def test_an_outcome_table_has_its_own_columns_and_wording() -> None:
     assert "## Recipient perspective: MIBot through Lend an Ear (mibot_lend_an_ear)" in text
     assert "Not agreement: overall scores correlated with what the client reported." in text
     header = next(line for line in text.splitlines() if line.startswith("| rater |"))
-    assert header.count("|") == 2 + 7 + 1  # rater, kind, CARE and the six readiness changes
+    assert header.count("|") == 2 + 7 + 1  # rater, type, CARE and the six readiness changes
     assert "Spearman with the readiness change, week − pre" in header and "QWK" not in text
     # a figure the rater has not (a readiness change) is a dash; the figures it has are in their columns
     assert "| lex | run | -0.01 [-0.20, 0.19] (n=106) | – | – | – | – | – | 0.33 [0.12, 0.51] (n=106) |" in text
@@ -130,6 +130,6 @@ def test_the_page_draws_both_recipient_tables(chromium: Browser, tmp_path: Path)
         "builtin-length gives every conversation the same overall score",
     ):
         assert visible in text, visible
-    # per task: the raters' table (rater, kind and its columns) and the yardsticks' (two columns)
+    # per task: the raters' table (rater, type and its columns) and the yardsticks' (two columns)
     assert shown["headers"] == [4, 2, 9, 2]
     assert "NaN" not in text and "undefined" not in text and "null" not in text

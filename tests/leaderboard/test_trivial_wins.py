@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from empathy_bench.agreement.alt_test import AltTestResult, AnnotatorTest
-from empathy_bench.agreement.rater import RaterAgreement, RaterKind
+from empathy_bench.agreement.rater import RaterAgreement, RaterType
 from empathy_bench.leaderboard.board import build
 from empathy_bench.leaderboard.markdown import markdown
 from empathy_bench.leaderboard.rate_table import POOLED, TRIVIAL_WINS_HEAD, trivial_win_rows
@@ -56,11 +56,11 @@ def alt(beaten: set[str]) -> AltTestResult:
     )
 
 
-def rater(name: str, kind: RaterKind, by_dimension: dict[str, set[str]], pooled: set[str]) -> RunRecord:
+def rater(name: str, rater_type: RaterType, by_dimension: dict[str, set[str]], pooled: set[str]) -> RunRecord:
     agreement = RaterAgreement(
         task=TASK,
         rater=name,
-        kind=kind,
+        rater_type=rater_type,
         n_items=50,
         n_ratings=150,
         dimensions=[],

@@ -24,19 +24,19 @@ CEILING = (CEILING_LABEL, "human", "ceiling")
 
 
 def _rows(spec: TaskSpec, labels: LabelSet) -> list[tuple[str, str, str]]:
-    """(row name, kind, role) of the reference rows a task's kind builds with no log (the length
+    """(row name, rater type, role) of the reference rows a task's kind builds with no log (the length
     rows too, for a rate task: they are built beside a length probe's log)."""
     rows: list[Row] = kind(spec.kind).rows(spec, labels, [], [], True, R)
     if spec.kind == "rate":
         rows += observed_length_rows(spec, labels, [], True, R)
-    return [(r.agreement.rater, r.agreement.kind, r.agreement.role) for r in rows]
+    return [(r.agreement.rater, r.agreement.rater_type, r.agreement.role) for r in rows]
 
 
 def test_the_reference_raters_of_lend_an_ear() -> None:
     spec = load_task("lend_an_ear")
     labels = task_labels(spec)
     found = reference_raters(spec, labels)
-    assert [(r.rater, r.label, r.kind, r.role) for r in found] == [
+    assert [(r.rater, r.label, r.rater_type, r.role) for r in found] == [
         *((r, r, "recorded", "rater") for r in RECORDED),
         ("crowd", "human: crowd", "human", "crowd"),
         (CEILING_RATER, CEILING_LABEL, "human", "ceiling"),

@@ -168,11 +168,11 @@ def test_a_judge_that_answers_by_content_is_fully_consistent(
     assert (judge.position.consistency, judge.position.fairness, judge.position.flip_rate) == (1.0, 0.0, 0.0)
     assert judge.accuracy == judge.accuracy_conservative  # the same choice in both orders
     # the reference rows come with it: recorded judges and crowd from their ratings, and the ceiling
-    kinds = {(r.rater, r.kind, r.role, r.from_ratings) for r in rows if r.rater != "scripted"}
-    assert ("gpt-4o (from ratings)", "recorded", "rater", True) in kinds
+    types = {(r.rater, r.rater_type, r.role, r.from_ratings) for r in rows if r.rater != "scripted"}
+    assert ("gpt-4o (from ratings)", "recorded", "rater", True) in types
     # the crowd's and the experts' choices are derived from their ratings too, and marked so
-    assert ("human: crowd (from ratings)", "human", "crowd", True) in kinds
-    assert ("human: expert (leave-one-out) (from ratings)", "human", "ceiling", True) in kinds
+    assert ("human: crowd (from ratings)", "human", "crowd", True) in types
+    assert ("human: expert (leave-one-out) (from ratings)", "human", "ceiling", True) in types
 
 
 @pytest.mark.slow

@@ -188,7 +188,7 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
     first = run(_options(tmp_path / "a"))
     assert sorted(count_calls) == ["builtin/length"] * 12 + ["builtin/lexicon"] * 12
     runs = {r.agreement.rater: r for r in first.rows if r.run is not None}
-    assert {name: r.agreement.kind for name, r in runs.items()} == {
+    assert {name: r.agreement.rater_type for name, r in runs.items()} == {
         "builtin-lexicon": "run",
         "builtin-length": "baseline",
     }
@@ -199,7 +199,7 @@ def test_offline_judges_run_end_to_end_and_a_second_run_calls_no_provider(
         assert r.run.usage.provider_calls == 12 and r.run.usage.cached_calls == 0
         assert {d.dimension for d in r.agreement.dimensions} == set(LAE_DIMS)
         assert r.run.usage.cost_usd == 0.0
-    others = {r.agreement.rater: r.agreement.kind for r in first.rows if r.run is None}
+    others = {r.agreement.rater: r.agreement.rater_type for r in first.rows if r.run is None}
     assert others == {
         "gpt-4o": "recorded",
         "claude-3.7-sonnet": "recorded",
@@ -276,7 +276,7 @@ def test_an_interrupted_run_resumes_without_redoing_or_losing_samples(
     first_calls = flaky.calls
     flaky.failing, flaky.calls = False, 0
     result = run_pipeline(options, n_resamples=20, recorded=False)
-    [summary] = [r.run for r in result.rows if r.agreement.kind == "run"]
+    [summary] = [r.run for r in result.rows if r.agreement.rater_type == "run"]
     assert summary.n_ratings == 12 and summary.n_unscored == 0
     samples = read_eval_log(result.logs[0].location).samples
     assert {s.id for s in samples} == {s.id for s in samples if s.error is None}

@@ -67,7 +67,7 @@ def test_a_judge_answering_as_each_client_reaches_spearman_one(tmp_path: Path) -
     )
     table = recipient_table(spec, labels, [log], n_resamples=100)
     found = {(f.rater, f.figure): f for f in table.figures}
-    judge = next(f.rater for f in table.figures if f.kind != "yardstick")
+    judge = next(f.rater for f in table.figures if f.rater_type != "yardstick")
     assert found[(judge, "spearman_care")].value == 1.0 and found[(judge, "spearman_care")].n == 106
     assert all(found[(judge, f"qwk:{d}")].value == 1.0 for d in spec.dimension_ids)
     assert found[("yardstick", "cronbach_alpha")].value is not None

@@ -154,7 +154,7 @@ def test_retest_of_a_recorded_judge_published_as_several_runs(tmp_path: Path, mo
     spec = RateTask(id="runs", version=1, title="runs", source=str(card), framework=FW, rubric=FW, reference="expert1")
     [row] = retest_rows(spec, load_source(str(card)), [], recorded=True)
     result = row.agreement
-    assert isinstance(result, ProbeResult) and (result.rater, result.kind, result.probe) == (
+    assert isinstance(result, ProbeResult) and (result.rater, result.rater_type, result.probe) == (
         JUDGE,
         "recorded",
         "retest",

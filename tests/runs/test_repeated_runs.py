@@ -86,7 +86,7 @@ def test_a_recorded_judges_runs_show_without_any_judge_run(
     assert result.logs == []
     rows = {(r.agreement.rater, type(r.agreement).__name__): r.agreement for r in result.rows}
     retest = rows[(JUDGE, "ProbeResult")]
-    assert isinstance(retest, ProbeResult) and (retest.kind, retest.probe) == ("recorded", "retest")
+    assert isinstance(retest, ProbeResult) and (retest.rater_type, retest.probe) == ("recorded", "retest")
     assert [r.epochs for r in retest.retest] == [2, 2, 2]
     # each run's kappa with the reference, per dimension: run 1 is 1 everywhere, run 2 as above
     by_dimension = [(r.dimension, r.qwk_reference_min, r.qwk_reference_max) for r in retest.retest]
@@ -132,13 +132,15 @@ def test_a_coach_run_with_two_epochs_gets_test_retest_and_a_spread(mirror: objec
     )
     rows = run_pipeline(options, n_resamples=20, recorded=False).rows
     [retest] = [r.agreement for r in rows if isinstance(r.agreement, ProbeResult) and r.agreement.probe == "retest"]
-    assert (retest.rater, retest.kind) == ("builtin-lexicon-coach", "run")
+    assert (retest.rater, retest.rater_type) == ("builtin-lexicon-coach", "run")
     assert len(retest.retest) == 6 and all((r.epochs, r.n_items) == (2, 4) for r in retest.retest)
     # a deterministic coach names the same dimensions in both epochs, with byte-identical replies
     assert all(r.identical_share == 1.0 for r in retest.retest)
     assert retest.identical_replies == 1.0
     # the table scores the first epoch's feedback (4 conversations, not 8); the spread reads both
-    [coach] = [r.agreement for r in rows if isinstance(r.agreement, CoachAgreement) and r.agreement.kind != "human"]
+    [coach] = [
+        r.agreement for r in rows if isinstance(r.agreement, CoachAgreement) and r.agreement.rater_type != "human"
+    ]
     assert coach.n_items == 4
     assert coach.spread is not None and (coach.spread.unit, coach.spread.n) == ("epoch", 2)
     assert coach.spread.low == coach.spread.high == pytest.approx(coach.spread.values[0])

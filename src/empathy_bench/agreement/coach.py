@@ -68,7 +68,7 @@ from empathy_bench.agreement.coach_figures import (
     fields_of,
     scored,
 )
-from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.rater import RaterRole, RaterType
 from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.statistics import Setting, Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES
@@ -86,7 +86,7 @@ class CoachAgreement(Record):
 
     task: str
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole = "rater"
     from_ratings: bool  # feedback derived from the rater's own ratings (a judge's, a human's)
     n_items: int  # conversations in both the feedback and the reference
@@ -167,7 +167,7 @@ class CoachAgreement(Record):
         stats += self.spread.stats(n) if self.spread else []
         settings: dict[str, Setting] = {"word_budget": self.word_budget}
         settings |= {f"threshold_{k}": v for k, v in self.thresholds.items()}
-        header = self.model_dump(include={"task", "rater", "kind", "role", "from_ratings", "notes"})
+        header = self.model_dump(include={"task", "rater", "rater_type", "role", "from_ratings", "notes"})
         return Statistics(**header, stats=stats, settings=settings)
 
 
@@ -243,7 +243,7 @@ def feedback_from_ratings(wide: pd.DataFrame, rubric: Rubric, thresholds: Profil
 def coach_agreement(
     task: str,
     rater: str,
-    kind: RaterKind,
+    rater_type: RaterType,
     feedback: pd.DataFrame,
     reference: pd.DataFrame,
     rubric: Rubric,
@@ -270,7 +270,7 @@ def coach_agreement(
     return CoachAgreement(
         task=task,
         rater=rater,
-        kind=kind,
+        rater_type=rater_type,
         role=role,
         from_ratings=from_ratings,
         n_items=len(conv.items),

@@ -160,7 +160,7 @@ def coach_ceiling(
     return CoachAgreement(
         task=task,
         rater=CEILING_LABEL,
-        kind="human",
+        rater_type="human",
         role="ceiling",
         from_ratings=True,
         n_items=len(items),

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from empathy_bench.agreement.rater import RaterKind, RaterRole
+from empathy_bench.agreement.rater import RaterRole, RaterType
 from empathy_bench.agreement.stats import CONFIDENCE, Headline, percentile_ci
 from empathy_bench.core.models import Record
 
@@ -30,7 +30,7 @@ class Entry(NamedTuple):
     """One row of a task to compare: who it is and its headline on the task's shared draws."""
 
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole
     headline: Headline
 
@@ -39,7 +39,7 @@ class RankedRater(Record):
     """One rater's headline and where it ranks among the raters compared with it."""
 
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole = "rater"
     value: float
     rank: int  # of the value itself among the compared raters (1 = best, ties share the better rank)
@@ -97,7 +97,13 @@ def compare_raters(
         seed=seed,
         raters=[
             RankedRater(
-                rater=e.rater, kind=e.kind, role=e.role, value=v, rank=int(r), rank_low=int(lo), rank_high=int(hi)
+                rater=e.rater,
+                rater_type=e.rater_type,
+                role=e.role,
+                value=v,
+                rank=int(r),
+                rank_low=int(lo),
+                rank_high=int(hi),
             )
             for e, v, r, lo, hi in zip(usable, values, ranks(values[:, None])[:, 0], rank_low, rank_high, strict=True)
         ],

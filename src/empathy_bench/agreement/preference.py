@@ -55,7 +55,7 @@ from empathy_bench.agreement.choice_scores import (
 )
 from empathy_bench.agreement.pair_bootstrap import cluster_weights
 from empathy_bench.agreement.position import ORDERS, PositionBias, conservative_choices, position_bias
-from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind, RaterRole
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterRole, RaterType
 from empathy_bench.agreement.spread import Spread
 from empathy_bench.agreement.statistics import Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, percentile_ci
@@ -71,7 +71,7 @@ class PreferenceAgreement(Record):
 
     task: str
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole = "rater"
     criterion: str = OVERALL
     from_ratings: bool  # choices derived from the rater's own ratings: one verdict per pair, no position
@@ -123,7 +123,7 @@ class PreferenceAgreement(Record):
             stats += [figure("gap_low", b.low, b.n, criterion=on, condition=where)]
             stats += [figure("gap_high", b.high, b.n, criterion=on, condition=where)]
         stats += self.spread.stats(n, self.criterion) if self.spread else []
-        header = self.model_dump(include={"task", "rater", "kind", "role", "criterion", "from_ratings", "notes"})
+        header = self.model_dump(include={"task", "rater", "rater_type", "role", "criterion", "from_ratings", "notes"})
         return Statistics(**header, stats=stats)
 
 
@@ -169,7 +169,7 @@ def check(verdicts: pd.DataFrame, reference: pd.DataFrame, human: pd.DataFrame |
 def preference_agreement(
     task: str,
     rater: str,
-    kind: RaterKind,
+    rater_type: RaterType,
     verdicts: pd.DataFrame,
     reference: pd.DataFrame,
     *,
@@ -196,7 +196,7 @@ def preference_agreement(
     return PreferenceAgreement(
         task=task,
         rater=rater,
-        kind=kind,
+        rater_type=rater_type,
         criterion=criterion,
         from_ratings=from_ratings,
         n_pairs=int(on_reference["pair_id"].nunique()),
@@ -327,7 +327,7 @@ def preference_ceiling(
     return PreferenceAgreement(
         task=task,
         rater=CEILING_LABEL,
-        kind="human",
+        rater_type="human",
         role="ceiling",
         criterion=criterion,
         from_ratings=True,

@@ -37,7 +37,7 @@ from pydantic import BaseModel
 
 from empathy_bench.agreement.pair_bootstrap import cluster_weights
 from empathy_bench.agreement.partial_rank import item_draws, nanmean_rows
-from empathy_bench.agreement.statistics import RaterKind, RaterRole, Statistics, figure, figures, probe_condition
+from empathy_bench.agreement.statistics import RaterRole, RaterType, Statistics, figure, figures, probe_condition
 from empathy_bench.agreement.stats import N_RESAMPLES, Level, alpha, percentile_ci, qwk
 from empathy_bench.core.models import NAN, Record
 from empathy_bench.sources.preference import CHOICES
@@ -114,7 +114,7 @@ class ProbeResult(BaseModel):
 
     task: str
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole = "rater"
     probe: Probe
     probe_id: str = ""  # the probe file it came from (several files may share a kind)
@@ -150,7 +150,7 @@ class ProbeResult(BaseModel):
         if self.identical_replies is not None:
             # a share of samples (of a recorded judge's pairs of runs) whose count the result does not keep: n 0
             stats += [figure("identical_replies", self.identical_replies, 0, condition=under)]
-        header = self.model_dump(include={"task", "rater", "kind", "role", "probe", "probe_id", "notes"})
+        header = self.model_dump(include={"task", "rater", "rater_type", "role", "probe", "probe_id", "notes"})
         return Statistics(**header, stats=stats)
 
 

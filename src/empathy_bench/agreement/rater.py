@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from empathy_bench.agreement import stats as agreement
 from empathy_bench.agreement.alt_test import AltTestResult, alt_test, alt_test_by_aspect
 from empathy_bench.agreement.spread import Spread
-from empathy_bench.agreement.statistics import RaterKind, RaterRole, Setting, Statistics, figure, figures
+from empathy_bench.agreement.statistics import RaterRole, RaterType, Setting, Statistics, figure, figures
 from empathy_bench.agreement.stats import N_RESAMPLES, Headline, PairAgreement, resample_counts
 from empathy_bench.core.kappa import value_kappa
 from empathy_bench.core.models import NAN, Record
@@ -80,7 +80,7 @@ class RaterAgreement(BaseModel):
 
     task: str
     rater: str  # judge id, recorded judge id, or human rater label
-    kind: RaterKind  # run: a judge run by the harness; baseline: a trivial one; recorded: published ratings
+    rater_type: RaterType  # run: a judge run by the harness; baseline: a trivial one; recorded: published ratings
     # the expert ceiling (each expert against the median of the other experts) and the crowd are
     # the reference lines every plot and table marks
     role: RaterRole = "rater"
@@ -116,7 +116,7 @@ class RaterAgreement(BaseModel):
                 stats += test.stats(prefix, criterion)
                 settings |= test.settings(prefix)  # one procedure per prefix: the per-dimension tests share it
         stats += self.spread.stats(n) if self.spread else []
-        header = self.model_dump(include={"task", "rater", "kind", "role", "notes"})
+        header = self.model_dump(include={"task", "rater", "rater_type", "role", "notes"})
         return Statistics(**header, stats=stats, settings=settings)
 
 
@@ -143,7 +143,7 @@ def rater_agreement(
     labels: LabelSet,
     wide: pd.DataFrame,
     rater: str,
-    kind: RaterKind,
+    rater_type: RaterType,
     n_resamples: int = N_RESAMPLES,
     seed: int = 0,
 ) -> RaterAgreement:
@@ -166,7 +166,7 @@ def rater_agreement(
     return RaterAgreement(
         task=spec.id,
         rater=rater,
-        kind=kind,
+        rater_type=rater_type,
         n_items=int(wide.notna().any(axis=1).sum()),
         n_ratings=int(wide.notna().sum().sum()),
         mean=_with_loo_interval(mean, headline(spec, labels, wide, n_resamples, seed)),
@@ -322,7 +322,7 @@ def expert_ceiling(spec: TaskSpec, labels: LabelSet, n_resamples: int, seed: int
     return RaterAgreement(
         task=spec.id,
         rater=CEILING_LABEL,
-        kind="human",
+        rater_type="human",
         role="ceiling",
         n_items=int(labels.items.shape[0]),
         n_ratings=sum(d.n for d in dims),

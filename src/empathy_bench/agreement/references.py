@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from empathy_bench.agreement.rater import CEILING_LABEL, RaterKind, RaterRole, rater_table
+from empathy_bench.agreement.rater import CEILING_LABEL, RaterRole, RaterType, rater_table
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.labels import human_rows, recorded_raters
 from empathy_bench.tasks.spec import TaskSpec
@@ -36,7 +36,7 @@ class ReferenceRater:
 
     rater: str  # the rater id in the labels (a named aggregate such as 'crowd'); the ceiling: CEILING_RATER
     label: str  # the row's name: a recorded judge's id, a human row's card label, CEILING_LABEL
-    kind: RaterKind  # recorded or human
+    rater_type: RaterType  # recorded or human
     role: RaterRole  # rater (a recorded judge), the card's role of a human row, or ceiling
     # items x the task's dimensions: the rater's ratings (the dimensions it rated); the ceiling: empty,
     # since each kind builds it from the individual experts (`expert_panel`)
@@ -46,15 +46,15 @@ class ReferenceRater:
 def reference_raters(spec: TaskSpec, labels: LabelSet, *, recorded: bool = True) -> list[ReferenceRater]:
     """The task's reference rows in row order (see the module docstring); `recorded`: with the
     source's recorded judges."""
-    candidates: list[tuple[str, str, RaterKind, RaterRole]] = [
+    candidates: list[tuple[str, str, RaterType, RaterRole]] = [
         *((r, r, "recorded", "rater") for r in (recorded_raters(spec, labels) if recorded else [])),
         *((row.rater, row.label, "human", row.role) for row in human_rows(spec)),
     ]
     found = []
-    for rater, label, kind, role in candidates:
+    for rater, label, rater_type, role in candidates:
         ratings = rater_table(spec, labels, rater)
         if rater != spec.reference and not ratings.empty:
-            found.append(ReferenceRater(rater, label, kind, role, ratings))
+            found.append(ReferenceRater(rater, label, rater_type, role, ratings))
     return [*found, ReferenceRater(CEILING_RATER, CEILING_LABEL, "human", "ceiling")]
 
 

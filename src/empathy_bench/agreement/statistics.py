@@ -2,7 +2,7 @@
 metric, the criterion or dimension it is on, the condition it was measured under and, for a
 paired figure, the rater it is against; then its value, its interval and its n. A `Statistics`
 result is one row of the board as a list of them, under the header every row has (task, rater,
-rater kind, role, and the compare criterion or the probe it is a row of), with the procedure's
+rater type, role, and the compare criterion or the probe it is a row of), with the procedure's
 settings and the notes a reader must see. It is what a run record holds (leaderboard/record.py)
 and what the board pivots by its columns.
 
@@ -32,8 +32,8 @@ from pydantic import (
 from empathy_bench.core.models import Record
 from empathy_bench.sources.card import HumanRole
 
-RaterKind = Literal["run", "baseline", "recorded", "human"]
-# What a row is beside its kind: a rater; the expert ceiling; or one of the human rows a source
+RaterType = Literal["run", "baseline", "recorded", "human"]
+# What a row is beside its rater type: a rater; the expert ceiling; or one of the human rows a source
 # card names (HumanRole: a crowd, the participants' self-report, a released label)
 RaterRole = Literal["rater", "ceiling", HumanRole]
 
@@ -80,7 +80,7 @@ class Stat(Record):
 class Statistics(Record):
     task: str
     rater: str
-    kind: RaterKind
+    rater_type: RaterType
     role: RaterRole = "rater"
     criterion: str | None = None  # a compare task's row is on one criterion (overall, or one of the rubric's)
     probe: str | None = None  # a probe's row: which probe (attribution, length, retest, ...)

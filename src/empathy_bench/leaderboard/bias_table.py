@@ -8,7 +8,7 @@ from typing import Any
 from empathy_bench.agreement.probe import DIRECTION
 from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.leaderboard.compare_table import compared
-from empathy_bench.leaderboard.fields import KIND_ORDER, Field, dimension_order, mean_of, n_of, pivot, rounded
+from empathy_bench.leaderboard.fields import RATER_TYPE_ORDER, Field, dimension_order, mean_of, n_of, pivot, rounded
 from empathy_bench.leaderboard.record import RunRecord
 from empathy_bench.sources.rubric import MAGNITUDE, OVERALL_SCORE
 
@@ -22,11 +22,11 @@ def bias_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     compare task's own rows (judges that saw both orders)."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def row(task: str, rater: str, kind: str, role: str) -> dict[str, Any]:
-        return rows.setdefault((task, rater), {"task": task, "rater": rater, "kind": kind, "role": role})
+    def row(task: str, rater: str, rater_type: str, role: str) -> dict[str, Any]:
+        return rows.setdefault((task, rater), {"task": task, "rater": rater, "rater_type": rater_type, "role": role})
 
     for _, p in probed(records):
-        row(p.task, p.rater, p.kind, p.role).update(_probe_fields(p))
+        row(p.task, p.rater, p.rater_type, p.role).update(_probe_fields(p))
     for _, a in compared(records):
         found = a.stat("position_consistency", a.criterion)
         if found is not None:
@@ -34,8 +34,8 @@ def bias_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                 "position_consistency": rounded(found.value),
                 "preference_fairness": rounded(a.value("preference_fairness", a.criterion)),
             }
-            row(a.task, a.rater, a.kind, a.role).update(fields | {"position_n": found.n})
-    return sorted(rows.values(), key=lambda r: (r["task"], KIND_ORDER[str(r["kind"])], r["rater"]))
+            row(a.task, a.rater, a.rater_type, a.role).update(fields | {"position_n": found.n})
+    return sorted(rows.values(), key=lambda r: (r["task"], RATER_TYPE_ORDER[str(r["rater_type"])], r["rater"]))
 
 
 def _probe_fields(p: Statistics) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def bias_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
         for dim in p.criteria("mean_change", condition):
             change = p.stat("mean_change", dim, condition)
             rows.append(
-                {"task": p.task, "rater": p.rater, "kind": p.kind, "probe": p.probe, "dimension": dim}
+                {"task": p.task, "rater": p.rater, "rater_type": p.rater_type, "probe": p.probe, "dimension": dim}
                 | {"n": n_of(p, "mean_change", dim, condition)}
                 | pivot(p, [Field("mean_change")], dim, condition)
                 | {"low": rounded(change.low) if change else None, "high": rounded(change.high) if change else None}
@@ -107,7 +107,7 @@ def length_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                 {
                     "task": p.task,
                     "rater": p.rater,
-                    "kind": p.kind,
+                    "rater_type": p.rater_type,
                     "dimension": dim,
                     "n": n_of(p, "partial_spearman", dim, condition),
                 }

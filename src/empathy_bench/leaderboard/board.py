@@ -35,8 +35,10 @@ from empathy_bench.leaderboard.stat_table import kind_tables as stat_tables
 
 # 3: compare tasks (preference table, agreement by gap), task kinds; 4: coach tasks; 5: ranks and paired
 # differences (comparisons), like-for-like sort, tie-half accuracy, spread, length magnitude and direction,
-# human rows and trivial-rater notes; 6: every row's provenance (verified or reported), submissions
-BOARD_SCHEMA_VERSION = 6
+# human rows and trivial-rater notes; 6: every row's provenance (verified or reported), submissions;
+# 7: a row's rater type (run, baseline, recorded, human) under `rater_type` and a column's cell
+# format under `cell` (both were `kind`, the word now kept for task kinds)
+BOARD_SCHEMA_VERSION = 7
 
 
 DRILLDOWN = "drilldown/index.html"
@@ -82,13 +84,13 @@ def gather(results_dir: Path) -> Found:
     only its candidate's rows (records made from a run): the label rows are the board's own. A
     submitted row whose (task, rater) the board already has is refused, naming both files."""
     found: Found = [(p, r, RUN if r.run is not None else LABELS) for p, r in read_records(results_dir / "runs")]
-    seen = {(r.agreement.task, r.agreement.rater, r.agreement.kind): p for p, r, _ in found}
+    seen = {(r.agreement.task, r.agreement.rater, r.agreement.rater_type): p for p, r, _ in found}
     for bundle in submission_folders(results_dir):
         provenance = bundle_provenance(bundle)
         for path, rec in read_records(bundle / RECORDS):
             if rec.run is None:
                 continue
-            key = (rec.agreement.task, rec.agreement.rater, rec.agreement.kind)
+            key = (rec.agreement.task, rec.agreement.rater, rec.agreement.rater_type)
             if key in seen and seen[key].parent != path.parent:
                 raise InputError(
                     path,

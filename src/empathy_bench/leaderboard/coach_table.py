@@ -61,7 +61,7 @@ def coach_row(rec: RunRecord, a: Statistics, graders: dict[tuple[str, ...], floa
     return {
         "task": a.task,
         "rater": a.rater,
-        "kind": a.kind,
+        "rater_type": a.rater_type,
         "role": a.role,
         "from_ratings": a.from_ratings,
         "model": run.model if run else "",
@@ -87,7 +87,7 @@ def coach_rows(records: list[RunRecord], comparisons: list[Comparison] | None = 
         (a.rater, rec.task.source, rec.task.framework)
         + (str(rec.candidate.get("config_sha256")), str(rec.task.mode)): rounded(a.value("qwk"))
         for rec, a in rated(records)
-        if a.kind in ("run", "baseline")
+        if a.rater_type in ("run", "baseline")
     }
     rows = with_ranks([coach_row(rec, a, graders) for rec, a in coached(records)], comparisons or [])
     key = "mean_kappa_loo"
@@ -100,7 +100,13 @@ def coach_dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     for _, a in coached(records):
         for dim in a.criteria("kappa"):
             rows.append(
-                {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dim, "n": n_of(a, "kappa", dim)}
+                {
+                    "task": a.task,
+                    "rater": a.rater,
+                    "rater_type": a.rater_type,
+                    "dimension": dim,
+                    "n": n_of(a, "kappa", dim),
+                }
                 | pivot(a, TARGETING, dim)
                 | pivot(a, UPLIFT, dim)
             )

@@ -2,7 +2,7 @@
 Markdown tables, the terminal report and the page show these columns, in this order, with these
 labels and explanations (the page reads them from the embedded leaderboard data).
 
-Column kinds say how a cell is drawn: `ci` is a value with its 95% interval from the fields
+Cell formats say how a cell is drawn: `ci` is a value with its 95% interval from the fields
 `<key>_low` and `<key>_high`; `alpha` is a `ci` followed by the shuffled-rater value in
 parentheses; `verdict` is the alt-test's verdict with its winning rate; `rater` is the name,
 marked when the candidate was fitted on the task's items; `count` a whole number; `rank` the
@@ -24,7 +24,7 @@ class Column:
     key: str
     label: str
     title: str
-    cell: CellFormat  # how a cell is drawn (`kind` in the board's column definitions)
+    cell: CellFormat  # how a cell is drawn (`cell` in the board's column definitions)
 
 
 # Every main table ranks its raters on its headline: the rank, and the 2.5th-97.5th percentiles
@@ -52,7 +52,9 @@ SPREAD = Column(
 
 OVERALL_COLUMNS = (
     Column("rater", "rater", "the judge, recorded judge or human row", "rater"),
-    Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column(
+        "rater_type", "type", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"
+    ),
     Column("n_items", "items", "items the rater rated", "count"),
     RANK,
     Column(
@@ -101,8 +103,7 @@ OVERALL_COLUMNS = (
 
 def columns_data(columns: tuple[Column, ...] = OVERALL_COLUMNS) -> list[dict[str, str]]:
     """The column definitions as the page reads them."""
-    # the JSON key stays `kind`, which the page (assets/page.js) and published boards read
-    return [{"key": c.key, "label": c.label, "title": c.title, "kind": c.cell} for c in columns]
+    return [{"key": c.key, "label": c.label, "title": c.title, "cell": c.cell} for c in columns]
 
 
 def cell(column: Column, row: dict) -> str:
@@ -194,7 +195,9 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 # have no position statistics by construction: "–", not a perfect score.
 COMPARE_COLUMNS = (
     Column("rater", "rater", "the judge, a judge's ratings turned into choices, recorded judge or human row", "rater"),
-    Column("kind", "kind", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column(
+        "rater_type", "type", "run: a judge run here; recorded: published ratings; baseline: trivial; human", "text"
+    ),
     Column(
         "n_pairs", "pairs", "pairs with a reference choice (a tie included) that the rater judged: kappa's n", "count"
     ),
@@ -264,7 +267,7 @@ COMPARE_COLUMNS = (
 # probe of a task in one place. What an unbiased judge scores is in each title.
 BIAS_COLUMNS = (
     Column("rater", "rater", "the judge, recorded judge or human row", "rater"),
-    Column("kind", "kind", "run, recorded, baseline or human", "text"),
+    Column("rater_type", "type", "run, recorded, baseline or human", "text"),
     Column(
         "attribution_change",
         "AI - person [95% CI]",
@@ -344,7 +347,9 @@ COACH_COLUMNS = (
     Column(
         "rater", "rater", "the coach, a judge or human whose ratings give a profile, or the expert ceiling", "rater"
     ),
-    Column("kind", "kind", "run: a coach run here; recorded: published ratings; baseline: trivial; human", "text"),
+    Column(
+        "rater_type", "type", "run: a coach run here; recorded: published ratings; baseline: trivial; human", "text"
+    ),
     Column("n_items", "conversations", "conversations with scored feedback", "count"),
     RANK,
     Column(

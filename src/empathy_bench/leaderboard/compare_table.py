@@ -45,7 +45,7 @@ def preference_row(rec: RunRecord, a: Statistics) -> dict[str, Any]:
         "criterion": a.criterion,
         "reference_derived": rec.task.derived_preferences,
         "rater": a.rater,
-        "kind": a.kind,
+        "rater_type": a.rater_type,
         "role": a.role,
         "from_ratings": a.from_ratings,
         "model": run.model if run else "",
@@ -73,7 +73,7 @@ def gap_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
         for condition in a.conditions("gap_low", a.criterion):
             bounds = {k: a.value(f"gap_{k}", a.criterion, condition) for k in ("low", "high")}
             rows.append(
-                {"task": a.task, "criterion": a.criterion, "rater": a.rater, "kind": a.kind, "role": a.role}
+                {"task": a.task, "criterion": a.criterion, "rater": a.rater, "rater_type": a.rater_type, "role": a.role}
                 | {"bin": condition.removeprefix(f"{GAP} "), **bounds, "n": n_of(a, "accuracy", a.criterion, condition)}
                 | pivot(a, [Field("accuracy")], a.criterion, condition)
             )

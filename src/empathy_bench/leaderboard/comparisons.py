@@ -24,7 +24,8 @@ from empathy_bench.core.files import make_folder, refuse_link, write_text_atomic
 from empathy_bench.leaderboard.columns import DASH, number, table
 from empathy_bench.leaderboard.record import COMPARISONS_FILE, _load_json, _rounded
 
-COMPARISONS_SCHEMA_VERSION = 1
+# 2: a compared rater's type (run, baseline, recorded, human) is `rater_type` (was `kind`)
+COMPARISONS_SCHEMA_VERSION = 2
 DIGITS = 4  # as the board rounds every figure
 # What each compared figure is called in the tables (the column it is the headline of).
 METRIC_LABELS = {

@@ -21,7 +21,7 @@ from empathy_bench.leaderboard.record import RunRecord
 DIGITS = 4
 
 
-KIND_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
+RATER_TYPE_ORDER = {"human": 0, "recorded": 1, "run": 2, "baseline": 3}
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def task_facts(records: Iterable[RunRecord]) -> dict[str, TaskFacts]:
 
 def rank_key(row: dict[str, Any]) -> tuple[str, float, int, str]:
     qwk = row["qwk"] if isinstance(row["qwk"], float) else -9.0
-    return (row["task"], -qwk, KIND_ORDER[str(row["kind"])], row["rater"])
+    return (row["task"], -qwk, RATER_TYPE_ORDER[str(row["rater_type"])], row["rater"])
 
 
 def dimension_order(records: list[RunRecord]) -> Callable[[str, str], int]:
@@ -138,5 +138,5 @@ def mean_of(values: Iterable[object]) -> float | None:
 
 
 def used_columns(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> list[Column]:
-    """The rater and kind, and every column with a figure in at least one of the rows."""
+    """The rater and its type, and every column with a figure in at least one of the rows."""
     return [c for c in columns if c.cell in ("rater", "text") or any(r.get(c.key) is not None for r in rows)]

@@ -305,12 +305,12 @@ def markdown(board: dict) -> str:
     scores = board["overall_score"]
     if scores:
         parts += ["## Lend an Ear overall score (prescriptive minus proscriptive, -12..12)", ""]
-        header = ["task", "rater", "kind", "n", "QWK [95% CI]", "Spearman [95% CI]"]
+        header = ["task", "rater", "type", "n", "QWK [95% CI]", "Spearman [95% CI]"]
         body = [
             [
                 s["task"],
                 s["rater"],
-                s["kind"],
+                s["rater_type"],
                 str(s["n"]),
                 number(s["qwk"], s["qwk_low"], s["qwk_high"]),
                 number(s["spearman"], s["spearman_low"], s["spearman_high"]),

@@ -64,7 +64,7 @@ def overall_row(rec: RunRecord, ceiling_qwk: float | None) -> dict[str, Any]:
     return {
         "task": a.task,
         "rater": a.rater,
-        "kind": a.kind,
+        "rater_type": a.rater_type,
         "role": a.role,
         "model": run.model if run else "",
         "n_items": a.value("n_items"),
@@ -103,7 +103,13 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
                 continue
             alt = alt_test_fields(r, ALT_TEST, dim)
             rows.append(
-                {"task": r.task, "rater": r.rater, "kind": r.kind, "dimension": dim, "n": n_of(r, "qwk", dim)}
+                {
+                    "task": r.task,
+                    "rater": r.rater,
+                    "rater_type": r.rater_type,
+                    "dimension": dim,
+                    "n": n_of(r, "qwk", dim),
+                }
                 | pivot(r, DIMENSION_FIELDS, dim)
                 | {f"alt_test_{k}": v for k, v in alt.items()}
                 | {"alt_test_verdict": verdict(alt["passed"], None)}
@@ -113,7 +119,7 @@ def dimension_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
 
 def overall_score_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     rows = [
-        {"task": r.task, "rater": r.rater, "kind": r.kind, "n": n_of(r, "qwk", OVERALL_SCORE)}
+        {"task": r.task, "rater": r.rater, "rater_type": r.rater_type, "n": n_of(r, "qwk", OVERALL_SCORE)}
         | pivot(r, OVERALL_SCORE_FIELDS, OVERALL_SCORE)
         for _, r in rated(records)
         if r.stat("qwk", OVERALL_SCORE) is not None
@@ -135,7 +141,7 @@ def trivial_win_rows(records: list[RunRecord]) -> list[dict[str, Any]]:
     dimension), with the sentence every surface shows (`note`)."""
     rows = []
     for _, a in rated(records):
-        if a.kind != "baseline":
+        if a.rater_type != "baseline":
             continue
         tests: list[tuple[str, str | None]] = [(d, d) for d in a.criteria(f"{ALT_TEST}passed")]  # then pooled
         tests += [(POOLED, None)] if a.stat(f"{ALT_TEST}passed") is not None else []
@@ -161,7 +167,7 @@ def _trivial_win(a: Statistics, dimension: str, criterion: str | None) -> dict[s
         f"{', a pass' if passed else ''}): there the test cannot tell it from an expert."
     )
     return (
-        {"task": a.task, "rater": a.rater, "kind": a.kind, "dimension": dimension, "experts": beaten}
+        {"task": a.task, "rater": a.rater, "rater_type": a.rater_type, "dimension": dimension, "experts": beaten}
         | {"n_experts": n_experts, "winning_rate": rounded(rate), "passed": passed}
         | {"note": note}
     )

@@ -27,7 +27,7 @@ YARDSTICK = "yardstick"  # the rater of the table's yardsticks (no row of their 
 
 class RecipientFigure(BaseModel):
     rater: str  # a judge, a baseline, `<supporter> word count` (a yardstick row) or `yardstick`
-    kind: str  # run, baseline, yardstick
+    rater_type: str  # run, baseline, yardstick
     # e.g. spearman_care, qwk:<item>, mean_qwk, spearman_week_readiness, cronbach_alpha, care_vs_week_readiness
     figure: str
     value: float | None
@@ -92,9 +92,9 @@ def recipient_lines(tables: list[dict] | list[RecipientTable]) -> list[str]:
         parts += [f"## Recipient perspective: {t.title} ({t.task})", "", t.about, "", f"Reference: {t.reference}.", ""]
         raters = list(dict.fromkeys(f.rater for f in t.figures if f.rater != YARDSTICK))
         grid = {(f.rater, f.figure): f for f in t.figures}
-        kinds = {f.rater: f.kind for f in t.figures}
-        body = [[r, kinds[r], *(_cell(grid.get((r, c))) for c in t.columns)] for r in raters]
-        parts += [table(["rater", "kind", *(t.labels.get(c, c) for c in t.columns)], body), ""]
+        types = {f.rater: f.rater_type for f in t.figures}
+        body = [[r, types[r], *(_cell(grid.get((r, c))) for c in t.columns)] for r in raters]
+        parts += [table(["rater", "type", *(t.labels.get(c, c) for c in t.columns)], body), ""]
         yard = [[t.labels.get(f.figure, f.figure), _cell(f)] for f in t.figures if f.rater == YARDSTICK]
         parts += ["Yardsticks (no leave-one-out ceiling):", "", table(["yardstick", "value [95% CI] (n)"], yard), ""]
         parts += [f"- {note}" for note in t.notes] + [""]

@@ -40,7 +40,9 @@ from empathy_bench.tasks.spec import TaskSpec
 # 6: the task's facts the board shows (title, description, dimensions, human rows, ...) travel in `task`
 #    (TaskFacts), and candidate.fitted_on_items, so the board reads records only
 # 7: every kind's figures as one list of statistics (agreement/statistics.py), the board their pivot
-RECORD_SCHEMA_VERSION = 7
+# 8: the rater's type (run, baseline, recorded, human) is `rater_type`, in the agreement and the
+#    candidate (it was `kind`, the word now kept for task kinds)
+RECORD_SCHEMA_VERSION = 8
 # Stored figures are rounded to this many decimals, so float noise below it (summation order
 # in a library, a BLAS build) never changes a record; every figure shown has 2-4 decimals.
 RECORD_DECIMALS = 6
@@ -90,7 +92,7 @@ def record(
         task=facts_of(spec, meta),
         candidate={
             "id": figures.rater,
-            "kind": figures.kind,
+            "rater_type": figures.rater_type,
             "model": run.model if run else "",
             "config_sha256": meta.get("judge_config_sha256"),
             "prompt_sha256": meta.get("prompt_sha256"),
@@ -259,7 +261,7 @@ def _check_schema(path: Path, text: bytes) -> None:
 # "<id> (from ratings)"), and not a name the harness's own rows are filed under (`builtin-` and
 # `model-` for the judges it runs, `human-` for the human rows) unless it is one of them. Any
 # other id (spaces, slashes, other letters, a very long id) gets a readable slug cut to
-# NAME_LIMIT, `~` and a short hash of the exact (task, kind, id, criterion or probe): `a b` and
+# NAME_LIMIT, `~` and a short hash of the exact (task, rater type, id, criterion or probe): `a b` and
 # `a/b` never share a file, nor a recorded rater and a run of the same name. `~` and `@` never
 # occur in a slug, so no plain name equals a hashed one. A plain name whose file already holds
 # another rater's record (a case-insensitive file system, two ids with one slug) is not taken:
@@ -277,25 +279,29 @@ HUMAN_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()-]*")
 
 
 def identity(rec: RunRecord) -> Identity:
-    """Whose record it is: task, kind of rater (a run and a baseline are one kind: judges the
-    harness runs), the exact rater id, and the criterion or probe (`_variant`)."""
+    """Whose record it is: task, rater type (a run and a baseline are one: judges the harness
+    runs), the exact rater id, and the criterion or probe (`_variant`)."""
     a = rec.agreement
-    return _identity(a.task, a.kind, a.rater, a.probe_id or a.probe, a.criterion or OVERALL)
+    return _identity(a.task, a.rater_type, a.rater, a.probe_id or a.probe, a.criterion or OVERALL)
 
 
-def _identity(task: str, kind: str, rater: str, probe: str | None, criterion: str) -> Identity:
-    return (task, "candidate" if kind in ("run", "baseline") else kind, rater, _variant(probe, criterion))
+def _identity(task: str, rater_type: str, rater: str, probe: str | None, criterion: str) -> Identity:
+    return (task, "candidate" if rater_type in ("run", "baseline") else rater_type, rater, _variant(probe, criterion))
 
 
 def _stored_identity(data: object) -> Identity | None:
     """Whose record a file's JSON is, read from its agreement's fields alone (a record of an older
-    schema is still recognised); None when it is not a record at all."""
+    schema is still recognised: before schema 8 the rater type was `kind`); None when it is not a
+    record at all."""
     a = data.get("agreement") if isinstance(data, dict) else None
-    if not isinstance(a, dict) or not all(isinstance(a.get(k), str) for k in ("task", "kind", "rater")):
+    if not isinstance(a, dict):
+        return None
+    rater_type = a.get("rater_type", a.get("kind"))
+    if not all(isinstance(v, str) for v in (a.get("task"), rater_type, a.get("rater"))):
         return None
     probe = a.get("probe_id") or a.get("probe")
     return _identity(
-        a["task"], a["kind"], a["rater"], str(probe) if probe else None, str(a.get("criterion") or OVERALL)
+        a["task"], str(rater_type), a["rater"], str(probe) if probe else None, str(a.get("criterion") or OVERALL)
     )
 
 
@@ -322,7 +328,7 @@ def hashed_name(rec: RunRecord) -> str:
 
 def _plain_name(rec: RunRecord) -> str | None:
     a = rec.agreement
-    if a.kind == "human" and a.rater.startswith(HUMAN):
+    if a.rater_type == "human" and a.rater.startswith(HUMAN):
         # the harness's human rows: "human: crowd", "human: expert (leave-one-out)"
         ordinary = HUMAN_LABEL.fullmatch(a.rater[len(HUMAN) :]) is not None
         borrowed = False
@@ -331,7 +337,7 @@ def _plain_name(rec: RunRecord) -> str | None:
         base = a.rater[: len(a.rater) - len(suffix)]
         ordinary = ORDINARY.fullmatch(base) is not None
         # a name the harness's own judges (or its human rows) are filed under
-        borrowed = a.kind not in ("run", "baseline") and base.startswith(CANDIDATE_PREFIXES)
+        borrowed = a.rater_type not in ("run", "baseline") and base.startswith(CANDIDATE_PREFIXES)
         borrowed |= base.startswith("human-")
     if not ordinary or borrowed or len(a.rater) > NAME_LIMIT:
         return None

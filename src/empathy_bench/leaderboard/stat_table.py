@@ -40,7 +40,7 @@ def _row(a: Statistics, kind: Kind) -> dict[str, Any]:
     """A row's plain figure over every criterion per column, with its n and, where the column has
     one, its interval; as the kind recorded them (its own precision)."""
     fields = [Field(c.metric, interval=c.interval, exact=True, n=True) for c in kind.columns]
-    return {"task": a.task, "rater": a.rater, "kind": a.kind, "role": a.role} | pivot(a, fields)
+    return {"task": a.task, "rater": a.rater, "rater_type": a.rater_type, "role": a.role} | pivot(a, fields)
 
 
 # One kind table's part for one task: its title, header, cells as text and the rows they came from
@@ -49,15 +49,15 @@ Section = tuple[str, list[str], list[list[str]], list[dict[str, Any]]]
 
 def kind_sections(tables: dict[str, Any], reported: Collection[tuple[str, str]] = ()) -> list[Section]:
     """Each kind table (`kind_tables`'s shape) per task, as text: "task (title, kind name)", then
-    rater, rater kind and value [low, high] (n) per column; a (task, rater) in `reported` has its
+    rater, rater type and value [low, high] (n) per column; a (task, rater) in `reported` has its
     rater marked as the other tables mark it. Markdown (`kind_markdown`) and the terminal print it."""
     sections: list[Section] = []
     for name, found in tables.items():
         columns = found["columns"]
-        head = ["rater", "kind", *(c["label"] + (" ↓" if c["lower_is_better"] else "") for c in columns)]
+        head = ["rater", "type", *(c["label"] + (" ↓" if c["lower_is_better"] else "") for c in columns)]
         for task in dict.fromkeys(r["task"] for r in found["rows"]):
             rows = [r for r in found["rows"] if r["task"] == task]
-            body = [[_rater(r, reported), r["kind"], *(_cell(r, c) for c in columns)] for r in rows]
+            body = [[_rater(r, reported), r["rater_type"], *(_cell(r, c) for c in columns)] for r in rows]
             sections.append((f"{task} ({found['title']}, kind {name})", head, body, rows))
     return sections
 

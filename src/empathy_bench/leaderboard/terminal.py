@@ -42,7 +42,7 @@ COACH_TERMINAL = tuple(
     if c.key
     in (
         "rater",
-        "kind",
+        "rater_type",
         "n_items",
         "rank",
         "mean_kappa",
@@ -157,7 +157,7 @@ def details(records: list[RunRecord]) -> list[str]:
         "  " + visible(f"{r.agreement.task} / {r.agreement.rater}: {n}")
         for r in records
         for n in (r.run.notes if r.run else []) + r.agreement.notes
-        if r.agreement.kind != "human"
+        if r.agreement.rater_type != "human"
     ]
     if unscored:
         out.append("Unscored ratings by reason code (never counted as a score)\n" + "\n".join(unscored))

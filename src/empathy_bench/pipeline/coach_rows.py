@@ -24,7 +24,7 @@ from empathy_bench.agreement.coach_ceiling import (
 )
 from empathy_bench.agreement.references import ReferenceRater, expert_panel, reference_raters
 from empathy_bench.agreement.stats import Headline
-from empathy_bench.pipeline.row import Row, judge_of, kind_of, rating_logs
+from empathy_bench.pipeline.row import Row, judge_of, rater_type_of, rating_logs
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet, rater_wide
 from empathy_bench.sources.quote import evidence_turns
@@ -54,7 +54,9 @@ def coach_rows(
     rows = []
     for log in mine:
         feedback, summary = read_log(log)
-        found = measure(summary.judge, kind_of(summary), feedback, evidence=evidence, n_unscored=summary.n_unscored)
+        found = measure(
+            summary.judge, rater_type_of(summary), feedback, evidence=evidence, n_unscored=summary.n_unscored
+        )
         row, headline = like_for_like(found, feedback)
         rows.append(Row(row, summary, log, summary.complete, headline=headline))
     for log in sorted(rating_logs(spec, logs), key=judge_of):
@@ -63,7 +65,11 @@ def coach_rows(
         rated = wide.reindex(columns=dims).dropna()
         profiled = feedback_from_ratings(rated, rubric, thresholds)
         found = measure(
-            summary.judge + AS_COACH, kind_of(summary), profiled, from_ratings=True, n_unscored=len(wide) - len(rated)
+            summary.judge + AS_COACH,
+            rater_type_of(summary),
+            profiled,
+            from_ratings=True,
+            n_unscored=len(wide) - len(rated),
         )
         row, headline = like_for_like(found, profiled)
         rows.append(Row(row, log=log, complete=summary.complete, headline=headline))
@@ -88,8 +94,8 @@ def _reference_row(
         return []
     profiled = feedback_from_ratings(wide, spec.rubric_model, spec.profile)
     # a recorded judge is marked as a coach made of a judge; a human row keeps its card's name
-    label = ref.label + AS_COACH if ref.kind == "recorded" else ref.label
-    found, headline = like_for_like(measure(label, ref.kind, profiled, from_ratings=True), profiled)
+    label = ref.label + AS_COACH if ref.rater_type == "recorded" else ref.label
+    found, headline = like_for_like(measure(label, ref.rater_type, profiled, from_ratings=True), profiled)
     return [Row(found.model_copy(update={"role": ref.role}), headline=headline)]
 
 

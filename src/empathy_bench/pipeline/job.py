@@ -178,7 +178,7 @@ def task_comparisons(task_id: str, rows: list[Row]) -> list[Comparison]:
         a = row.agreement
         if row.headline is not None:
             criterion = a.criterion if isinstance(a, PreferenceAgreement) else None
-            groups.setdefault(criterion, []).append(Entry(a.rater, a.kind, a.role, row.headline))
+            groups.setdefault(criterion, []).append(Entry(a.rater, a.rater_type, a.role, row.headline))
     found = [compare_raters(task_id, entries, criterion=criterion) for criterion, entries in groups.items()]
     return [c for c in found if c is not None]
 

@@ -23,7 +23,7 @@ from empathy_bench.agreement.preference import (
 )
 from empathy_bench.agreement.references import reference_raters
 from empathy_bench.agreement.stats import Headline
-from empathy_bench.pipeline.row import FROM_RATINGS, Row, judge_of, kind_of, rating_logs
+from empathy_bench.pipeline.row import FROM_RATINGS, Row, judge_of, rater_type_of, rating_logs
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.sources.preference import choices_from_ratings
@@ -38,7 +38,7 @@ class Criterion:
     name: str
     reference: pd.DataFrame  # per pair the reference choice (`TaskPreferences.reference`)
     experts: pd.DataFrame  # each expert's own choices: the ceiling's, and its leave-one-out references
-    measure: Callable[..., PreferenceAgreement]  # (rater, kind, verdicts, from_ratings=) -> its agreement
+    measure: Callable[..., PreferenceAgreement]  # (rater, rater type, verdicts, from_ratings=) -> its agreement
     score: Callable[[pd.DataFrame], Headline]  # verdicts -> its headline on the shared draws
 
 
@@ -53,7 +53,7 @@ def compare_rows(
         for log in mine:
             choices, summary = read_log(log)
             verdicts = choices[choices.criterion == name][["pair_id", "order", "choice"]]
-            agreement = criterion.measure(summary.judge, kind_of(summary), verdicts)
+            agreement = criterion.measure(summary.judge, rater_type_of(summary), verdicts)
             rows.append(Row(agreement, summary, log, summary.complete, headline=criterion.score(verdicts)))
         for log in sorted(rating_logs(spec, logs), key=judge_of):
             rows.append(_rate_judge_row(spec, prefs, criterion, log))
@@ -77,7 +77,7 @@ def _rate_judge_row(spec: CompareTask, prefs: TaskPreferences, criterion: Criter
     wide, summary = read_log(log)
     derived = choices_from_ratings(prefs.pairs, wide, spec.rubric_model, [criterion.name], summary.judge, "judge")
     verdicts = _from_ratings(derived)
-    agreement = criterion.measure(summary.judge + FROM_RATINGS, kind_of(summary), verdicts, from_ratings=True)
+    agreement = criterion.measure(summary.judge + FROM_RATINGS, rater_type_of(summary), verdicts, from_ratings=True)
     if missing := len(prefs.pairs) - len(derived):
         note = f"{missing} pairs have no choice: the rate run left a rating of one of their items unscored"
         agreement = agreement.model_copy(update={"notes": [*agreement.notes, note]})
@@ -104,7 +104,7 @@ def reference_preference_rows(
         if len(choices):
             verdicts = choices.assign(order=RATINGS_ORDER)
             # every choice here is derived from ratings: the human rows are marked as the judges are
-            agreement = criterion.measure(ref.label + FROM_RATINGS, ref.kind, verdicts, from_ratings=True)
+            agreement = criterion.measure(ref.label + FROM_RATINGS, ref.rater_type, verdicts, from_ratings=True)
             rows.append(Row(agreement.model_copy(update={"role": ref.role}), headline=criterion.score(verdicts)))
     return rows
 

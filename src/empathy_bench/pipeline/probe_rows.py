@@ -22,12 +22,12 @@ from empathy_bench.agreement.probe import (
     paired_effects,
     retest,
 )
-from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterKind
+from empathy_bench.agreement.rater import CEILING_LABEL, MIN_EXPERTS, RaterType
 from empathy_bench.agreement.references import reference_raters
 from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.kinds import kind as task_kind
-from empathy_bench.pipeline.row import Row, kind_of
+from empathy_bench.pipeline.row import Row, rater_type_of
 from empathy_bench.pipeline.spread import epoch_feedback
 from empathy_bench.runs.log import condition_tables, judge_ratings, read_log
 from empathy_bench.sources.label_columns import RUN_COLUMNS
@@ -75,7 +75,7 @@ def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int)
     meta = task_metadata(log)
     table, summary = read_log(log)
     found = ProbeResult(
-        task=spec.id, rater=summary.judge, kind=kind_of(summary), probe=meta.probe_kind, probe_id=meta.probe
+        task=spec.id, rater=summary.judge, rater_type=rater_type_of(summary), probe=meta.probe_kind, probe_id=meta.probe
     )
     measured = task_kind(spec.kind).probe_result
     if measured is None:
@@ -118,13 +118,15 @@ def observed_length_rows(
         wide, summary = read_log(log)
         found = length_association(wide, words, reference, n_resamples, signs=signs)
         # measured on the plain run's ratings: no run of its own (its log is the provenance)
-        rows.append(Row(_observed(spec, summary.judge, kind_of(summary), found), log=log, complete=summary.complete))
+        rows.append(
+            Row(_observed(spec, summary.judge, rater_type_of(summary), found), log=log, complete=summary.complete)
+        )
     for ref in reference_raters(spec, labels, recorded=recorded):
         if ref.role == "ceiling":
             rows += _ceiling_length_rows(spec, labels, words, n_resamples)
             continue
         found = length_association(ref.ratings, words, reference, n_resamples, signs=signs)
-        rows.append(Row(_observed(spec, ref.label, ref.kind, found).model_copy(update={"role": ref.role})))
+        rows.append(Row(_observed(spec, ref.label, ref.rater_type, found).model_copy(update={"role": ref.role})))
     return rows
 
 
@@ -144,8 +146,8 @@ def polarity_signs(spec: TaskSpec) -> dict[str, int]:
     return {d.id: 1 if d.polarity == "prescriptive" else -1 for d in spec.rubric_model.dimensions}
 
 
-def _observed(spec: TaskSpec, rater: str, kind: RaterKind, found: list[Association]) -> ProbeResult:
-    return ProbeResult(task=spec.id, rater=rater, kind=kind, probe="length_observed", associations=found)
+def _observed(spec: TaskSpec, rater: str, rater_type: RaterType, found: list[Association]) -> ProbeResult:
+    return ProbeResult(task=spec.id, rater=rater, rater_type=rater_type, probe="length_observed", associations=found)
 
 
 def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded: bool) -> list[Row]:
@@ -159,7 +161,7 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
         if ratings["epoch"].nunique() >= 2:
             rows.append(_run_retest(spec, log, retest(ratings, reference, levels)))
     # the recorded judges among the reference rows (`reference_raters`)
-    for rater in [r.rater for r in reference_raters(spec, labels, recorded=recorded) if r.kind == "recorded"]:
+    for rater in [r.rater for r in reference_raters(spec, labels, recorded=recorded) if r.rater_type == "recorded"]:
         runs = rater_runs(labels.ratings, rater)
         if runs.empty or runs["epoch"].nunique() < 2:
             continue
@@ -170,7 +172,7 @@ def retest_rows(spec: TaskSpec, labels: LabelSet, plain: list[EvalLog], recorded
                 ProbeResult(
                     task=spec.id,
                     rater=rater,
-                    kind="recorded",
+                    rater_type="recorded",
                     probe="retest",
                     retest=retest(runs, reference, levels),
                     identical_replies=len(same) / math.comb(int(runs["epoch"].nunique()), 2),
@@ -219,7 +221,7 @@ def _run_retest(spec: TaskSpec, log: EvalLog, found: list[Retest], *notes: str) 
     result = ProbeResult(
         task=spec.id,
         rater=summary.judge,
-        kind=kind_of(summary),
+        rater_type=rater_type_of(summary),
         probe="retest",
         retest=found,
         identical_replies=share,

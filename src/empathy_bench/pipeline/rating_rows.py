@@ -9,7 +9,7 @@ from inspect_ai.log import EvalLog
 from empathy_bench.agreement.rater import expert_ceiling, headline, rater_agreement
 from empathy_bench.agreement.references import reference_raters
 from empathy_bench.agreement.stats import N_RESAMPLES
-from empathy_bench.pipeline.row import Row, kind_of
+from empathy_bench.pipeline.row import Row, rater_type_of
 from empathy_bench.runs.log import read_log
 from empathy_bench.sources.labels import LabelSet
 from empathy_bench.tasks.spec import TaskSpec
@@ -18,7 +18,7 @@ from empathy_bench.tasks.spec import TaskSpec
 def judge_row(log: EvalLog, spec: TaskSpec, labels: LabelSet, n_resamples: int = N_RESAMPLES) -> Row:
     """A judge's log as a leaderboard row: its ratings against the task's reference."""
     wide, summary = read_log(log)
-    agreement = rater_agreement(spec, labels, wide, summary.judge, kind_of(summary), n_resamples)
+    agreement = rater_agreement(spec, labels, wide, summary.judge, rater_type_of(summary), n_resamples)
     found = headline(spec, labels, wide.sort_index(), n_resamples)
     return Row(agreement, summary, log, summary.complete, headline=found)
 
@@ -32,7 +32,7 @@ def reference_rate_rows(spec: TaskSpec, labels: LabelSet, recorded: bool, n_resa
             ceiling = expert_ceiling(spec, labels, n_resamples, seed=0)  # None without an expert panel
             rows += [Row(ceiling, headline=headline(spec, labels, None, n_resamples))] if ceiling else []
             continue
-        found = rater_agreement(spec, labels, ref.ratings, ref.label, ref.kind, n_resamples)
+        found = rater_agreement(spec, labels, ref.ratings, ref.label, ref.rater_type, n_resamples)
         row = found.model_copy(update={"role": ref.role})
         rows.append(Row(row, headline=headline(spec, labels, ref.ratings, n_resamples)))
     return rows

@@ -24,7 +24,7 @@ from empathy_bench.agreement.stats import N_RESAMPLES
 from empathy_bench.candidates.builtin.length import LENGTH_MAX_WORDS, LENGTH_MIN_WORDS
 from empathy_bench.candidates.builtin.lexicon import RECIPES, derived_cues
 from empathy_bench.leaderboard.recipient import YARDSTICK, RecipientFigure, RecipientTable, TableKind, finite
-from empathy_bench.pipeline.row import kind_of
+from empathy_bench.pipeline.row import rater_type_of
 from empathy_bench.runs.log import LogSummary, read_log
 from empathy_bench.sources.card import load_source_card
 from empathy_bench.sources.labels import LabelSet, rater_wide
@@ -93,10 +93,16 @@ def figure_labels() -> dict[str, str]:
     return labels
 
 
-def _figures(rater: str, kind: str, found: dict[str, Estimate]) -> list[RecipientFigure]:
+def _figures(rater: str, rater_type: str, found: dict[str, Estimate]) -> list[RecipientFigure]:
     return [
         RecipientFigure(
-            rater=rater, kind=kind, figure=name, value=finite(e.value), low=finite(e.low), high=finite(e.high), n=e.n
+            rater=rater,
+            rater_type=rater_type,
+            figure=name,
+            value=finite(e.value),
+            low=finite(e.low),
+            high=finite(e.high),
+            n=e.n,
         )
         for name, e in found.items()
     ]
@@ -118,7 +124,7 @@ def recipient_table(
     for log in logs:
         wide, summary = read_log(log)
         score, found = _judge(spec, wide, client, metadata, n_resamples)
-        figures += _figures(summary.judge, kind_of(summary), found)
+        figures += _figures(summary.judge, rater_type_of(summary), found)
         complete &= summary.complete
         if score.nunique() <= 1:
             notes.append(_alike(spec, summary, wide, words, target))

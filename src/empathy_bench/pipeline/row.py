@@ -9,7 +9,7 @@ from inspect_ai.log import EvalLog
 from empathy_bench.agreement.coach import CoachAgreement
 from empathy_bench.agreement.preference import PreferenceAgreement
 from empathy_bench.agreement.probe import ProbeResult
-from empathy_bench.agreement.rater import RaterAgreement, RaterKind
+from empathy_bench.agreement.rater import RaterAgreement, RaterType
 from empathy_bench.agreement.statistics import Statistics
 from empathy_bench.agreement.stats import Headline
 from empathy_bench.core.digest import sha256_bytes
@@ -35,7 +35,7 @@ class Row:
     headline: Headline | None = None
 
 
-def kind_of(summary: LogSummary) -> RaterKind:
+def rater_type_of(summary: LogSummary) -> RaterType:
     return "baseline" if summary.baseline else "run"
 
 

@@ -45,12 +45,12 @@ def with_spreads(spec: TaskSpec, labels: LabelSet, rows: list[Row]) -> list[Row]
 
 def _with_spread(row: Row, headlines: Headlines) -> Row:
     a = row.agreement
-    if not isinstance(a, RaterAgreement | PreferenceAgreement | CoachAgreement) or a.kind == "human":
+    if not isinstance(a, RaterAgreement | PreferenceAgreement | CoachAgreement) or a.rater_type == "human":
         return row
     found = None
     if row.log is not None and epochs_of(row.log) >= 2:
         found = _epoch_spread(a, row.log, headlines)
-    elif a.kind == "recorded":
+    elif a.rater_type == "recorded":
         runs = run_ratings(headlines.labels, own_rater(a.rater), headlines.spec.rubric_model.dimension_ids)
         found = spread_over(runs, headlines.of_ratings(a), "run")
     return row if found is None else replace(row, agreement=a.model_copy(update={"spread": found}))

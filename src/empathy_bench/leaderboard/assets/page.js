@@ -19,7 +19,7 @@
   const COACH_COLUMN_DEFS = DATA.coach_columns || [];  // the coach table's columns, from Python as well
   const COMPARISONS = DATA.comparisons || [];  // per (task, criterion): raters best first with rank intervals, paired differences
   const KIND_TABLES = DATA.kind_tables || {};  // registered kinds' tables (leaderboard/stat_table.py): title, columns, rows, by kind
-  const KINDS = ["run", "recorded", "baseline", "human"];
+  const RATER_TYPES = ["run", "recorded", "baseline", "human"];  // a row's rater_type
   const DASH = "\u2013";
   const Y_MIN = -0.2;  // bottom of every QWK scale (colour, scatter, forest); lower values stretch the plots
 
@@ -31,7 +31,7 @@
   };
   const grouped = (s) => { const [i, f] = s.split("."); return i.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (f === undefined ? "" : "." + f); };
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  const kindOf = (r) => (KINDS.includes(r.kind) ? r.kind : "run");
+  const typeOf = (r) => (RATER_TYPES.includes(r.rater_type) ? r.rater_type : "run");
   const taskTitle = (t) => (TASKS[t] && TASKS[t].title) || t;
   const dimLabel = (d) => String(d).replace(/_/g, " ");
   const isExpert = (r) => r.role === "ceiling";
@@ -51,7 +51,7 @@
     for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
   }
-  const badge = (kind) => el("span", { class: `badge kind-${kind}` }, kind);
+  const badge = (type) => el("span", { class: `badge type-${type}` }, type);
   const num = (v) => (isNum(v) ? fmt(v) : el("span", { class: "null", title: "not available" }, DASH));
   const withCI = (v, lo, hi) => {
     if (!isNum(v)) return num(v);
@@ -119,10 +119,10 @@
       columns.map((c) => el("td", { class: [c.text ? "text" : "", c.cls || ""].join(" ").trim() || null }, c.cell(r))))));
   }
 
-  // One cell per column kind (see leaderboard/columns.py for what each kind means).
+  // One cell per cell format (see leaderboard/columns.py for what each format means).
   const CELLS = {
     rater: (r) => [el("span", { class: "rater-name" }, r.rater), r.fitted_on_task ? el("span", { class: "fitted" }, " fitted on these items") : "", reportedMark(r), el("code", { class: "model", title: r.model || null }, r.model || DASH)],
-    text: (r, c) => (c.key === "kind" ? badge(kindOf(r)) : String(r[c.key] ?? DASH)),
+    text: (r, c) => (c.key === "rater_type" ? badge(typeOf(r)) : String(r[c.key] ?? DASH)),
     ci: (r, c) => withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]),
     alpha: (r, c) => {  // the shuffled rater's alpha in parentheses after the interval, on the interval's line
       const cell = withCI(r[c.key], r[`${c.key}_low`], r[`${c.key}_high`]);
@@ -141,8 +141,8 @@
   };
   const SORT_VALUE = { verdict: (r) => r.alt_test_winning_rate, rater: (r) => r.rater };
   const tableColumns = (defs) => defs.map((c) => ({
-    key: c.key, label: c.label, title: c.title, text: c.kind === "rater" || c.kind === "text",
-    value: SORT_VALUE[c.kind] || ((r) => r[c.key]), cell: (r) => (CELLS[c.kind] || CELLS.number)(r, c), cls: `col-${c.kind}`,
+    key: c.key, label: c.label, title: c.title, text: c.cell === "rater" || c.cell === "text",
+    value: SORT_VALUE[c.cell] || ((r) => r[c.key]), cell: (r) => (CELLS[c.cell] || CELLS.number)(r, c), cls: `col-${c.cell}`,
   }));
   const OVERALL_COLUMNS = tableColumns(COLUMNS);
   const PREFERENCE_COLUMNS = tableColumns(COMPARE_COLUMNS);
@@ -152,7 +152,7 @@
     const shown = r.alt_test_verdict || (passed ? "pass" : "fail");
     return [el("span", { class: passed ? "pass" : "fail" }, (passed ? "\u2713 " : "\u2717 ") + shown), " ", el("span", { class: "ci" }, fmt(r.alt_test_winning_rate))];
   }
-  const rowClass = (r) => `kind-${kindOf(r)}${isExpert(r) ? " ceiling-row" : ""}${r.provenance === "reported" ? " reported-row" : ""}`;
+  const rowClass = (r) => `type-${typeOf(r)}${isExpert(r) ? " ceiling-row" : ""}${r.provenance === "reported" ? " reported-row" : ""}`;
   // a row whose figures were submitted without logs (or whose bundle verify has not passed): leaderboard/provenance.py
   const REPORTED_TITLE = "Reported, not verified: submitted without logs (or in a bundle empathy-bench verify has not passed); the figures are the submitter's and were not recomputed here.";
   const reportedMark = (r) => (r.provenance === "reported" ? el("span", { class: "reported", title: REPORTED_TITLE }, " reported, not verified") : "");
@@ -227,8 +227,8 @@
   }
 
   // ---------- rater x dimension grids (the heatmap, each bias probe's changes, a coach's targeting) ----------
-  const raterCell = (name, row) => el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(kindOf(row)));
-  // Heat cells into a table's head and body: a row per name (rowOf(name) gives its kind and marks), a
+  const raterCell = (name, row) => el("td", { class: "text rater" }, el("span", { class: "rater-name" }, name), badge(typeOf(row)));
+  // Heat cells into a table's head and body: a row per name (rowOf(name) gives its rater type and marks), a
   // column per dimension (its header head(d), hover text headTitle(d)), then any extra columns
   // ({ head: th, cell: (name) => td }); cell(name, d) is [value, hover text], a null value hatched.
   function dimensionGrid(table, { names, rowOf, dimensions, cell, head = dimLabel, headTitle = (d) => d, scale = QWK_SCALE, extra = [] }) {
@@ -314,8 +314,8 @@
   // ---------- agreement vs cost scatter ----------
   function renderScatter(rows) {
     const W = 720, H = 440, m = { l: 50, r: 78, t: 18, b: 58 };
-    const pts = ranked(rows.filter((r) => r.kind !== "human" && isNum(r.qwk)));
-    const missing = rows.filter((r) => r.kind !== "human" && !isNum(r.qwk)).map((r) => r.rater);
+    const pts = ranked(rows.filter((r) => r.rater_type !== "human" && isNum(r.qwk)));
+    const missing = rows.filter((r) => r.rater_type !== "human" && !isNum(r.qwk)).map((r) => r.rater);
     const paid = pts.filter((r) => isNum(r.usd_per_1k) && r.usd_per_1k > 0);
     const free = pts.filter((r) => !(isNum(r.usd_per_1k) && r.usd_per_1k > 0));
     const expert = rows.find(isExpert), crowd = rows.find(isCrowd);
@@ -384,15 +384,15 @@
     const order = items.slice().sort((a, b) => a.y - b.y || a.id - b.id);
     const labels = placeLabels(order, obstacles, { x1: m.l + 2, x2: W - m.r - 2, y1: m.t, y2: H - m.b - 2 });
     for (const it of items) {
-      const k = kindOf(it.r), r = it.r;
+      const k = typeOf(it.r), r = it.r;
       const tip = `${r.rater} (${k}): QWK ${ciText(r.qwk, r.qwk_low, r.qwk_high)}; ${isNum(r.usd_per_1k) && r.usd_per_1k > 0 ? usd(r.usd_per_1k) + " per 1,000 items" : "no cost in the logs"}`;
       let g = `<g class="point-group" data-rater="${esc(r.rater)}"><title>${esc(tip)}</title>`;
       if (isNum(r.qwk_low) && isNum(r.qwk_high)) {
         const y1 = sy(r.qwk_high), y2 = sy(r.qwk_low);
-        g += line(it.x, y1, it.x, y2, `errorbar kind-${k}-stroke`);
-        g += line(it.x - 4, y1, it.x + 4, y1, `errorbar-cap kind-${k}-stroke`) + line(it.x - 4, y2, it.x + 4, y2, `errorbar-cap kind-${k}-stroke`);
+        g += line(it.x, y1, it.x, y2, `errorbar type-${k}-stroke`);
+        g += line(it.x - 4, y1, it.x + 4, y1, `errorbar-cap type-${k}-stroke`) + line(it.x - 4, y2, it.x + 4, y2, `errorbar-cap type-${k}-stroke`);
       }
-      g += `<circle class="point kind-${k}-fill" cx="${r1(it.x)}" cy="${r1(it.y)}" r="5"/></g>`;
+      g += `<circle class="point type-${k}-fill" cx="${r1(it.x)}" cy="${r1(it.y)}" r="5"/></g>`;
       parts.push(g);
     }
     for (const l of labels) parts.push(text(l.lx, l.ly, l.label, "point-label", l.anchor));
@@ -415,7 +415,7 @@
     const sx = (v) => m.l + ((v - dom[0]) / (dom[1] - dom[0])) * (W - m.l - m.r);
     const parts = [];
     list.forEach((r, i) => {
-      const k = kindOf(r);
+      const k = typeOf(r);
       if (k === "human" || k === "baseline") parts.push(`<rect class="row-${k}" x="0" y="${r1(m.t + i * rowH)}" width="${W}" height="${rowH}"/>`);
     });
     for (const v of qwkTicks(dom)) {
@@ -431,18 +431,18 @@
       parts.push(text(sx(expert.qwk), m.t - 9, `expert ceiling ${fmt(expert.qwk)}`, "ref-label", "middle"));
     }
     list.forEach((r, i) => {
-      const k = kindOf(r), y = m.t + (i + 0.5) * rowH;
+      const k = typeOf(r), y = m.t + (i + 0.5) * rowH;
       const name = r.rater.length > 30 ? r.rater.slice(0, 29) + "\u2026" : r.rater;
-      parts.push(`<circle class="kind-${k}-fill legend-dot" cx="${r1(m.l - 12)}" cy="${r1(y)}" r="3.5"/>`);
+      parts.push(`<circle class="type-${k}-fill legend-dot" cx="${r1(m.l - 12)}" cy="${r1(y)}" r="3.5"/>`);
       parts.push(text(m.l - 20, y + 4, name, "rater-label", "end", k === "human" ? ' font-style="italic"' : ""));
       parts.push(text(W - m.r + 8, y + 4, ciText(r.qwk, r.qwk_low, r.qwk_high), "ci-text"));
       if (!isNum(r.qwk)) { parts.push(text(sx(0) + 6, y + 4, "no QWK", "empty")); return; }
       let g = `<g class="forest-row" data-rater="${esc(r.rater)}"><title>${esc(`${r.rater} (${k}): QWK ${ciText(r.qwk, r.qwk_low, r.qwk_high)}`)}</title>`;
       if (isNum(r.qwk_low) && isNum(r.qwk_high)) {
-        g += line(sx(r.qwk_low), y, sx(r.qwk_high), y, `errorbar kind-${k}-stroke`);
-        g += line(sx(r.qwk_low), y - 4, sx(r.qwk_low), y + 4, `errorbar-cap kind-${k}-stroke`) + line(sx(r.qwk_high), y - 4, sx(r.qwk_high), y + 4, `errorbar-cap kind-${k}-stroke`);
+        g += line(sx(r.qwk_low), y, sx(r.qwk_high), y, `errorbar type-${k}-stroke`);
+        g += line(sx(r.qwk_low), y - 4, sx(r.qwk_low), y + 4, `errorbar-cap type-${k}-stroke`) + line(sx(r.qwk_high), y - 4, sx(r.qwk_high), y + 4, `errorbar-cap type-${k}-stroke`);
       }
-      g += `<circle class="point kind-${k}-fill" cx="${r1(sx(r.qwk))}" cy="${r1(y)}" r="5"/></g>`;
+      g += `<circle class="point type-${k}-fill" cx="${r1(sx(r.qwk))}" cy="${r1(y)}" r="5"/></g>`;
       parts.push(g);
     });
     document.getElementById("forest-wrap").innerHTML =
@@ -452,7 +452,7 @@
   // ---------- overall score (Lend an Ear) ----------
   const SCORE_COLUMNS = [
     { key: "rater", label: "Rater", text: true, value: (r) => r.rater, cell: (r) => el("span", { class: "rater-name" }, r.rater) },
-    { key: "kind", label: "Kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)) },
+    { key: "rater_type", label: "Type", text: true, value: (r) => r.rater_type, cell: (r) => badge(typeOf(r)) },
     { key: "n", label: "Items", value: (r) => r.n, cell: (r) => (isNum(r.n) ? grouped(String(r.n)) : num(null)) },
     { key: "qwk", label: ["QWK", "[95% CI]"], value: (r) => r.qwk, cell: (r) => withCI(r.qwk, r.qwk_low, r.qwk_high) },
     { key: "spearman", label: ["Spearman \u03C1", "[95% CI]"], value: (r) => r.spearman, cell: (r) => withCI(r.spearman, r.spearman_low, r.spearman_high) },
@@ -499,12 +499,12 @@
       const label = (name) => t.labels[name] || name;
       const raters = [...new Set(t.figures.filter((f) => f.rater !== "yardstick").map((f) => f.rater))];
       const of = (r, name) => t.figures.find((f) => f.rater === r && f.figure === name);
-      const rows = raters.map((r) => [el("span", { class: "rater-name" }, r), badge(t.figures.find((f) => f.rater === r).kind)]
+      const rows = raters.map((r) => [el("span", { class: "rater-name" }, r), badge(t.figures.find((f) => f.rater === r).rater_type)]
         .concat(t.columns.map((c) => figure(of(r, c)))));
       const yard = t.figures.filter((f) => f.rater === "yardstick").map((f) => [label(f.figure), figure(f)]);
       holder.append(el("h3", { id: `recipient-${t.task}` }, `${t.title || taskTitle(t.task)} (${t.task})`),
         el("p", {}, t.about), el("p", { class: "note" }, `Reference: ${t.reference}.`),
-        mkTable(`${t.task}: each rater's figures`, ["Rater", "Kind"].concat(t.columns.map(label)), rows),
+        mkTable(`${t.task}: each rater's figures`, ["Rater", "Type"].concat(t.columns.map(label)), rows),
         el("p", {}, "Yardsticks (no leave-one-out ceiling):"),
         mkTable(`${t.task}: yardsticks`, ["Yardstick", "Value [95% CI] (n)"], yard),
         el("ul", { class: "note" }, t.notes.map((n) => el("li", {}, n))));
@@ -578,13 +578,13 @@
     const rowBy = new Map(rows.map((r) => [r.rater, r]));
     const cellBy = new Map(gaps.map((g) => [`${g.rater}\u0000${g.bin}`, g]));
     const roleOf = (name) => { const r = rowBy.get(name) || gaps.find((g) => g.rater === name); return r.role === "ceiling" ? "ceiling" : isCrowd(r) ? "crowd" : "rater"; };
-    const kindOfName = (name) => kindOf(rowBy.get(name) || gaps.find((g) => g.rater === name));
+    const typeOfName = (name) => typeOf(rowBy.get(name) || gaps.find((g) => g.rater === name));
     let colourIndex = 0;
     const series = names.map((name) => {
       const role = roleOf(name);
       const colour = role === "rater" ? SERIES_COLOURS[colourIndex++ % SERIES_COLOURS.length] : HUMAN_COLOUR;
       const points = bins.map((b, i) => ({ bin: b, i, g: cellBy.get(`${name}\u0000${b}`) }));
-      return { name, role, kind: kindOfName(name), colour, points };
+      return { name, role, type: typeOfName(name), colour, points };
     });
 
     const W = 760, H = 380, m = { l: 50, r: 220, t: 16, b: 64 };
@@ -621,7 +621,7 @@
         d += `${open ? "L" : "M"}${r1(sx(p.i))} ${r1(sy(p.g.accuracy))}`;
         open = true;
       }
-      const cls = s.role === "rater" ? `gap-line${s.kind === "baseline" ? " baseline-line" : ""}` : `gap-line ${s.role}-gap-line`;
+      const cls = s.role === "rater" ? `gap-line${s.type === "baseline" ? " baseline-line" : ""}` : `gap-line ${s.role}-gap-line`;
       let g = `<g class="gap-series role-${s.role}" data-rater="${esc(s.name)}" data-role="${s.role}">`;
       g += `<path class="${cls}" d="${d}" stroke="${s.colour}" fill="none"/>`;
       for (const p of s.points.filter(shown)) {
@@ -658,7 +658,7 @@
     const dataTable = el("table", { id: `gap-table-${id}`, class: "gap-table" },
       el("caption", { class: "sr-only" }, `Accuracy and number of choices n per rater and gap bin on ${taskTitle(task)} (${dimLabel(criterion)}).`),
       el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "text" }, "Rater"), bins.map((b) => el("th", { scope: "col" }, `gap ${b}`)))),
-      el("tbody", {}, series.map((s) => el("tr", { class: `kind-${s.kind}${s.role === "ceiling" ? " ceiling-row" : ""}`, "data-rater": s.name },
+      el("tbody", {}, series.map((s) => el("tr", { class: `type-${s.type}${s.role === "ceiling" ? " ceiling-row" : ""}`, "data-rater": s.name },
         el("th", { scope: "row", class: "text" }, el("span", { class: "rater-name" }, s.name)),
         s.points.map((p) => el("td", { "data-bin": p.bin }, p.g ? [num(p.g.accuracy), " ", el("span", { class: "ci" }, `(n = ${isNum(p.g.n) ? grouped(String(p.g.n)) : DASH})`)] : num(null)))))));
     wrap.append(el("figure", { class: "plot-figure gap-figure" }, plot, caption),
@@ -752,7 +752,7 @@
   }
   const statColumns = (table) => [
     { key: "rater", label: "rater", text: true, value: (r) => r.rater, cell: (r) => [el("span", { class: "rater-name" }, r.rater), reportedMark(r)], cls: "col-rater" },
-    { key: "kind", label: "kind", text: true, value: (r) => r.kind, cell: (r) => badge(kindOf(r)), cls: "col-text" },
+    { key: "rater_type", label: "type", text: true, value: (r) => r.rater_type, cell: (r) => badge(typeOf(r)), cls: "col-text" },
     ...table.columns.map((c, i) => ({
       key: `figure-${i}`, label: c.label + (c.lower_is_better ? " \u2193" : ""), cls: "col-ci",
       title: `${c.metric}: ${c.lower_is_better ? "lower" : "higher"} is better${c.interval ? "; 95% interval in brackets" : ""}; n in parentheses`,
@@ -774,8 +774,8 @@
   // ---------- bias probes (every task kind alike) ----------
   const biasSorts = new Map();  // one sort per task (its columns differ), kept across tabs; null: the board's order
   const present = (v) => v !== null && v !== undefined;
-  // the rater and kind, and every column with a figure in at least one row (board.py's used_columns)
-  const usedColumns = (defs, rows) => defs.filter((c) => c.kind === "rater" || c.kind === "text" || rows.some((r) => present(r[c.key])));
+  // the rater and its type, and every column with a figure in at least one row (board.py's used_columns)
+  const usedColumns = (defs, rows) => defs.filter((c) => c.cell === "rater" || c.cell === "text" || rows.some((r) => present(r[c.key])));
   // each probe's headline column: its label names the change, its title says what it measures
   const PROBE_COLUMN = { attribution: "attribution_change", length: "lengthened_change" };
 

@@ -199,7 +199,7 @@ def _refuse_existing(written: Path) -> None:
 
 def _candidate_row(rec: RunRecord) -> bool:
     """A row of a judge or coach the harness ran (not a recorded judge's, not a human row)."""
-    return rec.agreement.kind in ("run", "baseline")
+    return rec.agreement.rater_type in ("run", "baseline")
 
 
 def _own_logs(spec: TaskSpec, judge: Judge, candidate: Path, run: Run) -> dict[str, tuple[Path, EvalLog]]:

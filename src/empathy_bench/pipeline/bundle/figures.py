@@ -52,7 +52,7 @@ def check_records(
     held = {identity(rec) for _, rec in records}
     for key, (row, rec) in sorted(recomputed.items()):
         # a candidate's row made of a bundled log (its own, or a row from its ratings)
-        if key not in held and row.log is not None and row.complete and rec.agreement.kind in ("run", "baseline"):
+        if key not in held and row.log is not None and row.complete and rec.agreement.rater_type in ("run", "baseline"):
             log = f" ({rec.log.name})" if rec.log else ""
             diffs.append(
                 Difference(f"record of {rec.agreement.rater} on {rec.agreement.task}{log}", "in the bundle", "missing")
