@@ -64,6 +64,10 @@ class Kind:
     # leaderboard: the columns of its board table over its rows' statistics; the built-in kinds
     # declare none: their tables pivot the same statistics by their own fields (leaderboard/*_table.py)
     columns: tuple[StatColumn, ...] = ()
+    # leaderboard: the built-in table its rows are drawn in ("overall", "preference", "coach":
+    # leaderboard/*_table.py), so a table takes its rows by what the kinds declare, not by their
+    # names; "": a table of its own, by its `columns`
+    table: str = ""
     # runs: the model its logs' task metadata is read with (tasks/metadata.py `task_metadata`), a
     # subclass of TaskMetadata; None: TaskMetadata itself, whose extra keys its own hooks read
     task_metadata: type[Any] | None = None

@@ -13,6 +13,7 @@ from empathy_bench.tasks.spec import CoachTask
 
 KIND = Kind(
     name="coach",
+    table="coach",
     task_metadata=CoachTaskMetadata,
     spec=CoachTask,
     build=coached,

@@ -14,6 +14,7 @@ from empathy_bench.tasks.spec import CompareTask
 
 KIND = Kind(
     name="compare",
+    table="preference",
     task_metadata=CompareTaskMetadata,
     spec=CompareTask,
     build=judged(compare),

@@ -14,6 +14,7 @@ from empathy_bench.tasks.spec import RateTask
 
 KIND = Kind(
     name="rate",
+    table="overall",
     task_metadata=RateTaskMetadata,
     spec=RateTask,
     build=judged(rate),

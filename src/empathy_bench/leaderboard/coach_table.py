@@ -16,6 +16,7 @@ from empathy_bench.leaderboard.fields import (
     rank_key,
     rounded,
     spread_fields,
+    table_rows,
     unscored_share,
 )
 from empathy_bench.leaderboard.rate_table import rated
@@ -23,7 +24,7 @@ from empathy_bench.leaderboard.record import RunRecord
 
 
 def coached(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
-    return [(r, r.agreement) for r in records if r.task.kind == "coach" and r.agreement.probe is None]
+    return table_rows(records, "coach")
 
 
 COACH_FIGURES = (

@@ -16,6 +16,7 @@ from empathy_bench.leaderboard.fields import (
     rank_key,
     rounded,
     spread_fields,
+    table_rows,
     unscored_share,
 )
 from empathy_bench.leaderboard.record import RunRecord
@@ -34,7 +35,7 @@ POSITION = tuple(Field(k) for k in ("position_consistency", "preference_fairness
 
 def compared(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
     """The compare tasks' rows (their probes' rows are the bias table's)."""
-    return [(r, r.agreement) for r in records if r.task.kind == "compare" and r.agreement.probe is None]
+    return table_rows(records, "preference")
 
 
 def preference_row(rec: RunRecord, a: Statistics) -> dict[str, Any]:

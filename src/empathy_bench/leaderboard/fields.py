@@ -11,6 +11,7 @@ from typing import Any
 
 from empathy_bench.agreement.spread import spread_of_stats
 from empathy_bench.agreement.statistics import Statistics, Value
+from empathy_bench.core.kinds import kinds
 from empathy_bench.leaderboard.columns import (
     Column,
     number,
@@ -68,6 +69,13 @@ def n_of(found: Statistics, metric: str, criterion: str | None = None, condition
 
 def _as_is(value: Value) -> Value:
     return value
+
+
+def table_rows(records: Iterable[RunRecord], table: str) -> list[tuple[RunRecord, Statistics]]:
+    """The plain rows (a probe's are the bias table's) of the tasks whose kind draws its rows in
+    `table` (core/kinds.py `Kind.table`)."""
+    names = {k.name for k in kinds() if k.table == table}
+    return [(r, r.agreement) for r in records if r.task.kind in names and r.agreement.probe is None]
 
 
 def rounded(value: float | None) -> float | None:

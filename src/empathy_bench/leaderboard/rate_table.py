@@ -19,6 +19,7 @@ from empathy_bench.leaderboard.fields import (
     rank_key,
     rounded,
     spread_fields,
+    table_rows,
     unscored_share,
 )
 from empathy_bench.leaderboard.record import RunRecord
@@ -46,7 +47,7 @@ OVERALL_SCORE_FIELDS = (Field("qwk", interval=True), Field("spearman", interval=
 
 def rated(records: list[RunRecord]) -> list[tuple[RunRecord, Statistics]]:
     """The rate tasks' rows (their probes' rows are the bias table's)."""
-    return [(r, r.agreement) for r in records if r.task.kind == "rate" and r.agreement.probe is None]
+    return table_rows(records, "overall")
 
 
 def alt_test_fields(a: Statistics, prefix: str, criterion: str | None = None) -> dict[str, Any]:
