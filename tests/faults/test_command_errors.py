@@ -14,7 +14,7 @@ from empathy_bench.core.errors import InputError
 from empathy_bench.core.project import project_dir
 from empathy_bench.runs.execute import RunOptions, build_tasks
 
-PROBE = "kind: length\ndescription: longer\nfiller: [Okay.]\nfactor: {factor}\n"
+PROBE = "change: length\ndescription: longer\nfiller: [Okay.]\nfactor: {factor}\n"
 
 
 def test_a_probe_named_by_path_runs_that_file_not_the_project_probe_of_its_id(tmp_path: Path) -> None:

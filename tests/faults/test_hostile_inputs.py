@@ -362,7 +362,7 @@ def test_inside_refuses_before_touching_the_filesystem(tmp_path: Path) -> None:
 @pytest.mark.parametrize("factor", [".inf", "-.inf", ".nan", "1e308", "10.5", "1", "0.5"])
 def test_a_length_probe_factor_that_is_not_finite_and_bounded_is_refused(tmp_path: Path, factor: str) -> None:
     path = tmp_path / f"probe_{factor.strip('.-')}.yaml"
-    path.write_text(f"id: longer\nkind: length\nfiller: [Okay.]\nfactor: {factor}\n", encoding="utf-8")
+    path.write_text(f"id: longer\nchange: length\nfiller: [Okay.]\nfactor: {factor}\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_probe(str(path))
     message = str(caught.value)
@@ -373,10 +373,18 @@ def test_a_length_probe_factor_that_is_not_finite_and_bounded_is_refused(tmp_pat
 
 def test_the_largest_factor_lengthens_a_message_to_a_bounded_size(tmp_path: Path) -> None:
     path = tmp_path / "probe_max.yaml"
-    path.write_text(f"id: longer\nkind: length\nfiller: [Okay.]\nfactor: {MAX_FACTOR:g}\n", encoding="utf-8")
+    path.write_text(f"id: longer\nchange: length\nfiller: [Okay.]\nfactor: {MAX_FACTOR:g}\n", encoding="utf-8")
     probe = load_probe(str(path))
     [turn] = lengthen([{"speaker": "Supporter", "text": "one two three"}], "Supporter", probe)
     assert len(turn["text"].split()) == 30
+
+
+def test_a_probe_file_that_still_says_kind_is_told_the_new_name(tmp_path: Path) -> None:
+    path = tmp_path / "probe_old.yaml"
+    path.write_text("id: longer\nkind: length\nfiller: [Okay.]\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_probe(str(path))
+    assert str(path) in str(caught.value) and "`kind:` is now written `change:`" in str(caught.value)
 
 
 # ---------------------------------------------------------------- ids in label files

@@ -22,7 +22,7 @@ from functools import cache
 from string import Template
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from empathy_bench.core.errors import InputError
 from empathy_bench.core.models import FileModel
@@ -36,12 +36,10 @@ MAX_FACTOR = 10.0  # a length probe's largest factor (see the module docstring)
 
 
 class ProbeSpec(FileModel):
-    model_config = ConfigDict(populate_by_name=True)
-
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
-    # which change the probe makes (`kind:` in a probe file; named apart from a task's kind here)
-    change: ProbeChange = Field(alias="kind")
+    # which change the probe makes ("kind" is the word for task kinds only)
+    change: ProbeChange
     tasks: list[FileId] = []  # the tasks the default run probes (ids, never paths)
     # attribution: the note for each presentation; $target is the judged speaker's label
     labels: dict[Literal["person", "ai"], str] = {}
@@ -60,6 +58,14 @@ class ProbeSpec(FileModel):
                 f"each message (a length probe grows each message to factor times its words)"
             )
         return factor
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: object) -> object:
+        # a probe file written before the change had its own name: say so, not "extra field"
+        if isinstance(data, dict) and "kind" in data and "change" not in data:
+            raise ValueError("`kind:` is now written `change:` (the change the probe makes: attribution or length)")
+        return data
 
     @model_validator(mode="after")
     def _complete(self) -> ProbeSpec:
