@@ -48,5 +48,5 @@ def task_meta(task: str, kind: str = "rate", probe: str | None = None, **given: 
         "label_files_sha256": "l" * 16,
         "items_sha256": "i" * 16,
     }
-    probed = {"probe": probe, "probe_kind": "attribution", "probe_sha256": "a" * 16} if probe else {}
+    probed = {"probe": probe, "probe_change": "attribution", "probe_sha256": "a" * 16} if probe else {}
     return registry.kind(kind).task_metadata(**provenance | OWN[kind] | probed | given).written()

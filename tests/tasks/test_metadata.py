@@ -55,7 +55,7 @@ PROVENANCE = {
     "label_files_sha256",
     "items_sha256",
 }
-PROBE = {"probe", "probe_kind", "probe_sha256"}
+PROBE = {"probe", "probe_change", "probe_sha256"}
 
 RATE = RateSampleMetadata(
     condition="ai",
@@ -185,7 +185,7 @@ def test_the_built_in_tasks_write_the_keys_they_wrote_before() -> None:
     )
     assert (meta.task_version, meta.source, meta.framework, meta.price) == (1, "kumar2025", "epitome", "list")
     probe_meta = task_metadata(probed)
-    assert (probe_meta.probe, probe_meta.probe_kind, probed.name) == (
+    assert (probe_meta.probe, probe_meta.probe_change, probed.name) == (
         "attribution",
         "attribution",
         "lend_an_ear_probe_attribution",
@@ -252,7 +252,16 @@ def test_a_probe_names_all_three_of_its_keys() -> None:
     half = {k: v for k, v in task_meta("lend_an_ear", probe="attribution").items() if k != "probe_sha256"}
     with pytest.raises(InputError) as err:
         task_metadata(_header(half))
-    assert "probe, probe_kind and probe_sha256 together" in err.value.problem
+    assert "probe, probe_change and probe_sha256 together" in err.value.problem
+
+
+def test_a_log_written_before_the_probe_key_was_renamed_reads_the_same() -> None:
+    # logs of earlier versions say `probe_kind`; the value is the same, under its old name
+    written = task_meta("lend_an_ear", probe="attribution")
+    old = {("probe_kind" if key == "probe_change" else key): value for key, value in written.items()}
+    assert "probe_kind" in old and "probe_change" not in old
+    assert task_metadata(_header(old)) == task_metadata(_header(written))
+    assert task_metadata(_header(old)).probe_change == "attribution"
 
 
 def test_a_registered_kind_keeps_its_own_keys() -> None:

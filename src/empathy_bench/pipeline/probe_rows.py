@@ -59,7 +59,7 @@ def rate_extra_rows(
     `recorded`: with the source's recorded judges."""
     rows = []
     # the length probe is both: the filler (its own task) and the association in the plain run
-    if any(task_metadata(log).probe_kind == "length" for log in probed):
+    if any(task_metadata(log).probe_change == "length" for log in probed):
         rows += observed_length_rows(spec, labels, plain, recorded, n_resamples)
     return rows + retest_rows(spec, labels, plain, recorded)
 
@@ -75,7 +75,11 @@ def _probe_row(spec: TaskSpec, labels: LabelSet, log: EvalLog, n_resamples: int)
     meta = task_metadata(log)
     table, summary = read_log(log)
     found = ProbeResult(
-        task=spec.id, rater=summary.judge, rater_type=rater_type_of(summary), probe=meta.probe_kind, probe_id=meta.probe
+        task=spec.id,
+        rater=summary.judge,
+        rater_type=rater_type_of(summary),
+        probe=meta.probe_change,
+        probe_id=meta.probe,
     )
     measured = task_kind(spec.kind).probe_result
     if measured is None:
@@ -87,7 +91,7 @@ def rating_effects(
     spec: TaskSpec, labels: LabelSet, log: EvalLog, table: pd.DataFrame, found: ProbeResult, n_resamples: int
 ) -> ProbeResult:
     """The rate kind's `probe_result` hook: the paired effects of the probe's contrast on the ratings."""
-    # `found.probe`: the log's probe_kind (`_probe_row`)
+    # `found.probe`: the log's probe_change (`_probe_row`)
     control, treated = (condition_tables(log).get(c, pd.DataFrame()) for c in CONTRASTS[found.probe])
     overall = spec.rubric_model if spec.rubric_model.overall else None
     return found.model_copy(update={"effects": paired_effects(control, treated, overall, n_resamples)})

@@ -185,7 +185,7 @@ def probe_metadata(probe: ProbeSpec | None) -> dict[str, Any]:
         return {}
     return {
         "probe": probe.id,
-        "probe_kind": probe.change,
+        "probe_change": probe.change,
         "probe_sha256": sha256_bytes(probe.model_dump_json(), short=True),
     }
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from inspect_ai import Task
 from inspect_ai.log import EvalLog, EvalSample
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from empathy_bench.candidates.prompt import Mode
 from empathy_bench.core.errors import InputError
@@ -28,9 +28,9 @@ M = TypeVar("M", bound=BaseModel)
 # output_per_million} in USD, `unknown` (a server at base_url without a price) or `list`
 # (litellm's price table; also what a log written before prices were recorded means)
 Pricing = dict[str, float] | str
-ProbeChange = Literal["attribution", "length"]  # a probe file's `kind:` (tasks/probe.py)
+ProbeChange = Literal["attribution", "length"]  # a probe file's `change:` (tasks/probe.py)
 FIXED = ConfigDict(extra="forbid", frozen=True)
-PROBE_KEYS = ("probe", "probe_kind", "probe_sha256")
+PROBE_KEYS = ("probe", "probe_change", "probe_sha256")
 
 
 class TaskMetadata(BaseModel):
@@ -51,7 +51,8 @@ class TaskMetadata(BaseModel):
     # a probe task's probe (evals/probes/<probe>.yaml), its change and its file's sha256; a plain
     # run's log has none of the three
     probe: str | None = None
-    probe_kind: ProbeChange | None = None
+    # logs written before the rename say `probe_kind`: the same value under its old name
+    probe_change: ProbeChange | None = Field(default=None, validation_alias=AliasChoices("probe_change", "probe_kind"))
     probe_sha256: str | None = None
 
     def written(self) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class TaskMetadata(BaseModel):
     def _whole_probe(self) -> TaskMetadata:
         named = [getattr(self, key) is not None for key in PROBE_KEYS]
         if any(named) and not all(named):
-            raise ValueError("a probe task names its probe, probe_kind and probe_sha256 together")
+            raise ValueError("a probe task names its probe, probe_change and probe_sha256 together")
         return self
 
 
