@@ -280,6 +280,21 @@ def test_usage_is_filled_and_free(template) -> None:
     assert litellm.completion_cost(completion_response=response) == 0.0
 
 
+def test_a_reply_brings_its_cost_so_litellm_prices_nothing(template, monkeypatch) -> None:
+    # the reply carries its own cost (zero), so litellm does not price it from its tables on
+    # every call (about 1 ms of CPU a judgement: benchmarks/README.md)
+    priced: list[object] = []
+    monkeypatch.setattr(litellm, "response_cost_calculator", lambda **kwargs: priced.append(kwargs) or 0.0)
+    rubric = load_rubric("lend_an_ear")
+    text = prompt.render(template, rubric, rubric.dimension_ids, TURNS, "Supporter")
+    answered = [
+        litellm.completion(model="builtin/lexicon", messages=messages(text)),
+        asyncio.run(litellm.acompletion(model="builtin/lexicon@0ms", messages=messages(text))),
+    ]
+    assert [reply._hidden_params["response_cost"] for reply in answered] == [0.0, 0.0]
+    assert priced == []
+
+
 def test_unknown_model_errors_clearly(template) -> None:
     text = prompt.render(template, load_rubric("lend_an_ear"), ["advice_giving"], TURNS, "Supporter")
     with pytest.raises(

@@ -165,6 +165,10 @@ def _answer(model: str, name: str, messages: list, model_response: ModelResponse
     # Approximate: word counts, not tokenizer tokens.
     usage = Usage(prompt_tokens=prompt_words, completion_tokens=reply_words, total_tokens=prompt_words + reply_words)
     setattr(model_response, "usage", usage)  # noqa: B010 - for mypy: litellm's ModelResponse declares no `usage` field
+    # The reply's cost, as a provider that reports it does: litellm takes a response's own
+    # `response_cost` instead of looking the model up in its price table (twice a call: the
+    # response metadata and the success logging). The price table says the same (zero).
+    model_response._hidden_params["response_cost"] = 0.0
     return model_response
 
 
