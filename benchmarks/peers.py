@@ -10,10 +10,14 @@ concurrency 50:
   empathy-bench   `empathy-bench run --judge FILE --task epitome_reddit --limit N --no-probes`,
                   the judge file pointing at the server through litellm's hosted_vllm provider
                   (the pattern of evals/judges/vllm-local.yaml): judging, logs, rows, records;
+  inspect         inspect alone, the floor under any harness on inspect: the prompts as one task
+                  through its eval_set with its own OpenAI-compatible provider, `generate()` with
+                  its cache, its `pattern()` scorer, the settings empathy-bench gives it;
   alpaca_eval     its annotator path (`PairwiseAnnotator.annotate_pairs`, openai_completions),
   MetaEvaluator   its async judges (`Judge.evaluate_eval_data_async`),
   bare litellm    an asyncio.gather over litellm.acompletion, the lower bound;
-see benchmarks/peer_drivers/ for exactly how each peer is driven and why. alpaca_eval and
+see benchmarks/peer_drivers/ for exactly how each peer is driven and why. inspect (the project's
+release, with the openai release its OpenAI-compatible provider needs), alpaca_eval and
 MetaEvaluator are installed by this script, each into a throwaway virtual environment of its own
 (uv venv + uv pip install, pinned below; never a project dependency), and skipped with a note
 where that fails. The bare loop runs on the project's own litellm.
@@ -25,11 +29,13 @@ Measured, per peer:
       the N judgements (empathy-bench: from its first sample's start to its last sample's end, as
       the eval log records them; the others: timed around their judging call, after imports);
   warm re-run: the same command again from its warm cache in a fresh log dir (empathy-bench:
-      the inspect cache; alpaca_eval: its annotations file), whole command wall time. For
+      the inspect cache; inspect alone: its cache; alpaca_eval: its annotations file), whole
+      command wall time. For
       empathy-bench the re-run's log is checked to hold every sample with its prompt, reply and
       parsed ratings.
 Targets (issue 25): empathy-bench's CPU per judgement <= 8 ms, and its warm re-run no slower than
-alpaca_eval's.
+alpaca_eval's. inspect alone's figures say how much of each target inspect itself takes: a harness
+on inspect cannot go below them.
 
 Run: EMPATHY_BENCH_DATA=../shared/data uv run --frozen python benchmarks/peers.py [--judgements N]
      [--peers empathy-bench alpaca_eval meta_evaluator bare]
@@ -50,6 +56,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 
 from measure import measured
@@ -64,10 +71,11 @@ PROJECT = Path(__file__).parent.parent
 # which pandas 3 refuses (pandas 2.2.3 is the release alpaca-eval 0.6.6 came out with); meta-evaluator
 # imports uvicorn at import time (its `ui` extra).
 PEERS = {
+    "inspect": ([f"inspect-ai=={version('inspect-ai')}", "openai==3.63.0"], "3.11", "inspect_alone.py"),
     "alpaca_eval": (["alpaca-eval==0.6.6", "setuptools==80.9.0", "pandas==2.2.3"], "3.11", "alpaca_eval_driver.py"),
     "meta_evaluator": (["meta-evaluator[ui]==0.3.3"], "3.13", "meta_evaluator_driver.py"),
 }
-ORDER = ["empathy-bench", "alpaca_eval", "meta_evaluator", "bare"]
+ORDER = ["empathy-bench", "inspect", "alpaca_eval", "meta_evaluator", "bare"]
 
 
 @dataclass
@@ -264,7 +272,7 @@ class Driver:
         return done["phase"], peak, f"{done['parsed']}/{n} parsed"
 
     def warm_rerun(self, n: int) -> float | None:
-        if self.peer != "alpaca_eval":
+        if self.peer not in ("alpaca_eval", "inspect"):
             return None  # MetaEvaluator and the bare loop keep no cache
         return self._run(n, LATENCY_MS, "work-200ms")[0]
 
@@ -348,6 +356,12 @@ def verdicts(results: list[Result]) -> None:
     if ours and ours.warm and alpaca and alpaca.warm:
         met = "met" if ours.warm <= alpaca.warm else "not met"
         print(f"target warm re-run <= alpaca_eval's: {ours.warm:.1f} s against {alpaca.warm:.1f} s, {met}")
+    floor = by.get("inspect")
+    if floor and floor.slope_ms() is not None:
+        warm = f"{floor.warm:.1f} s" if floor.warm else "-"
+        print(
+            f"inspect alone (no harness can go below it): {floor.slope_ms():.1f} ms CPU per judgement, warm re-run {warm}"
+        )
 
 
 if __name__ == "__main__":
