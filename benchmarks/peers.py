@@ -360,7 +360,8 @@ def verdicts(results: list[Result]) -> None:
     if floor and floor.slope_ms() is not None:
         warm = f"{floor.warm:.1f} s" if floor.warm else "-"
         print(
-            f"inspect alone (no harness can go below it): {floor.slope_ms():.1f} ms CPU per judgement, warm re-run {warm}"
+            f"inspect alone (no harness on inspect goes below it): {floor.slope_ms():.1f} ms CPU per judgement, "
+            f"warm re-run {warm}"
         )
 
 
