@@ -39,7 +39,7 @@ on inspect cannot go below them.
 
 Run: EMPATHY_BENCH_DATA=../shared/data uv run --frozen python benchmarks/peers.py [--judgements N]
      [--peers empathy-bench alpaca_eval meta_evaluator bare]
-(about 8 minutes for 2,000 judgements on a 2-core machine, installs included: 468 s measured.)
+(about 9 minutes for 2,000 judgements on a 2-core machine, installs included: 545 s measured.)
 """
 
 from __future__ import annotations
