@@ -127,6 +127,24 @@ def test_agreement_command_writes_csv_with_the_documented_columns(
     assert capsys.readouterr().out.startswith("table,framework,dimension,rater_a,rater_b")
 
 
+def test_a_rater_name_a_spreadsheet_would_evaluate_stays_text_in_the_agreement_csv() -> None:
+    from empathy_bench.cli.labels_commands import render_tables
+
+    pairs = pd.DataFrame(
+        {
+            "rater_a": ['=HYPERLINK("http://x")', "expert1"],
+            "rater_b": ["@SUM(A1)", "crowd"],
+            "n": [3, 4],
+            "qwk": [-0.25, 0.5],
+        }
+    )
+    rows = list(csv.DictReader(io.StringIO(render_tables({"pairs": pairs}, "csv"))))
+    assert [(r["rater_a"], r["rater_b"], r["n"], r["qwk"]) for r in rows] == [
+        ('\'=HYPERLINK("http://x")', "'@SUM(A1)", "3", "-0.2500"),
+        ("expert1", "crowd", "4", "0.5000"),
+    ]
+
+
 def test_agreement_command_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", "--framework", "epitome", "--format", "json", "--resamples", "10"]) == 0
     result = json.loads(capsys.readouterr().out)

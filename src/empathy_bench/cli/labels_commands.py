@@ -32,10 +32,16 @@ def agreement_command(args: argparse.Namespace) -> int:
 
 def render_tables(tables: dict[str, pd.DataFrame], fmt: str) -> str:
     if fmt == "csv":  # one long CSV: the `table` column says which table a row belongs to
+        from empathy_bench.leaderboard.publish import csv_cell
+
         combined = pd.concat([df.assign(table=name) for name, df in tables.items()], ignore_index=True)
         combined = combined[["table", *combined.columns.drop("table")]]
         counts = [c for c in combined.columns if c == "n" or c.startswith("n_")]
         combined[counts] = combined[counts].astype("Int64")  # counts stay whole numbers beside the gaps
+        # rater and dimension names come from label files, own ones included: a name a
+        # spreadsheet would evaluate stays text, as on the board's CSVs
+        texts = [column for column in combined.columns if not pd.api.types.is_numeric_dtype(combined[column])]
+        combined[texts] = combined[texts].map(csv_cell)
         return combined.to_csv(index=False, float_format="%.4f", lineterminator="\n").rstrip("\n")
     if fmt == "json":
         return json.dumps(
