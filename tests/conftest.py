@@ -35,6 +35,19 @@ def data_mirror() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def session_inspect_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """inspect's model cache in a folder of this session (each xdist worker its own), unless a
+    test sets its own: replies cached by one test run of the suite never serve the next run, and
+    the user's own cache (~/.cache/inspect_ai) is never written by the tests. Shard processes and
+    other subprocesses inherit it."""
+    cache = tmp_path_factory.mktemp("inspect-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("INSPECT_CACHE_DIR", str(cache))
+    yield cache
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def one_process() -> Iterator[None]:
     """Runs in this process (one local shard) unless $EMPATHY_BENCH_WORKERS says otherwise: many
     tests watch the provider's calls from here (a shard process's calls are not seen).
