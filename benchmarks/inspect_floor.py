@@ -114,6 +114,20 @@ def harness(n: int, latency_ms: int, log_dir: Path) -> Timed:
     return _timed(lambda: run_eval_set([task], options, max_samples=CONCURRENCY))
 
 
+def floor_seconds_per_sample(n: int = 1000) -> float:
+    """Inspect's floor at 0 ms latency, CPU seconds per sample, measured now on `n` EPITOME Reddit
+    samples (after a 20-sample warm-up), for other benchmarks to set their figures beside."""
+    from empathy_bench.tasks.rate import rate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        judge = root / "prompts.yaml"
+        judge.write_text("id: prompts\nmodel: litellm/builtin/constant\noffline: true\n")
+        samples = list(rate(task="epitome_reddit", judge=str(judge)).dataset[:n])
+        floor(samples[:20], 0, root / "warm-up")
+        return floor(samples, 0, root / "timed").cpu / len(samples)
+
+
 def _timed(run: Callable[[], tuple[bool, list]]) -> Timed:
     wall, cpu = time.perf_counter(), time.process_time()
     ok, logs = run()
