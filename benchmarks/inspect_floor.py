@@ -114,18 +114,22 @@ def harness(n: int, latency_ms: int, log_dir: Path) -> Timed:
     return _timed(lambda: run_eval_set([task], options, max_samples=CONCURRENCY))
 
 
+def epitome_samples(root: Path, n: int) -> list[Sample]:
+    """The first n EPITOME Reddit samples as the harness renders them for an LLM judge."""
+    from empathy_bench.tasks.rate import rate
+
+    judge = root / "prompts.yaml"
+    judge.write_text("id: prompts\nmodel: litellm/builtin/constant\noffline: true\n")
+    return list(rate(task="epitome_reddit", judge=str(judge)).dataset[:n])
+
+
 def floor_seconds_per_sample(n: int = 1000) -> float:
     """Inspect's floor at 0 ms latency, CPU seconds per sample, measured now on `n` EPITOME Reddit
     samples (after a 20-sample warm-up), for other benchmarks to set their figures beside."""
-    from empathy_bench.tasks.rate import rate
-
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        judge = root / "prompts.yaml"
-        judge.write_text("id: prompts\nmodel: litellm/builtin/constant\noffline: true\n")
-        samples = list(rate(task="epitome_reddit", judge=str(judge)).dataset[:n])
-        floor(samples[:20], 0, root / "warm-up")
-        return floor(samples, 0, root / "timed").cpu / len(samples)
+        samples = epitome_samples(Path(tmp), n)
+        floor(samples[:20], 0, Path(tmp) / "warm-up")
+        return floor(samples, 0, Path(tmp) / "timed").cpu / len(samples)
 
 
 def _timed(run: Callable[[], tuple[bool, list]]) -> Timed:
@@ -141,14 +145,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    from empathy_bench.tasks.rate import rate
 
     started, load = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        judge = root / "prompts.yaml"
-        judge.write_text("id: prompts\nmodel: litellm/builtin/constant\noffline: true\n")
-        samples = list(rate(task="epitome_reddit", judge=str(judge)).dataset[: args.samples])
+        samples = epitome_samples(root, args.samples)
         best: dict[tuple[str, int], Timed] = {}
         runs = 0
         for repeat in range(-1, args.repeats):  # repeat -1: the warm-up on 20 samples, not kept

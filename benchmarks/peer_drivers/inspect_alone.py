@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 RATING = r'<rating dimension="[a-z0-9_]+">(\d)</rating>'
@@ -63,17 +64,12 @@ def main() -> None:
     if not ok:
         sys.exit(f"inspect's eval_set did not finish: {[log.status for log in done]}")
     summaries = read_eval_log_sample_summaries(done[0].location)
-    starts = [s.started_at for s in summaries if s.started_at]
-    ends = [s.completed_at for s in summaries if s.completed_at]
-    phase = (max(map(_at, ends)) - min(map(_at, starts))).total_seconds()
+    # the judging phase as peers.py times empathy-bench's: first sample's start to last one's end
+    starts = [datetime.fromisoformat(str(s.started_at)) for s in summaries if s.started_at]
+    ends = [datetime.fromisoformat(str(s.completed_at)) for s in summaries if s.completed_at]
+    phase = (max(ends) - min(starts)).total_seconds()
     parsed = sum(1 for s in summaries if s.scores and next(iter(s.scores.values())).answer)
     Path(result).write_text(json.dumps({"phase": phase, "judged": len(summaries), "parsed": parsed}))
-
-
-def _at(stamp: object):  # noqa: ANN202 - a datetime; its import is inside main()'s timing
-    from datetime import datetime
-
-    return datetime.fromisoformat(str(stamp))
 
 
 if __name__ == "__main__":
