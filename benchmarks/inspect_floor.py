@@ -9,26 +9,41 @@ returns the rating lines the prompt asks for, with token usage set (as a provide
 so mockllm does not count the prompt's tokens with tiktoken).
 
 The harness is the `rate` task on EPITOME Reddit through `run_eval_set` (what `empathy-bench run`
-runs for one judge), judged by the built-in `constant` judge with a fixed latency
-(`builtin/constant@<L>ms`, through litellm), cache on and cold (a fresh inspect cache each run).
+runs for one judge): its task, solver, scorer, cache policy (cache on and cold: a fresh inspect
+cache each run) and settings. It is timed twice:
 
-A third configuration, "floor + inspect's cache", is the floor with `generate(cache=True)` (a
-cold cache: every sample fetches, misses and stores), which the harness also pays: it shows how
-much of the gap is inspect's cache path rather than the harness's code or litellm.
+- **with mockllm answering**, the same `mockllm/model` as the floor put in place of its judge's
+  model: the same samples and model as the floor, so harness / floor is what the harness adds to
+  inspect. This is the ratio the target is read on.
+- **with the built-in judge**, `builtin/constant@<L>ms` through litellm, as `empathy-bench run`
+  runs it: built-in judges reach litellm like any provider by design (../shared/DESIGN.md: "every
+  code path is the same for local and remote judges"), so this adds litellm's transport.
+
+Two configurations in between say where the rest goes: "floor + inspect's cache" is the floor
+with `generate(cache=True)` (a cold cache: every sample fetches, misses and stores), which the
+harness pays too; "floor + cache via litellm" is that with `litellm/builtin/constant@<L>ms` in
+place of mockllm (the harness's inspect ModelAPI, `litellm.acompletion`, the built-in reply) and
+still no harness task, solver or scorer: the floor under any harness that calls through inspect's
+cache and litellm. Last, the "bare litellm loop": the same prompts to the built-in judge through
+`litellm.acompletion` alone (asyncio, 50 at a time, no inspect): litellm's transport by itself, as
+a share of the floor: a harness whose candidates reach their model through litellm pays about
+that share on top of the floor (mockllm's own reply, which it replaces, costs far less), so where
+it is over 0.15 the target cannot be met on that path.
 
 All run in this one process with the same inspect settings (the harness's `eval_set_settings`:
 no realtime log buffer, one task at a time, no running metrics without a display), 50 samples and
 50 connections at a time, display none. Each configuration is first warmed up on 20 samples
 (inspect and litellm import and compile parts of themselves on first use), then timed REPEATS
-times, alternating the configurations; the fastest of the repeats is kept (the machine is shared).
-Cost per sample = wall / samples; the process CPU time per sample is printed beside it, and the
-ratio of both (the CPU ratio is the one other work on a shared machine disturbs least; the load
-average is printed before and after).
+times, alternating the configurations (this machine's speed drifts by a third over minutes: only
+configurations timed side by side compare); the fastest of the repeats is kept. Cost per sample =
+wall / samples; the process CPU time per sample is printed beside it, and the ratio of both (the
+CPU ratio is the one other work on a shared machine disturbs least; the load average is printed
+before and after).
 
 Target (issue 25): harness / floor <= 1.15 at 0 ms and at 200 ms.
 
 Run: EMPATHY_BENCH_DATA=../shared/data uv run --frozen python benchmarks/inspect_floor.py [--samples N] [--repeats R]
-(default 1,000 samples, 2 repeats: about 4 minutes on a 2-core machine.)
+(default 1,000 samples, 3 repeats: about 8 minutes on a 2-core machine.)
 """
 
 from __future__ import annotations
@@ -45,14 +60,21 @@ from pathlib import Path
 import anyio
 from inspect_ai import Task, eval_set
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage, get_model
+from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, ModelUsage, get_model
 from inspect_ai.scorer import pattern
 from inspect_ai.solver import generate
 
 CONCURRENCY = 50
 LATENCIES_MS = (0, 200)
 TARGET = 1.15
-KINDS = ("floor", "floor + cache", "harness")
+KINDS = (
+    "floor",
+    "floor + cache",
+    "harness, mockllm",
+    "floor + cache via litellm",
+    "harness, built-in",
+    "bare litellm loop",
+)
 DIMENSION_RE = re.compile(r'<rating dimension="([a-z0-9_]+)">N</rating>')
 
 
@@ -89,29 +111,72 @@ def mock_reply(latency_s: float) -> Callable[..., object]:
     return reply
 
 
-def floor(samples: list[Sample], latency_ms: int, log_dir: Path, cache: bool = False) -> Timed:
-    model = get_model("mockllm/model", custom_outputs=mock_reply(latency_ms / 1000), memoize=False)
+def mockllm(latency_ms: int) -> Model:
+    return get_model("mockllm/model", custom_outputs=mock_reply(latency_ms / 1000), memoize=False)
+
+
+def builtin(latency_ms: int) -> Model:
+    """The built-in constant judge with the latency, through the harness's litellm ModelAPI."""
+    return get_model(f"litellm/builtin/constant@{latency_ms}ms", memoize=False)
+
+
+def floor(
+    samples: list[Sample], latency_ms: int, log_dir: Path, cache: bool = False, via_litellm: bool = False
+) -> Timed:
+    """inspect's `generate()` and `pattern()`: on mockllm, or on the built-in judge through litellm."""
     os.environ["INSPECT_CACHE_DIR"] = str(log_dir.parent / f"cache-{log_dir.name}")  # cold
     task = Task(
-        name=f"floor_{latency_ms}ms{'_cache' if cache else ''}",
+        name=f"floor_{latency_ms}ms{'_cache' if cache else ''}{'_litellm' if via_litellm else ''}",
         dataset=samples,
         solver=generate(cache=cache),
         scorer=pattern(r'<rating dimension="level_emotional_reactions">(\d)</rating>'),
-        model=model,
+        model=builtin(latency_ms) if via_litellm else mockllm(latency_ms),
     )
     return _timed(lambda: eval_set([task], **settings(log_dir)))  # type: ignore[arg-type]
 
 
-def harness(n: int, latency_ms: int, log_dir: Path) -> Timed:
+def harness(n: int, latency_ms: int, log_dir: Path, on_mockllm: bool = False) -> Timed:
+    """The rate task as `empathy-bench run` runs it, judged by the built-in constant judge, or
+    (`on_mockllm`) with the floor's mockllm in place of that judge's model."""
     from empathy_bench.runs.execute import RunOptions, run_eval_set
     from empathy_bench.tasks.rate import rate
 
     judge = log_dir.parent / f"constant-{latency_ms}ms.yaml"
     judge.write_text(f"id: constant-{latency_ms}ms\nmodel: litellm/builtin/constant@{latency_ms}ms\noffline: true\n")
     task = rate(task="epitome_reddit", judge=str(judge))
+    if on_mockllm:
+        task.model = mockllm(latency_ms)
     options = RunOptions(log_dir=str(log_dir), limit=n, max_connections=CONCURRENCY, display="none")
     os.environ["INSPECT_CACHE_DIR"] = str(log_dir.parent / f"cache-{log_dir.name}")  # cold, as a first run is
     return _timed(lambda: run_eval_set([task], options, max_samples=CONCURRENCY))
+
+
+def bare_litellm(samples: list[Sample], latency_ms: int) -> Timed:
+    """The same prompts to the built-in judge through `litellm.acompletion` alone (asyncio, 50 at
+    a time), no inspect: what litellm's transport costs by itself."""
+    import asyncio
+
+    import litellm
+
+    from empathy_bench.candidates.builtin import register
+
+    register()
+    model = f"builtin/constant@{latency_ms}ms"
+
+    async def all_calls() -> None:
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(sample: Sample) -> None:
+            async with gate:
+                await litellm.acompletion(model=model, messages=[{"role": "user", "content": sample.input}])
+
+        await asyncio.gather(*(one(s) for s in samples))
+
+    def run() -> tuple[bool, list]:
+        asyncio.run(all_calls())
+        return True, []
+
+    return _timed(run)
 
 
 def epitome_samples(root: Path, n: int) -> list[Sample]:
@@ -143,7 +208,7 @@ def _timed(run: Callable[[], tuple[bool, list]]) -> Timed:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--samples", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     started, load = time.perf_counter(), os.getloadavg()[0]
@@ -158,10 +223,14 @@ def main() -> None:
                 for kind in KINDS:
                     runs += 1
                     log_dir = root / f"logs-{runs}"
-                    if kind == "harness":
-                        timed = harness(n, latency, log_dir)
+                    if kind == "bare litellm loop":
+                        timed = bare_litellm(samples[:n], latency)
+                    elif kind.startswith("harness"):
+                        timed = harness(n, latency, log_dir, on_mockllm=kind == "harness, mockllm")
                     else:
-                        timed = floor(samples[:n], latency, log_dir, cache=kind == "floor + cache")
+                        timed = floor(
+                            samples[:n], latency, log_dir, cache=kind != "floor", via_litellm="litellm" in kind
+                        )
                     if repeat >= 0 and ((kind, latency) not in best or timed.wall < best[kind, latency].wall):
                         best[kind, latency] = timed
     report(best, args.samples, args.repeats, time.perf_counter() - started)
@@ -170,15 +239,26 @@ def main() -> None:
 
 def report(best: dict[tuple[str, int], Timed], n: int, repeats: int, total: float) -> None:
     print(f"{n} EPITOME Reddit samples, concurrency {CONCURRENCY}, one process, fastest of {repeats} runs each")
+    print("ms per sample, wall (CPU):")
+    print(f"| provider latency | {' | '.join(KINDS)} |")
+    print("|---|" + "---|" * len(KINDS))
+    for latency in LATENCIES_MS:
+        cells = [
+            f"{1000 * best[kind, latency].wall / n:.2f} ({1000 * best[kind, latency].cpu / n:.2f})" for kind in KINDS
+        ]
+        print(f"| {latency} ms | {' | '.join(cells)} |")
+    print("ratios, wall (CPU):")
     print(
-        "| provider latency | floor ms/sample wall (CPU) | floor + inspect's cache | harness ms/sample wall (CPU) "
-        "| harness / floor, wall | CPU |"
+        "| provider latency | harness / floor, both on mockllm (target) | harness, built-in / floor "
+        "| floor + cache via litellm / floor | harness, built-in / floor + cache via litellm "
+        "| bare litellm loop / floor |"
     )
     print("|---|---|---|---|---|---|")
     for latency in LATENCIES_MS:
-        f, c, h = (best[kind, latency] for kind in KINDS)
-        cells = [f"{1000 * t.wall / n:.2f} ({1000 * t.cpu / n:.2f})" for t in (f, c, h)]
-        print(f"| {latency} ms | {' | '.join(cells)} | **{h.wall / f.wall:.2f}** | {h.cpu / f.cpu:.2f} |")
+        f, _, hm, t, hb, bare = (best[kind, latency] for kind in KINDS)
+        pairs = ((hm, f), (hb, f), (t, f), (hb, t), (bare, f))
+        cells = [f"{a.wall / b.wall:.2f} ({a.cpu / b.cpu:.2f})" for a, b in pairs]
+        print(f"| {latency} ms | **{cells[0]}** | {' | '.join(cells[1:])} |")
     print(
         f"target: harness / floor <= {TARGET} at each latency; ideal wall at 200 ms: {200 / CONCURRENCY:.1f} ms/sample"
     )
