@@ -306,6 +306,47 @@ def test_alpha_ci_resamples_units() -> None:
     assert (estimate.low, estimate.high) == pytest.approx(tuple(np.percentile(draws, [2.5, 97.5])), abs=1e-12)
 
 
+@pytest.mark.parametrize("level", ["ordinal", "interval", "nominal", "ratio"])
+def test_alpha_resamples_equal_krippendorff_on_every_draw(level: str) -> None:
+    # the resamples are computed all at once from each unit's coincidences: on every draw they
+    # must equal krippendorff on that draw's columns (NaN where it has no value or raises), with
+    # missing cells, units rated once, off-grid values and a zero (the ratio distance's 0/0)
+    rng = np.random.default_rng(4)
+    scales = [np.arange(1.0, 6.0), np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.5, 2.0, 2.33, 3.0])]
+    checked = 0
+    for trial in range(30):
+        raters, units = int(rng.integers(2, 6)), int(rng.integers(2, 30))
+        table = rng.choice(scales[trial % 3], size=(raters, units))
+        table[rng.random(table.shape) < (0.0, 0.2, 0.5)[trial % 3]] = np.nan
+        idx = resample_indices(units, 40, seed=trial)
+        fast = alpha_resamples(table, level, idx)  # type: ignore[arg-type]
+        for row, value in zip(idx, fast, strict=True):
+            try:
+                with np.errstate(invalid="ignore"):  # krippendorff's own 0/0 (one pairable value)
+                    expected = alpha(table[:, row], level)  # type: ignore[arg-type]
+            except ValueError:  # krippendorff: no unit rated by two raters
+                expected = float("nan")
+            assert value == pytest.approx(expected, abs=1e-12, nan_ok=True)
+            checked += 1
+    assert checked == 1200
+
+
+def test_alpha_resamples_are_nan_where_a_draw_holds_one_value_or_no_pair() -> None:
+    # unit 0 is rated 1 by both raters; units 1 and 2 by one rater each (2 and 3)
+    table = np.array([[1.0, 2.0, np.nan], [1.0, np.nan, 3.0]])
+    idx = np.array([[0, 0, 0], [1, 2, 2], [0, 1, 2]])
+    draws = alpha_resamples(table, "ordinal", idx)
+    # [0, 0, 0]: only the value 1; [1, 2, 2]: two values but no unit with two ratings (krippendorff
+    # raises); [0, 1, 2]: the one pairable unit agrees and its value is the only pairable one: 0/0
+    assert np.isnan(draws).all()
+    # a drawn unit counts as often as it is drawn: units 0 (1, 1) and 3 (1, 2), each twice:
+    # o_11 = 2 * 2 = 4, o_12 = o_21 = 2 * 1 = 2; n_1 = 6, n_2 = 2, n = 8
+    # ordinal d_12 = (n_1 + n_2 - (n_1 + n_2) / 2)^2 = 16; e_12 = e_21 = 6 * 2 / 7 = 12/7
+    # alpha = 1 - (2 * 2 * 16) / (2 * 12/7 * 16) = 1 - 7/6 = -1/6
+    table = np.array([[1.0, 2.0, np.nan, 1.0], [1.0, np.nan, 3.0, 2.0]])
+    assert alpha_resamples(table, "ordinal", np.array([[0, 3, 0, 3]])) == pytest.approx([-1 / 6], abs=1e-12)
+
+
 # ---------------------------------------------------------------- human ceiling (leave-one-out)
 
 
