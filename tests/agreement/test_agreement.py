@@ -347,6 +347,34 @@ def test_alpha_resamples_are_nan_where_a_draw_holds_one_value_or_no_pair() -> No
     assert alpha_resamples(table, "ordinal", np.array([[0, 3, 0, 3]])) == pytest.approx([-1 / 6], abs=1e-12)
 
 
+def test_alpha_resamples_in_steps_and_with_extreme_values_still_equal_krippendorff(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # many distinct values (a 0-100 slider) are computed a few resamples at a time: force small
+    # steps and check every draw; and a value too large to square (its distance is infinite)
+    # drawn in no resample must not turn the draws without it into NaN (krippendorff leaves a
+    # value a resample lacks out of its domain)
+    monkeypatch.setattr(agreement, "CHUNK_ELEMENTS", 3 * 60**2)
+    rng = np.random.default_rng(8)
+    slider = rng.integers(0, 101, size=(3, 60)).astype(float)
+    idx = resample_indices(60, 25, seed=3)
+    assert np.unique(slider).size > 50
+    expected = [alpha(slider[:, row], "interval") for row in idx]
+    assert alpha_resamples(slider, "interval", idx) == pytest.approx(expected, abs=1e-12)
+    huge = np.array([[1, 2, 3, 1, 2, 1e160], [1, 3, 3, 2, 2, 1e160]])
+    without = np.array([[0, 1, 2, 3, 4, 0]])
+    with np.errstate(over="ignore"):  # 1e160 squared, in the distances of the whole table
+        assert alpha_resamples(huge, "interval", without)[0] == pytest.approx(alpha(huge[:, without[0]], "interval"))
+
+
+def test_alpha_resamples_refuse_positions_outside_the_table_and_unknown_levels() -> None:
+    with pytest.raises(IndexError, match="0..2"):
+        alpha_resamples(TABLE[:, :3], "ordinal", np.array([[0, 1, 3], [0, 1, 2]]))
+    with pytest.raises(ValueError, match="unknown level"):
+        alpha_resamples(TABLE, "Ordinal", np.array([[0, 1, 2, 3]]))  # type: ignore[arg-type]
+    assert alpha_resamples(TABLE, "ordinal", np.zeros((0, 4))).shape == (0,)
+
+
 # ---------------------------------------------------------------- human ceiling (leave-one-out)
 
 

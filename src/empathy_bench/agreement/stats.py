@@ -192,24 +192,41 @@ def alpha_resamples(table: pd.DataFrame | np.ndarray, level: Level, idx: np.ndar
     units' own (each drawn unit counted as often as it was drawn), so each unit's is computed once
     and the resamples' are one product with the draw counts; the expected coincidences and the
     distances (ordinal distances depend on the resample's value counts) follow krippendorff's
-    formulas per resample. A value absent from a resample adds only zero terms."""
-    data = np.asarray(table, dtype=float)
+    formulas per resample, over the values the resample holds (krippendorff's value domain)."""
+    data, idx = np.asarray(table, dtype=float), np.asarray(idx)
     domain = np.unique(data[~np.isnan(data)])
-    if domain.size < 2:
+    if domain.size < 2 or idx.size == 0:
         return np.full(len(idx), np.nan)
+    if idx.min() < 0 or idx.max() >= data.shape[1]:
+        raise IndexError(f"resampled unit positions must lie in 0..{data.shape[1] - 1}")
     counts = (data[:, :, None] == domain).sum(axis=0).astype(float)  # units x values: raters giving each
-    drawn = _draw_counts(idx, data.shape[1])  # resamples x units
-    present = (drawn @ (counts > 0)) > 0  # resamples x values: the values the resample's data hold
     pairable = np.maximum(counts.sum(axis=1), 2)
-    per_unit = (counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(len(domain))) / (pairable - 1)[
-        :, None, None
-    ]
-    o = (drawn @ per_unit.reshape(len(counts), -1)).reshape(len(idx), len(domain), len(domain))
+    eye = np.eye(len(domain))
+    per_unit = (counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * eye) / (pairable - 1)[:, None, None]
+    # a few resamples at a time where the values are many (a 0-100 slider): each step holds
+    # resamples x values x values arrays
+    step = max(1, CHUNK_ELEMENTS // len(domain) ** 2)
+    draws = [_alpha_draws(level, domain, counts, per_unit, idx[i : i + step]) for i in range(0, len(idx), step)]
+    return np.concatenate(draws)
+
+
+# Elements of one resamples x values x values array (float64: 32 MB) alpha_resamples holds at once.
+CHUNK_ELEMENTS = 2**22
+
+
+def _alpha_draws(
+    level: Level, domain: np.ndarray, counts: np.ndarray, per_unit: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """alpha_resamples on the resamples `idx`, given each unit's value counts and coincidences."""
+    v = len(domain)
+    drawn = _draw_counts(idx, len(counts))  # resamples x units
+    present = (drawn @ (counts > 0)) > 0  # resamples x values: the values the resample's data hold
+    o = (drawn @ per_unit.reshape(len(counts), -1)).reshape(len(idx), v, v)
     n_v = o.sum(axis=1)
-    e = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(len(domain))) / (n_v.sum(axis=1) - 1)[
-        :, None, None
-    ]
-    d = _distances(level, domain, n_v)
+    e = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n_v.sum(axis=1) - 1)[:, None, None]
+    # krippendorff's domain is the resample's own values: a value it lacks has no distance (where
+    # a distance is infinite, 0 x inf would otherwise turn the draw into NaN)
+    d = np.where(present[:, :, None] & present[:, None, :], _distances(level, domain, n_v), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         alphas = 1 - (o * d).sum(axis=(1, 2)) / (e * d).sum(axis=(1, 2))
     return np.where(present.sum(axis=1) >= 2, alphas, np.nan)
@@ -232,12 +249,14 @@ def _distances(level: Level, domain: np.ndarray, n_v: np.ndarray) -> np.ndarray:
     elif level == "ratio":
         total = c + k
         fixed = np.divide(c - k, total, out=np.zeros_like(total), where=total != 0) ** 2
-    else:  # ordinal: (the counts from c to k, both included, less half of c's and k's) squared
+    elif level == "ordinal":  # (the counts from c to k, both included, less half of c's and k's) squared
         cumulative = np.cumsum(n_v, axis=1)
         i = np.arange(len(domain))
         low, high = np.minimum.outer(i, i), np.maximum.outer(i, i)
         between = cumulative[:, high] - cumulative[:, low] + n_v[:, low]
         return (between - (n_v[:, low] + n_v[:, high]) / 2) ** 2
+    else:
+        raise ValueError(f"unknown level of measurement '{level}': ordinal, interval, nominal or ratio")
     return np.broadcast_to(fixed, (len(n_v), *fixed.shape))
 
 
