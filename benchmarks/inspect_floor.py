@@ -49,6 +49,7 @@ Run: EMPATHY_BENCH_DATA=../shared/data uv run --frozen python benchmarks/inspect
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import tempfile
@@ -152,28 +153,12 @@ def harness(n: int, latency_ms: int, log_dir: Path, on_mockllm: bool = False) ->
 
 
 def bare_litellm(samples: list[Sample], latency_ms: int) -> Timed:
-    """The same prompts to the built-in judge through `litellm.acompletion` alone (asyncio, 50 at
-    a time), no inspect: what litellm's transport costs by itself."""
-    import asyncio
-
-    import litellm
-
-    from empathy_bench.candidates.builtin import register
-
-    register()
-    model = f"builtin/constant@{latency_ms}ms"
-
-    async def all_calls() -> None:
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def one(sample: Sample) -> None:
-            async with gate:
-                await litellm.acompletion(model=model, messages=[{"role": "user", "content": sample.input}])
-
-        await asyncio.gather(*(one(s) for s in samples))
+    """The same prompts to the built-in judge through `litellm.acompletion` alone (harness_overhead.py's
+    bare loop, 50 at a time, no inspect): what litellm's transport costs by itself."""
+    from harness_overhead import bare
 
     def run() -> tuple[bool, list]:
-        asyncio.run(all_calls())
+        asyncio.run(bare([str(s.input) for s in samples], f"builtin/constant@{latency_ms}ms"))
         return True, []
 
     return _timed(run)
